@@ -1,0 +1,18 @@
+/** Key shapes of the single-table design (docs/data-model.md). */
+export const keys = {
+  tenant: (tenantId: string) => `TENANT#${tenantId}`,
+  activePointer: () => 'ACCESS',
+  grant: (grantId: string) => `GRANT#${grantId}`,
+  grantPrefix: 'GRANT#',
+  contact: (contactId: string) => `CONTACT#${contactId}`,
+  contactPrefix: 'CONTACT#',
+  contactEmail: (emailKey: string) => `EMAIL#${emailKey}`,
+  event: (eventId: string) => `EVENT#${eventId}`,
+  eventPrefix: 'EVENT#',
+  idempotency: (scope: string) => `IDEMPOTENCY#${scope}`,
+  idempotencySort: 'IDEMPOTENCY',
+  /** Sparse index partition holding only active grants. */
+  activeIndexPartition: 'ACTIVE',
+  activeIndexSort: (expiresAt: string, tenantId: string, grantId: string) =>
+    `${expiresAt}#${tenantId}#${grantId}`,
+} as const;

@@ -1,0 +1,72 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { ValidationError } from './errors.ts';
+import { charLength } from './text.ts';
+
+export type Locale = 'de' | 'en';
+export const LOCALES: readonly Locale[] = ['de', 'en'];
+
+export interface Contact {
+  contactId: string;
+  tenantId: string;
+  name: string;
+  email: string;
+  phone: string;
+  locale: Locale;
+  canGrantAccess: boolean;
+  canInstruct: boolean;
+  createdAt: string;
+}
+
+export const NAME_MAX = 200;
+/** National numbers without a country code are read as German ones. */
+export const DEFAULT_PHONE_REGION = 'DE';
+
+/** E.164 form of a phone number, or null when it is not a valid number. */
+export function toE164(phone: string): string | null {
+  const parsed = parsePhoneNumberFromString(phone.trim(), DEFAULT_PHONE_REGION);
+  if (!parsed?.isValid()) return null;
+  return parsed.number;
+}
+
+export function normalisePhone(phone: string, path = 'phone'): string {
+  const e164 = toE164(phone);
+  if (!e164) {
+    throw ValidationError.field(
+      path,
+      'phone must be a valid phone number, e.g. +49 30 1234567 or 030 1234567.',
+    );
+  }
+  return e164;
+}
+
+/** Emails compare case-insensitively; this is the form used for lookups. */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function normaliseName(name: string): string {
+  const trimmed = name.trim();
+  if (charLength(trimmed) < 1 || charLength(trimmed) > NAME_MAX) {
+    throw ValidationError.field('name', `name must be 1–${NAME_MAX} characters (after trimming).`);
+  }
+  return trimmed;
+}
+
+/** What support agents learn about a verified caller. */
+export function contactSummary(contact: Contact): {
+  name: string;
+  canGrantAccess: boolean;
+  canInstruct: boolean;
+} {
+  return { name: contact.name, canGrantAccess: contact.canGrantAccess, canInstruct: contact.canInstruct };
+}
+
+export function contactWarnings(contacts: Contact[], locale: Locale = 'en'): string[] {
+  const granting = contacts.filter((c) => c.canGrantAccess).length;
+  if (granting >= 2) return [];
+  const message =
+    locale === 'de'
+      ? `Nur ${granting} Kontakt(e) dürfen Supportzugriff gewähren; registrieren Sie mindestens zwei.`
+      : `Only ${granting} contact(s) can grant support access; register at least two so that one absent person cannot lock you out.`;
+  return [message];
+}

@@ -1,0 +1,120 @@
+/**
+ * Domain errors. Each carries the stable problem `code` of the HTTP contract; the HTTP layer maps
+ * them to statuses in one place (`http/problems.ts`).
+ */
+export type ProblemCode =
+  | 'validation-failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-authorized-contact'
+  | 'not-found'
+  | 'grant-already-active'
+  | 'grant-not-active'
+  | 'contact-exists'
+  | 'idempotency-key-reused'
+  | 'payload-too-large'
+  | 'unsupported-media-type';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super('validation-failed', message);
+  }
+
+  static field(path: string, message: string): ValidationError {
+    return new ValidationError(message, [{ path, message }]);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'A valid bearer token is required.') {
+    super('unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this.') {
+    super('forbidden', message);
+  }
+}
+
+export class NotAuthorizedContactError extends DomainError {
+  constructor(tenantId: string) {
+    super(
+      'not-authorized-contact',
+      `Only authorized support contacts of tenant ${tenantId} may grant, extend or end support access. ` +
+        'Ask a tenant admin to register your email address as a contact who can grant access.',
+    );
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string) {
+    super('not-found', `${what} was not found.`);
+  }
+}
+
+export class GrantAlreadyActiveError extends DomainError {
+  constructor(readonly activeGrantId: string) {
+    super(
+      'grant-already-active',
+      'This tenant already has an active support access grant; extend that grant instead.',
+      { activeGrantId },
+    );
+  }
+}
+
+export class GrantNotActiveError extends DomainError {
+  constructor(grantId: string) {
+    super('grant-not-active', `Grant ${grantId} has ended and can no longer be changed.`);
+  }
+}
+
+export class ContactExistsError extends DomainError {
+  constructor() {
+    super('contact-exists', 'A contact with this email address is already registered for this tenant.');
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super(
+      'idempotency-key-reused',
+      'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+    );
+  }
+}
+
+/** A conditional write lost a race; the use case re-reads and decides again. */
+export class ConcurrentModificationError extends Error {
+  constructor(message = 'The item changed concurrently.') {
+    super(message);
+    this.name = 'ConcurrentModificationError';
+  }
+}
+
+/** Another request with the same Idempotency-Key won the race; replay its response. */
+export class IdempotencyRaceError extends Error {
+  constructor() {
+    super('A concurrent request with the same Idempotency-Key was stored first.');
+    this.name = 'IdempotencyRaceError';
+  }
+}

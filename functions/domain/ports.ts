@@ -1,0 +1,109 @@
+import type { AuditEvent } from './audit.ts';
+import type { Contact } from './contact.ts';
+import type { StoredGrant } from './grant.ts';
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What "may support access tenant T now?" needs, read in one strongly consistent GetItem. */
+export interface ActiveAccess {
+  tenantId: string;
+  grantId: string;
+  expiresAt: string;
+  reason: string;
+  ticket: string | null;
+  version: number;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  statusCode: number;
+  body: string;
+}
+
+export interface IdempotencyClaim extends IdempotencyRecord {
+  /** Caller-scoped key: the same key from two callers never collides. */
+  scope: string;
+  /** Kept at least this long (epoch seconds); DynamoDB TTL removes it later. */
+  expiresAtEpochSeconds: number;
+}
+
+export interface GrantEnding {
+  before: StoredGrant;
+  after: StoredGrant;
+  event: AuditEvent;
+}
+
+export type GrantListFilter = 'active' | 'ended' | undefined;
+
+/**
+ * Persistence of grants, contacts and the audit log. Every state change is written together
+ * with its audit event, atomically, and guarded by conditions so that races resolve to one winner.
+ */
+export interface GrantStore {
+  getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
+  getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null>;
+  /** Throws GrantAlreadyActiveError when the tenant has an active grant; IdempotencyRaceError on a lost key race. */
+  createGrant(grant: StoredGrant, event: AuditEvent, idempotency?: IdempotencyClaim): Promise<void>;
+  /** Throws ConcurrentModificationError when `before` is no longer current or the deadline has passed. */
+  changeDeadline(before: StoredGrant, after: StoredGrant, event: AuditEvent, now: Date): Promise<void>;
+  /** Throws ConcurrentModificationError when `before` is no longer current. */
+  endGrant(ending: GrantEnding): Promise<void>;
+  /** Newest first. `active`/`ended` use the effective status at `now`. */
+  listGrants(
+    tenantId: string,
+    page: PageRequest,
+    filter: GrantListFilter,
+    now: Date,
+  ): Promise<Page<StoredGrant>>;
+  /** All tenants' grants active at `now`, soonest deadline first. */
+  listActiveGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>>;
+  /** Active grants whose deadline is at or before `now`, oldest deadline first. */
+  listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>>;
+
+  /** Throws ContactExistsError when the tenant has a contact with that email. */
+  addContact(contact: Contact, event: AuditEvent): Promise<void>;
+  getContact(tenantId: string, contactId: string): Promise<Contact | null>;
+  findContactByEmail(tenantId: string, email: string): Promise<Contact | null>;
+  listContacts(tenantId: string): Promise<Contact[]>;
+  /** Removes the contact and, in the same transaction, ends the grant given. */
+  removeContact(contact: Contact, event: AuditEvent, ending?: GrantEnding): Promise<void>;
+
+  appendEvent(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+
+  getIdempotency(scope: string, now: Date): Promise<IdempotencyRecord | null>;
+}
+
+export interface ScheduledExpiry {
+  tenantId: string;
+  grantId: string;
+  expiresAt: string;
+  version: number;
+}
+
+/** One one-time schedule per grant that invokes the expiry function at the deadline. */
+export interface GrantScheduler {
+  schedule(expiry: ScheduledExpiry): Promise<void>;
+  reschedule(expiry: ScheduledExpiry): Promise<void>;
+  unschedule(grant: { tenantId: string; grantId: string }): Promise<void>;
+}
+
+export interface IdGenerator {
+  next(at: Date): string;
+}
+
+/** The little the use cases need from a logger. */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}

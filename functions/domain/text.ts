@@ -1,0 +1,8 @@
+/** Length in characters as a person counts them (code points), not UTF-16 units. */
+export function charLength(text: string): number {
+  return [...text].length;
+}
+
+export function toIso(date: Date): string {
+  return date.toISOString();
+}

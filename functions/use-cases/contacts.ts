@@ -1,0 +1,119 @@
+import {
+  type Contact,
+  contactWarnings,
+  emailKey,
+  type Locale,
+  normaliseName,
+  normalisePhone,
+} from '../domain/contact.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { endGrant, isEffectivelyActive, SYSTEM_ACTOR } from '../domain/grant.ts';
+import type { GrantEnding } from '../domain/ports.ts';
+import { type Deps, retryOnConflict } from './deps.ts';
+import { newEvent } from './events.ts';
+
+export interface AddContactInput {
+  name: string;
+  email: string;
+  phone: string;
+  locale?: Locale | undefined;
+  canGrantAccess?: boolean | undefined;
+  canInstruct?: boolean | undefined;
+}
+
+export async function listContacts(deps: Deps, tenantId: string) {
+  const contacts = await deps.store.listContacts(tenantId);
+  return { contacts, warnings: contactWarnings(contacts) };
+}
+
+export async function addContact(
+  deps: Deps,
+  tenantId: string,
+  actor: string,
+  input: AddContactInput,
+  now: Date,
+): Promise<Contact> {
+  const contact: Contact = {
+    contactId: deps.ids.next(now),
+    tenantId,
+    name: normaliseName(input.name),
+    email: input.email.trim(),
+    phone: normalisePhone(input.phone),
+    locale: input.locale ?? 'de',
+    canGrantAccess: input.canGrantAccess ?? true,
+    canInstruct: input.canInstruct ?? true,
+    createdAt: now.toISOString(),
+  };
+  await deps.store.addContact(
+    contact,
+    newEvent(deps, now, tenantId, 'contact.added', actor, null, {
+      contactId: contact.contactId,
+      name: contact.name,
+      email: emailKey(contact.email),
+      canGrantAccess: contact.canGrantAccess,
+      canInstruct: contact.canInstruct,
+    }),
+  );
+  return contact;
+}
+
+/**
+ * Removes a contact. If they created the tenant's active grant, that grant is revoked in the
+ * same transaction: access granted by someone no longer trusted must not outlive them.
+ */
+export async function removeContact(
+  deps: Deps,
+  tenantId: string,
+  contactId: string,
+  actor: string,
+  now: Date,
+): Promise<void> {
+  const ended = await retryOnConflict(async () => {
+    const contact = await deps.store.getContact(tenantId, contactId);
+    if (!contact) throw new NotFoundError('Contact');
+    let ending: GrantEnding | undefined;
+    const access = await deps.store.getActiveAccess(tenantId);
+    const grant = access ? await deps.store.getGrant(tenantId, access.grantId) : null;
+    if (grant && isEffectivelyActive(grant, now) && grant.grantedBy.contactId === contactId) {
+      const after = endGrant(grant, {
+        status: 'revoked',
+        endedAt: now.toISOString(),
+        endedBy: SYSTEM_ACTOR,
+        endReason: 'contact-removed',
+      });
+      ending = {
+        before: grant,
+        after,
+        event: newEvent(deps, now, tenantId, 'grant.revoked', SYSTEM_ACTOR, grant.grantId, {
+          reason: after.reason,
+          ticket: after.ticket,
+          expiresAt: after.expiresAt,
+          grantedBy: after.grantedBy,
+          endedAt: after.endedAt,
+          endReason: after.endReason,
+          removedBy: actor,
+        }),
+      };
+    }
+    await deps.store.removeContact(
+      contact,
+      newEvent(deps, now, tenantId, 'contact.removed', actor, ending?.after.grantId ?? null, {
+        contactId,
+        name: contact.name,
+        email: emailKey(contact.email),
+      }),
+      ending,
+    );
+    return ending?.after ?? null;
+  });
+  if (ended) {
+    try {
+      await deps.scheduler.unschedule(ended);
+    } catch (error) {
+      deps.log.error('Scheduler call failed after contact removal', {
+        grantId: ended.grantId,
+        error: (error as Error).name,
+      });
+    }
+  }
+}

@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import type { Contact } from '../domain/contact.ts';
+import {
+  GrantAlreadyActiveError,
+  GrantNotActiveError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+} from '../domain/errors.ts';
+import {
+  changeDeadline,
+  type DeadlineInput,
+  effectiveGrant,
+  endGrant,
+  type Grant,
+  isEffectivelyActive,
+  isPastDeadline,
+  normaliseGrantText,
+  publicGrant,
+  resolveDeadline,
+  type StoredGrant,
+  SYSTEM_ACTOR,
+} from '../domain/grant.ts';
+import type { GrantListFilter, Page, PageRequest } from '../domain/ports.ts';
+import { type Deps, retryOnConflict } from './deps.ts';
+import { newEvent as event } from './events.ts';
+
+/** Idempotency records are kept at least this long. */
+export const IDEMPOTENCY_TTL_SECONDS = 48 * 3600;
+
+export interface CreateGrantInput extends DeadlineInput {
+  reason: string;
+  ticket?: string | null | undefined;
+}
+
+export interface IdempotencyRequest {
+  /** The caller's key, already scoped to the caller. */
+  scope: string;
+  /** Everything that makes two requests "the same": tenant and body. */
+  fingerprint: unknown;
+}
+
+export interface CreateGrantResult {
+  grant: Grant;
+  replayed: boolean;
+}
+
+function grantDetails(grant: Grant): Record<string, unknown> {
+  return {
+    reason: grant.reason,
+    ticket: grant.ticket,
+    expiresAt: grant.expiresAt,
+    grantedBy: grant.grantedBy,
+  };
+}
+
+export function hashRequest(fingerprint: unknown): string {
+  return createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function replay(deps: Deps, idempotency: IdempotencyRequest, requestHash: string, now: Date) {
+  const record = await deps.store.getIdempotency(idempotency.scope, now);
+  if (!record) return null;
+  if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+  return { grant: JSON.parse(record.body) as Grant, replayed: true };
+}
+
+/** Creates the tenant's one active grant and its expiry schedule. */
+export async function createGrant(
+  deps: Deps,
+  tenantId: string,
+  contact: Contact,
+  input: CreateGrantInput,
+  now: Date,
+  idempotency?: IdempotencyRequest,
+): Promise<CreateGrantResult> {
+  const requestHash = idempotency ? hashRequest(idempotency.fingerprint) : '';
+  if (idempotency) {
+    const replayed = await replay(deps, idempotency, requestHash, now);
+    if (replayed) return replayed;
+  }
+  const text = normaliseGrantText(input);
+  const deadline = resolveDeadline(input, now, deps.policy);
+
+  const grant = await retryOnConflict(async () => {
+    const active = await deps.store.getActiveAccess(tenantId);
+    if (active) {
+      if (!isPastDeadline(active, now)) throw new GrantAlreadyActiveError(active.grantId);
+      // Effectively expired but not yet ended by the expiry job: end it first.
+      await expireGrant(deps, tenantId, active.grantId, { unschedule: true });
+    }
+    const created: StoredGrant = {
+      grantId: deps.ids.next(now),
+      tenantId,
+      status: 'active',
+      reason: text.reason,
+      ticket: text.ticket,
+      grantedBy: { contactId: contact.contactId, name: contact.name, email: contact.email },
+      createdAt: now.toISOString(),
+      expiresAt: deadline.toISOString(),
+      endedAt: null,
+      endedBy: null,
+      endReason: null,
+      version: 1,
+    };
+    const claim = idempotency && {
+      scope: idempotency.scope,
+      requestHash,
+      statusCode: 201,
+      body: JSON.stringify(publicGrant(created)),
+      expiresAtEpochSeconds: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    };
+    try {
+      await deps.store.createGrant(
+        created,
+        event(deps, now, tenantId, 'grant.created', contact.email, created.grantId, grantDetails(created)),
+        claim,
+      );
+    } catch (error) {
+      if (idempotency && (error as Error).name === 'IdempotencyRaceError') {
+        return (await replay(deps, idempotency, requestHash, now)) ?? Promise.reject(error);
+      }
+      throw error;
+    }
+    return created;
+  });
+  if ('replayed' in grant) return grant;
+
+  await bestEffort(deps, 'schedule', grant, () =>
+    deps.scheduler.schedule({
+      tenantId,
+      grantId: grant.grantId,
+      expiresAt: grant.expiresAt,
+      version: grant.version,
+    }),
+  );
+  return { grant: publicGrant(grant), replayed: false };
+}
+
+/**
+ * Schedule calls never undo or block a state change: if one fails, the minute sweep still ends
+ * the grant on time (access is never honoured past the deadline anyway).
+ */
+async function bestEffort(
+  deps: Deps,
+  action: string,
+  grant: Pick<Grant, 'grantId' | 'tenantId'>,
+  call: () => Promise<void>,
+) {
+  try {
+    await call();
+  } catch (error) {
+    deps.log.error('Scheduler call failed; the sweep will end the grant on time', {
+      action,
+      grantId: grant.grantId,
+      tenantId: grant.tenantId,
+      error: (error as Error).name,
+    });
+  }
+}
+
+async function getStoredGrant(deps: Deps, tenantId: string, grantId: string): Promise<StoredGrant> {
+  const grant = await deps.store.getGrant(tenantId, grantId);
+  if (!grant) throw new NotFoundError('Grant');
+  return grant;
+}
+
+export async function getGrant(deps: Deps, tenantId: string, grantId: string, now: Date): Promise<Grant> {
+  return publicGrant(effectiveGrant(await getStoredGrant(deps, tenantId, grantId), now));
+}
+
+export async function listGrants(
+  deps: Deps,
+  tenantId: string,
+  page: PageRequest,
+  filter: GrantListFilter,
+  now: Date,
+): Promise<Page<Grant>> {
+  const result = await deps.store.listGrants(tenantId, page, filter, now);
+  return {
+    items: result.items.map((g) => publicGrant(effectiveGrant(g, now))),
+    nextCursor: result.nextCursor,
+  };
+}
+
+/** Moves an active grant's deadline (later or earlier) within the policy bounds. */
+export async function changeGrantDeadline(
+  deps: Deps,
+  tenantId: string,
+  grantId: string,
+  contact: Contact,
+  input: DeadlineInput,
+  now: Date,
+): Promise<Grant> {
+  const updated = await retryOnConflict(async () => {
+    const grant = await getStoredGrant(deps, tenantId, grantId);
+    if (!isEffectivelyActive(grant, now)) throw new GrantNotActiveError(grantId);
+    const deadline = resolveDeadline(input, now, deps.policy);
+    const after = changeDeadline(grant, deadline, now);
+    await deps.store.changeDeadline(
+      grant,
+      after,
+      event(deps, now, tenantId, 'grant.extended', contact.email, grantId, {
+        ...grantDetails(after),
+        previousExpiresAt: grant.expiresAt,
+      }),
+      now,
+    );
+    return after;
+  });
+  await bestEffort(deps, 'reschedule', updated, () =>
+    deps.scheduler.reschedule({ tenantId, grantId, expiresAt: updated.expiresAt, version: updated.version }),
+  );
+  return publicGrant(updated);
+}
+
+/** Ends access now. A grant that has already ended is returned unchanged. */
+export async function revokeGrant(
+  deps: Deps,
+  tenantId: string,
+  grantId: string,
+  contact: Contact,
+  now: Date,
+): Promise<Grant> {
+  const result = await retryOnConflict(async () => {
+    const grant = await getStoredGrant(deps, tenantId, grantId);
+    if (grant.status !== 'active') return { grant, changed: false };
+    if (isPastDeadline(grant, now)) {
+      const ended = await expireGrant(deps, tenantId, grantId, { unschedule: true });
+      return { grant: ended.grant ?? grant, changed: false };
+    }
+    const after = endGrant(grant, {
+      status: 'revoked',
+      endedAt: now.toISOString(),
+      endedBy: contact.email,
+      endReason: 'revoked',
+    });
+    await deps.store.endGrant({
+      before: grant,
+      after,
+      event: event(deps, now, tenantId, 'grant.revoked', contact.email, grantId, {
+        ...grantDetails(after),
+        endedAt: after.endedAt,
+        endReason: after.endReason,
+      }),
+    });
+    return { grant: after, changed: true };
+  });
+  if (result.changed)
+    await bestEffort(deps, 'unschedule', result.grant, () => deps.scheduler.unschedule(result.grant));
+  return publicGrant(effectiveGrant(result.grant, now));
+}
+
+export type ExpiryOutcome = 'expired' | 'already-ended' | 'not-due' | 'not-found';
+
+/**
+ * Ends a grant whose deadline has passed. Idempotent and safe against every race: it changes
+ * nothing unless the grant is still active and its deadline has passed at the moment it runs.
+ */
+export async function expireGrant(
+  deps: Deps,
+  tenantId: string,
+  grantId: string,
+  options: { unschedule?: boolean } = {},
+): Promise<{ outcome: ExpiryOutcome; grant: StoredGrant | null; lateByMs?: number }> {
+  const result = await retryOnConflict(async () => {
+    const grant = await deps.store.getGrant(tenantId, grantId);
+    if (!grant) return { outcome: 'not-found' as const, grant: null };
+    if (grant.status !== 'active') return { outcome: 'already-ended' as const, grant };
+    const now = deps.clock.now();
+    if (!isPastDeadline(grant, now)) return { outcome: 'not-due' as const, grant };
+    const after = endGrant(grant, {
+      status: 'expired',
+      endedAt: grant.expiresAt,
+      endedBy: SYSTEM_ACTOR,
+      endReason: 'expired',
+    });
+    const lateByMs = now.getTime() - Date.parse(grant.expiresAt);
+    await deps.store.endGrant({
+      before: grant,
+      after,
+      event: event(deps, now, tenantId, 'grant.expired', SYSTEM_ACTOR, grantId, {
+        ...grantDetails(after),
+        endedAt: after.endedAt,
+        endReason: after.endReason,
+        lateByMs,
+      }),
+    });
+    return { outcome: 'expired' as const, grant: after, lateByMs };
+  });
+  if (result.outcome === 'expired' && options.unschedule && result.grant) {
+    const ended = result.grant;
+    await bestEffort(deps, 'unschedule', ended, () => deps.scheduler.unschedule(ended));
+  }
+  return result;
+}
+
+/** Ends every active grant past its deadline, a bounded number per run. */
+export async function sweepOverdueGrants(
+  deps: Deps,
+  maxGrants = 500,
+): Promise<{ examined: number; expired: number; more: boolean }> {
+  let examined = 0;
+  let expired = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listOverdueGrants(deps.clock.now(), {
+      limit: Math.min(100, maxGrants - examined),
+      cursor,
+    });
+    for (const grant of page.items) {
+      examined++;
+      const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: true });
+      if (result.outcome === 'expired') expired++;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && examined < maxGrants);
+  return { examined, expired, more: cursor !== undefined };
+}

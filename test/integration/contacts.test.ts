@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { addContact, listContacts, removeContact } from '../../functions/use-cases/contacts.ts';
+import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
+import { listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
+import { seedContact, testDeps } from '../support/deps.ts';
+
+describe('contacts on DynamoDB Local', () => {
+  it('adds with defaults and normalised phone, warns below two granting contacts', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await addContact(
+      deps,
+      'acme',
+      'admin@acme.test',
+      { name: ' Ada ', email: 'Ada@Acme.test', phone: '030 1234567' },
+      clock.now(),
+    );
+    expect(ada).toMatchObject({
+      name: 'Ada',
+      email: 'Ada@Acme.test',
+      phone: '+49301234567',
+      locale: 'de',
+      canGrantAccess: true,
+      canInstruct: true,
+    });
+    expect((await listContacts(deps, 'acme')).warnings).toHaveLength(1);
+    await seedContact(deps, 'acme', 'bob@acme.test', { canGrantAccess: false });
+    expect((await listContacts(deps, 'acme')).warnings).toHaveLength(1);
+    await seedContact(deps, 'acme', 'cy@acme.test');
+    const listed = await listContacts(deps, 'acme');
+    expect(listed.warnings).toEqual([]);
+    expect(listed.contacts.map((c) => c.email)).toEqual(['Ada@Acme.test', 'bob@acme.test', 'cy@acme.test']);
+  });
+
+  it('refuses the same email twice in a tenant, case-insensitively, but not across tenants', async () => {
+    const { deps } = await testDeps();
+    await seedContact(deps, 'acme', 'ada@acme.test');
+    await expect(seedContact(deps, 'acme', 'ADA@acme.test')).rejects.toMatchObject({
+      code: 'contact-exists',
+    });
+    await expect(seedContact(deps, 'globex', 'ada@acme.test')).resolves.toBeDefined();
+    expect((await listAudit(deps, 'acme', { limit: 10 })).items.map((e) => e.type)).toEqual([
+      'contact.added',
+    ]);
+  });
+
+  it('removing the contact who granted the active grant revokes it in the same step', async () => {
+    const { deps, clock, scheduler } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const { grant } = await createGrant(
+      deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 600 },
+      clock.now(),
+    );
+    clock.advance(1000);
+    await removeContact(deps, 'acme', ada.contactId, 'admin@acme.test', clock.now());
+    expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({
+      status: 'revoked',
+      endedBy: 'system',
+      endReason: 'contact-removed',
+      endedAt: '2026-12-01T10:00:01.000Z',
+    });
+    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    expect(scheduler.calls.at(-1)).toEqual({ action: 'unschedule', grantId: grant.grantId });
+    const types = (await listAudit(deps, 'acme', { limit: 10 })).items.map((e) => e.type).sort();
+    expect(types).toEqual(['contact.added', 'contact.removed', 'grant.created', 'grant.revoked']);
+    await expect(
+      removeContact(deps, 'acme', ada.contactId, 'admin@acme.test', clock.now()),
+    ).rejects.toMatchObject({
+      code: 'not-found',
+    });
+  });
+
+  it('removing another contact leaves the grant alone', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const bob = await seedContact(deps, 'acme', 'bob@acme.test');
+    const { grant } = await createGrant(
+      deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 600 },
+      clock.now(),
+    );
+    await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
+    expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'active' });
+    // The email is free again after removal.
+    await expect(seedContact(deps, 'acme', 'bob@acme.test')).resolves.toBeDefined();
+  });
+
+  it('verifies callers by normalised phone or case-insensitive email, and records it', async () => {
+    const { deps, clock } = await testDeps();
+    await seedContact(deps, 'acme', 'ada@acme.test', { phone: '+49 30 1234567', canInstruct: false });
+    const byPhone = await verifyCaller(deps, 'acme', 'agent@v.test', { phone: '030/123 4567' }, clock.now());
+    expect(byPhone).toEqual({
+      authorized: true,
+      contact: { name: 'ada', canGrantAccess: true, canInstruct: false },
+    });
+    expect(
+      await verifyCaller(deps, 'acme', 'agent@v.test', { email: 'ADA@ACME.TEST' }, clock.now()),
+    ).toMatchObject({
+      authorized: true,
+    });
+    expect(
+      await verifyCaller(deps, 'globex', 'agent@v.test', { email: 'ada@acme.test' }, clock.now()),
+    ).toEqual({
+      authorized: false,
+      contact: null,
+    });
+    await expect(
+      verifyCaller(deps, 'acme', 'agent@v.test', { phone: 'abc' }, clock.now()),
+    ).rejects.toMatchObject({
+      code: 'validation-failed',
+    });
+    const verified = (await listAudit(deps, 'acme', { limit: 10 })).items.filter(
+      (e) => e.type === 'contact.verified',
+    );
+    expect(verified.map((e) => e.details.by)).toEqual(['email', 'phone']);
+  });
+});
