@@ -46,7 +46,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   assertJava();
   const home = dynamoDbLocalHome();
   const args = [`-Xmx${options.maxHeap ?? '384m'}`, `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`];
-  args.push('-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb');
+  args.push(
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+    '-disableTelemetry',
+  );
   if (options.dataPath) {
     const dataPath = resolve(options.dataPath);
     await mkdir(dataPath, { recursive: true });

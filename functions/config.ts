@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { DEFAULT_POLICY, type GrantPolicy } from './domain/grant.ts';
+
+/**
+ * Configuration from the environment, read once per cold start and validated; a missing or
+ * malformed variable fails fast with its name. Sections are separate so each function only
+ * needs the variables it uses.
+ */
+function section<T extends z.ZodRawShape>(shape: T) {
+  const schema = z.object(shape);
+  let cached: z.infer<typeof schema> | undefined;
+  return (env: NodeJS.ProcessEnv = process.env): z.infer<typeof schema> => {
+    if (cached && env === process.env) return cached;
+    const parsed = schema.safeParse(env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`Invalid configuration: ${problems}`);
+    }
+    if (env === process.env) cached = parsed.data;
+    return parsed.data;
+  };
+}
+
+const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
+const seconds = (name: string, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number of seconds`)
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? fallback);
+
+export const tableConfig = section({ TABLE_NAME: required('TABLE_NAME') });
+
+export const policyConfig = section({
+  GRANT_MIN_SECONDS: seconds('GRANT_MIN_SECONDS', DEFAULT_POLICY.minSeconds),
+  GRANT_MAX_SECONDS: seconds('GRANT_MAX_SECONDS', DEFAULT_POLICY.maxSeconds),
+});
+
+export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
+  const config = policyConfig(env);
+  if (config.GRANT_MIN_SECONDS > config.GRANT_MAX_SECONDS) {
+    throw new Error('Invalid configuration: GRANT_MIN_SECONDS must not exceed GRANT_MAX_SECONDS');
+  }
+  return { minSeconds: config.GRANT_MIN_SECONDS, maxSeconds: config.GRANT_MAX_SECONDS };
+}
+
+/** Claim names, configurable for identity providers that name them differently. */
+export const claimsConfig = section({
+  ROLES_CLAIM: z.string().min(1).default('roles'),
+  TENANT_CLAIM: z.string().min(1).default('tenant_id'),
+  EMAIL_CLAIM: z.string().min(1).default('email'),
+});

@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+import type { Contact } from '../domain/contact.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { ID_PATTERN } from '../domain/ids.ts';
+import { httpHandler, json } from '../http/handler.ts';
+import type { ChangeDeadlineBody } from '../http/schemas.ts';
+import { changeGrantDeadline } from '../use-cases/grants.ts';
+
+export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(
+  'changeGrantDeadline',
+  async (req, deps) => {
+    const grantId = req.params.grantId ?? '';
+    if (!ID_PATTERN.test(grantId)) throw new NotFoundError('Grant');
+    const grant = await changeGrantDeadline(
+      deps,
+      req.tenantId as string,
+      grantId,
+      req.auth.contact as Contact,
+      req.body,
+      req.receivedAt,
+    );
+    return json(200, grant);
+  },
+);

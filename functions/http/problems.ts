@@ -1,0 +1,76 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DomainError, type FieldError, type ProblemCode } from '../domain/errors.ts';
+
+/** The one mapping from problem codes to HTTP statuses and titles (SPEC §3). */
+const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
+  'validation-failed': { status: 400, title: 'The request is not valid' },
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-authorized-contact': { status: 403, title: 'Not an authorized support contact' },
+  'not-found': { status: 404, title: 'Not found' },
+  'grant-already-active': { status: 409, title: 'A grant is already active' },
+  'grant-not-active': { status: 409, title: 'The grant is not active' },
+  'contact-exists': { status: 409, title: 'The contact already exists' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+};
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+export function problemDocument(
+  code: ProblemCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): ProblemDocument {
+  const { status, title } = PROBLEMS[code];
+  return { type: `/problems/${code}`, title, status, code, detail, ...extra };
+}
+
+export function problemResponse(document: ProblemDocument): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: document.status,
+    headers: { ...SECURITY_HEADERS, 'content-type': 'application/problem+json' },
+    body: JSON.stringify(document),
+  };
+}
+
+export function problem(code: ProblemCode, detail: string, extra: Record<string, unknown> = {}) {
+  return problemResponse(problemDocument(code, detail, extra));
+}
+
+/** A bare 500: nothing about the cause leaves the system (it is logged instead). */
+export function internalErrorResponse(): APIGatewayProxyStructuredResultV2 {
+  return problemResponse({
+    type: '/problems/internal-error',
+    title: 'Internal error',
+    status: 500,
+    code: 'internal-error',
+    detail: 'Something went wrong on our side. Please try again; the request may be retried safely.',
+  });
+}
+
+/** Known errors become their problem; undefined for anything unexpected. */
+export function errorToProblem(error: unknown): APIGatewayProxyStructuredResultV2 | undefined {
+  if (!(error instanceof DomainError)) return undefined;
+  const extra: Record<string, unknown> = { ...error.extra };
+  if ('errors' in error && Array.isArray(error.errors)) extra.errors = error.errors;
+  return problem(error.code, error.message, extra);
+}

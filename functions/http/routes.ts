@@ -1,0 +1,188 @@
+import type { z } from 'zod';
+import type { Access } from '../domain/authorization.ts';
+import * as s from './schemas.ts';
+
+/**
+ * The one route table. The local gateway and the CDK stack both build their routes from it, so a
+ * route cannot exist in one and not the other. `entry` is the Lambda handler file.
+ */
+export interface Route {
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  access: Access;
+  entry: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Status and schema of the success response (no schema: empty body). */
+  success: { status: 200 | 201 | 204; schema?: z.ZodType };
+  /** Optional request headers the route reads. */
+  headers?: { name: string; description: string }[];
+}
+
+const handler = (file: string) => `functions/handlers/${file}.ts`;
+
+export const routes = [
+  {
+    name: 'health',
+    method: 'GET',
+    path: '/health',
+    access: 'public',
+    entry: handler('health'),
+    summary: 'Liveness: 200 once the service is ready.',
+    query: s.NoQuery,
+    success: { status: 200, schema: s.Health },
+  },
+  {
+    name: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    entry: handler('openapi'),
+    summary: 'This API’s OpenAPI 3.1 document.',
+    query: s.NoQuery,
+    success: { status: 200 },
+  },
+  {
+    name: 'listContacts',
+    method: 'GET',
+    path: '/tenants/{tenantId}/contacts',
+    access: 'tenant-admin',
+    entry: handler('list-contacts'),
+    summary: 'The tenant’s authorized support contacts, with a warning while fewer than two can grant.',
+    query: s.NoQuery,
+    success: { status: 200, schema: s.ContactList },
+  },
+  {
+    name: 'addContact',
+    method: 'POST',
+    path: '/tenants/{tenantId}/contacts',
+    access: 'tenant-admin',
+    entry: handler('add-contact'),
+    summary: 'Registers an authorized support contact.',
+    body: s.AddContactBody,
+    query: s.NoQuery,
+    success: { status: 201, schema: s.Contact },
+  },
+  {
+    name: 'removeContact',
+    method: 'DELETE',
+    path: '/tenants/{tenantId}/contacts/{contactId}',
+    access: 'tenant-admin',
+    entry: handler('remove-contact'),
+    summary: 'Removes a contact; revokes the active grant at once if they created it.',
+    query: s.NoQuery,
+    success: { status: 204 },
+  },
+  {
+    name: 'verifyCaller',
+    method: 'POST',
+    path: '/tenants/{tenantId}/contacts/verify',
+    access: 'support-agent',
+    entry: handler('verify-caller'),
+    summary: 'Is this caller (by phone or email) a registered contact, and what may they do?',
+    body: s.VerifyCallerBody,
+    query: s.NoQuery,
+    success: { status: 200, schema: s.VerifyAnswer },
+  },
+  {
+    name: 'createGrant',
+    method: 'POST',
+    path: '/tenants/{tenantId}/grants',
+    access: 'authorized-contact',
+    entry: handler('create-grant'),
+    summary: 'Grants the vendor’s support time-limited access.',
+    body: s.CreateGrantBody,
+    query: s.NoQuery,
+    success: { status: 201, schema: s.Grant },
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Repeat with the same key and body: the first response again, nothing created twice.',
+      },
+    ],
+  },
+  {
+    name: 'listGrants',
+    method: 'GET',
+    path: '/tenants/{tenantId}/grants',
+    access: 'grant-reader',
+    entry: handler('list-grants'),
+    summary: 'The tenant’s grants, newest first.',
+    query: s.GrantListQuery,
+    success: { status: 200, schema: s.GrantPage },
+  },
+  {
+    name: 'getGrant',
+    method: 'GET',
+    path: '/tenants/{tenantId}/grants/{grantId}',
+    access: 'grant-reader',
+    entry: handler('get-grant'),
+    summary: 'One grant.',
+    query: s.NoQuery,
+    success: { status: 200, schema: s.Grant },
+  },
+  {
+    name: 'changeGrantDeadline',
+    method: 'PATCH',
+    path: '/tenants/{tenantId}/grants/{grantId}',
+    access: 'authorized-contact',
+    entry: handler('change-grant-deadline'),
+    summary: 'Extends or shortens an active grant.',
+    body: s.ChangeDeadlineBody,
+    query: s.NoQuery,
+    success: { status: 200, schema: s.Grant },
+  },
+  {
+    name: 'revokeGrant',
+    method: 'DELETE',
+    path: '/tenants/{tenantId}/grants/{grantId}',
+    access: 'authorized-contact',
+    entry: handler('revoke-grant'),
+    summary: 'Ends access now (an ended grant is returned unchanged).',
+    query: s.NoQuery,
+    success: { status: 200, schema: s.Grant },
+  },
+  {
+    name: 'checkAccess',
+    method: 'GET',
+    path: '/tenants/{tenantId}/access',
+    access: 'support-agent',
+    entry: handler('check-access'),
+    summary: 'May support access this tenant right now? Recorded in the tenant’s audit log.',
+    query: s.NoQuery,
+    success: { status: 200, schema: s.AccessAnswer },
+  },
+  {
+    name: 'listActiveGrants',
+    method: 'GET',
+    path: '/access',
+    access: 'support-agent',
+    entry: handler('list-active-grants'),
+    summary: 'All tenants’ active grants, soonest deadline first.',
+    query: s.PageQuery,
+    success: { status: 200, schema: s.GrantPage },
+  },
+  {
+    name: 'listAudit',
+    method: 'GET',
+    path: '/tenants/{tenantId}/audit',
+    access: 'tenant-admin',
+    entry: handler('list-audit'),
+    summary: 'The tenant’s audit log, newest first.',
+    query: s.PageQuery,
+    success: { status: 200, schema: s.EventPage },
+  },
+] as const satisfies readonly Route[];
+
+export type RouteName = (typeof routes)[number]['name'];
+
+export function route(name: RouteName): Route {
+  const found = routes.find((r) => r.name === name);
+  if (!found) throw new Error(`no route ${name}`);
+  return found;
+}
+
+/** API Gateway's route key, e.g. `POST /tenants/{tenantId}/grants`. */
+export const routeKey = (r: Pick<Route, 'method' | 'path'>) => `${r.method} ${r.path}`;

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
+import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
+import { type Route, routeKey, routes } from '../functions/http/routes.ts';
+import { type LocalKeys, verifyToken } from './tokens.ts';
+
+export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+/** API Gateway's own limit on a request body. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+export interface Readiness {
+  ready: boolean;
+  components: Record<string, boolean>;
+}
+
+export interface GatewayOptions {
+  port: number;
+  keys: LocalKeys;
+  /** Loads a route's Lambda handler (by its entry file). */
+  loadHandler: (route: Route) => Promise<LambdaHandler>;
+  readiness: () => Promise<Readiness>;
+  /** Extra non-API responses (the console), tried before 404. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export interface Gateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/** Matches like API Gateway: the most specific route (most literal segments) wins. */
+export function matchRoute(method: string, path: string): Match | { methodMismatch: boolean } {
+  const segments = path.split('/').slice(1);
+  let best: Match | null = null;
+  let bestLiterals = -1;
+  let pathMatched = false;
+  for (const route of routes) {
+    const pattern = route.path.split('/').slice(1);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    let ok = true;
+    for (const [i, part] of pattern.entries()) {
+      const segment = segments[i] ?? '';
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name) {
+        if (segment === '') {
+          ok = false;
+          break;
+        }
+        try {
+          params[name] = decodeURIComponent(segment);
+        } catch {
+          ok = false;
+          break;
+        }
+      } else if (part === segment) {
+        literals++;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) continue;
+    pathMatched = true;
+    if (route.method === method && literals > bestLiterals) {
+      best = { route, params };
+      bestLiterals = literals;
+    }
+  }
+  return best ?? { methodMismatch: pathMatched };
+}
+
+/** API Gateway's JWT authorizer hands claims to the function as strings; arrays as "[a b]". */
+function authorizerClaims(payload: Record<string, unknown>): Record<string, string> {
+  const claims: Record<string, string> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    if (Array.isArray(value)) claims[key] = `[${value.join(' ')}]`;
+    else if (value !== null && typeof value === 'object') claims[key] = JSON.stringify(value);
+    else claims[key] = String(value);
+  }
+  return claims;
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS };
+  for (const [key, value] of Object.entries(response.headers ?? {}))
+    headers[key.toLowerCase()] = String(value);
+  const body =
+    response.body === undefined
+      ? undefined
+      : Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8');
+  if (body) headers['content-length'] = String(body.length);
+  res.writeHead(response.statusCode ?? 200, headers);
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_MAX_BODY) {
+        resolve('too-large');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const TEXTUAL =
+  /^(application\/([a-z0-9.+-]*\+)?json|text\/|application\/x-www-form-urlencoded|application\/xml)/i;
+
+/** Builds an API Gateway HTTP API payload 2.0 event. */
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  match: Match,
+  body: Buffer,
+  claims: Record<string, string> | null,
+): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const textual = TEXTUAL.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: routeKey(match.route),
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.params).length ? { pathParameters: match.params } : {}),
+    ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !textual,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: match.route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: routeKey(match.route),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+    },
+  } as HttpEvent;
+}
+
+function lambdaContext(route: Route, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${route.name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${route.name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/local-${route.name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/**
+ * The local API Gateway: matches the route table, verifies the JWT as the production JWT
+ * authorizer does (401 otherwise), and invokes the route's Lambda handler with a payload 2.0
+ * event.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  const handlerFor = (route: Route) => {
+    let handler = handlers.get(route.name);
+    if (!handler) {
+      handler = options.loadHandler(route);
+      handlers.set(route.name, handler);
+    }
+    return handler;
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = matchRoute(method, url.pathname);
+      if (!('route' in match)) {
+        if (options.fallback && (await options.fallback(req, res))) return;
+        send(res, problem('not-found', `No route for ${method} ${url.pathname}.`));
+        return;
+      }
+      if (match.route.name === 'health') {
+        const readiness = await options.readiness();
+        if (!readiness.ready) {
+          send(res, {
+            statusCode: 503,
+            headers: { 'content-type': 'application/json', 'retry-after': '1' },
+            body: JSON.stringify({ status: 'starting', components: readiness.components }),
+          });
+          return;
+        }
+      }
+      let claims: Record<string, string> | null = null;
+      if (match.route.access !== 'public') {
+        const authorization = req.headers.authorization ?? '';
+        const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i.exec(authorization)?.[1];
+        try {
+          if (!token) throw new Error('missing');
+          claims = authorizerClaims(await verifyToken(options.keys, token));
+        } catch {
+          send(
+            res,
+            problem('unauthenticated', 'A valid bearer token is required (Authorization: Bearer <JWT>).'),
+          );
+          return;
+        }
+      }
+      const body = await readBody(req);
+      if (body === 'too-large') {
+        send(res, problem('payload-too-large', 'The request body is too large.'));
+        return;
+      }
+      const event = toEvent(req, url, match, body, claims);
+      const handler = await handlerFor(match.route);
+      send(res, await handler(event, lambdaContext(match.route, event.requestContext.requestId)));
+    } catch (error) {
+      console.error('gateway error', (error as Error).message);
+      if (!res.headersSent) send(res, internalErrorResponse());
+      else res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

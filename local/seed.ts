@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addContact } from '../functions/use-cases/contacts.ts';
+import type { Deps } from '../functions/use-cases/deps.ts';
+
+export const DEMO_TENANT = 'acme';
+
+/** The demo people; tokens for them are printed at start. */
+export const DEMO_USERS = {
+  admin: { email: 'admin@acme.example', tenantId: DEMO_TENANT, roles: ['tenant-admin'] },
+  anna: { email: 'anna.schmidt@acme.example', tenantId: DEMO_TENANT, roles: [] as string[] },
+  ben: { email: 'ben.miller@acme.example', tenantId: DEMO_TENANT, roles: [] as string[] },
+  agent: { email: 'agent@vendor.example', roles: ['support-agent'] },
+};
+
+/** Seeds the demo tenant with two contacts on the first start of a data folder only. */
+export async function seedDemoTenant(deps: Deps, dataDir: string): Promise<boolean> {
+  const marker = join(dataDir, 'seeded');
+  if (existsSync(marker)) return false;
+  const existing = await deps.store.listContacts(DEMO_TENANT);
+  if (existing.length === 0) {
+    const now = deps.clock.now();
+    await addContact(
+      deps,
+      DEMO_TENANT,
+      DEMO_USERS.admin.email,
+      { name: 'Anna Schmidt', email: DEMO_USERS.anna.email, phone: '030 1234567', locale: 'de' },
+      now,
+    );
+    await addContact(
+      deps,
+      DEMO_TENANT,
+      DEMO_USERS.admin.email,
+      {
+        name: 'Ben Miller',
+        email: DEMO_USERS.ben.email,
+        phone: '+44 20 7946 0958',
+        locale: 'en',
+        canInstruct: false,
+      },
+      now,
+    );
+  }
+  await writeFile(marker, `${new Date().toISOString()}\n`);
+  return true;
+}
