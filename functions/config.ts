@@ -51,3 +51,26 @@ export const claimsConfig = section({
   TENANT_CLAIM: z.string().min(1).default('tenant_id'),
   EMAIL_CLAIM: z.string().min(1).default('email'),
 });
+
+export const schedulerConfig = section({
+  SCHEDULE_GROUP: required('SCHEDULE_GROUP'),
+  EXPIRY_FUNCTION_ARN: required('EXPIRY_FUNCTION_ARN'),
+  SCHEDULER_ROLE_ARN: required('SCHEDULER_ROLE_ARN'),
+  SCHEDULE_DLQ_ARN: required('SCHEDULE_DLQ_ARN'),
+  SCHEDULE_MAX_RETRIES: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? 10),
+  SCHEDULE_MAX_EVENT_AGE_SECONDS: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? 3600),
+});
+
+export const mailConfig = section({
+  MAIL_FROM: required('MAIL_FROM'),
+});

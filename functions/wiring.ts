@@ -1,23 +1,53 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { dynamoDocumentClient } from './adapters/aws-clients.ts';
 import { DynamoGrantStore } from './adapters/dynamodb/store.ts';
-import { grantPolicy, tableConfig } from './config.ts';
+import { EventBridgeGrantScheduler } from './adapters/scheduler.ts';
+import { grantPolicy, schedulerConfig, tableConfig } from './config.ts';
 import { systemClock } from './domain/clock.ts';
 import { ulidGenerator } from './domain/ids.ts';
-import type { GrantScheduler } from './domain/ports.ts';
+import type { GrantScheduler, Log } from './domain/ports.ts';
 import type { Deps } from './use-cases/deps.ts';
 
 /** One logger per process; it never logs tokens, whole events, phone numbers or email bodies. */
 export const logger = new Logger({ serviceName: 'support-access' });
 
 let deps: Deps | undefined;
+let store: DynamoGrantStore | undefined;
+let scheduler: GrantScheduler | undefined;
 
-/** A scheduler that does nothing: stands in until the Scheduler adapter is wired. */
-const noScheduler: GrantScheduler = {
-  schedule: async () => {},
-  reschedule: async () => {},
-  unschedule: async () => {},
+export const log: Log = {
+  info: (message, extra = {}) => logger.info(message, extra),
+  warn: (message, extra = {}) => logger.warn(message, extra),
+  error: (message, extra = {}) => logger.error(message, extra),
+};
+
+export function appStore(): DynamoGrantStore {
+  store ??= new DynamoGrantStore(dynamoDocumentClient(new DynamoDBClient({})), tableConfig().TABLE_NAME);
+  return store;
+}
+
+/** The Scheduler client is made on first use: functions that never schedule need no config for it. */
+function appScheduler(): GrantScheduler {
+  if (!scheduler) {
+    const config = schedulerConfig();
+    scheduler = new EventBridgeGrantScheduler(new SchedulerClient({}), {
+      groupName: config.SCHEDULE_GROUP,
+      expiryFunctionArn: config.EXPIRY_FUNCTION_ARN,
+      roleArn: config.SCHEDULER_ROLE_ARN,
+      deadLetterQueueArn: config.SCHEDULE_DLQ_ARN,
+      maxRetries: config.SCHEDULE_MAX_RETRIES,
+      maxEventAgeSeconds: config.SCHEDULE_MAX_EVENT_AGE_SECONDS,
+    });
+  }
+  return scheduler;
+}
+
+const lazyScheduler: GrantScheduler = {
+  schedule: (expiry) => appScheduler().schedule(expiry),
+  reschedule: (expiry) => appScheduler().reschedule(expiry),
+  unschedule: (grant) => appScheduler().unschedule(grant),
 };
 
 /**
@@ -27,16 +57,12 @@ const noScheduler: GrantScheduler = {
  */
 export function appDeps(): Deps {
   deps ??= {
-    store: new DynamoGrantStore(dynamoDocumentClient(new DynamoDBClient({})), tableConfig().TABLE_NAME),
-    scheduler: noScheduler,
+    store: appStore(),
+    scheduler: lazyScheduler,
     clock: systemClock,
     ids: ulidGenerator(),
     policy: grantPolicy(),
-    log: {
-      info: (message, extra = {}) => logger.info(message, extra),
-      warn: (message, extra = {}) => logger.warn(message, extra),
-      error: (message, extra = {}) => logger.error(message, extra),
-    },
+    log,
   };
   return deps;
 }

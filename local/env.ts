@@ -8,6 +8,7 @@ export interface LocalEnv {
   schedulerPort: number;
   tableName: string;
   region: string;
+  sweepIntervalSeconds: number;
 }
 
 function port(name: string, fallback: number): number {
@@ -30,5 +31,6 @@ export function localEnv(): LocalEnv {
     schedulerPort: port('SCHEDULER_PORT', 8010),
     tableName: process.env.TABLE_NAME || 'support-access-local',
     region: process.env.AWS_REGION || 'eu-central-1',
+    sweepIntervalSeconds: port('SWEEP_INTERVAL_SECONDS', 60),
   };
 }

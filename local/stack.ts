@@ -3,13 +3,18 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
+import { type SchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.ts';
 import { seedDemoTenant } from './seed.ts';
 import { type SesEmulator, startSesEmulator } from './ses.ts';
+import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable, tableIsActive } from './table.ts';
 import { type LocalKeys, localKeys } from './tokens.ts';
 
@@ -18,12 +23,40 @@ export interface LocalStack {
   keys: LocalKeys;
   apiUrl: string;
   sesUrl: string;
+  schedulerUrl: string;
   dynamodbUrl: string;
   seeded: boolean;
   stop(): Promise<void>;
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
+const ACCOUNT = '000000000000';
+export const SCHEDULE_GROUP = 'support-access-local';
+const functionArn = (region: string, name: string) =>
+  `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
+
+function localContext(name: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `support-access-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn('local', name),
+    memoryLimitInMB: '256',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/support-access-local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** Imports a function's handler the way Lambda would load its entry file. */
+async function loadFunction<T>(entry: string): Promise<T> {
+  return (await import(pathToFileURL(join(ROOT, entry)).href)).handler as T;
+}
 
 /** Points the AWS SDK at the local engines; local credentials so no real account is ever used. */
 function configureSdk(env: LocalEnv): void {
@@ -36,6 +69,11 @@ function configureSdk(env: LocalEnv): void {
     AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${env.sesPort}`,
     AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${env.schedulerPort}`,
     TABLE_NAME: env.tableName,
+    SCHEDULE_GROUP,
+    EXPIRY_FUNCTION_ARN: functionArn(env.region, 'expire-grant'),
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/support-access-local-scheduler`,
+    SCHEDULE_DLQ_ARN: `arn:aws:sqs:${env.region}:${ACCOUNT}:support-access-local-schedule-dlq`,
+    MAIL_FROM: process.env.MAIL_FROM || 'support-access@vendor.example',
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
@@ -81,8 +119,51 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const ses: SesEmulator = await startSesEmulator(env.sesPort);
     stops.push(ses.stop);
 
+    const expire = await loadFunction<(event: unknown, context: Context) => Promise<unknown>>(
+      'functions/handlers/expire-grant.ts',
+    );
+    const targets: Record<string, (input: string) => Promise<unknown>> = {
+      [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
+        expire(JSON.parse(input), localContext('expire-grant')),
+    };
+    const scheduler: SchedulerEmulator = await startSchedulerEmulator({
+      port: env.schedulerPort,
+      dataDir: env.dataDir,
+      region: env.region,
+      accountId: ACCOUNT,
+      invoke: async (arn, input) => {
+        const target = targets[arn];
+        if (!target) throw new Error(`No local function for ${arn}`);
+        await target(input);
+      },
+    });
+    stops.push(scheduler.stop);
+    await new SchedulerClient({})
+      .send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP }))
+      .catch((error) => {
+        if (!(error instanceof ConflictException)) throw error;
+      });
+
     const deps = appDeps();
     const seeded = await seedDemoTenant(deps, env.dataDir);
+
+    const notify = await loadFunction<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>(
+      'functions/handlers/notify.ts',
+    );
+    const poller = await startStreamPoller({
+      dynamodb: client,
+      streams: new DynamoDBStreamsClient({}),
+      tableName: env.tableName,
+      dataDir: env.dataDir,
+      handler: notify,
+    });
+    stops.push(poller.stop);
+
+    const sweep = await loadFunction<() => Promise<unknown>>('functions/handlers/sweep.ts');
+    const runSweep = () => sweep().catch((error) => console.error('sweep failed:', (error as Error).message));
+    await runSweep();
+    const sweepTimer = setInterval(runSweep, env.sweepIntervalSeconds * 1000);
+    stops.push(async () => clearInterval(sweepTimer));
 
     const readiness = async (): Promise<Readiness> => {
       const components = {
@@ -91,6 +172,11 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
           (r) => r.ok,
           () => false,
         ),
+        scheduler: await fetch(`${scheduler.url}/schedule-groups/${SCHEDULE_GROUP}`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+        streamPoller: poller.ready(),
         gateway: gatewayReady,
       };
       return { ready: Object.values(components).every(Boolean), components };
@@ -99,8 +185,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const gateway: Gateway = await startGateway({
       port: env.port,
       keys,
-      loadHandler: async (route: Route) =>
-        (await import(pathToFileURL(join(ROOT, route.entry)).href)).handler as LambdaHandler,
+      loadHandler: (route: Route) => loadFunction<LambdaHandler>(route.entry),
       readiness,
     });
     stops.push(gateway.close);
@@ -111,6 +196,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       keys,
       apiUrl: gateway.url,
       sesUrl: ses.url,
+      schedulerUrl: scheduler.url,
       dynamodbUrl: db.endpoint,
       seeded,
       stop: stopAll,

@@ -1,6 +1,6 @@
 import { localEnv } from './env.ts';
 import { DEMO_TENANT, DEMO_USERS } from './seed.ts';
-import { startLocalStack } from './stack.ts';
+import { SCHEDULE_GROUP, startLocalStack } from './stack.ts';
 import { signToken } from './tokens.ts';
 
 /** `npm start`: the whole system on 127.0.0.1 until Ctrl-C. */
@@ -33,6 +33,7 @@ Support access grants — local stack ready${stack.seeded ? ` (demo tenant "${DE
 
   API            ${api}            (health: ${api}/health, OpenAPI: ${api}/openapi.json)
   Email (SES)    ${stack.sesUrl}   (sent mail: ${stack.sesUrl}/store)
+  Scheduler      ${stack.schedulerUrl}   (EventBridge Scheduler API, group ${SCHEDULE_GROUP})
   DynamoDB Local ${stack.dynamodbUrl}
 
 Demo tokens (valid 12 h; more with: npm run --silent token -- --email E [--tenant T] [--role R]):

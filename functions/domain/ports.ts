@@ -107,3 +107,39 @@ export interface Log {
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
 }
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  /** Returns the provider's message id. */
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+export interface NotificationKey {
+  tenantId: string;
+  eventId: string;
+  contactId: string;
+}
+
+/**
+ * Remembers which (event, contact) emails were sent, so a stream record processed twice never
+ * emails anyone twice. A claim is a lease: a crashed sender's claim can be taken over later.
+ */
+export interface NotificationLedger {
+  /** Claims the send; null when it was already sent, failed for good, or is being sent. */
+  claim(
+    key: NotificationKey,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ attempts: number } | null>;
+  /** Marks it sent or failed for good, together with its audit event. */
+  settle(key: NotificationKey, owner: string, status: 'sent' | 'failed', event: AuditEvent): Promise<void>;
+  /** Gives the claim back after a failed attempt, to be retried. */
+  release(key: NotificationKey, owner: string, error: string): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentToken, auditOf, call, tenantWithPeople, tokenFor, uniqueTenant } from '../support/api.ts';
+import { agentToken, call, changesOf, tenantWithPeople, tokenFor, uniqueTenant } from '../support/api.ts';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -58,7 +58,10 @@ describe('HTTP API over the running local stack', () => {
       token: admin,
     });
     expect(again.status).toBe(404);
-    expect((await auditOf(tenantId, admin)).map((e) => e.type)).toEqual(['contact.removed', 'contact.added']);
+    expect((await changesOf(tenantId, admin)).map((e) => e.type)).toEqual([
+      'contact.removed',
+      'contact.added',
+    ]);
   });
 
   it('grants: create, read, list, extend, shorten, revoke; agent sees access follow', async () => {
@@ -160,7 +163,7 @@ describe('HTTP API over the running local stack', () => {
     const ended = await call('GET', `/tenants/${tenantId}/grants?status=ended`, { token: people.contact });
     expect(ended.body.grants.map((g: { grantId: string }) => g.grantId)).toEqual([grant.grantId]);
 
-    const types = (await auditOf(tenantId, people.admin)).map((e) => e.type);
+    const types = (await changesOf(tenantId, people.admin)).map((e) => e.type);
     expect(types.slice(0, 7)).toEqual([
       'access.checked',
       'grant.revoked',
@@ -202,7 +205,7 @@ describe('HTTP API over the running local stack', () => {
       headers: { 'idempotency-key': 'k-123' },
     });
     expect(foreignKey.status).toBe(409);
-    const created = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'grant.created');
+    const created = (await changesOf(tenantId, people.admin)).filter((e) => e.type === 'grant.created');
     expect(created).toHaveLength(1);
   });
 
@@ -228,7 +231,7 @@ describe('HTTP API over the running local stack', () => {
       json: { email: 'stranger@else.example' },
     });
     expect(unknown.body).toEqual({ authorized: false, contact: null });
-    const verified = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'contact.verified');
+    const verified = (await changesOf(tenantId, people.admin)).filter((e) => e.type === 'contact.verified');
     expect(verified).toHaveLength(3);
   });
 

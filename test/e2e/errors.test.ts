@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/tokens.ts';
-import { agentToken, auditOf, call, stackKeys, tenantWithPeople, tokenFor } from '../support/api.ts';
+import { agentToken, call, changesOf, stackKeys, tenantWithPeople, tokenFor } from '../support/api.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -88,7 +88,7 @@ describe('every error of the contract, and nothing written by a rejected request
       json: { reason: 'base', durationSeconds: 600 },
     });
     const grantId = created.body.grantId;
-    const before = await auditOf(tenantId, people.admin);
+    const before = await changesOf(tenantId, people.admin);
     const grants = `/tenants/${tenantId}/grants`;
     const maxSeconds = 122 * 86_400;
 
@@ -455,13 +455,13 @@ describe('every error of the contract, and nothing written by a rejected request
     expect(unknownField.body.errors).toEqual([
       { path: 'admin', message: expect.stringContaining('Unknown field') },
     ]);
-    expect(await auditOf(tenantId, people.admin)).toEqual(before);
+    expect(await changesOf(tenantId, people.admin)).toEqual(before);
   });
 
   it('decides 403 before validation, so a foreign tenant learns nothing', async () => {
     const a = await tenantWithPeople('a');
     const b = await tenantWithPeople('b');
-    const before = await auditOf(b.tenantId, b.people.admin);
+    const before = await changesOf(b.tenantId, b.people.admin);
     const foreign: [string, string, unknown?][] = [
       ['GET', `/tenants/${b.tenantId}/contacts`],
       ['POST', `/tenants/${b.tenantId}/contacts`, { nonsense: true }],
@@ -484,7 +484,7 @@ describe('every error of the contract, and nothing written by a rejected request
       json: { reason: 'x'.repeat(20_000) },
     });
     expectProblem(big, 413, 'payload-too-large');
-    expect(await auditOf(b.tenantId, b.people.admin)).toEqual(before);
+    expect(await changesOf(b.tenantId, b.people.admin)).toEqual(before);
   });
 
   it('403 for the wrong role, not-authorized-contact with how to get registered', async () => {

@@ -86,3 +86,8 @@ export async function auditOf(tenantId: string, admin: string) {
   const response = await call('GET', `/tenants/${tenantId}/audit?limit=100`, { token: admin });
   return response.body.events as { type: string; grantId: string | null; details: any; actor: string }[];
 }
+
+/** The audit log without the notifier's own events, which arrive asynchronously. */
+export async function changesOf(tenantId: string, admin: string) {
+  return (await auditOf(tenantId, admin)).filter((e) => !e.type.startsWith('notification.'));
+}

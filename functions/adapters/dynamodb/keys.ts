@@ -9,6 +9,7 @@ export const keys = {
   contactEmail: (emailKey: string) => `EMAIL#${emailKey}`,
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',
+  notification: (eventId: string, contactId: string) => `NOTIFY#${eventId}#${contactId}`,
   idempotency: (scope: string) => `IDEMPOTENCY#${scope}`,
   idempotencySort: 'IDEMPOTENCY',
   /** Sparse index partition holding only active grants. */

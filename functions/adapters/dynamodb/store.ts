@@ -6,6 +6,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { Contact } from '../../domain/contact.ts';
@@ -24,6 +25,8 @@ import type {
   GrantStore,
   IdempotencyClaim,
   IdempotencyRecord,
+  NotificationKey,
+  NotificationLedger,
   Page,
   PageRequest,
 } from '../../domain/ports.ts';
@@ -35,11 +38,13 @@ type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailed';
+/** Ledger entries outlive any stream redelivery (24 h retention) by far. */
+const NOTIFICATION_TTL_SECONDS = 30 * 86_400;
 /** Sorts after `#`, so `${iso}#…` < `${iso}~` for every tenant and grant id. */
 const AFTER_ISO = '~';
 
 /** GrantStore on one DynamoDB table; see docs/data-model.md for the keys and why. */
-export class DynamoGrantStore implements GrantStore {
+export class DynamoGrantStore implements GrantStore, NotificationLedger {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -403,6 +408,93 @@ export class DynamoGrantStore implements GrantStore {
       statusCode: item.statusCode as number,
       body: item.body as string,
     };
+  }
+
+  // ---- notification ledger -----------------------------------------------------------------
+
+  private notificationKey(key: NotificationKey) {
+    return { pk: keys.tenant(key.tenantId), sk: keys.notification(key.eventId, key.contactId) };
+  }
+
+  async claim(
+    key: NotificationKey,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ attempts: number } | null> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.notificationKey(key),
+          UpdateExpression:
+            'SET #status = :sending, #owner = :owner, leaseUntil = :lease, kind = :kind, #ttl = :ttl ADD attempts :one',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :retry OR (#status = :sending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':retry': 'retry',
+            ':owner': owner,
+            ':lease': now.getTime() + leaseMs,
+            ':now': now.getTime(),
+            ':kind': 'notification',
+            ':ttl': Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { attempts: (Attributes?.attempts as number | undefined) ?? 1 };
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return null;
+      throw error;
+    }
+  }
+
+  async settle(
+    key: NotificationKey,
+    owner: string,
+    status: 'sent' | 'failed',
+    event: AuditEvent,
+  ): Promise<void> {
+    const reasons = await this.transact([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: this.notificationKey(key),
+          UpdateExpression: 'SET #status = :status REMOVE leaseUntil',
+          ConditionExpression: '#owner = :owner AND #status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':status': status, ':owner': owner, ':sending': 'sending' },
+        },
+      },
+      this.putEvent(event),
+    ]);
+    if (reasons)
+      throw new ConcurrentModificationError('The notification claim was lost before it was settled.');
+  }
+
+  async release(key: NotificationKey, owner: string, error: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.notificationKey(key),
+          UpdateExpression: 'SET #status = :retry, lastError = :error REMOVE leaseUntil',
+          ConditionExpression: '#owner = :owner AND #status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':retry': 'retry',
+            ':owner': owner,
+            ':sending': 'sending',
+            ':error': error.slice(0, 500),
+          },
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------

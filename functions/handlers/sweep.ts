@@ -1,0 +1,17 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sweepOverdueGrants } from '../use-cases/grants.ts';
+import { appDeps, logger } from '../wiring.ts';
+
+const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+
+/**
+ * Every minute: ends any active grant whose deadline has passed. Finding one means its
+ * schedule was lost or late; access had already ended at the deadline regardless.
+ */
+export const handler = async () => {
+  const result = await sweepOverdueGrants(appDeps());
+  if (result.expired > 0) logger.warn('sweep ended overdue grants', result);
+  metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
+  metrics.publishStoredMetrics();
+  return result;
+};

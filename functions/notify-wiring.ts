@@ -1,0 +1,27 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import { SesMailer } from './adapters/mailer.ts';
+import { mailConfig } from './config.ts';
+import { systemClock } from './domain/clock.ts';
+import { ulidGenerator } from './domain/ids.ts';
+import type { NotifyDeps } from './use-cases/notify.ts';
+import { appStore, log } from './wiring.ts';
+
+let deps: NotifyDeps | undefined;
+
+/** The notifier's wiring, once per cold start. */
+export function notifyDeps(): NotifyDeps {
+  if (!deps) {
+    const store = appStore();
+    deps = {
+      store,
+      ledger: store,
+      mailer: new SesMailer(new SESClient({}), mailConfig().MAIL_FROM),
+      clock: systemClock,
+      ids: ulidGenerator(),
+      log,
+      maxAttempts: 5,
+      leaseMs: 60_000,
+    };
+  }
+  return deps;
+}

@@ -1,0 +1,218 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+/**
+ * Reads the table's stream from DynamoDB Local and invokes the notifier exactly as Lambda's
+ * event source mapping would: batches in order per shard, a reported failure (or a thrown
+ * error) redelivers from that record after a backoff, progress checkpointed under the data
+ * folder so a restart resumes where it stopped.
+ */
+export interface StreamPollerOptions {
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  tableName: string;
+  dataDir: string;
+  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+  pollMs?: number;
+  batchSize?: number;
+  retryBaseMs?: number;
+}
+
+export interface StreamPoller {
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+interface Checkpoints {
+  streamArn: string | null;
+  /** shardId → last processed sequence number, or "closed". */
+  shards: Record<string, string>;
+}
+
+interface ShardState {
+  shardId: string;
+  parentShardId?: string | undefined;
+  iterator?: string | undefined;
+  retryAt: number;
+  failures: number;
+}
+
+function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+  const d = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: d.ApproximateCreationDateTime
+        ? Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000)
+        : undefined,
+      Keys: d.Keys as never,
+      NewImage: d.NewImage as never,
+      OldImage: d.OldImage as never,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as never,
+    },
+  };
+}
+
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const file = join(options.dataDir, 'stream-checkpoints.json');
+  let checkpoints: Checkpoints = { streamArn: null, shards: {} };
+  try {
+    checkpoints = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    // First start.
+  }
+  const save = async () => {
+    await writeFile(`${file}.tmp`, JSON.stringify(checkpoints));
+    await rename(`${file}.tmp`, file);
+  };
+
+  const region = (await options.dynamodb.config.region()) as string;
+  const { Table } = await options.dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+  if (checkpoints.streamArn !== streamArn) checkpoints = { streamArn, shards: {} };
+
+  const shards = new Map<string, ShardState>();
+  let lastDescribe = 0;
+  let isReady = false;
+  let stopped = false;
+  const retryBase = options.retryBaseMs ?? 1000;
+
+  async function describe() {
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await options.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      for (const shard of StreamDescription?.Shards ?? []) {
+        const id = shard.ShardId as string;
+        if (!shards.has(id) && checkpoints.shards[id] !== 'closed') {
+          shards.set(id, { shardId: id, parentShardId: shard.ParentShardId, retryAt: 0, failures: 0 });
+        }
+      }
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    lastDescribe = Date.now();
+    isReady = true;
+  }
+
+  async function iteratorFor(state: ShardState): Promise<string | undefined> {
+    const after = checkpoints.shards[state.shardId];
+    const { ShardIterator } = await options.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: state.shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  function backoff(state: ShardState) {
+    state.failures++;
+    state.iterator = undefined;
+    state.retryAt = Date.now() + Math.min(retryBase * 2 ** (state.failures - 1), 30_000);
+  }
+
+  async function pollShard(state: ShardState): Promise<void> {
+    if (state.retryAt > Date.now()) return;
+    if (state.parentShardId && shards.has(state.parentShardId)) return; // parent first
+    state.iterator ??= await iteratorFor(state);
+    if (!state.iterator) return;
+    let result: GetRecordsCommandOutput;
+    try {
+      result = await options.streams.send(
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: options.batchSize ?? 100 }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ExpiredIteratorException') {
+        state.iterator = undefined;
+        return;
+      }
+      throw error;
+    }
+    const records = result.Records ?? [];
+    if (records.length > 0) {
+      const event: DynamoDBStreamEvent = {
+        Records: records.map((r) => toLambdaRecord(r, streamArn as string, region)),
+      };
+      let failedAt: string | undefined;
+      try {
+        const response = await options.handler(event);
+        failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
+      } catch {
+        failedAt = records[0]?.dynamodb?.SequenceNumber;
+      }
+      const done =
+        failedAt === undefined
+          ? records
+          : records.slice(
+              0,
+              records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt),
+            );
+      const last = done.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) {
+        checkpoints.shards[state.shardId] = last;
+        await save();
+      }
+      if (failedAt !== undefined) {
+        backoff(state);
+        return;
+      }
+      state.failures = 0;
+    }
+    if (result.NextShardIterator) state.iterator = result.NextShardIterator;
+    else {
+      checkpoints.shards[state.shardId] = 'closed';
+      shards.delete(state.shardId);
+      await save();
+    }
+  }
+
+  await describe();
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (Date.now() - lastDescribe > 2000) await describe();
+        for (const state of [...shards.values()]) {
+          if (stopped) break;
+          try {
+            await pollShard(state);
+          } catch (error) {
+            console.error('stream poller:', (error as Error).message);
+            backoff(state);
+          }
+        }
+      } catch (error) {
+        console.error('stream poller:', (error as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+    }
+  })();
+  return {
+    ready: () => isReady && !stopped,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}

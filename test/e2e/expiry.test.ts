@@ -1,0 +1,156 @@
+import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { describe, expect, inject, it } from 'vitest';
+import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
+import { emails, until } from '../support/mail.ts';
+
+const scheduler = () =>
+  new SchedulerClient({
+    endpoint: inject('schedulerUrl'),
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+async function scheduleExists(grantId: string): Promise<boolean> {
+  try {
+    await scheduler().send(
+      new GetScheduleCommand({ Name: `grant-${grantId}`, GroupName: 'support-access-local' }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+describe('access ends by itself at the deadline, and every contact hears of it once', () => {
+  it('a 3-second grant: yes before, no from the deadline, expired by the system, emailed once each', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('expiry');
+    const agent = await agentToken();
+    const created = await call('POST', `/tenants/${tenantId}/grants`, {
+      token: people.contact,
+      json: { reason: 'Three seconds', ticket: 'T-3', durationSeconds: 3 },
+    });
+    expect(created.status).toBe(201);
+    const { grantId, expiresAt } = created.body;
+    const deadline = Date.parse(expiresAt);
+    expect(await scheduleExists(grantId)).toBe(true);
+
+    // Ask repeatedly across the deadline: every answer agrees with checkedAt vs expiresAt.
+    const answers: { access: boolean; checkedAt: string }[] = [];
+    while (Date.now() < deadline + 600) {
+      const answer = await call('GET', `/tenants/${tenantId}/access`, { token: agent });
+      answers.push(answer.body);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(answers.some((a) => a.access)).toBe(true);
+    expect(answers.some((a) => !a.access)).toBe(true);
+    for (const answer of answers) expect(answer.access).toBe(Date.parse(answer.checkedAt) < deadline);
+
+    const ended = await until(
+      () => call('GET', `/tenants/${tenantId}/grants/${grantId}`, { token: people.admin }),
+      (r) => r.body.status === 'expired',
+    );
+    expect(ended.body).toMatchObject({
+      status: 'expired',
+      endedBy: 'system',
+      endReason: 'expired',
+      endedAt: expiresAt,
+    });
+    const expiredEvent = await until(
+      () => auditOf(tenantId, people.admin),
+      (events) => events.some((e) => e.type === 'grant.expired'),
+    );
+    const event = expiredEvent.find((e) => e.type === 'grant.expired');
+    // The expiry job ran within 2 s of the deadline.
+    expect(event?.details.lateByMs).toBeGreaterThanOrEqual(0);
+    expect(event?.details.lateByMs).toBeLessThan(2000);
+    await sleepUntil(deadline + 2000);
+    expect(await scheduleExists(grantId)).toBe(false);
+
+    const expectations = [
+      [contacts.contact.email, 'Support access granted', 'Support access expired'],
+      [contacts.contact2.email, 'Supportzugriff gewährt', 'Supportzugriff abgelaufen'],
+      [contacts.readOnly.email, 'Support access granted', 'Support access expired'],
+    ];
+    for (const [address, granted, expired] of expectations) {
+      const mail = await until(
+        () => emails(inject('sesUrl'), address),
+        (list) => list.length >= 2,
+      );
+      expect(mail.map((m) => m.subject).sort()).toEqual(
+        [`${expired}: Three seconds`, `${granted}: Three seconds`].sort(),
+      );
+      expect(mail.every((m) => m.body.text.includes('T-3') && m.body.html.includes('Three seconds'))).toBe(
+        true,
+      );
+    }
+    const sent = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'notification.sent');
+    expect(sent).toHaveLength(6);
+  });
+
+  it('extended before its deadline: expires at the new deadline, once', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('extend');
+    const created = await call('POST', `/tenants/${tenantId}/grants`, {
+      token: people.contact,
+      json: { reason: 'Extend me', durationSeconds: 2 },
+    });
+    const { grantId } = created.body;
+    const extended = await call('PATCH', `/tenants/${tenantId}/grants/${grantId}`, {
+      token: people.contact2,
+      json: { durationSeconds: 4 },
+    });
+    expect(extended.status).toBe(200);
+    const newDeadline = Date.parse(extended.body.expiresAt);
+    await sleepUntil(Date.parse(created.body.expiresAt) + 500);
+    // Past the original deadline, still active.
+    const midway = await call('GET', `/tenants/${tenantId}/grants/${grantId}`, { token: people.admin });
+    expect(midway.body.status).toBe('active');
+    expect(
+      (await call('GET', `/tenants/${tenantId}/access`, { token: await agentToken() })).body.access,
+    ).toBe(true);
+    await sleepUntil(newDeadline);
+    const ended = await until(
+      () => call('GET', `/tenants/${tenantId}/grants/${grantId}`, { token: people.admin }),
+      (r) => r.body.status === 'expired',
+    );
+    expect(ended.body.endedAt).toBe(extended.body.expiresAt);
+    const mail = await until(
+      () => emails(inject('sesUrl'), contacts.contact.email),
+      (list) => list.length >= 3,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const subjects = (await emails(inject('sesUrl'), contacts.contact.email)).map(
+      (m) => m.subject.split(':')[0],
+    );
+    expect(mail.length).toBe(3);
+    expect(subjects.sort()).toEqual([
+      'Support access changed',
+      'Support access expired',
+      'Support access granted',
+    ]);
+    const expired = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'grant.expired');
+    expect(expired).toHaveLength(1);
+  });
+
+  it('revoked early: one "ended" email each, never an "expired" one, and the schedule is gone', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('revoke');
+    const created = await call('POST', `/tenants/${tenantId}/grants`, {
+      token: people.contact,
+      json: { reason: 'Revoke me', durationSeconds: 3 },
+    });
+    const { grantId, expiresAt } = created.body;
+    const revoked = await call('DELETE', `/tenants/${tenantId}/grants/${grantId}`, { token: people.contact });
+    expect(revoked.body.status).toBe('revoked');
+    expect(await scheduleExists(grantId)).toBe(false);
+    await sleepUntil(Date.parse(expiresAt) + 2000);
+    for (const contact of [contacts.contact, contacts.contact2, contacts.readOnly]) {
+      const subjects = (await emails(inject('sesUrl'), contact.email)).map((m) => m.subject.split(':')[0]);
+      expect(subjects.filter((s) => /ended|beendet/.test(s as string))).toHaveLength(1);
+      expect(subjects.filter((s) => /expired|abgelaufen/.test(s as string))).toHaveLength(0);
+    }
+    const grant = await call('GET', `/tenants/${tenantId}/grants/${grantId}`, { token: people.admin });
+    expect(grant.body.status).toBe('revoked');
+  });
+});

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort } from '../../local/ports.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface SpawnedStack {
+  apiUrl: string;
+  sesUrl: string;
+  schedulerUrl: string;
+  dynamodbUrl: string;
+  ports: Record<string, number>;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function stackPorts() {
+  return {
+    PORT: await freePort(),
+    DYNAMODB_PORT: await freePort(),
+    SES_PORT: await freePort(),
+    SCHEDULER_PORT: await freePort(),
+  };
+}
+
+/** Runs the `npm start` entry as its own process, as a user would, and waits for /health. */
+export async function spawnStack(
+  dataDir: string,
+  ports: Record<string, number>,
+  extraEnv: Record<string, string> = {},
+): Promise<SpawnedStack> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      DATA_DIR: dataDir,
+      GRANT_MIN_SECONDS: '1',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (c: Buffer) => {
+    output = (output + c.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const apiUrl = `http://127.0.0.1:${ports.PORT}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the local stack exited during start:\n${output}`);
+    const ok = await fetch(`${apiUrl}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the local stack did not become healthy:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    apiUrl,
+    sesUrl: `http://127.0.0.1:${ports.SES_PORT}`,
+    schedulerUrl: `http://127.0.0.1:${ports.SCHEDULER_PORT}`,
+    dynamodbUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
+    ports,
+    output: () => output,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill(signal);
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timeout);
+      return code;
+    },
+  };
+}
