@@ -11,15 +11,17 @@ export interface LocalEnv {
   sweepIntervalSeconds: number;
 }
 
-function port(name: string, fallback: number): number {
+function integer(name: string, fallback: number, max: number, what: string): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${name} must be a port number (1–65535), got "${raw}"`);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw new Error(`${name} must be ${what} (1–${max}), got "${raw}"`);
   }
   return value;
 }
+
+const port = (name: string, fallback: number) => integer(name, fallback, 65535, 'a port number');
 
 /** The local runtime's settings (SPEC §5), from the environment with the documented defaults. */
 export function localEnv(): LocalEnv {
@@ -31,6 +33,6 @@ export function localEnv(): LocalEnv {
     schedulerPort: port('SCHEDULER_PORT', 8010),
     tableName: process.env.TABLE_NAME || 'support-access-local',
     region: process.env.AWS_REGION || 'eu-central-1',
-    sweepIntervalSeconds: port('SWEEP_INTERVAL_SECONDS', 60),
+    sweepIntervalSeconds: integer('SWEEP_INTERVAL_SECONDS', 60, 3600, 'a number of seconds'),
   };
 }

@@ -11,6 +11,7 @@ import { appDeps } from '../functions/wiring.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
+import { assertPortFree } from './ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.ts';
 import { seedDemoTenant } from './seed.ts';
 import { type SesEmulator, startSesEmulator } from './ses.ts';
@@ -101,6 +102,15 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
   const unlock = await lockDataDir(env.dataDir);
+  try {
+    await assertPortFree(env.port, 'PORT');
+    await assertPortFree(env.dynamodbPort, 'DYNAMODB_PORT');
+    await assertPortFree(env.sesPort, 'SES_PORT');
+    await assertPortFree(env.schedulerPort, 'SCHEDULER_PORT');
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const stops: (() => Promise<void>)[] = [unlock];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
