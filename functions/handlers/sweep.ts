@@ -12,6 +12,7 @@ export const handler = async () => {
   const result = await sweepOverdueGrants(appDeps());
   if (result.expired > 0) logger.warn('sweep ended overdue grants', result);
   metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
+  metrics.addMetric('SweepMissedSchedules', MetricUnit.Count, result.missed);
   metrics.publishStoredMetrics();
   return result;
 };

@@ -305,13 +305,17 @@ export async function expireGrant(
   return result;
 }
 
+/** Overdue by more than this, a grant's schedule was lost or failed (the Scheduler fires within a minute). */
+export const MISSED_SCHEDULE_MS = 120_000;
+
 /** Ends every active grant past its deadline, a bounded number per run. */
 export async function sweepOverdueGrants(
   deps: Deps,
   maxGrants = 500,
-): Promise<{ examined: number; expired: number; more: boolean }> {
+): Promise<{ examined: number; expired: number; missed: number; more: boolean }> {
   let examined = 0;
   let expired = 0;
+  let missed = 0;
   let cursor: string | undefined;
   do {
     const page = await deps.store.listOverdueGrants(deps.clock.now(), {
@@ -321,9 +325,11 @@ export async function sweepOverdueGrants(
     for (const grant of page.items) {
       examined++;
       const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: true });
-      if (result.outcome === 'expired') expired++;
+      if (result.outcome !== 'expired') continue;
+      expired++;
+      if ((result.lateByMs ?? 0) > MISSED_SCHEDULE_MS) missed++;
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor && examined < maxGrants);
-  return { examined, expired, more: cursor !== undefined };
+  return { examined, expired, missed, more: cursor !== undefined };
 }

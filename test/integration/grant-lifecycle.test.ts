@@ -181,7 +181,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
     }
     clock.advance(600_000);
     const result = await sweepOverdueGrants(deps);
-    expect(result).toEqual({ examined: 2, expired: 2, more: false });
+    expect(result).toEqual({ examined: 2, expired: 2, missed: 1, more: false });
     expect(await getGrant(deps, 't3', ids[2] as string, clock.now())).toMatchObject({ status: 'active' });
     expect(scheduler.calls.filter((c) => c.action === 'unschedule')).toHaveLength(2);
     expect((await sweepOverdueGrants(deps)).expired).toBe(0);

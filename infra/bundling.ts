@@ -1,0 +1,21 @@
+/**
+ * The production esbuild settings, in one place: the CDK stack bundles every function with them
+ * and the benchmarks measure bundles built with them.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+export const NODE_TARGET = 'node22';
+
+export const productionEsbuild = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: NODE_TARGET,
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  // Nothing is left to the runtime: the AWS SDK is bundled too (bundleAwsSDK), at the version we test.
+  external: [] as string[],
+};

@@ -1,0 +1,185 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  Mfa,
+  OAuthScope,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { routes } from '../../functions/http/routes.ts';
+import { ROUTE_NEEDS } from '../permissions.ts';
+import { AppFunction } from './function.ts';
+import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
+
+/** An existing OIDC issuer instead of the Cognito user pool the stack would create. */
+export interface ExternalIssuer {
+  issuer: string;
+  audience: string[];
+  rolesClaim: string;
+  tenantClaim: string;
+  emailClaim: string;
+}
+
+export interface ApiProps {
+  table: ITable;
+  environment: Record<string, string>;
+  schedulerEnvironment: Record<string, string>;
+  scheduleAccess: ScheduleAccess;
+  /** Origin of the admin console: the only one CORS allows. */
+  consoleOrigin: string;
+  /** Where Cognito sends the console back after sign-in. */
+  consoleCallbackUrls: string[];
+  issuer?: ExternalIssuer | undefined;
+  /** Hosted UI domain prefix for the Cognito user pool. */
+  authDomainPrefix?: string | undefined;
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+const HTTP_METHOD: Record<string, HttpMethod> = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+};
+
+/** The HTTP API, built from the shared route table: one function per route, JWT on every route but public ones. */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly functions: Record<string, AppFunction> = {};
+  readonly userPool?: UserPool;
+  readonly consoleClient?: UserPoolClient;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    let issuerUrl: string;
+    let audience: string[];
+    let claims: Record<string, string>;
+    if (props.issuer) {
+      issuerUrl = props.issuer.issuer;
+      audience = props.issuer.audience;
+      claims = {
+        ROLES_CLAIM: props.issuer.rolesClaim,
+        TENANT_CLAIM: props.issuer.tenantClaim,
+        EMAIL_CLAIM: props.issuer.emailClaim,
+      };
+    } else {
+      const pool = new UserPool(this, 'Users', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        standardAttributes: { email: { required: true, mutable: true } },
+        customAttributes: { tenant_id: new StringAttribute({ mutable: false, minLen: 1, maxLen: 64 }) },
+        mfa: Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        passwordPolicy: {
+          minLength: 12,
+          requireDigits: true,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireSymbols: true,
+        },
+        accountRecovery: AccountRecovery.EMAIL_ONLY,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const group of ['tenant-admin', 'support-agent']) {
+        new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: pool.userPoolId, groupName: group });
+      }
+      const client = pool.addClient('Console', {
+        generateSecret: false,
+        authFlows: { userSrp: true },
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+          callbackUrls: props.consoleCallbackUrls,
+          logoutUrls: props.consoleCallbackUrls,
+        },
+        idTokenValidity: Duration.hours(1),
+        accessTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.hours(12),
+        preventUserExistenceErrors: true,
+        enableTokenRevocation: true,
+      });
+      if (props.authDomainPrefix)
+        pool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
+      this.userPool = pool;
+      this.consoleClient = client;
+      issuerUrl = `https://cognito-idp.${stack.region}.amazonaws.com/${pool.userPoolId}`;
+      audience = [client.userPoolClientId];
+      // Cognito ID tokens: groups and the custom tenant attribute.
+      claims = { ROLES_CLAIM: 'cognito:groups', TENANT_CLAIM: 'custom:tenant_id', EMAIL_CLAIM: 'email' };
+      new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
+      new CfnOutput(this, 'ConsoleClientId', { value: client.userPoolClientId });
+    }
+    new CfnOutput(this, 'Issuer', { value: issuerUrl });
+
+    const authorizer: IHttpRouteAuthorizer = new HttpJwtAuthorizer('Jwt', issuerUrl, {
+      jwtAudience: audience,
+    });
+
+    this.httpApi = new HttpApi(this, 'Http', {
+      description: 'Support access grants',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [props.consoleOrigin],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+
+    for (const route of routes) {
+      const needs = ROUTE_NEEDS[route.name];
+      const fn = new AppFunction(this, `Route-${route.name}`, {
+        entry: route.entry,
+        description: `${route.method} ${route.path}`,
+        environment: {
+          ...props.environment,
+          ...claims,
+          ...(needs.schedules ? props.schedulerEnvironment : {}),
+        },
+      });
+      grantNeeds(fn.fn, needs, props.table, needs.schedules ? props.scheduleAccess : undefined);
+      this.functions[route.name] = fn;
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HTTP_METHOD[route.method] as HttpMethod],
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.fn),
+        authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
+      });
+    }
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+  }
+}

@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EXPIRY_NEEDS, SWEEP_NEEDS } from '../permissions.ts';
+import { AppFunction } from './function.ts';
+import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
+
+export interface ExpiryProps {
+  table: ITable;
+  environment: Record<string, string>;
+}
+
+/**
+ * Ending access by itself: the schedule group, the Scheduler's own role (allowed to invoke only
+ * the expiry function and to dead-letter into its queue), the expiry and sweep functions.
+ */
+export class Expiry extends Construct {
+  readonly expiryFunction: AppFunction;
+  readonly sweepFunction: AppFunction;
+  readonly scheduleGroup: ScheduleGroup;
+  readonly schedulerRole: Role;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+  readonly scheduleAccess: ScheduleAccess;
+  /** What the API functions need to create schedules. */
+  readonly schedulerEnvironment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ExpiryProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    // Named after the stack, so stages deploy side by side and policies can name its schedules.
+    this.scheduleGroup = new ScheduleGroup(this, 'Group', {
+      scheduleGroupName: `${stack.stackName}-grants`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'An expiry schedule exhausted its retries: a grant was ended by the sweep instead.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.expiryFunction = new AppFunction(this, 'ExpireGrant', {
+      entry: 'functions/handlers/expire-grant.ts',
+      description: 'Ends a grant at its deadline (invoked by its one-time schedule)',
+      environment: props.environment,
+    });
+    grantNeeds(this.expiryFunction.fn, EXPIRY_NEEDS, props.table);
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to invoke the expiry function',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule',
+              resourceName: `${this.scheduleGroup.scheduleGroupName}/*`,
+            }),
+          },
+        },
+      }),
+    });
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.expiryFunction.fn.functionArn],
+      }),
+    );
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+
+    this.scheduleAccess = {
+      groupName: this.scheduleGroup.scheduleGroupName,
+      schedulerRole: this.schedulerRole,
+    };
+    this.schedulerEnvironment = {
+      SCHEDULE_GROUP: this.scheduleGroup.scheduleGroupName,
+      EXPIRY_FUNCTION_ARN: this.expiryFunction.fn.functionArn,
+      SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      SCHEDULE_DLQ_ARN: this.deadLetterQueue.queueArn,
+    };
+
+    this.sweepFunction = new AppFunction(this, 'Sweep', {
+      entry: 'functions/handlers/sweep.ts',
+      description: 'Every minute: ends any active grant past its deadline',
+      environment: { ...props.environment, ...this.schedulerEnvironment },
+      timeout: Duration.seconds(50),
+    });
+    grantNeeds(this.sweepFunction.fn, SWEEP_NEEDS, props.table, this.scheduleAccess);
+    new Rule(this, 'EveryMinute', {
+      description: 'Safety-net sweep of overdue grants',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.sweepFunction.fn, { retryAttempts: 2 })],
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Aws, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { ACTIVE_BY_DEADLINE_INDEX } from '../../functions/adapters/dynamodb/table-definition.ts';
+import type { FunctionNeeds } from '../permissions.ts';
+
+/** ARN of every grant's schedule in the group (names are grant-<grantId>). */
+export function grantSchedulesArn(groupName: string): string {
+  // Pseudo parameters, not the stack's resolved env, so the ARN reads the same in every synth.
+  return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/grant-*`;
+}
+
+/** How cdk-nag names that ARN in its finding. */
+const GRANT_SCHEDULES_FINDING = (groupName: string) =>
+  `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/grant-*`;
+
+export interface ScheduleAccess {
+  groupName: string;
+  schedulerRole: IRole;
+}
+
+/** Grants one function exactly the table actions and schedule actions it needs, nothing more. */
+export function grantNeeds(
+  fn: IFunction,
+  needs: FunctionNeeds,
+  table: ITable,
+  schedules?: ScheduleAccess,
+): void {
+  if (needs.table.length > 0) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: needs.table.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+      }),
+    );
+  }
+  if (needs.index) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${ACTIVE_BY_DEADLINE_INDEX.indexName}`],
+      }),
+    );
+  }
+  if (needs.schedules?.length) {
+    if (!schedules) throw new Error('schedule access needs the schedule group');
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: needs.schedules.map((a) => `scheduler:${a}`),
+        resources: [grantSchedulesArn(schedules.groupName)],
+      }),
+    );
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${GRANT_SCHEDULES_FINDING(schedules.groupName)}]`,
+        reason:
+          'One schedule per grant, named grant-<grantId>, all in our own schedule group: the narrowest ARN there is.',
+      });
+    }
+    if (needs.schedules.some((a) => a !== 'DeleteSchedule')) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [schedules.schedulerRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { NOTIFIER_NEEDS } from '../permissions.ts';
+import { AppFunction } from './function.ts';
+import { grantNeeds } from './grants-access.ts';
+
+export interface NotificationsProps {
+  table: ITable;
+  environment: Record<string, string>;
+  /** Sender address; its domain (or the address itself) becomes the SES identity. */
+  mailFrom: string;
+  /** Verify the whole domain instead of the single address. */
+  mailDomain?: string | undefined;
+}
+
+/** The outbox reader: stream → notifier → SES, with bounded retries and an on-failure queue. */
+export class Notifications extends Construct {
+  readonly notifier: AppFunction;
+  readonly failures: Queue;
+  readonly identity: EmailIdentity;
+
+  constructor(scope: Construct, id: string, props: NotificationsProps) {
+    super(scope, id);
+    this.identity = new EmailIdentity(this, 'Sender', {
+      identity: props.mailDomain ? Identity.domain(props.mailDomain) : Identity.email(props.mailFrom),
+    });
+    this.failures = new Queue(this, 'StreamFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.notifier = new AppFunction(this, 'Notifier', {
+      entry: 'functions/handlers/notify.ts',
+      description: 'Emails every contact about grant events read from the table stream',
+      environment: { ...props.environment, MAIL_FROM: props.mailFrom },
+      timeout: Duration.seconds(60),
+    });
+    grantNeeds(this.notifier.fn, NOTIFIER_NEEDS, props.table);
+    this.notifier.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.identity.emailIdentityArn] }),
+    );
+    this.notifier.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.failures),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: {
+              NewImage: {
+                kind: { S: FilterRule.isEqual('event') },
+                type: {
+                  S: FilterRule.or('grant.created', 'grant.extended', 'grant.revoked', 'grant.expired'),
+                },
+              },
+            },
+          }),
+        ],
+      }),
+    );
+  }
+}

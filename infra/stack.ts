@@ -1,0 +1,100 @@
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Alarms } from './constructs/alarms.ts';
+import { Api, type ExternalIssuer } from './constructs/api.ts';
+import { DataStore } from './constructs/data.ts';
+import { Expiry } from './constructs/expiry.ts';
+import { Notifications } from './constructs/notifications.ts';
+
+export interface SupportAccessStackProps extends StackProps {
+  mailFrom: string;
+  mailDomain?: string | undefined;
+  consoleOrigin: string;
+  consoleCallbackUrls: string[];
+  issuer?: ExternalIssuer | undefined;
+  authDomainPrefix?: string | undefined;
+  alarmEmail?: string | undefined;
+  grantMinSeconds?: number | undefined;
+  grantMaxSeconds?: number | undefined;
+}
+
+/** The whole product in one stack: data, expiry, notifications, API, alarms. No hard-coded names. */
+export class SupportAccessStack extends Stack {
+  readonly data: DataStore;
+  readonly expiry: Expiry;
+  readonly notifications: Notifications;
+  readonly api: Api;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: SupportAccessStackProps) {
+    super(scope, id, props);
+    this.data = new DataStore(this, 'Data');
+    const environment: Record<string, string> = {
+      TABLE_NAME: this.data.table.tableName,
+      ...(props.grantMinSeconds !== undefined ? { GRANT_MIN_SECONDS: String(props.grantMinSeconds) } : {}),
+      ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
+    };
+    this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
+    this.notifications = new Notifications(this, 'Notifications', {
+      table: this.data.table,
+      environment,
+      mailFrom: props.mailFrom,
+      mailDomain: props.mailDomain,
+    });
+    this.api = new Api(this, 'Api', {
+      table: this.data.table,
+      environment,
+      schedulerEnvironment: this.expiry.schedulerEnvironment,
+      scheduleAccess: this.expiry.scheduleAccess,
+      consoleOrigin: props.consoleOrigin,
+      consoleCallbackUrls: props.consoleCallbackUrls,
+      issuer: props.issuer,
+      authDomainPrefix: props.authDomainPrefix,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+    this.alarms = new Alarms(this, 'Alarms', {
+      functions: {
+        ...Object.fromEntries(Object.entries(this.api.functions)),
+        expireGrant: this.expiry.expiryFunction,
+        sweep: this.expiry.sweepFunction,
+        notifier: this.notifications.notifier,
+      },
+      extraAlarms: [this.expiry.deadLetterAlarm],
+      alarmEmail: props.alarmEmail,
+    });
+    this.acknowledgeFindings();
+  }
+
+  /** Every cdk-nag finding we accept, with its reason. */
+  private acknowledgeFindings(): void {
+    const ack = (scope: Construct, id: string, reason: string) =>
+      Validations.of(scope).acknowledge({ id, reason });
+    ack(
+      this,
+      'AwsSolutions-L1',
+      'Functions run on Node.js 22, the runtime the code is built and tested for; upgrades follow the test matrix.',
+    );
+    ack(
+      this.expiry.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the expiry schedules.',
+    );
+    ack(
+      this.notifications.failures,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the notifier's stream.",
+    );
+    ack(
+      this.api,
+      'AwsSolutions-APIG4',
+      'GET /health and GET /openapi.json are public by contract (SPEC §3); every other route has the JWT authorizer.',
+    );
+    if (this.api.userPool) {
+      ack(
+        this.api.userPool,
+        'AwsSolutions-COG8',
+        'The Plus feature plan (threat protection) is a cost decision left to the deploying team; MFA is required for every user.',
+      );
+    }
+  }
+}

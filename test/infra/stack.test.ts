@@ -1,0 +1,249 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/http/routes.ts';
+import { buildApp } from '../../infra/app.ts';
+import { EXPIRY_NEEDS, NOTIFIER_NEEDS, ROUTE_NEEDS, SWEEP_NEEDS } from '../../infra/permissions.ts';
+import type { SupportAccessStack } from '../../infra/stack.ts';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+/** An app as `cdk synth` builds it, minus bundling (which the synth script covers). */
+function testApp(context: Record<string, unknown> = {}) {
+  return buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+}
+
+let stack: SupportAccessStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const built = testApp({ stage: 'test', mailFrom: 'support@vendor.example' });
+  stack = built.stack;
+  built.app.synth(); // runs cdk-nag: throws on any unacknowledged finding
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 60_000);
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** All IAM statements attached to a function's role. */
+function statementsOf(fnRoleLogicalId: string): any[] {
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: any) => ref.Ref === fnRoleLogicalId),
+    )
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
+function roleOf(functionLogicalId: string): string {
+  return (resources[functionLogicalId] as Resource).Properties.Role['Fn::GetAtt'][0];
+}
+
+function actions(statements: any[], prefix: string): string[] {
+  return statements
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+    .filter((a: string) => a.startsWith(prefix))
+    .map((a: string) => a.slice(prefix.length))
+    .sort();
+}
+
+describe('the CDK stack', () => {
+  it('is cdk-nag clean, and an unacknowledged finding fails synth', () => {
+    const { app, stack: other } = testApp({ stage: 'nag' });
+    new Queue(other, 'Unencrypted', { encryption: undefined });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+
+  it('runs every function on Node 22+, arm64, with its own role and an explicit log group', () => {
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(routes.length + 3);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+    }
+    const roles = new Set(functions.map((f) => f.Properties.Role['Fn::GetAtt'][0]));
+    expect(roles.size).toBe(functions.length);
+  });
+
+  it('gives each function exactly the table and schedule actions it needs, and never a "*" action', () => {
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] });
+    const check = (
+      functionLogicalId: string,
+      needs: { table: string[]; index?: boolean; schedules?: string[] },
+    ) => {
+      const statements = statementsOf(roleOf(functionLogicalId));
+      const onTable = statements.filter((s) => JSON.stringify(s.Resource) === tableArn);
+      expect(actions(onTable, 'dynamodb:')).toEqual([...needs.table].sort());
+      const onIndex = statements.filter((s) =>
+        JSON.stringify(s.Resource).includes('/index/activeByDeadline'),
+      );
+      expect(actions(onIndex, 'dynamodb:')).toEqual(needs.index ? ['Query'] : []);
+      // Anything else on DynamoDB is the stream read of the notifier's event source.
+      const elsewhere = statements.filter((s) => !onTable.includes(s) && !onIndex.includes(s));
+      for (const action of actions(elsewhere, 'dynamodb:')) {
+        expect(['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams']).toContain(action);
+      }
+      expect(actions(statements, 'scheduler:')).toEqual([...(needs.schedules ?? [])].sort());
+      for (const statement of statements) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
+        expect(statement.Effect).toBe('Allow');
+      }
+      const passRole = statements.filter((s) => s.Action === 'iam:PassRole');
+      if (needs.schedules?.some((a) => a !== 'DeleteSchedule')) {
+        expect(passRole).toEqual([
+          expect.objectContaining({
+            Resource: { 'Fn::GetAtt': [logicalId(stack.expiry.schedulerRole), 'Arn'] },
+            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          }),
+        ]);
+      } else {
+        expect(passRole).toEqual([]);
+      }
+      const scheduleStatements = statements.filter((s) =>
+        [s.Action].flat().some((a: string) => a.startsWith('scheduler:')),
+      );
+      for (const s of scheduleStatements)
+        expect(JSON.stringify(s.Resource)).toContain(':schedule/SupportAccess-test-grants/grant-*');
+    };
+    for (const route of routes)
+      check(logicalId(stack.api.functions[route.name]?.fn as never), ROUTE_NEEDS[route.name]);
+    check(logicalId(stack.expiry.expiryFunction.fn), EXPIRY_NEEDS);
+    check(logicalId(stack.expiry.sweepFunction.fn), SWEEP_NEEDS);
+    check(logicalId(stack.notifications.notifier.fn), NOTIFIER_NEEDS);
+    // Spelled out for the routes where a slip would matter most.
+    const tableActions = (name: string) =>
+      actions(statementsOf(roleOf(logicalId(stack.api.functions[name]?.fn as never))), 'dynamodb:');
+    expect(tableActions('getGrant')).toEqual(['GetItem']);
+    expect(tableActions('listAudit')).toEqual(['Query']);
+    expect(tableActions('checkAccess')).toEqual(['GetItem', 'PutItem']);
+    expect(tableActions('health')).toEqual([]);
+    expect(
+      actions(statementsOf(roleOf(logicalId(stack.api.functions.checkAccess?.fn as never))), 'scheduler:'),
+    ).toEqual([]);
+    const notifier = statementsOf(roleOf(logicalId(stack.notifications.notifier.fn)));
+    expect(notifier.find((s) => s.Action === 'ses:SendEmail')?.Resource).toBeDefined();
+  });
+
+  it('lets only scheduler.amazonaws.com of this account assume the scheduler role, to invoke only the expiry function', () => {
+    const role = resources[logicalId(stack.expiry.schedulerRole)] as Resource;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      },
+    ]);
+    const statements = statementsOf(logicalId(stack.expiry.schedulerRole));
+    expect(statements.filter((s) => s.Action === 'lambda:InvokeFunction')).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [logicalId(stack.expiry.expiryFunction.fn), 'Arn'] },
+      }),
+    ]);
+    expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  });
+
+  it('has an encrypted, SSL-only dead-letter queue with an alarm on any message', () => {
+    const dlq = logicalId(stack.expiry.deadLetterQueue);
+    expect((resources[dlq] as Resource).Properties.SqsManagedSseEnabled).toBe(true);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlq }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('keeps the table: PITR, deletion protection, retained, stream with new and old images, TTL, one GSI', () => {
+    const table = resources[logicalId(stack.data.table)] as Resource;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: 'activeByDeadline' })],
+    });
+  });
+
+  it('puts the JWT authorizer on every route but /health and /openapi.json', () => {
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+    expect(Object.values(authorizers).map((a: any) => a.Properties.AuthorizerType)).toEqual(['JWT']);
+    const routeResources = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    expect(routeResources).toHaveLength(routes.length);
+    for (const route of routeResources) {
+      const key = route.Properties.RouteKey as string;
+      if (key === 'GET /health' || key === 'GET /openapi.json')
+        expect(route.Properties.AuthorizationType).toBe('NONE');
+      else
+        expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:3000'] }),
+    });
+  });
+
+  it('sweeps every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack.expiry.sweepFunction.fn), 'Arn'] } }),
+      ],
+    });
+  });
+
+  it('feeds the notifier from the stream with bisect-on-error, bounded retries and an on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.notifications.notifier.fn) },
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.notifications.failures), 'Arn'] } },
+      },
+      FilterCriteria: { Filters: [Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') })] },
+    });
+  });
+
+  it('deploys side by side per stage and takes an existing OIDC issuer from context', () => {
+    const { app, stack: other } = testApp({
+      stage: 'prod',
+      issuer: 'https://login.example.com/',
+      audience: 'support-access',
+      rolesClaim: 'groups',
+    });
+    app.synth();
+    expect(other.stackName).toBe('SupportAccess-prod');
+    const t = Template.fromStack(other);
+    t.resourceCountIs('AWS::Cognito::UserPool', 0);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://login.example.com/', Audience: ['support-access'] },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ROLES_CLAIM: 'groups', TENANT_CLAIM: 'tenant_id' }) },
+    });
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'SupportAccess-prod-grants' });
+  });
+});
