@@ -2,6 +2,7 @@ import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
+import { ConsoleHosting } from './constructs/console.ts';
 import { DataStore } from './constructs/data.ts';
 import { Expiry } from './constructs/expiry.ts';
 import { Notifications } from './constructs/notifications.ts';
@@ -25,6 +26,7 @@ export class SupportAccessStack extends Stack {
   readonly notifications: Notifications;
   readonly api: Api;
   readonly alarms: Alarms;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: SupportAccessStackProps) {
     super(scope, id, props);
@@ -52,6 +54,11 @@ export class SupportAccessStack extends Stack {
       authDomainPrefix: props.authDomainPrefix,
       throttle: { rateLimit: 50, burstLimit: 100 },
     });
+    this.console = new ConsoleHosting(this, 'Console', {
+      apiUrl: this.api.httpApi.apiEndpoint,
+      auth: this.api.consoleAuth,
+      claims: this.api.claimNames,
+    });
     this.alarms = new Alarms(this, 'Alarms', {
       functions: {
         ...Object.fromEntries(Object.entries(this.api.functions)),
@@ -70,11 +77,6 @@ export class SupportAccessStack extends Stack {
     const ack = (scope: Construct, id: string, reason: string) =>
       Validations.of(scope).acknowledge({ id, reason });
     ack(
-      this,
-      'AwsSolutions-L1',
-      'Functions run on Node.js 22, the runtime the code is built and tested for; upgrades follow the test matrix.',
-    );
-    ack(
       this.expiry.deadLetterQueue,
       'AwsSolutions-SQS3',
       'This queue is itself the dead-letter queue of the expiry schedules.',
@@ -83,6 +85,16 @@ export class SupportAccessStack extends Stack {
       this.notifications.failures,
       'AwsSolutions-SQS3',
       "This queue is itself the on-failure destination of the notifier's stream.",
+    );
+    ack(
+      this,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'Only the console upload (CDK BucketDeployment custom resource, a deploy-time function) uses the logs-only basic execution policy.',
+    );
+    ack(
+      this,
+      'AwsSolutions-L1',
+      'The only function not on our runtime choice is the CDK BucketDeployment custom resource, whose runtime CDK manages.',
     );
     ack(
       this.api,

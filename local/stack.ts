@@ -8,6 +8,7 @@ import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring.ts';
+import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
@@ -192,11 +193,13 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       return { ready: Object.values(components).every(Boolean), components };
     };
 
+    await buildConsoleIfStale((m) => console.log(m));
     const gateway: Gateway = await startGateway({
       port: env.port,
       keys,
       loadHandler: (route: Route) => loadFunction<LambdaHandler>(route.entry),
       readiness,
+      fallback: consoleHandler(keys),
     });
     stops.push(gateway.close);
     gatewayReady = true;

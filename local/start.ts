@@ -31,6 +31,7 @@ async function main() {
   console.log(`
 Support access grants — local stack ready${stack.seeded ? ` (demo tenant "${DEMO_TENANT}" seeded)` : ''}
 
+  Admin console  ${api}/           (pick a demo user to sign in)
   API            ${api}            (health: ${api}/health, OpenAPI: ${api}/openapi.json)
   Email (SES)    ${stack.sesUrl}   (sent mail: ${stack.sesUrl}/store)
   Scheduler      ${stack.schedulerUrl}   (EventBridge Scheduler API, group ${SCHEDULE_GROUP})

@@ -66,6 +66,9 @@ export class Api extends Construct {
   readonly userPool?: UserPool;
   readonly consoleClient?: UserPoolClient;
   readonly accessLogs: LogGroup;
+  /** The console's sign-in endpoints (with the Cognito hosted UI), for its config.json. */
+  readonly consoleAuth?: { authorizeUrl: string; tokenUrl: string; clientId: string; scopes: string[] };
+  readonly claimNames: { roles: string; tenant: string; email: string };
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -130,6 +133,11 @@ export class Api extends Construct {
       new CfnOutput(this, 'ConsoleClientId', { value: client.userPoolClientId });
     }
     new CfnOutput(this, 'Issuer', { value: issuerUrl });
+    this.claimNames = {
+      roles: claims.ROLES_CLAIM as string,
+      tenant: claims.TENANT_CLAIM as string,
+      email: claims.EMAIL_CLAIM as string,
+    };
 
     const authorizer: IHttpRouteAuthorizer = new HttpJwtAuthorizer('Jwt', issuerUrl, {
       jwtAudience: audience,

@@ -6,6 +6,7 @@ import { routes } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { EXPIRY_NEEDS, NOTIFIER_NEEDS, ROUTE_NEEDS, SWEEP_NEEDS } from '../../infra/permissions.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
+import { buildConsoleIfStale } from '../../local/console.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -18,7 +19,8 @@ let stack: SupportAccessStack;
 let template: Template;
 let resources: Record<string, Resource>;
 
-beforeAll(() => {
+beforeAll(async () => {
+  await buildConsoleIfStale();
   const built = testApp({ stage: 'test', mailFrom: 'support@vendor.example' });
   stack = built.stack;
   built.app.synth(); // runs cdk-nag: throws on any unacknowledged finding
@@ -59,7 +61,10 @@ describe('the CDK stack', () => {
   });
 
   it('runs every function on Node 22+, arm64, with its own role and an explicit log group', () => {
-    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // Ours: all but CDK's own console-upload function.
+    const functions = Object.entries(resources)
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'))
+      .map(([, r]) => r);
     expect(functions).toHaveLength(routes.length + 3);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
@@ -224,6 +229,23 @@ describe('the CDK stack', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.notifications.failures), 'Arn'] } },
       },
       FilterCriteria: { Filters: [Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') })] },
+    });
+  });
+
+  it('hosts the console as private S3 files behind CloudFront with origin access control', () => {
+    const bucket = resources[logicalId(stack.console.bucket)] as Resource;
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
     });
   });
 

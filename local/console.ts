@@ -1,0 +1,115 @@
+import { existsSync, statSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { DEMO_USERS } from './seed.ts';
+import { type LocalKeys, signToken } from './tokens.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const WEB = join(ROOT, 'web');
+const DIST = join(WEB, 'dist');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+const CONSOLE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? await newestMtime(path) : (await stat(path)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the console with Vite when its sources are newer than the last build. */
+export async function buildConsoleIfStale(log: (message: string) => void = () => {}): Promise<void> {
+  const index = join(DIST, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= (await newestMtime(WEB))) return;
+  log('Building the admin console …');
+  const { build } = await import('vite');
+  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/**
+ * Serves the console at `/` from its built files, its local configuration, and the local sign-in:
+ * the list of demo users and a token for the one picked (local runtime only).
+ */
+export function consoleHandler(keys: LocalKeys) {
+  const demo = Object.entries(DEMO_USERS).map(([id, user]) => ({
+    id,
+    label:
+      {
+        admin: 'Tenant admin (acme)',
+        anna: 'Anna — contact (acme)',
+        ben: 'Ben — contact (acme)',
+        agent: 'Support agent',
+      }[id] ?? id,
+    email: user.email,
+    tenantId: 'tenantId' in user ? user.tenantId : null,
+    roles: user.roles,
+  }));
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      ...CONSOLE_HEADERS,
+    });
+    res.end(JSON.stringify(body));
+  };
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/config.json' && method === 'GET') {
+      json(res, 200, {
+        apiUrl: '',
+        auth: { mode: 'local' },
+        claims: { roles: 'roles', tenant: 'tenant_id', email: 'email' },
+      });
+      return true;
+    }
+    if (url.pathname === '/local/users' && method === 'GET') {
+      json(res, 200, demo);
+      return true;
+    }
+    const tokenFor = /^\/local\/users\/([a-z]+)\/token$/.exec(url.pathname);
+    if (tokenFor && method === 'POST') {
+      const user = DEMO_USERS[tokenFor[1] as keyof typeof DEMO_USERS];
+      if (!user) return false;
+      json(res, 200, { token: await signToken(keys, { ...user, ttlSeconds: 3600 }) });
+      return true;
+    }
+    if (method !== 'GET') return false;
+    const relative =
+      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = normalize(join(DIST, relative));
+    if (!file.startsWith(DIST)) return false;
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': relative === 'index.html' ? 'no-cache' : 'public, max-age=300',
+        ...CONSOLE_HEADERS,
+      });
+      res.end(body);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}

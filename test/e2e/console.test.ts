@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(import.meta.dirname, 'screenshots');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`Console browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
+}
+
+describe.skipIf(!hasChromium)('admin console in a real browser', () => {
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({
+      viewport: { width: 1100, height: 900 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/Berlin',
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('dialog', (dialog) => void dialog.accept());
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function signInAs(label: RegExp) {
+    await page.goto(`${inject('apiUrl')}/`);
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    if (await signOut.isVisible()) await signOut.click();
+    await page.getByRole('button', { name: label }).click();
+  }
+
+  it('a contact grants 1 day, sees the countdown, extends and ends access; the admin finds it all in the audit log', async () => {
+    await signInAs(/Anna/);
+    await expect.poll(() => page.getByTestId('access-status').textContent()).toBe('Support has no access.');
+    await page.getByLabel('Duration').first().selectOption('1d');
+    await page.getByLabel('Reason').fill('Invoice export fails for March');
+    await page.getByLabel('Ticket (optional)').fill('SUP-42');
+    await page.getByRole('button', { name: 'Grant access' }).click();
+
+    await expect.poll(() => page.getByTestId('access-status').textContent()).toBe('Support has access');
+    const first = await page.getByTestId('countdown').textContent();
+    expect(first).toMatch(/^(23:59:5\d|1d 00:00:00)$/);
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('countdown').textContent()).not.toBe(first);
+    // Local time shown, the UTC instant on hover.
+    expect(await page.getByTestId('deadline').locator('time').getAttribute('title')).toMatch(/UTC$/);
+    await shot('1-contact-granted');
+
+    await page.getByLabel('Duration').selectOption('1w');
+    await page.getByRole('button', { name: 'Extend' }).click();
+    await expect.poll(() => page.getByTestId('countdown').textContent()).toMatch(/^[67]d /);
+    await shot('2-contact-extended');
+
+    await page.getByRole('button', { name: 'End access now' }).click();
+    await expect.poll(() => page.getByTestId('access-status').textContent()).toBe('Support has no access.');
+
+    await signInAs(/Tenant admin/);
+    const audit = page.getByTestId('audit');
+    await expect.poll(() => audit.locator('tr[data-type="grant.revoked"]').count()).toBe(1);
+    expect(await audit.locator('tr[data-type="grant.extended"]').count()).toBe(1);
+    expect(await audit.locator('tr[data-type="grant.created"]').count()).toBe(1);
+    expect(await audit.locator('tr[data-type="grant.created"]').textContent()).toContain(
+      'Invoice export fails for March',
+    );
+    await shot('3-admin-audit');
+  });
+
+  it('shows API errors as their detail, and switches to German', async () => {
+    await signInAs(/Tenant admin/);
+    // The admin is not a contact: the API says how to get registered.
+    await page.getByLabel('Reason').fill('Admin tries');
+    await page.getByRole('button', { name: 'Grant access' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('Ask a tenant admin to register');
+    await page.getByLabel('Name').fill('Carla');
+    await page.getByLabel('Email').fill('carla@acme.example');
+    await page.getByLabel('Phone').fill('not a phone');
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/phone/);
+    await page.locator('#language').selectOption('de');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 2 }).first().textContent())
+      .toBe('Aktueller Supportzugriff');
+    await shot('4-admin-german');
+    await page.locator('#language').selectOption('en');
+  });
+
+  it('an agent looks up the tenant: access no; verifies a caller', async () => {
+    await signInAs(/Support agent/);
+    await page.getByLabel('Tenant', { exact: true }).first().fill('acme');
+    await page.getByRole('button', { name: 'Check access' }).click();
+    await expect.poll(() => page.getByTestId('access-answer').textContent()).toContain('Access: no');
+    await page.getByLabel('Tenant', { exact: true }).nth(1).fill('acme');
+    await page.getByLabel('Phone or email').fill('030 1234567');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect
+      .poll(() => page.getByTestId('verify-answer').textContent())
+      .toContain('Anna Schmidt is a registered contact');
+    await shot('5-agent');
+    expect(errors).toEqual([]);
+  });
+});

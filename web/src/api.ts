@@ -1,0 +1,143 @@
+/** The public API, and nothing else. Errors carry the problem document's detail. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export interface Grant {
+  grantId: string;
+  tenantId: string;
+  status: 'active' | 'revoked' | 'expired';
+  reason: string;
+  ticket: string | null;
+  grantedBy: { contactId: string; name: string; email: string };
+  createdAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  endedBy: string | null;
+  endReason: string | null;
+}
+
+export interface Contact {
+  contactId: string;
+  name: string;
+  email: string;
+  phone: string;
+  locale: 'de' | 'en';
+  canGrantAccess: boolean;
+  canInstruct: boolean;
+}
+
+export interface AuditEvent {
+  eventId: string;
+  at: string;
+  type: string;
+  actor: string;
+  grantId: string | null;
+  details: Record<string, unknown>;
+}
+
+export class Api {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: () => string | null,
+  ) {}
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { ...extraHeaders };
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'The service cannot be reached. Check your connection and try again.');
+    }
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      throw new ApiError(
+        response.status,
+        data?.code ?? 'error',
+        data?.detail ?? `Request failed (${response.status}).`,
+      );
+    }
+    return data as T;
+  }
+
+  contacts(tenant: string) {
+    return this.request<{ contacts: Contact[]; warnings: string[] }>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/contacts`,
+    );
+  }
+  addContact(tenant: string, body: Record<string, unknown>) {
+    return this.request<Contact>('POST', `/tenants/${encodeURIComponent(tenant)}/contacts`, body);
+  }
+  removeContact(tenant: string, contactId: string) {
+    return this.request<null>(
+      'DELETE',
+      `/tenants/${encodeURIComponent(tenant)}/contacts/${encodeURIComponent(contactId)}`,
+    );
+  }
+  activeGrant(tenant: string) {
+    return this.request<{ grants: Grant[] }>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/grants?status=active&limit=1`,
+    );
+  }
+  /** The key makes a double submit or a retry after a dropped answer create nothing twice. */
+  createGrant(tenant: string, body: Record<string, unknown>, idempotencyKey: string) {
+    return this.request<Grant>('POST', `/tenants/${encodeURIComponent(tenant)}/grants`, body, {
+      'idempotency-key': idempotencyKey,
+    });
+  }
+  changeDeadline(tenant: string, grantId: string, body: Record<string, unknown>) {
+    return this.request<Grant>(
+      'PATCH',
+      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}`,
+      body,
+    );
+  }
+  revoke(tenant: string, grantId: string) {
+    return this.request<Grant>(
+      'DELETE',
+      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}`,
+    );
+  }
+  audit(tenant: string, cursor?: string) {
+    const query = `limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    return this.request<{ events: AuditEvent[]; nextCursor: string | null }>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/audit?${query}`,
+    );
+  }
+  access(tenant: string) {
+    return this.request<{
+      access: boolean;
+      grant: { expiresAt: string; reason: string; ticket: string | null } | null;
+      checkedAt: string;
+    }>('GET', `/tenants/${encodeURIComponent(tenant)}/access`);
+  }
+  verify(tenant: string, body: { phone: string } | { email: string }) {
+    return this.request<{
+      authorized: boolean;
+      contact: { name: string; canGrantAccess: boolean; canInstruct: boolean } | null;
+    }>('POST', `/tenants/${encodeURIComponent(tenant)}/contacts/verify`, body);
+  }
+}
