@@ -1,4 +1,4 @@
-import { SESClient } from '@aws-sdk/client-ses';
+import { sesClient } from './adapters/aws-clients.ts';
 import { SesMailer } from './adapters/mailer.ts';
 import { mailConfig } from './config.ts';
 import { systemClock } from './domain/clock.ts';
@@ -15,7 +15,7 @@ export function notifyDeps(): NotifyDeps {
     deps = {
       store,
       ledger: store,
-      mailer: new SesMailer(new SESClient({}), mailConfig().MAIL_FROM),
+      mailer: new SesMailer(sesClient(), mailConfig().MAIL_FROM),
       clock: systemClock,
       ids: ulidGenerator(),
       log,

@@ -1,7 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { dynamoDocumentClient } from './adapters/aws-clients.ts';
+import { dynamoDocumentClient, schedulerClient } from './adapters/aws-clients.ts';
 import { DynamoGrantStore } from './adapters/dynamodb/store.ts';
 import { EventBridgeGrantScheduler } from './adapters/scheduler.ts';
 import { grantPolicy, schedulerConfig, tableConfig } from './config.ts';
@@ -24,7 +22,7 @@ export const log: Log = {
 };
 
 export function appStore(): DynamoGrantStore {
-  store ??= new DynamoGrantStore(dynamoDocumentClient(new DynamoDBClient({})), tableConfig().TABLE_NAME);
+  store ??= new DynamoGrantStore(dynamoDocumentClient(), tableConfig().TABLE_NAME);
   return store;
 }
 
@@ -32,7 +30,7 @@ export function appStore(): DynamoGrantStore {
 function appScheduler(): GrantScheduler {
   if (!scheduler) {
     const config = schedulerConfig();
-    scheduler = new EventBridgeGrantScheduler(new SchedulerClient({}), {
+    scheduler = new EventBridgeGrantScheduler(schedulerClient(), {
       groupName: config.SCHEDULE_GROUP,
       expiryFunctionArn: config.EXPIRY_FUNCTION_ARN,
       roleArn: config.SCHEDULER_ROLE_ARN,

@@ -95,8 +95,12 @@ export function consoleHandler(keys: LocalKeys) {
       return true;
     }
     if (method !== 'GET') return false;
-    const relative =
-      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let relative: string;
+    try {
+      relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      return false; // malformed percent-encoding: not a file of ours
+    }
     const file = normalize(join(DIST, relative));
     if (!file.startsWith(DIST)) return false;
     try {

@@ -112,8 +112,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > GATEWAY_MAX_BODY) {
+        // Answer now; keep draining (and discarding) so the client reads the answer, not a reset.
+        chunks.length = 0;
         resolve('too-large');
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -247,6 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const body = await readBody(req);
       if (body === 'too-large') {
+        res.setHeader('connection', 'close');
         send(res, problem('payload-too-large', 'The request body is too large.'));
         return;
       }

@@ -10,6 +10,7 @@ import { DomainError, UnauthenticatedError, ValidationError } from '../domain/er
 import type { Deps } from '../use-cases/deps.ts';
 import { appDeps, logger } from '../wiring.ts';
 import { principalFromClaims } from './claims.ts';
+import { parseStrictJson } from './json.ts';
 import { errorToProblem, internalErrorResponse, SECURITY_HEADERS } from './problems.ts';
 import { type Route, type RouteName, route as routeNamed } from './routes.ts';
 
@@ -163,13 +164,9 @@ function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
       if (route.body) {
         const raw = current.rawBody ?? '';
         if (raw.trim() === '') throw ValidationError.field('', 'A JSON request body is required.');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw);
-        } catch {
-          throw ValidationError.field('', 'The request body is not valid JSON.');
-        }
-        body = validate(route.body, parsed, 'body');
+        const parsed = parseStrictJson(raw);
+        if (!parsed.ok) throw ValidationError.field('', parsed.detail);
+        body = validate(route.body, parsed.value, 'body');
       }
       current.input = { body, query, tenantId };
     },

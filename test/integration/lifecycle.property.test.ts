@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DomainError } from '../../functions/domain/errors.ts';
-import type { Grant, StoredGrant } from '../../functions/domain/grant.ts';
+import type { StoredGrant } from '../../functions/domain/grant.ts';
 import type { Mailer, OutgoingEmail } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
@@ -271,5 +271,3 @@ describe('grant lifecycle under random concurrent interleavings (fast-check, Dyn
     expect(totals.runs).toBe(RUNS);
   }, 600_000);
 });
-
-export type { Grant };

@@ -12,6 +12,8 @@ export interface SpawnedStack {
   ports: Record<string, number>;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL to the stack and every process it started, as a power cut would. */
+  crash(): Promise<void>;
 }
 
 export async function stackPorts() {
@@ -40,6 +42,8 @@ export async function spawnStack(
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a crash can take down its children (Java, SES) too.
+    detached: true,
   });
   let output = '';
   const collect = (c: Buffer) => {
@@ -69,6 +73,15 @@ export async function spawnStack(
     dynamodbUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
     ports,
     output: () => output,
+    crash: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {}
+      await exited;
+      // Give the kernel a moment to release the group's ports.
+      await new Promise((r) => setTimeout(r, 500));
+    },
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

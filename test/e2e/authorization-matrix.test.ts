@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { agentToken, call, tenantWithPeople } from '../support/api.ts';
+
+/**
+ * Every route × every kind of caller → the status SPEC §2 demands. "own" is tenant A (the path's
+ * tenant), "foreign" a caller of tenant B on A's path. Statuses for allowed callers are the
+ * route's success status for a well-formed request.
+ */
+type Caller =
+  | 'none'
+  | 'forged'
+  | 'adminOwn'
+  | 'adminForeign'
+  | 'contactOwn'
+  | 'contactForeign'
+  | 'userOwn'
+  | 'agent';
+const CALLERS: Caller[] = [
+  'none',
+  'forged',
+  'adminOwn',
+  'adminForeign',
+  'contactOwn',
+  'contactForeign',
+  'userOwn',
+  'agent',
+];
+
+// route                                   none forged adminOwn adminForeign contactOwn contactForeign userOwn agent
+const MATRIX: [string, number[]][] = [
+  ['GET /health', [200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET /openapi.json', [200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET /tenants/A/contacts', [401, 401, 200, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/contacts', [401, 401, 201, 403, 403, 403, 403, 403]],
+  ['DELETE /tenants/A/contacts/{spare}', [401, 401, 204, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/contacts/verify', [401, 401, 403, 403, 403, 403, 403, 200]],
+  ['GET /tenants/A/grants', [401, 401, 200, 403, 200, 403, 403, 200]],
+  ['GET /tenants/A/grants/{grant}', [401, 401, 200, 403, 200, 403, 403, 200]],
+  ['POST /tenants/A/grants', [401, 401, 403, 403, 201, 403, 403, 403]],
+  ['PATCH /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403]],
+  ['DELETE /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403]],
+  ['GET /tenants/A/access', [401, 401, 403, 403, 403, 403, 403, 200]],
+  ['GET /access', [401, 401, 403, 403, 403, 403, 403, 200]],
+  ['GET /tenants/A/audit', [401, 401, 200, 403, 403, 403, 403, 403]],
+];
+
+const BODIES: Record<string, unknown> = {
+  'POST /tenants/A/contacts': { name: 'New', email: 'new-{n}@x.example', phone: '030 1234567' },
+  'POST /tenants/A/contacts/verify': { email: 'ada@x.example' },
+  'POST /tenants/A/grants': { reason: 'matrix', durationSeconds: 600 },
+  'PATCH /tenants/A/grants/{grant}': { durationSeconds: 1200 },
+};
+
+describe('authorization matrix: every route × every caller', () => {
+  it('answers each cell as SPEC §2 says', async () => {
+    const results: string[] = [];
+    const agent = await agentToken();
+    let n = 0;
+    for (const [route, expected] of MATRIX) {
+      for (const [i, caller] of CALLERS.entries()) {
+        // Fresh tenants per cell: no cell depends on another's data.
+        const a = await tenantWithPeople('mx');
+        const b = await tenantWithPeople('mx');
+        const tokens: Record<Caller, string | undefined> = {
+          none: undefined,
+          forged: `${a.people.admin.slice(0, -6)}AAAAAA`,
+          adminOwn: a.people.admin,
+          adminForeign: b.people.admin,
+          contactOwn: a.people.contact,
+          contactForeign: b.people.contact,
+          userOwn: a.people.user,
+          agent,
+        };
+        let grantId = '';
+        if (/grants\/\{grant\}/.test(route)) {
+          const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
+            token: a.people.contact2,
+            json: { reason: 'seed', durationSeconds: 900 },
+          });
+          grantId = created.body.grantId;
+        }
+        if (route === 'POST /tenants/A/grants' && caller === 'contactOwn') {
+          // nothing active: the create can succeed
+        }
+        const [method, template] = route.split(' ') as [string, string];
+        const path = template
+          .replace('/A/', `/${a.tenantId}/`)
+          .replace(/\/A$/, `/${a.tenantId}`)
+          .replace('{grant}', grantId)
+          .replace('{spare}', a.contacts.readOnly.contactId);
+        const body = BODIES[route];
+        const json =
+          body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('{n}', String(n++)));
+        const response = await call(method, path, { token: tokens[caller], json });
+        const want = expected[i] as number;
+        results.push(
+          `${route} as ${caller}: ${response.status}${response.status === want ? '' : ` (want ${want}: ${response.text.slice(0, 120)})`}`,
+        );
+        if (want >= 400) {
+          expect(response.headers.get('content-type')).toBe('application/problem+json');
+          const codes = { 401: ['unauthenticated'], 403: ['forbidden', 'not-authorized-contact'] } as Record<
+            number,
+            string[]
+          >;
+          expect(codes[want]).toContain(response.body.code);
+          if (caller.endsWith('Foreign')) expect(response.body.code).toBe('forbidden');
+        }
+      }
+    }
+    const mismatches = results.filter((r) => r.includes('want'));
+    expect(mismatches).toEqual([]);
+    expect(results).toHaveLength(MATRIX.length * CALLERS.length);
+  }, 300_000);
+});

@@ -1,0 +1,368 @@
+import { describe, expect, inject, it } from 'vitest';
+import { type Route, routes as routeTable } from '../../functions/http/routes.ts';
+import { agentToken, call, changesOf, tenantWithPeople, tokenFor } from '../support/api.ts';
+
+const CODES = new Set([
+  'validation-failed',
+  'unauthenticated',
+  'forbidden',
+  'not-authorized-contact',
+  'not-found',
+  'grant-already-active',
+  'grant-not-active',
+  'contact-exists',
+  'idempotency-key-reused',
+  'payload-too-large',
+  'unsupported-media-type',
+]);
+
+/** Sends raw bytes exactly as given (no JSON re-encoding), with any headers. */
+async function raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer) {
+  const response = await fetch(`${inject('apiUrl')}${path}`, { method, headers, body });
+  const text = await response.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, type: response.headers.get('content-type'), json, text };
+}
+
+function expectCleanRejection(
+  r: { status: number; type: string | null; json: any; text: string },
+  label: string,
+) {
+  expect(r.status, `${label}: ${r.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+  expect(r.status, label).toBeLessThan(500);
+  expect(r.type, label).toBe('application/problem+json');
+  expect(CODES.has(r.json?.code), `${label}: code ${r.json?.code}`).toBe(true);
+  expect(r.text, label).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Exception:/);
+}
+
+/** A small seeded PRNG, so a failing fuzz run can be replayed exactly. */
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const routes: readonly Route[] = routeTable;
+
+const UNICODE = ['\u0000', '\u202e', '\u200b', '\ufeff', '😀', 'ü', 'İ', '\u0301', '\\ud800', '\ud83d'];
+const HOSTILE_IDS = [
+  '..',
+  '%2e%2e',
+  '..%2F..%2Fcontacts',
+  '%00',
+  'a'.repeat(400),
+  "' OR '1'='1",
+  '%F0%9F%98%80',
+  '%ZZ',
+  'GRANT%23x',
+  'null',
+];
+
+describe('hostile input', () => {
+  it('a corpus of malformed requests on every route: zero 5xx, a problem document each, nothing written', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('hostile');
+    const agent = await agentToken();
+    const grant = await call('POST', `/tenants/${tenantId}/grants`, {
+      token: people.contact,
+      json: { reason: 'base', durationSeconds: 900 },
+    });
+    const before = await changesOf(tenantId, people.admin);
+    const tokenFor_ = (access: string) =>
+      ({
+        'tenant-admin': people.admin,
+        'authorized-contact': people.contact,
+        'grant-reader': people.admin,
+        'support-agent': agent,
+      })[access];
+    const fill = (path: string, id?: string) =>
+      path
+        .replace('{tenantId}', tenantId)
+        .replace('{grantId}', id ?? grant.body.grantId)
+        .replace('{contactId}', id ?? contacts.readOnly.contactId);
+    let sent = 0;
+    for (const route of routes) {
+      if (route.access === 'public') continue;
+      const token = tokenFor_(route.access) as string;
+      const auth = { authorization: `Bearer ${token}` };
+      // Hostile ids in every path parameter.
+      if (/\{(grant|contact)Id\}/.test(route.path)) {
+        for (const id of HOSTILE_IDS) {
+          const r = await raw(
+            route.method,
+            fill(route.path, id),
+            { ...auth, 'content-type': 'application/json' },
+            route.body ? '{}' : undefined,
+          );
+          expectCleanRejection(r, `${route.name} id ${id}`);
+          sent++;
+        }
+      }
+      for (const tenant of HOSTILE_IDS) {
+        const r = await raw(
+          route.method,
+          route.path.replace('{tenantId}', tenant).replace(/\{\w+\}/g, '01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+          auth,
+          route.body ? '{}' : undefined,
+        );
+        // A literal ".." segment is resolved by the client's URL parser before it is sent, so
+        // it may name another route; everything else must be rejected.
+        // And a well-formed id of a tenant with no data ("null") is a tenant like any other.
+        const dotSegment = tenant === '..' || tenant === '%2e%2e' || tenant === 'null';
+        if (route.path.includes('{tenantId}') && !dotSegment)
+          expectCleanRejection(r, `${route.name} tenant ${tenant}`);
+        else expect(r.status).toBeLessThan(500);
+        sent++;
+      }
+      // Query strings.
+      for (const query of [
+        'limit=-1',
+        'limit=1e2',
+        'limit=0x10',
+        'limit=',
+        'limit=1&limit=2',
+        'cursor=%FF%FE',
+        'cursor=' + 'A'.repeat(5000),
+        'status=ACTIVE',
+        '__proto__[x]=1',
+        'x=1',
+      ]) {
+        const r = await raw(
+          route.method,
+          `${fill(route.path)}?${query}`,
+          { ...auth, 'content-type': 'application/json' },
+          route.body ? '{}' : undefined,
+        );
+        if (r.status < 400) expect(route.query, `${route.name} ?${query}`).toBeDefined();
+        else expectCleanRejection(r, `${route.name} ?${query}`);
+        sent++;
+      }
+      if (!route.body) continue;
+      const bodies: [string, string | Buffer, Record<string, string>?][] = [
+        ['truncated', '{"reason": "x"'],
+        ['array', '[1,2,3]'],
+        ['null', 'null'],
+        ['string', '"just a string"'],
+        ['number', '42'],
+        ['deep nesting', `${'['.repeat(7000)}${']'.repeat(7000)}`],
+        ['deep object', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
+        ['__proto__', '{"__proto__":{"admin":true},"reason":"r","durationSeconds":600}'],
+        ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}}}'],
+        [
+          'duplicate keys',
+          '{"reason":"a","reason":"b","durationSeconds":600,"name":"n","email":"e@x.example","phone":"030 1234567","email":"f@x.example"}',
+        ],
+        [
+          'lone surrogate',
+          '{"reason":"\\ud800","name":"\\udc00","email":"a@b.example","phone":"030 1234567","durationSeconds":600}',
+        ],
+        ['huge string', JSON.stringify({ reason: 'x'.repeat(16_500), durationSeconds: 600 })],
+        ['huge number', '{"durationSeconds":1e400,"reason":"r"}'],
+        ['negative duration', '{"durationSeconds":-5,"reason":"r"}'],
+        [
+          'wrong types',
+          '{"reason":123,"ticket":[],"durationSeconds":"600","name":{},"email":true,"phone":null}',
+        ],
+        [
+          'unicode junk',
+          JSON.stringify({
+            reason: UNICODE.join(''),
+            email: `${UNICODE.join('')}@x`,
+            phone: UNICODE.join(''),
+          }),
+        ],
+        ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80])],
+        [
+          'form body',
+          'reason=r&durationSeconds=600',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+        ],
+        ['text/plain', '{"reason":"r","durationSeconds":600}', { 'content-type': 'text/plain' }],
+        ['utf-16 charset', '{"reason":"r"}', { 'content-type': 'application/json; charset=utf-16' }],
+        ['multipart', '--x\r\n\r\n--x--', { 'content-type': 'multipart/form-data; boundary=x' }],
+        ['no content type', '{"reason":"r","durationSeconds":600}', {}],
+      ];
+      for (const [label, body, headers] of bodies) {
+        const r = await raw(
+          route.method,
+          fill(route.path),
+          { ...auth, 'content-type': 'application/json', ...headers },
+          body,
+        );
+        expectCleanRejection(r, `${route.name} ${label}`);
+        sent++;
+      }
+    }
+    // Gateway-level: an 11 MB body, broken Authorization headers.
+    const huge = await raw(
+      'POST',
+      `/tenants/${tenantId}/grants`,
+      { authorization: `Bearer ${people.contact}`, 'content-type': 'application/json' },
+      Buffer.alloc(11 * 1024 * 1024, 0x20),
+    );
+    expectCleanRejection(huge, '11 MB body');
+    for (const authorization of [
+      'Bearer',
+      'Basic YWRtaW46YWRtaW4=',
+      `bearer  ${people.admin}`,
+      `Bearer ${people.admin}x`,
+      `Bearer ${'a'.repeat(9000)}`,
+    ]) {
+      expectCleanRejection(
+        await raw('GET', `/tenants/${tenantId}/contacts`, { authorization }),
+        `authorization ${authorization.slice(0, 20)}`,
+      );
+      sent += 1;
+    }
+    expect(sent).toBeGreaterThan(300);
+    expect(await changesOf(tenantId, people.admin)).toEqual(before);
+    console.info(`hostile corpus: ${sent} requests, 0 5xx`);
+  }, 300_000);
+
+  it('a seeded random fuzzer: zero 5xx, problems for every rejection, and only accepted requests wrote anything', async () => {
+    const count = Number(process.env.FUZZ_REQUESTS ?? 1500);
+    const seed = Number(process.env.FUZZ_SEED ?? (process.env.SOAK ? Date.now() % 2 ** 31 : 20261127));
+    const random = mulberry32(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const { tenantId, people } = await tenantWithPeople('fuzz');
+    const agent = await agentToken();
+    const foreign = await tokenFor({
+      email: 'x@other.example',
+      tenantId: 'other-fuzz',
+      roles: ['tenant-admin'],
+    });
+    const tokens = [
+      undefined,
+      'garbage',
+      `${people.admin}x`,
+      people.admin,
+      people.contact,
+      people.readOnly,
+      people.user,
+      agent,
+      foreign,
+    ];
+    const tenants = [tenantId, tenantId, tenantId, 'other-fuzz', ...HOSTILE_IDS];
+    const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', ...HOSTILE_IDS, ''];
+    const values = [
+      () => 'x'.repeat(Math.floor(random() * 600)),
+      () => Math.floor(random() * 20_000_000) - 1000,
+      () => random() * 1000,
+      () => null,
+      () => true,
+      () => [],
+      () => ({}),
+      () => new Date(Date.now() + random() * 1e10).toISOString(),
+      () => pick(UNICODE).repeat(Math.floor(random() * 50)),
+      () => `${Math.floor(random() * 1e6)}@fuzz.example`,
+      () => '+49 30 ' + Math.floor(random() * 1e7),
+    ];
+    const fields = [
+      'reason',
+      'ticket',
+      'expiresAt',
+      'durationSeconds',
+      'name',
+      'email',
+      'phone',
+      'locale',
+      'canGrantAccess',
+      'canInstruct',
+      '__proto__',
+      'x',
+    ];
+    const encode = (value: string) => {
+      try {
+        return encodeURIComponent(value);
+      } catch {
+        return '%ED%A0%80'; // a lone surrogate, as bytes
+      }
+    };
+    // Valid bodies per route, to be mutated: a fuzzer that never sends anything valid proves little.
+    const templates: Record<string, () => Record<string, unknown>> = {
+      addContact: () => ({
+        name: 'Fuzz',
+        email: `${Math.floor(random() * 1e9)}@fuzz.example`,
+        phone: '030 1234567',
+      }),
+      verifyCaller: () => (random() < 0.5 ? { phone: '030 1234567' } : { email: `ada@${tenantId}.example` }),
+      createGrant: () => ({ reason: 'fuzz', durationSeconds: 1 + Math.floor(random() * 3) }),
+      changeGrantDeadline: () => ({ durationSeconds: 600 }),
+    };
+    const body = (route: Route) => {
+      if (random() < 0.1) return pick(['{', '[', 'null', '{"a":1,"a":2}', '\u0000', '']);
+      const template = templates[route.name];
+      const o: Record<string, unknown> = template && random() < 0.6 ? template() : {};
+      for (let i = Math.floor(random() * (template ? 2.5 : 5)); i > 0; i--) {
+        const field = pick(fields);
+        if (random() < 0.3) delete o[field];
+        else o[field] = pick(values)();
+      }
+      return JSON.stringify(o);
+    };
+    const accepted: Record<string, number> = {};
+    let fiveXX = 0;
+    for (let i = 0; i < count; i++) {
+      const route = pick(routes);
+      const method = random() < 0.9 ? route.method : pick(['GET', 'POST', 'PATCH', 'DELETE', 'PUT']);
+      const path = route.path
+        .replace('{tenantId}', encode(random() < 0.6 ? tenantId : pick(tenants)))
+        .replace(/\{\w+\}/g, () => encode(pick(ids)));
+      const query =
+        random() < 0.3
+          ? `?${pick(['limit', 'cursor', 'status', 'x'])}=${encode(String(pick(values)()))}`
+          : '';
+      const right = {
+        'tenant-admin': people.admin,
+        'authorized-contact': people.contact,
+        'grant-reader': people.readOnly,
+        'support-agent': agent,
+        public: undefined,
+      }[route.access];
+      const token = random() < 0.5 ? right : pick(tokens);
+      const headers: Record<string, string> = {};
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (random() < 0.85)
+        headers['content-type'] = pick([
+          'application/json',
+          'application/json',
+          'text/plain',
+          'application/problem+json',
+        ]);
+      // Header values must be bytes; fetch refuses anything else before it is sent.
+      if (random() < 0.1) headers['idempotency-key'] = String(pick(values)()).replace(/[^\x20-\x7e]/g, '?');
+      const r = await raw(
+        method,
+        `${path}${query}`,
+        headers,
+        ['GET', 'DELETE'].includes(method) ? undefined : body(route),
+      );
+      if (r.status >= 500) fiveXX++;
+      if (r.status >= 400) expectCleanRejection(r, `${method} ${path}${query}`);
+      else if (path.includes(`/tenants/${tenantId}/`))
+        accepted[`${method} ${route.name}`] = (accepted[`${method} ${route.name}`] ?? 0) + 1;
+    }
+    expect(fiveXX).toBe(0);
+    // Only accepted requests wrote: the tenant's audit log has exactly their events.
+    const events = await changesOf(tenantId, people.admin);
+    const count_ = (type: string) => events.filter((e) => e.type === type).length;
+    expect(count_('access.checked')).toBe(accepted['GET checkAccess'] ?? 0);
+    expect(count_('contact.verified')).toBe(accepted['POST verifyCaller'] ?? 0);
+    expect(count_('contact.added')).toBe(3 + (accepted['POST addContact'] ?? 0));
+    expect(count_('grant.created')).toBe(accepted['POST createGrant'] ?? 0);
+    expect(count_('grant.expired')).toBeLessThanOrEqual(count_('grant.created'));
+    expect(count_('contact.removed') + count_('grant.extended') + count_('grant.revoked')).toBe(
+      (accepted['DELETE removeContact'] ?? 0) +
+        (accepted['PATCH changeGrantDeadline'] ?? 0) +
+        (accepted['DELETE revokeGrant'] ?? 0),
+    );
+    console.info(`fuzz: ${count} requests (seed ${seed}), 0 5xx, accepted ${JSON.stringify(accepted)}`);
+  }, 600_000);
+});
