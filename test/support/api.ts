@@ -82,9 +82,20 @@ export async function agentToken(): Promise<string> {
   return tokenFor({ email: 'agent@vendor.example', roles: ['support-agent'] });
 }
 
-export async function auditOf(tenantId: string, admin: string) {
-  const response = await call('GET', `/tenants/${tenantId}/audit?limit=100`, { token: admin });
-  return response.body.events as { type: string; grantId: string | null; details: any; actor: string }[];
+type Event = { type: string; grantId: string | null; details: any; actor: string };
+
+/** The tenant's whole audit log, newest first, following every page. */
+export async function auditOf(tenantId: string, admin: string): Promise<Event[]> {
+  const events: Event[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await call('GET', `/tenants/${tenantId}/audit?limit=100${query}`, { token: admin });
+    if (response.status !== 200) throw new Error(`audit read failed: ${response.status} ${response.text}`);
+    events.push(...response.body.events);
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  return events;
 }
 
 /** The audit log without the notifier's own events, which arrive asynchronously. */
