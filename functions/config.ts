@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import { DEFAULT_POLICY, type GrantPolicy } from './domain/grant.ts';
+import * as z from './http/zod.ts';
 
 /**
  * Configuration from the environment, read once per cold start and validated; a missing or
  * malformed variable fails fast with its name. Sections are separate so each function only
  * needs the variables it uses.
  */
-function section<T extends z.ZodRawShape>(shape: T) {
+function section<T extends Record<string, z.ZodMiniType>>(shape: T) {
   const schema = z.object(shape);
   let cached: z.infer<typeof schema> | undefined;
   return (env: NodeJS.ProcessEnv = process.env): z.infer<typeof schema> => {
@@ -21,20 +21,24 @@ function section<T extends z.ZodRawShape>(shape: T) {
   };
 }
 
-const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
-const seconds = (name: string, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number of seconds`)
-    .transform(Number)
-    .optional()
-    .transform((v) => v ?? fallback);
+const required = (name: string) =>
+  z.string({ error: `${name} is required` }).check(z.minLength(1, `${name} is required`));
+const wholeNumber = (name: string, fallback: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+$/, `${name} must be a whole number`))),
+    z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
+  );
+const withDefault = (fallback: string) =>
+  z.pipe(
+    z.optional(z.string().check(z.minLength(1))),
+    z.transform((v: string | undefined) => v ?? fallback),
+  );
 
 export const tableConfig = section({ TABLE_NAME: required('TABLE_NAME') });
 
 export const policyConfig = section({
-  GRANT_MIN_SECONDS: seconds('GRANT_MIN_SECONDS', DEFAULT_POLICY.minSeconds),
-  GRANT_MAX_SECONDS: seconds('GRANT_MAX_SECONDS', DEFAULT_POLICY.maxSeconds),
+  GRANT_MIN_SECONDS: wholeNumber('GRANT_MIN_SECONDS', DEFAULT_POLICY.minSeconds),
+  GRANT_MAX_SECONDS: wholeNumber('GRANT_MAX_SECONDS', DEFAULT_POLICY.maxSeconds),
 });
 
 export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
@@ -47,9 +51,9 @@ export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
 
 /** Claim names, configurable for identity providers that name them differently. */
 export const claimsConfig = section({
-  ROLES_CLAIM: z.string().min(1).default('roles'),
-  TENANT_CLAIM: z.string().min(1).default('tenant_id'),
-  EMAIL_CLAIM: z.string().min(1).default('email'),
+  ROLES_CLAIM: withDefault('roles'),
+  TENANT_CLAIM: withDefault('tenant_id'),
+  EMAIL_CLAIM: withDefault('email'),
 });
 
 export const schedulerConfig = section({
@@ -57,18 +61,8 @@ export const schedulerConfig = section({
   EXPIRY_FUNCTION_ARN: required('EXPIRY_FUNCTION_ARN'),
   SCHEDULER_ROLE_ARN: required('SCHEDULER_ROLE_ARN'),
   SCHEDULE_DLQ_ARN: required('SCHEDULE_DLQ_ARN'),
-  SCHEDULE_MAX_RETRIES: z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .optional()
-    .transform((v) => v ?? 10),
-  SCHEDULE_MAX_EVENT_AGE_SECONDS: z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .optional()
-    .transform((v) => v ?? 3600),
+  SCHEDULE_MAX_RETRIES: wholeNumber('SCHEDULE_MAX_RETRIES', 10),
+  SCHEDULE_MAX_EVENT_AGE_SECONDS: wholeNumber('SCHEDULE_MAX_EVENT_AGE_SECONDS', 3600),
 });
 
 export const mailConfig = section({

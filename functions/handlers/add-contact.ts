@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { httpHandler, json } from '../http/handler.ts';
 import type { AddContactBody } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { type AddContactInput, addContact } from '../use-cases/contacts.ts';
 
 export const handler = httpHandler<z.infer<typeof AddContactBody>>('addContact', async (req, deps) => {

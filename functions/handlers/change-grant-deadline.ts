@@ -1,9 +1,9 @@
-import type { z } from 'zod';
 import type { Contact } from '../domain/contact.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { ChangeDeadlineBody } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { changeGrantDeadline } from '../use-cases/grants.ts';
 
 export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(

@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import type { Contact } from '../domain/contact.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { CreateGrantBody } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { createGrant } from '../use-cases/grants.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -1,16 +1,16 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../http/zod.ts';
 import { expireGrant } from '../use-cases/grants.ts';
 import { appDeps, logger } from '../wiring.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 
 const ExpiryEvent = z.object({
-  tenantId: z.string().min(1),
-  grantId: z.string().min(1),
-  version: z.number().int().optional(),
-  expiresAt: z.string().optional(),
+  tenantId: z.string().check(z.minLength(1)),
+  grantId: z.string().check(z.minLength(1)),
+  version: z.optional(z.int()),
+  expiresAt: z.optional(z.string()),
 });
 
 /** How long an invocation that came a little early waits for the deadline rather than failing. */

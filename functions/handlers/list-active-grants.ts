@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { httpHandler, json } from '../http/handler.ts';
 import type { PageQuery } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { listActiveGrants } from '../use-cases/support.ts';
 
 export const handler = httpHandler<unknown, z.infer<typeof PageQuery>>(

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
 import { publicEvent } from '../domain/audit.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { PageQuery } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { listAudit } from '../use-cases/support.ts';
 
 export const handler = httpHandler<unknown, z.infer<typeof PageQuery>>('listAudit', async (req, deps) => {

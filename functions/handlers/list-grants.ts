@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { httpHandler, json } from '../http/handler.ts';
 import type { GrantListQuery } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { listGrants } from '../use-cases/grants.ts';
 
 export const handler = httpHandler<unknown, z.infer<typeof GrantListQuery>>(

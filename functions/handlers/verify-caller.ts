@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { httpHandler, json } from '../http/handler.ts';
 import type { VerifyCallerBody } from '../http/schemas.ts';
+import type * as z from '../http/zod.ts';
 import { type CallerIdentity, verifyCaller } from '../use-cases/support.ts';
 
 export const handler = httpHandler<z.infer<typeof VerifyCallerBody>>('verifyCaller', async (req, deps) => {

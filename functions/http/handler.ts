@@ -4,7 +4,6 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
 import { type Authorized, authorize, type Principal } from '../domain/authorization.ts';
 import { DomainError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import type { Deps } from '../use-cases/deps.ts';
@@ -13,6 +12,7 @@ import { principalFromClaims } from './claims.ts';
 import { parseStrictJson } from './json.ts';
 import { errorToProblem, internalErrorResponse, SECURITY_HEADERS } from './problems.ts';
 import { type Route, type RouteName, route as routeNamed } from './routes.ts';
+import type * as z from './zod.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -173,7 +173,7 @@ function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
-function validate(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query'): unknown {
+function validate(schema: z.ZodMiniType | undefined, value: unknown, where: 'body' | 'query'): unknown {
   if (!schema) return value;
   const result = schema.safeParse(value);
   if (result.success) return result.data;

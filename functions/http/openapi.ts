@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { type Route, routes } from './routes.ts';
 import { Problem } from './schemas.ts';
+import * as z from './zod.ts';
 
 const ERROR_STATUSES: Record<string, string> = {
   '400': 'validation-failed',
@@ -13,7 +13,7 @@ const ERROR_STATUSES: Record<string, string> = {
   '422': 'idempotency-key-reused',
 };
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output') {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
     string,
     unknown

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import type { Access } from '../domain/authorization.ts';
 import * as s from './schemas.ts';
+import type * as z from './zod.ts';
 
 /**
  * The one route table. The local gateway and the CDK stack both build their routes from it, so a
@@ -13,10 +13,10 @@ export interface Route {
   access: Access;
   entry: string;
   summary: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   /** Status and schema of the success response (no schema: empty body). */
-  success: { status: 200 | 201 | 204; schema?: z.ZodType };
+  success: { status: 200 | 201 | 204; schema?: z.ZodMiniType };
   /** Optional request headers the route reads. */
   headers?: { name: string; description: string }[];
 }

@@ -1,86 +1,95 @@
-import { z } from 'zod';
 import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
+import * as z from './zod.ts';
 
 /** Request and response schemas: validation at the edge, and the source of docs/openapi.json. */
 
-const isoDateTime = z.iso
-  .datetime({ offset: true })
-  .meta({ description: 'ISO 8601 date-time; any offset accepted, answers are UTC with milliseconds.' });
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.meta({ description })) as T;
+
+const isoDateTime = described(
+  z.iso.datetime({ offset: true }),
+  'ISO 8601 date-time; any offset accepted, answers are UTC with milliseconds.',
+);
 const deadline = {
-  expiresAt: isoDateTime.optional(),
-  durationSeconds: z.number().int().optional().meta({
-    description: 'Seconds from now (integer JSON number). Give exactly one of expiresAt/durationSeconds.',
-  }),
+  expiresAt: z.optional(isoDateTime),
+  durationSeconds: z.optional(
+    described(
+      z.int(),
+      'Seconds from now (integer JSON number). Give exactly one of expiresAt/durationSeconds.',
+    ),
+  ),
 };
 
 export const CreateGrantBody = z.strictObject({
-  reason: z.string().meta({ description: `1–${REASON_MAX} characters after trimming.` }),
-  ticket: z
-    .string()
-    .nullable()
-    .optional()
-    .meta({ description: `1–${TICKET_MAX} characters after trimming, or null.` }),
+  reason: described(z.string(), `1–${REASON_MAX} characters after trimming.`),
+  ticket: z.optional(
+    z.nullable(described(z.string(), `1–${TICKET_MAX} characters after trimming, or null.`)),
+  ),
   ...deadline,
 });
 
 export const ChangeDeadlineBody = z.strictObject(deadline);
 
 export const AddContactBody = z.strictObject({
-  name: z.string().meta({ description: '1–200 characters after trimming.' }),
-  email: z.email().max(254),
-  phone: z
-    .string()
-    .max(64)
-    .meta({ description: 'Normalised to E.164; national numbers are read as German (+49).' }),
-  locale: z
-    .enum(LOCALES as [string, ...string[]])
-    .optional()
-    .meta({ description: 'Defaults to "de".' }),
-  canGrantAccess: z.boolean().optional().meta({ description: 'Defaults to true.' }),
-  canInstruct: z.boolean().optional().meta({ description: 'Defaults to true.' }),
+  name: described(z.string(), '1–200 characters after trimming.'),
+  email: z.email().check(z.maxLength(254)),
+  phone: described(
+    z.string().check(z.maxLength(64)),
+    'Normalised to E.164; national numbers are read as German (+49).',
+  ),
+  locale: z.optional(described(z.enum(LOCALES as [string, ...string[]]), 'Defaults to "de".')),
+  canGrantAccess: z.optional(described(z.boolean(), 'Defaults to true.')),
+  canInstruct: z.optional(described(z.boolean(), 'Defaults to true.')),
 });
 
 export const VerifyCallerBody = z
-  .strictObject({ phone: z.string().max(64).optional(), email: z.string().max(254).optional() })
-  .refine((b) => (b.phone === undefined) !== (b.email === undefined), {
-    message: 'Give exactly one of phone or email.',
-    path: ['phone'],
-  });
+  .strictObject({
+    phone: z.optional(z.string().check(z.maxLength(64))),
+    email: z.optional(z.string().check(z.maxLength(254))),
+  })
+  .check(
+    z.refine((b) => (b.phone === undefined) !== (b.email === undefined), {
+      message: 'Give exactly one of phone or email.',
+      path: ['phone'],
+    }),
+  );
 
-const limit = z
-  .string()
-  .regex(/^(100|[1-9][0-9]?)$/, 'limit must be an integer from 1 to 100')
-  .transform(Number)
-  .optional()
-  .meta({ description: 'Page size, 1–100, default 50.' });
-const cursor = z
-  .string()
-  .optional()
-  .meta({ description: 'Opaque cursor from a previous page’s nextCursor.' });
+const limit = z.optional(
+  described(
+    z.pipe(
+      z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, 'limit must be an integer from 1 to 100')),
+      z.transform(Number),
+    ),
+    'Page size, 1–100, default 50.',
+  ),
+);
+const cursor = z.optional(described(z.string(), 'Opaque cursor from a previous page’s nextCursor.'));
 
 export const PageQuery = z.strictObject({ limit, cursor });
 export const GrantListQuery = z.strictObject({
   limit,
   cursor,
-  status: z.enum(['active', 'ended']).optional(),
+  status: z.optional(z.enum(['active', 'ended'])),
 });
 export const NoQuery = z.strictObject({});
 
 // ---- responses (documentation) --------------------------------------------------------------
+
+const nullableString = () => z.nullable(z.string());
 
 export const Grant = z.object({
   grantId: z.string(),
   tenantId: z.string(),
   status: z.enum(['active', 'revoked', 'expired']),
   reason: z.string(),
-  ticket: z.string().nullable(),
+  ticket: nullableString(),
   grantedBy: z.object({ contactId: z.string(), name: z.string(), email: z.string() }),
   createdAt: z.string(),
   expiresAt: z.string(),
-  endedAt: z.string().nullable(),
-  endedBy: z.string().nullable().meta({ description: '"system" or an email address.' }),
-  endReason: z.enum(['revoked', 'expired', 'contact-removed']).nullable(),
+  endedAt: nullableString(),
+  endedBy: z.nullable(described(z.string(), '"system" or an email address.')),
+  endReason: z.nullable(z.enum(['revoked', 'expired', 'contact-removed'])),
 });
 
 export const Contact = z.object({
@@ -100,32 +109,32 @@ export const AuditEvent = z.object({
   at: z.string(),
   type: z.string(),
   actor: z.string(),
-  grantId: z.string().nullable(),
+  grantId: nullableString(),
   details: z.record(z.string(), z.unknown()),
 });
 
-export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: z.string().nullable() });
+export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: nullableString() });
 export const ContactList = z.object({ contacts: z.array(Contact), warnings: z.array(z.string()) });
-export const EventPage = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() });
+export const EventPage = z.object({ events: z.array(AuditEvent), nextCursor: nullableString() });
 export const AccessAnswer = z.object({
   tenantId: z.string(),
   access: z.boolean(),
-  grant: z
-    .object({ grantId: z.string(), expiresAt: z.string(), reason: z.string(), ticket: z.string().nullable() })
-    .nullable(),
+  grant: z.nullable(
+    z.object({ grantId: z.string(), expiresAt: z.string(), reason: z.string(), ticket: nullableString() }),
+  ),
   checkedAt: z.string(),
 });
 export const VerifyAnswer = z.object({
   authorized: z.boolean(),
-  contact: z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() }).nullable(),
+  contact: z.nullable(z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() })),
 });
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.int(),
   code: z.string(),
   detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  activeGrantId: z.string().optional(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  activeGrantId: z.optional(z.string()),
 });
