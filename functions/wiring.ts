@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { dynamoDocumentClient, schedulerClient } from './adapters/aws-clients.ts';
+import { dynamoDocumentClient } from './adapters/aws-clients.ts';
 import { DynamoGrantStore } from './adapters/dynamodb/store.ts';
-import { EventBridgeGrantScheduler } from './adapters/scheduler.ts';
-import { grantPolicy, schedulerConfig, tableConfig } from './config.ts';
+import { grantPolicy, tableConfig } from './config.ts';
 import { systemClock } from './domain/clock.ts';
 import { ulidGenerator } from './domain/ids.ts';
 import type { GrantScheduler, Log } from './domain/ports.ts';
@@ -13,7 +12,6 @@ export const logger = new Logger({ serviceName: 'support-access' });
 
 let deps: Deps | undefined;
 let store: DynamoGrantStore | undefined;
-let scheduler: GrantScheduler | undefined;
 
 export const log: Log = {
   info: (message, extra = {}) => logger.info(message, extra),
@@ -26,26 +24,20 @@ export function appStore(): DynamoGrantStore {
   return store;
 }
 
-/** The Scheduler client is made on first use: functions that never schedule need no config for it. */
-function appScheduler(): GrantScheduler {
-  if (!scheduler) {
-    const config = schedulerConfig();
-    scheduler = new EventBridgeGrantScheduler(schedulerClient(), {
-      groupName: config.SCHEDULE_GROUP,
-      expiryFunctionArn: config.EXPIRY_FUNCTION_ARN,
-      roleArn: config.SCHEDULER_ROLE_ARN,
-      deadLetterQueueArn: config.SCHEDULE_DLQ_ARN,
-      maxRetries: config.SCHEDULE_MAX_RETRIES,
-      maxEventAgeSeconds: config.SCHEDULE_MAX_EVENT_AGE_SECONDS,
-    });
-  }
-  return scheduler;
-}
-
-const lazyScheduler: GrantScheduler = {
-  schedule: (expiry) => appScheduler().schedule(expiry),
-  reschedule: (expiry) => appScheduler().reschedule(expiry),
-  unschedule: (grant) => appScheduler().unschedule(grant),
+/**
+ * Functions that schedule are wired with `schedulingDeps()` (scheduling-wiring.ts); the others
+ * never load the Scheduler client, and calling it from them is a wiring mistake made loud.
+ */
+const noScheduler: GrantScheduler = {
+  schedule: async () => {
+    throw new Error('This function is not wired with a scheduler.');
+  },
+  reschedule: async () => {
+    throw new Error('This function is not wired with a scheduler.');
+  },
+  unschedule: async () => {
+    throw new Error('This function is not wired with a scheduler.');
+  },
 };
 
 /**
@@ -56,7 +48,7 @@ const lazyScheduler: GrantScheduler = {
 export function appDeps(): Deps {
   deps ??= {
     store: appStore(),
-    scheduler: lazyScheduler,
+    scheduler: noScheduler,
     clock: systemClock,
     ids: ulidGenerator(),
     policy: grantPolicy(),

@@ -6,7 +6,7 @@ import { SupportAccessStack } from './stack.ts';
  * The CDK app. Context keys (all optional; see docs/deploy.md):
  * stage, mailFrom, mailDomain, consoleOrigin, consoleCallbackUrls (comma-separated),
  * issuer + audience (+ rolesClaim, tenantClaim, emailClaim) for an existing OIDC provider,
- * authDomainPrefix, alarmEmail, grantMinSeconds, grantMaxSeconds.
+ * authDomainPrefix, alarmEmail, grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
   const context = (key: string): string | undefined => {
@@ -40,6 +40,13 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
     alarmEmail: context('alarmEmail'),
     grantMinSeconds: context('grantMinSeconds') ? Number(context('grantMinSeconds')) : undefined,
     grantMaxSeconds: context('grantMaxSeconds') ? Number(context('grantMaxSeconds')) : undefined,
+    throttle:
+      context('apiRateLimit') || context('apiBurstLimit')
+        ? {
+            rateLimit: Number(context('apiRateLimit') ?? 500),
+            burstLimit: Number(context('apiBurstLimit') ?? 1000),
+          }
+        : undefined,
   });
   if (issuer && !(context('audience') ?? '')) throw new Error('context "audience" is required with "issuer"');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

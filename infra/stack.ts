@@ -17,6 +17,8 @@ export interface SupportAccessStackProps extends StackProps {
   alarmEmail?: string | undefined;
   grantMinSeconds?: number | undefined;
   grantMaxSeconds?: number | undefined;
+  /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
+  throttle?: { rateLimit: number; burstLimit: number } | undefined;
 }
 
 /** The whole product in one stack: data, expiry, notifications, API, alarms. No hard-coded names. */
@@ -52,7 +54,7 @@ export class SupportAccessStack extends Stack {
       consoleCallbackUrls: props.consoleCallbackUrls,
       issuer: props.issuer,
       authDomainPrefix: props.authDomainPrefix,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
     });
     this.console = new ConsoleHosting(this, 'Console', {
       apiUrl: this.api.httpApi.apiEndpoint,

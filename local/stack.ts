@@ -76,6 +76,9 @@ function configureSdk(env: LocalEnv): void {
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/support-access-local-scheduler`,
     SCHEDULE_DLQ_ARN: `arn:aws:sqs:${env.region}:${ACCOUNT}:support-access-local-schedule-dlq`,
     MAIL_FROM: process.env.MAIL_FROM || 'support-access@vendor.example',
+    // DynamoDB Local is far slower than DynamoDB under a burst: no fail-fast timeouts locally.
+    SDK_REQUEST_TIMEOUT_MS: process.env.SDK_REQUEST_TIMEOUT_MS || '30000',
+    SDK_CONNECTION_TIMEOUT_MS: process.env.SDK_CONNECTION_TIMEOUT_MS || '30000',
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
@@ -137,23 +140,27 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
         expire(JSON.parse(input), localContext('expire-grant')),
     };
-    const scheduler: SchedulerEmulator = await startSchedulerEmulator({
-      port: env.schedulerPort,
-      dataDir: env.dataDir,
-      region: env.region,
-      accountId: ACCOUNT,
-      invoke: async (arn, input) => {
-        const target = targets[arn];
-        if (!target) throw new Error(`No local function for ${arn}`);
-        await target(input);
-      },
-    });
-    stops.push(scheduler.stop);
-    await new SchedulerClient({})
-      .send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP }))
-      .catch((error) => {
-        if (!(error instanceof ConflictException)) throw error;
+    // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
+    let scheduler: SchedulerEmulator | null = null;
+    if (process.env.SCHEDULER_EMULATOR !== 'off') {
+      scheduler = await startSchedulerEmulator({
+        port: env.schedulerPort,
+        dataDir: env.dataDir,
+        region: env.region,
+        accountId: ACCOUNT,
+        invoke: async (arn, input) => {
+          const target = targets[arn];
+          if (!target) throw new Error(`No local function for ${arn}`);
+          await target(input);
+        },
       });
+      stops.push(scheduler.stop);
+      await new SchedulerClient({})
+        .send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP }))
+        .catch((error) => {
+          if (!(error instanceof ConflictException)) throw error;
+        });
+    }
 
     const deps = appDeps();
     const seeded = await seedDemoTenant(deps, env.dataDir);
@@ -183,10 +190,12 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
           (r) => r.ok,
           () => false,
         ),
-        scheduler: await fetch(`${scheduler.url}/schedule-groups/${SCHEDULE_GROUP}`).then(
-          (r) => r.ok,
-          () => false,
-        ),
+        scheduler: scheduler
+          ? await fetch(`${scheduler.url}/schedule-groups/${SCHEDULE_GROUP}`).then(
+              (r) => r.ok,
+              () => false,
+            )
+          : true,
         streamPoller: poller.ready(),
         gateway: gatewayReady,
       };
@@ -209,7 +218,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       keys,
       apiUrl: gateway.url,
       sesUrl: ses.url,
-      schedulerUrl: scheduler.url,
+      schedulerUrl: scheduler?.url ?? '(off)',
       dynamodbUrl: db.endpoint,
       seeded,
       stop: stopAll,

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -14,20 +13,29 @@ export function clientConfig({ maxAttempts = 3, requestTimeout = 2000 } = {}) {
   return {
     maxAttempts,
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: 1000,
-      requestTimeout,
+      connectionTimeout: millisecondsFromEnv('SDK_CONNECTION_TIMEOUT_MS') ?? 1000,
+      requestTimeout: millisecondsFromEnv('SDK_REQUEST_TIMEOUT_MS') ?? requestTimeout,
       throwOnRequestTimeout: true,
     }),
   };
 }
 
-export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient(clientConfig());
+/**
+ * `SDK_CONNECTION_TIMEOUT_MS` and `SDK_REQUEST_TIMEOUT_MS` replace every client's timeouts. The
+ * local runtime sets them high: DynamoDB Local on a small machine answers in seconds under a
+ * burst that DynamoDB answers in milliseconds.
+ */
+function millisecondsFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) {
+    throw new Error(`Invalid configuration: ${name} must be a whole number of milliseconds, got "${raw}"`);
+  }
+  return Number(raw);
 }
 
-/** Scheduler calls sit on the request path of create/extend/revoke: fail fast, the sweep backs them up. */
-export function schedulerClient(): SchedulerClient {
-  return new SchedulerClient(clientConfig({ maxAttempts: 2, requestTimeout: 1500 }));
+export function dynamoClient(): DynamoDBClient {
+  return new DynamoDBClient(clientConfig());
 }
 
 export function sesClient(): SESClient {

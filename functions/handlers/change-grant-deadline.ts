@@ -4,6 +4,7 @@ import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { ChangeDeadlineBody } from '../http/schemas.ts';
 import type * as z from '../http/zod.ts';
+import { schedulingDeps } from '../scheduling-wiring.ts';
 import { changeGrantDeadline } from '../use-cases/grants.ts';
 
 export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(
@@ -21,4 +22,5 @@ export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(
     );
     return json(200, grant);
   },
+  schedulingDeps,
 );

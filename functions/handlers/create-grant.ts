@@ -3,30 +3,38 @@ import { ValidationError } from '../domain/errors.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { CreateGrantBody } from '../http/schemas.ts';
 import type * as z from '../http/zod.ts';
+import { schedulingDeps } from '../scheduling-wiring.ts';
 import { createGrant } from '../use-cases/grants.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export const handler = httpHandler<z.infer<typeof CreateGrantBody>>('createGrant', async (req, deps) => {
-  const tenantId = req.tenantId as string;
-  const key = req.headers['idempotency-key'];
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw ValidationError.field('Idempotency-Key', 'Idempotency-Key must be 1–255 visible ASCII characters.');
-  }
-  const idempotency =
-    key === undefined
-      ? undefined
-      : { scope: `${req.auth.principal.sub}#${key}`, fingerprint: { tenantId, body: req.body } };
-  const { grant, replayed } = await createGrant(
-    deps,
-    tenantId,
-    req.auth.contact as Contact,
-    req.body,
-    req.receivedAt,
-    idempotency,
-  );
-  return json(201, grant, {
-    location: `/tenants/${tenantId}/grants/${grant.grantId}`,
-    ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
-  });
-});
+export const handler = httpHandler<z.infer<typeof CreateGrantBody>>(
+  'createGrant',
+  async (req, deps) => {
+    const tenantId = req.tenantId as string;
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw ValidationError.field(
+        'Idempotency-Key',
+        'Idempotency-Key must be 1–255 visible ASCII characters.',
+      );
+    }
+    const idempotency =
+      key === undefined
+        ? undefined
+        : { scope: `${req.auth.principal.sub}#${key}`, fingerprint: { tenantId, body: req.body } };
+    const { grant, replayed } = await createGrant(
+      deps,
+      tenantId,
+      req.auth.contact as Contact,
+      req.body,
+      req.receivedAt,
+      idempotency,
+    );
+    return json(201, grant, {
+      location: `/tenants/${tenantId}/grants/${grant.grantId}`,
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  },
+  schedulingDeps,
+);

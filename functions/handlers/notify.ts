@@ -1,35 +1,70 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toEvent } from '../adapters/dynamodb/store.ts';
+import type { AuditEvent } from '../domain/audit.ts';
 import { notifyDeps } from '../notify-wiring.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring.ts';
 
+/** Grants notified at the same time; one grant's events always go out in order. */
+const CONCURRENT_GRANTS = 8;
+
+interface Pending {
+  record: DynamoDBRecord;
+  event: AuditEvent;
+  index: number;
+}
+
+function grantEvent(record: DynamoDBRecord): AuditEvent | null {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || !image) return null;
+  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  if (item.kind !== 'event') return null;
+  const event = toEvent(item);
+  return isNotifiedEvent(event) ? event : null;
+}
+
 /**
  * Reads the table's stream (the outbox): every grant event item written with a state change
- * becomes one email to every contact of the tenant. Failed records are reported so the stream
- * redelivers from there; sends already made are never repeated (the ledger).
+ * becomes one email to every contact of the tenant. Different grants are notified concurrently,
+ * each grant's events in order. A failure is reported at the earliest failed record, so the
+ * stream redelivers from there; sends already made are never repeated (the ledger).
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const deps = notifyDeps();
-  for (const record of event.Records) {
-    const image = record.dynamodb?.NewImage;
-    if (record.eventName !== 'INSERT' || !image) continue;
-    const item = unmarshall(image as Record<string, AttributeValue> as never);
-    if (item.kind !== 'event') continue;
-    const auditEvent = toEvent(item);
-    if (!isNotifiedEvent(auditEvent)) continue;
-    try {
-      const result = await notifyContacts(deps, auditEvent);
-      logger.info('notified', { eventId: auditEvent.eventId, type: auditEvent.type, ...result });
-      if (result.retry > 0) throw new Error('some emails must be retried');
-    } catch (error) {
-      logger.warn('notification batch stops here; the stream redelivers', {
-        eventId: auditEvent.eventId,
-        error: (error as Error).message,
-      });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+  const byGrant = new Map<string, Pending[]>();
+  event.Records.forEach((record, index) => {
+    const auditEvent = grantEvent(record);
+    if (!auditEvent) return;
+    const key = auditEvent.grantId ?? auditEvent.eventId;
+    byGrant.set(key, [...(byGrant.get(key) ?? []), { record, event: auditEvent, index }]);
+  });
+  const groups = [...byGrant.values()];
+  let firstFailure: Pending | undefined;
+  const work = async (group: Pending[]) => {
+    for (const pending of group) {
+      try {
+        const result = await notifyContacts(deps, pending.event);
+        logger.info('notified', { eventId: pending.event.eventId, type: pending.event.type, ...result });
+        if (result.retry > 0) throw new Error('some emails must be retried');
+      } catch (error) {
+        logger.warn('notification will be redelivered', {
+          eventId: pending.event.eventId,
+          error: (error as Error).message,
+        });
+        if (!firstFailure || pending.index < firstFailure.index) firstFailure = pending;
+        return; // later events of this grant wait for the redelivery
+      }
     }
-  }
-  return { batchItemFailures: [] };
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENT_GRANTS, groups.length) }, async () => {
+      while (next < groups.length) await work(groups[next++] as Pending[]);
+    }),
+  );
+  const failed = firstFailure as Pending | undefined;
+  return {
+    batchItemFailures: failed ? [{ itemIdentifier: failed.record.dynamodb?.SequenceNumber ?? '' }] : [],
+  };
 };

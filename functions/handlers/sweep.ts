@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { schedulingDeps } from '../scheduling-wiring.ts';
 import { sweepOverdueGrants } from '../use-cases/grants.ts';
-import { appDeps, logger } from '../wiring.ts';
+import { logger } from '../wiring.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 
@@ -9,7 +10,7 @@ const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-
  * schedule was lost or late; access had already ended at the deadline regardless.
  */
 export const handler = async () => {
-  const result = await sweepOverdueGrants(appDeps());
+  const result = await sweepOverdueGrants(schedulingDeps());
   if (result.expired > 0) logger.warn('sweep ended overdue grants', result);
   metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
   metrics.addMetric('SweepMissedSchedules', MetricUnit.Count, result.missed);

@@ -1,5 +1,5 @@
+import { Problem, RESPONSES } from './response-schemas.ts';
 import { type Route, routes } from './routes.ts';
-import { Problem } from './schemas.ts';
 import * as z from './zod.ts';
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -47,7 +47,7 @@ function operation(route: Route) {
     [route.success.status]: route.success.schema
       ? {
           description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(route.success.schema, 'output') } },
+          content: { 'application/json': { schema: jsonSchema(RESPONSES[route.success.schema], 'output') } },
         }
       : { description: 'Success' },
   };

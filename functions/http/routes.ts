@@ -1,4 +1,5 @@
 import type { Access } from '../domain/authorization.ts';
+import type { ResponseName } from './response-schemas.ts';
 import * as s from './schemas.ts';
 import type * as z from './zod.ts';
 
@@ -15,8 +16,8 @@ export interface Route {
   summary: string;
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
-  /** Status and schema of the success response (no schema: empty body). */
-  success: { status: 200 | 201 | 204; schema?: z.ZodMiniType };
+  /** Status and (by name, see response-schemas.ts) schema of the success response; none: empty body. */
+  success: { status: 200 | 201 | 204; schema?: ResponseName };
   /** Optional request headers the route reads. */
   headers?: { name: string; description: string }[];
 }
@@ -32,7 +33,7 @@ export const routes = [
     entry: handler('health'),
     summary: 'Liveness: 200 once the service is ready.',
     query: s.NoQuery,
-    success: { status: 200, schema: s.Health },
+    success: { status: 200, schema: 'Health' },
   },
   {
     name: 'openapi',
@@ -52,7 +53,7 @@ export const routes = [
     entry: handler('list-contacts'),
     summary: 'The tenant’s authorized support contacts, with a warning while fewer than two can grant.',
     query: s.NoQuery,
-    success: { status: 200, schema: s.ContactList },
+    success: { status: 200, schema: 'ContactList' },
   },
   {
     name: 'addContact',
@@ -63,7 +64,7 @@ export const routes = [
     summary: 'Registers an authorized support contact.',
     body: s.AddContactBody,
     query: s.NoQuery,
-    success: { status: 201, schema: s.Contact },
+    success: { status: 201, schema: 'Contact' },
   },
   {
     name: 'removeContact',
@@ -84,7 +85,7 @@ export const routes = [
     summary: 'Is this caller (by phone or email) a registered contact, and what may they do?',
     body: s.VerifyCallerBody,
     query: s.NoQuery,
-    success: { status: 200, schema: s.VerifyAnswer },
+    success: { status: 200, schema: 'VerifyAnswer' },
   },
   {
     name: 'createGrant',
@@ -95,7 +96,7 @@ export const routes = [
     summary: 'Grants the vendor’s support time-limited access.',
     body: s.CreateGrantBody,
     query: s.NoQuery,
-    success: { status: 201, schema: s.Grant },
+    success: { status: 201, schema: 'Grant' },
     headers: [
       {
         name: 'Idempotency-Key',
@@ -111,7 +112,7 @@ export const routes = [
     entry: handler('list-grants'),
     summary: 'The tenant’s grants, newest first.',
     query: s.GrantListQuery,
-    success: { status: 200, schema: s.GrantPage },
+    success: { status: 200, schema: 'GrantPage' },
   },
   {
     name: 'getGrant',
@@ -121,7 +122,7 @@ export const routes = [
     entry: handler('get-grant'),
     summary: 'One grant.',
     query: s.NoQuery,
-    success: { status: 200, schema: s.Grant },
+    success: { status: 200, schema: 'Grant' },
   },
   {
     name: 'changeGrantDeadline',
@@ -132,7 +133,7 @@ export const routes = [
     summary: 'Extends or shortens an active grant.',
     body: s.ChangeDeadlineBody,
     query: s.NoQuery,
-    success: { status: 200, schema: s.Grant },
+    success: { status: 200, schema: 'Grant' },
   },
   {
     name: 'revokeGrant',
@@ -142,7 +143,7 @@ export const routes = [
     entry: handler('revoke-grant'),
     summary: 'Ends access now (an ended grant is returned unchanged).',
     query: s.NoQuery,
-    success: { status: 200, schema: s.Grant },
+    success: { status: 200, schema: 'Grant' },
   },
   {
     name: 'checkAccess',
@@ -152,7 +153,7 @@ export const routes = [
     entry: handler('check-access'),
     summary: 'May support access this tenant right now? Recorded in the tenant’s audit log.',
     query: s.NoQuery,
-    success: { status: 200, schema: s.AccessAnswer },
+    success: { status: 200, schema: 'AccessAnswer' },
   },
   {
     name: 'listActiveGrants',
@@ -162,7 +163,7 @@ export const routes = [
     entry: handler('list-active-grants'),
     summary: 'All tenants’ active grants, soonest deadline first.',
     query: s.PageQuery,
-    success: { status: 200, schema: s.GrantPage },
+    success: { status: 200, schema: 'GrantPage' },
   },
   {
     name: 'listAudit',
@@ -172,7 +173,7 @@ export const routes = [
     entry: handler('list-audit'),
     summary: 'The tenant’s audit log, newest first.',
     query: s.PageQuery,
-    success: { status: 200, schema: s.EventPage },
+    success: { status: 200, schema: 'EventPage' },
   },
 ] as const satisfies readonly Route[];
 

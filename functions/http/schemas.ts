@@ -4,7 +4,7 @@ import * as z from './zod.ts';
 
 /** Request and response schemas: validation at the edge, and the source of docs/openapi.json. */
 
-const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+export const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
   schema.check(z.meta({ description })) as T;
 
 const isoDateTime = described(
@@ -73,68 +73,3 @@ export const GrantListQuery = z.strictObject({
   status: z.optional(z.enum(['active', 'ended'])),
 });
 export const NoQuery = z.strictObject({});
-
-// ---- responses (documentation) --------------------------------------------------------------
-
-const nullableString = () => z.nullable(z.string());
-
-export const Grant = z.object({
-  grantId: z.string(),
-  tenantId: z.string(),
-  status: z.enum(['active', 'revoked', 'expired']),
-  reason: z.string(),
-  ticket: nullableString(),
-  grantedBy: z.object({ contactId: z.string(), name: z.string(), email: z.string() }),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  endedAt: nullableString(),
-  endedBy: z.nullable(described(z.string(), '"system" or an email address.')),
-  endReason: z.nullable(z.enum(['revoked', 'expired', 'contact-removed'])),
-});
-
-export const Contact = z.object({
-  contactId: z.string(),
-  tenantId: z.string(),
-  name: z.string(),
-  email: z.string(),
-  phone: z.string(),
-  locale: z.enum(['de', 'en']),
-  canGrantAccess: z.boolean(),
-  canInstruct: z.boolean(),
-  createdAt: z.string(),
-});
-
-export const AuditEvent = z.object({
-  eventId: z.string(),
-  at: z.string(),
-  type: z.string(),
-  actor: z.string(),
-  grantId: nullableString(),
-  details: z.record(z.string(), z.unknown()),
-});
-
-export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: nullableString() });
-export const ContactList = z.object({ contacts: z.array(Contact), warnings: z.array(z.string()) });
-export const EventPage = z.object({ events: z.array(AuditEvent), nextCursor: nullableString() });
-export const AccessAnswer = z.object({
-  tenantId: z.string(),
-  access: z.boolean(),
-  grant: z.nullable(
-    z.object({ grantId: z.string(), expiresAt: z.string(), reason: z.string(), ticket: nullableString() }),
-  ),
-  checkedAt: z.string(),
-});
-export const VerifyAnswer = z.object({
-  authorized: z.boolean(),
-  contact: z.nullable(z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() })),
-});
-export const Health = z.object({ status: z.literal('ok') });
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  code: z.string(),
-  detail: z.string(),
-  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  activeGrantId: z.optional(z.string()),
-});

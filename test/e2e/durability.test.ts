@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { until } from '../support/mail.ts';
-import { type SpawnedStack, spawnStack, stackPorts } from '../support/spawn-stack.ts';
 
 describe('durability: a power cut in the middle of a burst of writes', () => {
   let stack: SpawnedStack | undefined;

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { emails, until } from '../support/mail.ts';
-import { type SpawnedStack, spawnStack, stackPorts } from '../support/spawn-stack.ts';
 
 describe('a deadline that passes while the stack is down', () => {
   let stack: SpawnedStack | undefined;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { spawnStack, stackPorts } from './spawn-stack.ts';
+import { spawnStack, stackPorts } from '../../local/spawn-stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

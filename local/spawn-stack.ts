@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort } from '../../local/ports.ts';
+import { freePort } from './ports.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(import.meta.dirname, '..');
 
+/** Runs the `npm start` entry as its own process (tests and benchmarks). */
 export interface SpawnedStack {
+  pid: number;
   apiUrl: string;
   sesUrl: string;
   schedulerUrl: string;
@@ -67,6 +69,7 @@ export async function spawnStack(
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
+    pid: child.pid as number,
     apiUrl,
     sesUrl: `http://127.0.0.1:${ports.SES_PORT}`,
     schedulerUrl: `http://127.0.0.1:${ports.SCHEDULER_PORT}`,

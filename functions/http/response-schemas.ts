@@ -1,0 +1,82 @@
+import { described } from './schemas.ts';
+import * as z from './zod.ts';
+
+/**
+ * Response schemas: documentation only (docs/openapi.json). Kept apart from the request
+ * schemas so no function builds them at cold start.
+ */
+
+const nullableString = () => z.nullable(z.string());
+
+export const Grant = z.object({
+  grantId: z.string(),
+  tenantId: z.string(),
+  status: z.enum(['active', 'revoked', 'expired']),
+  reason: z.string(),
+  ticket: nullableString(),
+  grantedBy: z.object({ contactId: z.string(), name: z.string(), email: z.string() }),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  endedAt: nullableString(),
+  endedBy: z.nullable(described(z.string(), '"system" or an email address.')),
+  endReason: z.nullable(z.enum(['revoked', 'expired', 'contact-removed'])),
+});
+
+export const Contact = z.object({
+  contactId: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  locale: z.enum(['de', 'en']),
+  canGrantAccess: z.boolean(),
+  canInstruct: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const AuditEvent = z.object({
+  eventId: z.string(),
+  at: z.string(),
+  type: z.string(),
+  actor: z.string(),
+  grantId: nullableString(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: nullableString() });
+export const ContactList = z.object({ contacts: z.array(Contact), warnings: z.array(z.string()) });
+export const EventPage = z.object({ events: z.array(AuditEvent), nextCursor: nullableString() });
+export const AccessAnswer = z.object({
+  tenantId: z.string(),
+  access: z.boolean(),
+  grant: z.nullable(
+    z.object({ grantId: z.string(), expiresAt: z.string(), reason: z.string(), ticket: nullableString() }),
+  ),
+  checkedAt: z.string(),
+});
+export const VerifyAnswer = z.object({
+  authorized: z.boolean(),
+  contact: z.nullable(z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() })),
+});
+export const Health = z.object({ status: z.literal('ok') });
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  code: z.string(),
+  detail: z.string(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  activeGrantId: z.optional(z.string()),
+});
+
+export const RESPONSES = {
+  Health,
+  ContactList,
+  Contact,
+  VerifyAnswer,
+  Grant,
+  GrantPage,
+  AccessAnswer,
+  EventPage,
+};
+export type ResponseName = keyof typeof RESPONSES;
