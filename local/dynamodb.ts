@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { waitForPort } from './ports.ts';
+import { startServiceProcess } from './child.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -61,41 +61,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   } else {
     args.push('-inMemory');
   }
-  const child: ChildProcess = spawn('java', args, { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const service = await startServiceProcess('DynamoDB Local', 'java', args, {
+    port: options.port,
+    cwd: home,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  try {
-    await waitForPort(options.port, options.readyTimeoutMs ?? 30_000, () => !exited);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(
-      `DynamoDB Local did not start on port ${options.port}: ${(error as Error).message}\n${stderr}`,
-    );
-  }
-  const pid = child.pid as number;
   return {
     endpoint: `http://127.0.0.1:${options.port}`,
     port: options.port,
-    pid,
-    stop: () => stopChild(child),
+    pid: service.pid,
+    stop: service.stop,
   };
-}
-
-/** Stops a child by PID: SIGTERM, then SIGKILL if it lingers. */
-export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
 }

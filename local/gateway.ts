@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
+import { lambdaContext } from './child.ts';
 import { type LocalKeys, verifyToken } from './tokens.ts';
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -176,24 +177,6 @@ function toEvent(
   } as HttpEvent;
 }
 
-function lambdaContext(route: Route, requestId: string): Context {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `local-${route.name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${route.name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/local-${route.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
-
 /**
  * The local API Gateway: matches the route table, verifies the JWT as the production JWT
  * authorizer does (401 otherwise), and invokes the route's Lambda handler with a payload 2.0
@@ -254,7 +237,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const event = toEvent(req, url, match, body, claims);
       const handler = await handlerFor(match.route);
-      send(res, await handler(event, lambdaContext(match.route, event.requestContext.requestId)));
+      send(
+        res,
+        await handler(event, lambdaContext(match.route.name, 29_000, event.requestContext.requestId)),
+      );
     } catch (error) {
       console.error('gateway error', (error as Error).message);
       if (!res.headersSent) send(res, internalErrorResponse());

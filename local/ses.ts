@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { stopChild } from './dynamodb.ts';
-import { waitForPort } from './ports.ts';
+import { startServiceProcess } from './child.ts';
 
 export interface SesEmulator {
   url: string;
@@ -14,22 +12,11 @@ export interface SesEmulator {
 export async function startSesEmulator(port: number): Promise<SesEmulator> {
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
-  const child: ChildProcess = spawn(process.execPath, [cli, '--port', String(port), '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  try {
-    await waitForPort(port, 15_000, () => !exited);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`The SES emulator did not start on port ${port}: ${(error as Error).message}\n${stderr}`);
-  }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: () => stopChild(child) };
+  const service = await startServiceProcess(
+    'The SES emulator',
+    process.execPath,
+    [cli, '--port', String(port), '--host', '127.0.0.1'],
+    { port, readyTimeoutMs: 15_000 },
+  );
+  return { url: `http://127.0.0.1:${port}`, pid: service.pid, stop: service.stop };
 }

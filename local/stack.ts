@@ -8,6 +8,7 @@ import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring.ts';
+import { lambdaContext } from './child.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
@@ -36,24 +37,6 @@ const ACCOUNT = '000000000000';
 export const SCHEDULE_GROUP = 'support-access-local';
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
-
-function localContext(name: string, timeoutMs = 30_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `support-access-local-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: functionArn('local', name),
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: `/aws/lambda/support-access-local-${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 /** Imports a function's handler the way Lambda would load its entry file. */
 async function loadFunction<T>(entry: string): Promise<T> {
@@ -138,7 +121,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     );
     const targets: Record<string, (input: string) => Promise<unknown>> = {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
-        expire(JSON.parse(input), localContext('expire-grant')),
+        expire(JSON.parse(input), lambdaContext('expire-grant', 30_000)),
     };
     // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
     let scheduler: SchedulerEmulator | null = null;
