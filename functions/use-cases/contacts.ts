@@ -9,8 +9,8 @@ import {
 import { NotFoundError } from '../domain/errors.ts';
 import { endGrant, isEffectivelyActive, SYSTEM_ACTOR } from '../domain/grant.ts';
 import type { GrantEnding } from '../domain/ports.ts';
-import { type Deps, retryOnConflict } from './deps.ts';
-import { newEvent } from './events.ts';
+import { bestEffort, type Deps, retryOnConflict } from './deps.ts';
+import { grantDetails, newEvent } from './events.ts';
 
 export interface AddContactInput {
   name: string;
@@ -85,12 +85,7 @@ export async function removeContact(
         before: grant,
         after,
         event: newEvent(deps, now, tenantId, 'grant.revoked', SYSTEM_ACTOR, grant.grantId, {
-          reason: after.reason,
-          ticket: after.ticket,
-          expiresAt: after.expiresAt,
-          grantedBy: after.grantedBy,
-          endedAt: after.endedAt,
-          endReason: after.endReason,
+          ...grantDetails(after),
           removedBy: actor,
         }),
       };
@@ -106,14 +101,5 @@ export async function removeContact(
     );
     return ending?.after ?? null;
   });
-  if (ended) {
-    try {
-      await deps.scheduler.unschedule(ended);
-    } catch (error) {
-      deps.log.error('Scheduler call failed after contact removal', {
-        grantId: ended.grantId,
-        error: (error as Error).name,
-      });
-    }
-  }
+  if (ended) await bestEffort(deps, 'unschedule', ended, () => deps.scheduler.unschedule(ended));
 }

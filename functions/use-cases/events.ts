@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/audit.ts';
+import type { Grant } from '../domain/grant.ts';
 import type { Deps } from './deps.ts';
 
 export function newEvent(
@@ -11,4 +12,15 @@ export function newEvent(
   details: Record<string, unknown>,
 ): AuditEvent {
   return { eventId: deps.ids.next(at), tenantId, at: at.toISOString(), type, actor, grantId, details };
+}
+
+/** What every grant event records (and every grant email shows); ended grants add when and why. */
+export function grantDetails(grant: Grant): Record<string, unknown> {
+  return {
+    reason: grant.reason,
+    ticket: grant.ticket,
+    expiresAt: grant.expiresAt,
+    grantedBy: grant.grantedBy,
+    ...(grant.status === 'active' ? {} : { endedAt: grant.endedAt, endReason: grant.endReason }),
+  };
 }

@@ -21,8 +21,8 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/grant.ts';
 import type { GrantListFilter, Page, PageRequest } from '../domain/ports.ts';
-import { type Deps, retryOnConflict } from './deps.ts';
-import { newEvent as event } from './events.ts';
+import { bestEffort, type Deps, retryOnConflict } from './deps.ts';
+import { newEvent as event, grantDetails } from './events.ts';
 
 /** Idempotency records are kept at least this long. */
 export const IDEMPOTENCY_TTL_SECONDS = 48 * 3600;
@@ -42,15 +42,6 @@ export interface IdempotencyRequest {
 export interface CreateGrantResult {
   grant: Grant;
   replayed: boolean;
-}
-
-function grantDetails(grant: Grant): Record<string, unknown> {
-  return {
-    reason: grant.reason,
-    ticket: grant.ticket,
-    expiresAt: grant.expiresAt,
-    grantedBy: grant.grantedBy,
-  };
 }
 
 export function hashRequest(fingerprint: unknown): string {
@@ -147,28 +138,6 @@ export async function createGrant(
   return { grant: publicGrant(grant), replayed: false };
 }
 
-/**
- * Schedule calls never undo or block a state change: if one fails, the minute sweep still ends
- * the grant on time (access is never honoured past the deadline anyway).
- */
-async function bestEffort(
-  deps: Deps,
-  action: string,
-  grant: Pick<Grant, 'grantId' | 'tenantId'>,
-  call: () => Promise<void>,
-) {
-  try {
-    await call();
-  } catch (error) {
-    deps.log.error('Scheduler call failed; the sweep will end the grant on time', {
-      action,
-      grantId: grant.grantId,
-      tenantId: grant.tenantId,
-      error: (error as Error).name,
-    });
-  }
-}
-
 async function getStoredGrant(deps: Deps, tenantId: string, grantId: string): Promise<StoredGrant> {
   const grant = await deps.store.getGrant(tenantId, grantId);
   if (!grant) throw new NotFoundError('Grant');
@@ -250,8 +219,6 @@ export async function revokeGrant(
       after,
       event: event(deps, now, tenantId, 'grant.revoked', contact.email, grantId, {
         ...grantDetails(after),
-        endedAt: after.endedAt,
-        endReason: after.endReason,
       }),
     });
     return { grant: after, changed: true };
@@ -291,8 +258,6 @@ export async function expireGrant(
       after,
       event: event(deps, now, tenantId, 'grant.expired', SYSTEM_ACTOR, grantId, {
         ...grantDetails(after),
-        endedAt: after.endedAt,
-        endReason: after.endReason,
         lateByMs,
       }),
     });
