@@ -53,13 +53,7 @@ export async function buildConsoleIfStale(log: (message: string) => void = () =>
 export function consoleHandler(keys: LocalKeys) {
   const demo = Object.entries(DEMO_USERS).map(([id, user]) => ({
     id,
-    label:
-      {
-        admin: 'Tenant admin (acme)',
-        anna: 'Anna — contact (acme)',
-        ben: 'Ben — contact (acme)',
-        agent: 'Support agent',
-      }[id] ?? id,
+    label: user.label,
     email: user.email,
     tenantId: 'tenantId' in user ? user.tenantId : null,
     roles: user.roles,

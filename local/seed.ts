@@ -8,10 +8,25 @@ export const DEMO_TENANT = 'acme';
 
 /** The demo people; tokens for them are printed at start. */
 export const DEMO_USERS = {
-  admin: { email: 'admin@acme.example', tenantId: DEMO_TENANT, roles: ['tenant-admin'] },
-  anna: { email: 'anna.schmidt@acme.example', tenantId: DEMO_TENANT, roles: [] as string[] },
-  ben: { email: 'ben.miller@acme.example', tenantId: DEMO_TENANT, roles: [] as string[] },
-  agent: { email: 'agent@vendor.example', roles: ['support-agent'] },
+  admin: {
+    label: 'Tenant admin (acme)',
+    email: 'admin@acme.example',
+    tenantId: DEMO_TENANT,
+    roles: ['tenant-admin'],
+  },
+  anna: {
+    label: 'Anna — contact (acme)',
+    email: 'anna.schmidt@acme.example',
+    tenantId: DEMO_TENANT,
+    roles: [] as string[],
+  },
+  ben: {
+    label: 'Ben — contact (acme)',
+    email: 'ben.miller@acme.example',
+    tenantId: DEMO_TENANT,
+    roles: [] as string[],
+  },
+  agent: { label: 'Support agent', email: 'agent@vendor.example', roles: ['support-agent'] },
 };
 
 /** Seeds the demo tenant with two contacts on the first start of a data folder only. */

@@ -1,6 +1,4 @@
 import type { Contact } from '../domain/contact.ts';
-import { NotFoundError } from '../domain/errors.ts';
-import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { ChangeDeadlineBody } from '../http/schemas.ts';
 import type * as z from '../http/zod.ts';
@@ -10,8 +8,7 @@ import { changeGrantDeadline } from '../use-cases/grants.ts';
 export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(
   'changeGrantDeadline',
   async (req, deps) => {
-    const grantId = req.params.grantId ?? '';
-    if (!ID_PATTERN.test(grantId)) throw new NotFoundError('Grant');
+    const grantId = req.params.grantId as string;
     const grant = await changeGrantDeadline(
       deps,
       req.tenantId as string,

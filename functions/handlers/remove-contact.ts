@@ -1,5 +1,3 @@
-import { NotFoundError } from '../domain/errors.ts';
-import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import { schedulingDeps } from '../scheduling-wiring.ts';
 import { removeContact } from '../use-cases/contacts.ts';
@@ -7,8 +5,7 @@ import { removeContact } from '../use-cases/contacts.ts';
 export const handler = httpHandler(
   'removeContact',
   async (req, deps) => {
-    const contactId = req.params.contactId ?? '';
-    if (!ID_PATTERN.test(contactId)) throw new NotFoundError('Contact');
+    const contactId = req.params.contactId as string;
     const actor = req.auth.principal.email ?? req.auth.principal.sub;
     await removeContact(deps, req.tenantId as string, contactId, actor, req.receivedAt);
     return json(204);

@@ -1,6 +1,4 @@
 import type { Contact } from '../domain/contact.ts';
-import { NotFoundError } from '../domain/errors.ts';
-import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import { schedulingDeps } from '../scheduling-wiring.ts';
 import { revokeGrant } from '../use-cases/grants.ts';
@@ -8,8 +6,7 @@ import { revokeGrant } from '../use-cases/grants.ts';
 export const handler = httpHandler(
   'revokeGrant',
   async (req, deps) => {
-    const grantId = req.params.grantId ?? '';
-    if (!ID_PATTERN.test(grantId)) throw new NotFoundError('Grant');
+    const grantId = req.params.grantId as string;
     const grant = await revokeGrant(
       deps,
       req.tenantId as string,

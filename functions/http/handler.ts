@@ -5,7 +5,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type Authorized, authorize, type Principal } from '../domain/authorization.ts';
-import { DomainError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
+import { DomainError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
+import { ID_PATTERN } from '../domain/ids.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { appDeps, logger } from '../wiring.ts';
 import { principalFromClaims } from './claims.ts';
@@ -167,6 +168,14 @@ function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
         const parsed = parseStrictJson(raw);
         if (!parsed.ok) throw ValidationError.field('', parsed.detail);
         body = validate(route.body, parsed.value, 'body');
+      }
+      // An id that cannot be one of ours names nothing: 404, as an unknown one would.
+      for (const [name, what] of [
+        ['grantId', 'Grant'],
+        ['contactId', 'Contact'],
+      ] as const) {
+        const id = request.event.pathParameters?.[name];
+        if (id !== undefined && !ID_PATTERN.test(id)) throw new NotFoundError(what);
       }
       current.input = { body, query, tenantId };
     },

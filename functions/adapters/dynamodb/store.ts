@@ -53,13 +53,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   // ---- grants ------------------------------------------------------------------------------
 
   async getActiveAccess(tenantId: string): Promise<ActiveAccess | null> {
-    const { Item: item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: keys.activePointer() },
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.getItem(keys.tenant(tenantId), keys.activePointer());
     if (!item) return null;
     return {
       tenantId,
@@ -72,13 +66,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   }
 
   async getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null> {
-    const { Item: item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: keys.grant(grantId) },
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.getItem(keys.tenant(tenantId), keys.grant(grantId));
     return item ? toGrant(item) : null;
   }
 
@@ -295,24 +283,12 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   }
 
   async getContact(tenantId: string, contactId: string): Promise<Contact | null> {
-    const { Item: item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.getItem(keys.tenant(tenantId), keys.contact(contactId));
     return item ? toContact(item) : null;
   }
 
   async findContactByEmail(tenantId: string, email: string): Promise<Contact | null> {
-    const { Item: item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.tenant(tenantId), sk: keys.contactEmail(emailKey(email)) },
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.getItem(keys.tenant(tenantId), keys.contactEmail(emailKey(email)));
     return item ? toContact(item) : null;
   }
 
@@ -394,13 +370,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   // ---- idempotency -------------------------------------------------------------------------
 
   async getIdempotency(scope: string, now: Date): Promise<IdempotencyRecord | null> {
-    const { Item: item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.idempotency(scope), sk: keys.idempotencySort },
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.getItem(keys.idempotency(scope), keys.idempotencySort);
     // TTL deletion lags; an expired record counts as absent.
     if (!item || (item[TTL_ATTRIBUTE] as number) * 1000 <= now.getTime()) return null;
     return {
@@ -498,6 +468,14 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /** Every single-item read here is strongly consistent: decisions are never made on stale data. */
+  private async getItem(pk: string, sk: string): Promise<Item | undefined> {
+    const { Item: item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return item;
+  }
 
   private putEvent(event: AuditEvent): TransactItem {
     return {
