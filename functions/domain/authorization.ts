@@ -31,7 +31,7 @@ export interface Authorized {
 
 export type ContactLookup = (tenantId: string, email: string) => Promise<Contact | null>;
 
-export function isSupportAgent(principal: Principal): boolean {
+function isSupportAgent(principal: Principal): boolean {
   return principal.tenantId === null && principal.roles.includes(ROLE_SUPPORT_AGENT);
 }
 

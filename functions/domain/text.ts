@@ -2,7 +2,3 @@
 export function charLength(text: string): number {
   return [...text].length;
 }
-
-export function toIso(date: Date): string {
-  return date.toISOString();
-}

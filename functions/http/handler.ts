@@ -199,7 +199,7 @@ function validate(schema: z.ZodMiniType | undefined, value: unknown, where: 'bod
   throw new ValidationError(detail, errors);
 }
 
-export function headerValue(
+function headerValue(
   headers: Record<string, string | undefined> | undefined,
   name: string,
 ): string | undefined {

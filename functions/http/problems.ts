@@ -35,7 +35,7 @@ export interface ProblemDocument {
   [extra: string]: unknown;
 }
 
-export function problemDocument(
+function problemDocument(
   code: ProblemCode,
   detail: string,
   extra: Record<string, unknown> = {},

@@ -44,7 +44,7 @@ export interface CreateGrantResult {
   replayed: boolean;
 }
 
-export function hashRequest(fingerprint: unknown): string {
+function hashRequest(fingerprint: unknown): string {
   return createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
 }
 
