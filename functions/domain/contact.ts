@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { ValidationError } from './errors.ts';
-import { charLength } from './text.ts';
+import { assertSingleLine, charLength } from './text.ts';
 
 export type Locale = 'de' | 'en';
 export const LOCALES: readonly Locale[] = ['de', 'en'];
@@ -46,6 +46,7 @@ export function emailKey(email: string): string {
 
 export function normaliseName(name: string): string {
   const trimmed = name.trim();
+  assertSingleLine(trimmed, 'name');
   if (charLength(trimmed) < 1 || charLength(trimmed) > NAME_MAX) {
     throw ValidationError.field('name', `name must be 1–${NAME_MAX} characters (after trimming).`);
   }

@@ -1,5 +1,5 @@
 import { GrantNotActiveError, ValidationError } from './errors.ts';
-import { charLength } from './text.ts';
+import { assertSingleLine, charLength } from './text.ts';
 
 export type GrantStatus = 'active' | 'revoked' | 'expired';
 export type EndReason = 'revoked' | 'expired' | 'contact-removed';
@@ -147,12 +147,14 @@ export function normaliseGrantText(input: { reason: string; ticket?: string | nu
   ticket: string | null;
 } {
   const reason = input.reason.trim();
+  assertSingleLine(reason, 'reason');
   if (charLength(reason) < 1 || charLength(reason) > REASON_MAX) {
     throw ValidationError.field('reason', `reason must be 1–${REASON_MAX} characters (after trimming).`);
   }
   let ticket: string | null = null;
   if (input.ticket !== undefined && input.ticket !== null) {
     ticket = input.ticket.trim();
+    assertSingleLine(ticket, 'ticket');
     if (charLength(ticket) < 1 || charLength(ticket) > TICKET_MAX) {
       throw ValidationError.field(
         'ticket',

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../domain/audit.ts';
 import type { Locale } from '../domain/contact.ts';
 import type { OutgoingEmail } from '../domain/ports.ts';
+import { shorten } from '../domain/text.ts';
 
 type GrantEventType = 'grant.created' | 'grant.extended' | 'grant.revoked' | 'grant.expired';
 
@@ -79,6 +80,9 @@ const TEXT = {
   },
 } as const;
 
+/** How much of the reason a subject line shows, in characters as a reader counts them. */
+const SUBJECT_REASON_MAX = 60;
+
 function formatTime(iso: string, locale: Locale): string {
   const formatted = new Intl.DateTimeFormat(TEXT[locale].dateLocale, {
     dateStyle: 'long',
@@ -112,7 +116,7 @@ export function grantEmail(
     rows.push([t.endedAt, formatTime(d.endedAt, recipient.locale)]);
     rows.push([t.why, t.endReasons[d.endReason ?? 'expired']]);
   }
-  const subject = `${t.subject[type]}: ${d.reason.length > 60 ? `${d.reason.slice(0, 57)}…` : d.reason}`;
+  const subject = `${t.subject[type]}: ${shorten(d.reason, SUBJECT_REASON_MAX)}`;
   const intro = `${t.greeting(recipient.name)}\n\n${t.intro[type](event.tenantId)}`;
   const text = `${intro}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${t.footer}\n`;
   const html =

@@ -30,6 +30,7 @@ import type {
   Page,
   PageRequest,
 } from '../../domain/ports.ts';
+import { shorten } from '../../domain/text.ts';
 import { type CursorScope, decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
@@ -458,7 +459,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
             ':retry': 'retry',
             ':owner': owner,
             ':sending': 'sending',
-            ':error': error.slice(0, 500),
+            ':error': shorten(error, 500),
           },
         }),
       );

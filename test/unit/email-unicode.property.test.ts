@@ -1,0 +1,135 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SesMailer } from '../../functions/adapters/mailer.ts';
+import type { AuditEvent } from '../../functions/domain/audit.ts';
+import { shorten } from '../../functions/domain/text.ts';
+import { grantEmail } from '../../functions/email/templates.ts';
+
+const GRANT_EVENTS = ['grant.created', 'grant.extended', 'grant.revoked', 'grant.expired'] as const;
+
+/** Any well-formed text: every code point, grapheme clusters of many parts, and plain ASCII. */
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }),
+  fc.string({ unit: 'grapheme-composite', minLength: 1, maxLength: 80 }),
+);
+/** Reasons whose subject cut falls among arbitrary characters. */
+const anyReason = fc.oneof(
+  anyText,
+  fc
+    .tuple(fc.string({ unit: 'binary-ascii', minLength: 50, maxLength: 62 }), anyText)
+    .map(([head, tail]) => `x${head.trim()}${tail}`),
+);
+
+/** An SES client that serializes the request exactly as for AWS, then stops before the network. */
+function capturingSes() {
+  const sent: { body: string }[] = [];
+  const client = new SESClient({
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  client.middlewareStack.add(
+    () => async (args) => {
+      const request = args.request as { body?: unknown };
+      sent.push({ body: String(request.body) });
+      return { output: { MessageId: `m-${sent.length}`, $metadata: {} }, response: {} };
+    },
+    { step: 'finalizeRequest', name: 'captureInsteadOfSend', priority: 'low' },
+  );
+  return { mailer: new SesMailer(client, 'support@example.com'), sent };
+}
+
+describe('every grant email renders and serializes for any reason, ticket and name', () => {
+  it('a reason cut inside an emoji in the subject still reaches SES (regression)', async () => {
+    const { mailer, sent } = capturingSes();
+    const reason = `${'a'.repeat(56)}😀 more text`;
+    const email = grantEmail(event('grant.created', reason, null), {
+      name: 'Anna',
+      email: 'anna@example.com',
+      locale: 'de',
+    });
+    expect(email.subject.isWellFormed()).toBe(true);
+    expect(email.subject).toContain('😀');
+    await mailer.send(email);
+    expect(new URLSearchParams(sent[0]?.body).get('Message.Subject.Data')).toBe(email.subject);
+  });
+
+  it('holds for arbitrary Unicode in every template and locale', async () => {
+    const { mailer, sent } = capturingSes();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...GRANT_EVENTS),
+        fc.constantFrom('de' as const, 'en' as const),
+        anyReason,
+        fc.option(anyText, { nil: null }),
+        anyText,
+        async (type, locale, reason, ticket, name) => {
+          const email = grantEmail(event(type, reason, ticket, name), {
+            name,
+            email: 'c@example.com',
+            locale,
+          });
+          for (const part of [email.subject, email.text, email.html]) expect(part.isWellFormed()).toBe(true);
+          const before = sent.length;
+          await mailer.send(email);
+          const form = new URLSearchParams(sent[before]?.body);
+          expect(form.get('Message.Subject.Data')).toBe(email.subject);
+          expect(form.get('Message.Body.Text.Data')).toBe(email.text);
+        },
+      ),
+      { numRuns: 300, seed: 20261129 },
+    );
+  });
+});
+
+describe('shorten', () => {
+  it('keeps text at or under the limit as it is', () => {
+    expect(shorten('abc', 3)).toBe('abc');
+    expect(shorten('', 3)).toBe('');
+  });
+
+  it('never splits a grapheme cluster and never exceeds the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme-composite', maxLength: 100 }),
+        fc.integer({ min: 1, max: 70 }),
+        (text, max) => {
+          const out = shorten(text, max);
+          expect(out.isWellFormed()).toBe(true);
+          const clusters = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(out)];
+          expect(clusters.length).toBeLessThanOrEqual(max);
+          if (out !== text) expect(text.startsWith(out.slice(0, -1).trimEnd())).toBe(true);
+        },
+      ),
+      { seed: 7 },
+    );
+  });
+
+  it('keeps a family emoji whole', () => {
+    const family = '👨‍👩‍👧‍👦';
+    expect(shorten(`ab${family}cd`, 3)).toBe('ab…');
+    expect(shorten(`a${family}bcd`, 3)).toBe(`a${family}…`);
+  });
+});
+
+function event(
+  type: (typeof GRANT_EVENTS)[number],
+  reason: string,
+  ticket: string | null,
+  name = 'Anna Schmidt',
+): Pick<AuditEvent, 'type' | 'tenantId' | 'details'> {
+  return {
+    type,
+    tenantId: 'acme',
+    details: {
+      reason,
+      ticket,
+      expiresAt: '2026-12-01T10:00:00.000Z',
+      previousExpiresAt: '2026-11-30T10:00:00.000Z',
+      endedAt: '2026-11-30T12:00:00.000Z',
+      endReason: 'revoked',
+      grantedBy: { name, email: 'anna@example.com' },
+    },
+  };
+}
