@@ -1,4 +1,5 @@
 import type { AuditEvent } from './audit.ts';
+import type { Clock } from './clock.ts';
 import type { Contact } from './contact.ts';
 import type { StoredGrant } from './grant.ts';
 
@@ -39,6 +40,15 @@ export interface GrantEnding {
   before: StoredGrant;
   after: StoredGrant;
   event: AuditEvent;
+  /** The contact ending it, who must still exist and may grant access when it is written. */
+  actingContactId?: string;
+}
+
+export interface DeadlineChangeGuard {
+  /** The contact changing it, who must still exist and may grant access when it is written. */
+  actingContactId: string;
+  /** Read when each attempt is written: the old deadline must not have passed by then. */
+  clock: Clock;
 }
 
 export type GrantListFilter = 'active' | 'ended' | undefined;
@@ -50,10 +60,21 @@ export type GrantListFilter = 'active' | 'ended' | undefined;
 export interface GrantStore {
   getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
   getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null>;
-  /** Throws GrantAlreadyActiveError when the tenant has an active grant; IdempotencyRaceError on a lost key race. */
+  /**
+   * Throws GrantAlreadyActiveError when the tenant has an active grant; IdempotencyRaceError on a
+   * lost key race; NotAuthorizedContactError when the granting contact is gone or may not grant.
+   */
   createGrant(grant: StoredGrant, event: AuditEvent, idempotency?: IdempotencyClaim): Promise<void>;
-  /** Throws ConcurrentModificationError when `before` is no longer current or the deadline has passed. */
-  changeDeadline(before: StoredGrant, after: StoredGrant, event: AuditEvent, now: Date): Promise<void>;
+  /**
+   * Throws ConcurrentModificationError when `before` is no longer current or its deadline has
+   * passed when written; NotAuthorizedContactError when the acting contact is gone.
+   */
+  changeDeadline(
+    before: StoredGrant,
+    after: StoredGrant,
+    event: AuditEvent,
+    guard: DeadlineChangeGuard,
+  ): Promise<void>;
   /** Throws ConcurrentModificationError when `before` is no longer current. */
   endGrant(ending: GrantEnding): Promise<void>;
   /** Newest first. `active`/`ended` use the effective status at `now`. */
@@ -73,8 +94,16 @@ export interface GrantStore {
   getContact(tenantId: string, contactId: string): Promise<Contact | null>;
   findContactByEmail(tenantId: string, email: string): Promise<Contact | null>;
   listContacts(tenantId: string): Promise<Contact[]>;
-  /** Removes the contact and, in the same transaction, ends the grant given. */
-  removeContact(contact: Contact, event: AuditEvent, ending?: GrantEnding): Promise<void>;
+  /**
+   * Removes the contact and, in the same transaction, ends the grant given; without one, only
+   * while the tenant's active grant is still `activeGrantId` (null: none).
+   */
+  removeContact(
+    contact: Contact,
+    event: AuditEvent,
+    ending: GrantEnding | undefined,
+    activeGrantId: string | null,
+  ): Promise<void>;
 
   appendEvent(event: AuditEvent): Promise<void>;
   /** Newest first. */

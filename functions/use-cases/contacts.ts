@@ -98,6 +98,7 @@ export async function removeContact(
         email: emailKey(contact.email),
       }),
       ending,
+      access?.grantId ?? null,
     );
     return ending?.after ?? null;
   });

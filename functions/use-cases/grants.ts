@@ -173,9 +173,11 @@ export async function changeGrantDeadline(
 ): Promise<Grant> {
   const updated = await retryOnConflict(async () => {
     const grant = await getStoredGrant(deps, tenantId, grantId);
-    if (!isEffectivelyActive(grant, now)) throw new GrantNotActiveError(grantId);
+    // Each attempt decides with its own time: a retry after the deadline finds the grant ended.
+    const attemptAt = new Date(Math.max(now.getTime(), deps.clock.now().getTime()));
+    if (!isEffectivelyActive(grant, attemptAt)) throw new GrantNotActiveError(grantId);
     const deadline = resolveDeadline(input, now, deps.policy);
-    const after = changeDeadline(grant, deadline, now);
+    const after = changeDeadline(grant, deadline, attemptAt);
     await deps.store.changeDeadline(
       grant,
       after,
@@ -183,7 +185,7 @@ export async function changeGrantDeadline(
         ...grantDetails(after),
         previousExpiresAt: grant.expiresAt,
       }),
-      now,
+      { actingContactId: contact.contactId, clock: deps.clock },
     );
     return after;
   });
@@ -220,6 +222,7 @@ export async function revokeGrant(
       event: event(deps, now, tenantId, 'grant.revoked', contact.email, grantId, {
         ...grantDetails(after),
       }),
+      actingContactId: contact.contactId,
     });
     return { grant: after, changed: true };
   });

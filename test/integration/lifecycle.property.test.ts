@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DomainError } from '../../functions/domain/errors.ts';
-import type { StoredGrant } from '../../functions/domain/grant.ts';
+import { isEffectivelyActive, type StoredGrant } from '../../functions/domain/grant.ts';
 import type { Mailer, OutgoingEmail } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
@@ -64,7 +64,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 const scenario = fc.array(fc.array(command, { minLength: 1, maxLength: 4 }), { minLength: 3, maxLength: 10 });
 
 /** Errors the contract allows a step to end with; anything else breaks the property. */
-const ALLOWED = new Set(['grant-already-active', 'grant-not-active', 'not-found', 'validation-failed']);
+/** Refusals a concurrent batch may cause; `not-authorized-contact`: the actor was removed meanwhile. */
+const ALLOWED = new Set([
+  'grant-already-active',
+  'grant-not-active',
+  'not-found',
+  'validation-failed',
+  'not-authorized-contact',
+]);
 
 class RecordingMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
@@ -170,6 +177,10 @@ async function runScenario(batches: Command[][]) {
         active[0]?.grantId ?? null,
       );
       if (pointer && active[0]) expect(pointer.expiresAt).toBe(active[0].expiresAt);
+      if (active[0] && isEffectivelyActive(active[0], clock.now())) {
+        const granter = await store.getContact(id, active[0].grantedBy.contactId);
+        expect(granter, `${id}: an active grant's contact is still registered`).not.toBeNull();
+      }
       for (const grant of grants) {
         const before = terminal.get(grant.grantId);
         if (before) expect(grant, 'terminal states never change').toEqual(before);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { GrantStore } from '../../functions/domain/ports.ts';
+import { removeContact } from '../../functions/use-cases/contacts.ts';
 import {
   changeGrantDeadline,
   createGrant,
@@ -130,12 +132,149 @@ describe('races resolved by DynamoDB conditions', () => {
       details: {},
     };
     // Written as if decided just before the deadline but arriving at it.
+    clock.set(grant.expiresAt);
     await expect(
-      deps.store.changeDeadline(before, after, event, new Date(grant.expiresAt)),
+      deps.store.changeDeadline(before, after, event, { actingContactId: ada.contactId, clock }),
     ).rejects.toMatchObject({
       name: 'ConcurrentModificationError',
     });
-    clock.set(grant.expiresAt);
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'expired' });
   });
+
+  it('a change received before the deadline but written after it finds the grant ended', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const { grant } = await createGrant(
+      deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 300 },
+      clock.now(),
+    );
+    const received = new Date(Date.parse(grant.expiresAt) - 50);
+    clock.set(received);
+    // A slow table: by the time the read has answered, the deadline has passed.
+    const slow = onceAfter(deps.store, 'getGrant', async () =>
+      clock.set(new Date(Date.parse(grant.expiresAt) + 10)),
+    );
+    await expect(
+      changeGrantDeadline(
+        { ...deps, store: slow },
+        'acme',
+        grant.grantId,
+        ada,
+        { durationSeconds: 3600 },
+        received,
+      ),
+    ).rejects.toMatchObject({ code: 'grant-not-active' });
+    const stored = await deps.store.getGrant('acme', grant.grantId);
+    expect(stored).toMatchObject({ expiresAt: grant.expiresAt, version: 1 });
+    expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'expired' });
+    const extended = (await listAudit(deps, 'acme', { limit: 50 })).items.filter(
+      (e) => e.type === 'grant.extended',
+    );
+    expect(extended).toEqual([]);
+  });
+
+  it('a contact removed while their grant request is in flight grants nothing', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    await seedContact(deps, 'acme', 'bob@acme.test');
+    // The create has checked who Ada is and read the tenant's state; then she is removed.
+    const racing = onceAfter(deps.store, 'getActiveAccess', () =>
+      removeContact(deps, 'acme', ada.contactId, 'admin@acme.test', clock.now()),
+    );
+    await expect(
+      createGrant(
+        { ...deps, store: racing },
+        'acme',
+        ada,
+        { reason: 'r', durationSeconds: 600 },
+        clock.now(),
+      ),
+    ).rejects.toMatchObject({ code: 'not-authorized-contact' });
+    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    const types = (await listAudit(deps, 'acme', { limit: 50 })).items.map((e) => e.type);
+    expect(types).not.toContain('grant.created');
+  });
+
+  it('a contact removed while their extension or revocation is in flight changes nothing', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const bob = await seedContact(deps, 'acme', 'bob@acme.test');
+    const { grant } = await createGrant(
+      deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 600 },
+      clock.now(),
+    );
+    const removingBob = () =>
+      onceAfter(deps.store, 'getGrant', () =>
+        removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now()),
+      );
+    await expect(
+      changeGrantDeadline(
+        { ...deps, store: removingBob() },
+        'acme',
+        grant.grantId,
+        bob,
+        { durationSeconds: 7200 },
+        clock.now(),
+      ),
+    ).rejects.toMatchObject({ code: 'not-authorized-contact' });
+    expect(await deps.store.getGrant('acme', grant.grantId)).toMatchObject({
+      expiresAt: grant.expiresAt,
+      version: 1,
+    });
+    const carl = await seedContact(deps, 'acme', 'carl@acme.test');
+    const removingCarl = onceAfter(deps.store, 'getGrant', () =>
+      removeContact(deps, 'acme', carl.contactId, 'admin@acme.test', clock.now()),
+    );
+    await expect(
+      revokeGrant({ ...deps, store: removingCarl }, 'acme', grant.grantId, carl, clock.now()),
+    ).rejects.toMatchObject({ code: 'not-authorized-contact' });
+    expect(await deps.store.getGrant('acme', grant.grantId)).toMatchObject({ status: 'active' });
+  });
+
+  it('removing a contact racing their own grant request never leaves their grant active', async () => {
+    const { deps, clock } = await testDeps();
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    await seedContact(deps, 'acme', 'bob@acme.test');
+    // Both read "no active grant" before either writes.
+    const racing = { ...deps, store: withBarrier(deps.store, 'getActiveAccess', 2) };
+    await Promise.allSettled([
+      createGrant(racing, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now()),
+      removeContact(racing, 'acme', ada.contactId, 'admin@acme.test', clock.now()),
+    ]);
+    expect(await deps.store.getContact('acme', ada.contactId)).toBeNull();
+    const access = await deps.store.getActiveAccess('acme');
+    if (access) {
+      const granted = await deps.store.getGrant('acme', access.grantId);
+      expect(granted?.grantedBy.contactId).not.toBe(ada.contactId);
+    }
+  });
 });
+
+/** The store, except that the first call of `method` runs `meanwhile` after reading, before returning. */
+function onceAfter(
+  store: GrantStore,
+  method: keyof GrantStore,
+  meanwhile: () => Promise<unknown> | void,
+): GrantStore {
+  let done = false;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== method || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const result = await value.apply(target, args);
+        if (!done) {
+          done = true;
+          await meanwhile();
+        }
+        return result;
+      };
+    },
+  });
+}

@@ -16,10 +16,12 @@ import {
   ContactExistsError,
   GrantAlreadyActiveError,
   IdempotencyRaceError,
+  NotAuthorizedContactError,
 } from '../../domain/errors.ts';
 import { isEffectivelyActive, type StoredGrant } from '../../domain/grant.ts';
 import type {
   ActiveAccess,
+  DeadlineChangeGuard,
   GrantEnding,
   GrantListFilter,
   GrantStore,
@@ -89,6 +91,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
         },
       },
       this.putEvent(event),
+      this.contactMayGrant(grant.tenantId, grant.grantedBy.contactId),
     ];
     if (idempotency) {
       items.push({
@@ -109,7 +112,8 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     }
     const reasons = await this.transact(items);
     if (!reasons) return;
-    if (idempotency && reasons[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new IdempotencyRaceError();
+    if (reasons[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new NotAuthorizedContactError(grant.tenantId);
+    if (idempotency && reasons[4]?.Code === CONDITIONAL_CHECK_FAILED) throw new IdempotencyRaceError();
     if (reasons[0]?.Code === CONDITIONAL_CHECK_FAILED) {
       // The item in a cancellation reason arrives unmarshalled only by some SDK versions.
       const raw = reasons[0].Item?.grantId as string | { S?: string } | undefined;
@@ -120,7 +124,15 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     throw new ConcurrentModificationError('The tenant’s active grant changed while creating a grant.');
   }
 
-  async changeDeadline(before: StoredGrant, after: StoredGrant, event: AuditEvent, now: Date): Promise<void> {
+  async changeDeadline(
+    before: StoredGrant,
+    after: StoredGrant,
+    event: AuditEvent,
+    { actingContactId, clock }: DeadlineChangeGuard,
+  ): Promise<void> {
+    // The deadline is compared with the time this attempt is sent, not when the request arrived:
+    // a change that reaches the table after the old deadline must not bring access back.
+    const now = clock.now();
     const reasons = await this.transact([
       {
         Update: {
@@ -153,13 +165,32 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
         },
       },
       this.putEvent(event),
+      this.contactMayGrant(before.tenantId, actingContactId),
     ]);
+    if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new NotAuthorizedContactError(before.tenantId);
     if (reasons) throw new ConcurrentModificationError();
   }
 
   async endGrant(ending: GrantEnding): Promise<void> {
-    const reasons = await this.transact(this.endGrantItems(ending));
+    const items = this.endGrantItems(ending);
+    if (ending.actingContactId)
+      items.push(this.contactMayGrant(ending.before.tenantId, ending.actingContactId));
+    const reasons = await this.transact(items);
+    if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED)
+      throw new NotAuthorizedContactError(ending.before.tenantId);
     if (reasons) throw new ConcurrentModificationError();
+  }
+
+  /** The acting contact still exists and may grant access, checked in the same transaction. */
+  private contactMayGrant(tenantId: string, contactId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
+        ConditionExpression: 'attribute_exists(pk) AND canGrantAccess = :true',
+        ExpressionAttributeValues: { ':true': true },
+      },
+    };
   }
 
   private endGrantItems({ before, after, event }: GrantEnding): TransactItem[] {
@@ -314,7 +345,12 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     );
   }
 
-  async removeContact(contact: Contact, event: AuditEvent, ending?: GrantEnding): Promise<void> {
+  async removeContact(
+    contact: Contact,
+    event: AuditEvent,
+    ending: GrantEnding | undefined,
+    activeGrantId: string | null,
+  ): Promise<void> {
     const pk = keys.tenant(contact.tenantId);
     const items: TransactItem[] = [
       {
@@ -333,10 +369,27 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
         },
       },
       this.putEvent(event),
-      ...(ending ? this.endGrantItems(ending) : []),
+      // Either the grant this contact gave ends with them, or the tenant's active grant is still
+      // the one read (none, or another contact's): a grant they create meanwhile cannot survive.
+      ...(ending ? this.endGrantItems(ending) : [this.pointerUnchanged(contact.tenantId, activeGrantId)]),
     ];
     const reasons = await this.transact(items);
     if (reasons) throw new ConcurrentModificationError();
+  }
+
+  private pointerUnchanged(tenantId: string, grantId: string | null): TransactItem {
+    const Key = { pk: keys.tenant(tenantId), sk: keys.activePointer() };
+    return {
+      ConditionCheck:
+        grantId === null
+          ? { TableName: this.tableName, Key, ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              TableName: this.tableName,
+              Key,
+              ConditionExpression: 'grantId = :grantId',
+              ExpressionAttributeValues: { ':grantId': grantId },
+            },
+    };
   }
 
   // ---- audit -------------------------------------------------------------------------------
