@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import { systemClock } from '../../functions/domain/clock.ts';
-import type { Mailer } from '../../functions/domain/ports.ts';
+import type { Mailer, NotificationLedger } from '../../functions/domain/ports.ts';
 import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
 import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notify.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
@@ -62,12 +62,14 @@ describe('notifications through the outbox', () => {
       failed: 0,
       retry: 0,
       skipped: 0,
+      unrecorded: 0,
     });
     expect(await notifyContacts(notify(mailer), created)).toEqual({
       sent: 0,
       failed: 0,
       retry: 0,
       skipped: 2,
+      unrecorded: 0,
     });
     // Two processors at once: still one email per contact.
     const both = await Promise.all([
@@ -124,5 +126,46 @@ describe('notifications through the outbox', () => {
       skipped: 2,
     });
     expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(0);
+  });
+
+  it('a ledger write that fails after SES accepted neither sends again nor reports a failure', async () => {
+    const tenantId = `settle-${Date.now()}`;
+    const { created, notify, deps, store } = await scenario(tenantId);
+    let failures = 1;
+    const flaky: NotificationLedger = {
+      claim: (...args) => store.claim(...args),
+      release: (...args) => store.release(...args),
+      settle: async (...args) => {
+        if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+        return store.settle(...args);
+      },
+    };
+    const result = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: flaky }, created);
+    expect(result).toEqual({ sent: 2, failed: 0, retry: 0, skipped: 0, unrecorded: 0 });
+    expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(1);
+    const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
+    expect(types.filter((t) => t === 'notification.sent')).toHaveLength(2);
+    expect(types).not.toContain('notification.failed');
+  });
+
+  it('a ledger that stays down after SES accepted: sent once, counted unrecorded, never re-sent while leased', async () => {
+    const tenantId = `settle-down-${Date.now()}`;
+    const { created, notify, deps, store } = await scenario(tenantId);
+    const down: NotificationLedger = {
+      claim: (...args) => store.claim(...args),
+      release: (...args) => store.release(...args),
+      settle: async () => {
+        throw Object.assign(new Error('unavailable'), { name: 'InternalServerError' });
+      },
+    };
+    const first = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: down }, created);
+    expect(first).toEqual({ sent: 2, failed: 0, retry: 0, skipped: 0, unrecorded: 2 });
+    // The stream redelivers: the claims are still leased, so nobody is mailed twice.
+    const again = await notifyContacts(notify(sesMailer(ses.url)), created);
+    expect(again).toMatchObject({ sent: 0, skipped: 2 });
+    expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(1);
+    expect(await emails(ses.url, `bob@${tenantId}.example`)).toHaveLength(1);
+    const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
+    expect(types).not.toContain('notification.failed');
   });
 });
