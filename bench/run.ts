@@ -5,6 +5,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
+import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
 import type { AuditEvent } from '../functions/domain/audit.ts';
@@ -593,6 +595,7 @@ async function costPerLifecycle(ctx: Ctx) {
   const store = new DynamoGrantStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
+    new CursorCodec(randomBytes(32).toString('base64url')),
   );
   const scheduleCalls: string[] = [];
   const scheduler: GrantScheduler = {

@@ -68,3 +68,9 @@ export const schedulerConfig = section({
 export const mailConfig = section({
   MAIL_FROM: required('MAIL_FROM'),
 });
+
+/**
+ * The secret that signs list cursors (at least 32 characters). In the stack a generated
+ * Secrets Manager secret; locally a file under the data folder.
+ */
+export const cursorConfig = section({ CURSOR_KEY: required('CURSOR_KEY') });

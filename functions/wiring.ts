@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient } from './adapters/aws-clients.ts';
+import { CursorCodec } from './adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from './adapters/dynamodb/store.ts';
-import { grantPolicy, tableConfig } from './config.ts';
+import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
 import { systemClock } from './domain/clock.ts';
 import { ulidGenerator } from './domain/ids.ts';
 import type { GrantScheduler, Log } from './domain/ports.ts';
@@ -20,7 +21,11 @@ export const log: Log = {
 };
 
 export function appStore(): DynamoGrantStore {
-  store ??= new DynamoGrantStore(dynamoDocumentClient(), tableConfig().TABLE_NAME);
+  store ??= new DynamoGrantStore(
+    dynamoDocumentClient(),
+    tableConfig().TABLE_NAME,
+    new CursorCodec(cursorConfig().CURSOR_KEY),
+  );
   return store;
 }
 

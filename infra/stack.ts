@@ -35,6 +35,7 @@ export class SupportAccessStack extends Stack {
     this.data = new DataStore(this, 'Data');
     const environment: Record<string, string> = {
       TABLE_NAME: this.data.table.tableName,
+      CURSOR_KEY: this.data.cursorKey,
       ...(props.grantMinSeconds !== undefined ? { GRANT_MIN_SECONDS: String(props.grantMinSeconds) } : {}),
       ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
     };

@@ -19,7 +19,7 @@ import { seedDemoTenant } from './seed.ts';
 import { type SesEmulator, startSesEmulator } from './ses.ts';
 import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable, tableIsActive } from './table.ts';
-import { type LocalKeys, localKeys } from './tokens.ts';
+import { type LocalKeys, localCursorKey, localKeys } from './tokens.ts';
 
 export interface LocalStack {
   env: LocalEnv;
@@ -88,6 +88,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
+  process.env.CURSOR_KEY = await localCursorKey(env.dataDir);
   const unlock = await lockDataDir(env.dataDir);
   try {
     await assertPortFree(env.port, 'PORT');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,6 +41,16 @@ export async function localKeys(dataDir: string): Promise<LocalKeys> {
     publicKey: await importJWK(publicJwk, ALGORITHM),
     kid: jwk.kid,
   };
+}
+
+/** The secret that signs list cursors locally, generated on first start and kept like the signing key. */
+export async function localCursorKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'keys', 'cursor-key');
+  await mkdir(join(dataDir, 'keys'), { recursive: true });
+  await writeFile(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' }).catch((error) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  });
+  return (await readFile(file, 'utf8')).trim();
 }
 
 export interface TokenClaims {

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -7,6 +7,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   ACTIVE_BY_DEADLINE_INDEX,
@@ -15,9 +16,13 @@ import {
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/dynamodb/table-definition.ts';
 
-/** The one table, from the shared definition: on-demand, PITR, protected, retained, stream on. */
+/**
+ * The one table, from the shared definition: on-demand, PITR, protected, retained, stream on;
+ * and the generated secret that signs list cursors.
+ */
 export class DataStore extends Construct {
   readonly table: Table;
+  readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -38,5 +43,23 @@ export class DataStore extends Construct {
       sortKey: { name: ACTIVE_BY_DEADLINE_INDEX.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
+    this.cursorSecret = new Secret(this, 'CursorKey', {
+      description: 'Signs the list cursors the API hands out, so a cursor it did not issue is refused.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key only signs list cursors, which live for a paging session. It reaches the functions as a ' +
+        'deploy-time dynamic reference, so rotation is: put a new value, redeploy; outstanding cursors then get 400.',
+    });
+  }
+
+  /**
+   * The cursor key as a CloudFormation dynamic reference: resolved at deploy time into the
+   * functions' environment; the template holds only the reference. No call at cold start.
+   */
+  get cursorKey(): string {
+    return this.cursorSecret.secretValue.unsafeUnwrap();
   }
 }

@@ -210,6 +210,22 @@ describe('the CDK stack', () => {
     });
   });
 
+  it('signs cursors with a generated secret that reaches every table function as a dynamic reference only', () => {
+    const secrets = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(1);
+    const [secretId, secret] = secrets[0] as [string, Resource];
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const withTable = functions.filter((f) => f.Properties.Environment?.Variables?.TABLE_NAME);
+    expect(withTable.length).toBeGreaterThan(10);
+    for (const fn of withTable) {
+      const key = JSON.stringify(fn.Properties.Environment.Variables.CURSOR_KEY);
+      // {{resolve:secretsmanager:<secret>:SecretString:::}} — never the value itself.
+      expect(key).toContain('{{resolve:secretsmanager:');
+      expect(key).toContain(secretId);
+    }
+  });
+
   it('sweeps every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',

@@ -15,7 +15,7 @@ import {
 } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
+import { seedContact, testCursors, testDeps } from '../support/deps.ts';
 import { faultyProxy } from '../support/faulty-proxy.ts';
 import { localCredentials } from '../support/table.ts';
 
@@ -37,7 +37,7 @@ async function behindProxy() {
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({ requestTimeout: 1000, throwOnRequestTimeout: true }),
   });
-  const store = new DynamoGrantStore(dynamoDocumentClient(client), t.tableName);
+  const store = new DynamoGrantStore(dynamoDocumentClient(client), t.tableName, testCursors());
   return { ...t, proxy, faulty: { ...t.deps, store } };
 }
 

@@ -260,7 +260,7 @@ describe('races resolved by DynamoDB conditions', () => {
 function onceAfter(
   store: GrantStore,
   method: keyof GrantStore,
-  meanwhile: () => Promise<unknown> | void,
+  meanwhile: () => Promise<unknown>,
 ): GrantStore {
   let done = false;
   return new Proxy(store, {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
 import { FakeClock } from '../../functions/domain/clock.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
@@ -7,6 +9,11 @@ import type { GrantScheduler, Log, ScheduledExpiry } from '../../functions/domai
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import { freshTable } from './table.ts';
+
+/** A cursor codec with a fresh random secret. */
+export function testCursors(): CursorCodec {
+  return new CursorCodec(randomBytes(32).toString('base64url'));
+}
 
 /** Records what the use cases ask of the Scheduler. */
 export class RecordingScheduler implements GrantScheduler {
@@ -45,7 +52,7 @@ export async function testDeps(start = '2026-12-01T10:00:00.000Z') {
   const table = await freshTable();
   const clock = new FakeClock(start);
   const scheduler = new RecordingScheduler();
-  const store = new DynamoGrantStore(table.doc, table.tableName);
+  const store = new DynamoGrantStore(table.doc, table.tableName, testCursors());
   const deps: Deps = {
     store,
     scheduler,

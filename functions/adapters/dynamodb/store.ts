@@ -33,7 +33,7 @@ import type {
   PageRequest,
 } from '../../domain/ports.ts';
 import { shorten } from '../../domain/text.ts';
-import { type CursorScope, decodeCursor, encodeCursor } from './cursor.ts';
+import type { CursorCodec, CursorScope } from './cursor.ts';
 import { keys } from './keys.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
 
@@ -51,6 +51,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cursors: CursorCodec,
   ) {}
 
   // ---- grants ------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     const scope: CursorScope = { fixed: { pk }, prefixed: { sk: keys.grantPrefix } };
     if (filter === 'active') {
       // At most one grant is active: the tenant's access pointer names it, no scan needed.
-      const cursor = decodeCursor(page.cursor, scope);
+      const cursor = this.cursors.decode(page.cursor, scope);
       if (cursor) return { items: [], nextCursor: null };
       const access = await this.getActiveAccess(tenantId);
       const grant = access ? await this.getGrant(tenantId, access.grantId) : null;
@@ -273,13 +274,14 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     keep: (grant: StoredGrant) => boolean,
   ): Promise<Page<StoredGrant>> {
     const index = ACTIVE_BY_DEADLINE_INDEX;
+    const bound = `${now.toISOString()}${AFTER_ISO}`;
     return this.queryPage(
       {
         IndexName: index.indexName,
         KeyConditionExpression: `gsi1pk = :partition AND gsi1sk ${op} :bound`,
         ExpressionAttributeValues: {
           ':partition': keys.activeIndexPartition,
-          ':bound': `${now.toISOString()}${AFTER_ISO}`,
+          ':bound': bound,
         },
         ScanIndexForward: true,
       },
@@ -291,6 +293,13 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
       toGrant,
       keep,
       (item) => ({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk }),
+      // Deadlines pass between pages: a cursor whose grant has ended since lies before the range
+      // of still-active grants (start from its beginning: everything before it has ended too).
+      ({ gsi1sk }) => {
+        const sort = String(gsi1sk);
+        if (op === '>') return sort <= bound ? 'before' : false;
+        return sort >= bound ? 'after' : false;
+      },
     );
   }
 
@@ -569,8 +578,13 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     map: (item: Item) => T,
     keep: (value: T) => boolean,
     keyOf: (item: Item) => Record<string, unknown>,
+    startsOutside?: (key: Record<string, unknown>) => 'before' | 'after' | false,
   ): Promise<Page<T>> {
-    let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, scope);
+    let startKey: Record<string, unknown> | undefined = this.cursors.decode(page.cursor, scope);
+    // Issued for this list, but the range has moved past it since (time bounds the active index).
+    const outside = startKey && startsOutside ? startsOutside(startKey) : false;
+    if (outside === 'after') return { items: [], nextCursor: null };
+    if (outside === 'before') startKey = undefined;
     const kept: { value: T; item: Item }[] = [];
     do {
       const result = await this.doc.send(
@@ -592,7 +606,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     const more = kept.length > page.limit;
     return {
       items: items.map((k) => k.value),
-      nextCursor: more && last ? encodeCursor(keyOf(last.item)) : null,
+      nextCursor: more && last ? this.cursors.encode(keyOf(last.item), scope) : null,
     };
   }
 }
