@@ -54,9 +54,11 @@ export const AccessAnswer = z.object({
   ),
   checkedAt: z.string(),
 });
+const ContactSummary = z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() });
 export const VerifyAnswer = z.object({
   authorized: z.boolean(),
-  contact: z.nullable(z.object({ name: z.string(), canGrantAccess: z.boolean(), canInstruct: z.boolean() })),
+  contact: z.nullable(ContactSummary),
+  matches: z.array(ContactSummary),
 });
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({

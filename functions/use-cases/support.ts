@@ -1,4 +1,4 @@
-import { contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
+import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
 import { effectiveGrant, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
 import type { Deps } from './deps.ts';
@@ -53,7 +53,11 @@ export async function listActiveGrants(deps: Deps, page: PageRequest, now: Date)
 
 export type CallerIdentity = { phone: string; email?: undefined } | { email: string; phone?: undefined };
 
-/** Is the caller a registered contact of the tenant, and what may they do? */
+/**
+ * Is the caller a registered contact of the tenant, and what may they do? Every contact with
+ * that phone or email is a match; only a single match names the contact, so a shared number
+ * (a switchboard) makes the agent ask who is calling instead of lending someone else's rights.
+ */
 export async function verifyCaller(
   deps: Deps,
   tenantId: string,
@@ -61,21 +65,28 @@ export async function verifyCaller(
   caller: CallerIdentity,
   now: Date,
 ) {
-  let contact = null;
+  let matches: Contact[];
   if (caller.phone !== undefined) {
     const phone = normalisePhone(caller.phone);
-    contact = (await deps.store.listContacts(tenantId)).find((c) => c.phone === phone) ?? null;
+    matches = (await deps.store.listContacts(tenantId)).filter((c) => c.phone === phone);
   } else {
-    contact = await deps.store.findContactByEmail(tenantId, emailKey(caller.email));
+    const found = await deps.store.findContactByEmail(tenantId, emailKey(caller.email));
+    matches = found ? [found] : [];
   }
+  const single = matches.length === 1 ? matches[0] : undefined;
   await deps.store.appendEvent(
     newEvent(deps, now, tenantId, 'contact.verified', agentEmail, null, {
       by: caller.phone !== undefined ? 'phone' : 'email',
-      authorized: contact !== null,
-      contactId: contact?.contactId ?? null,
+      authorized: matches.length > 0,
+      contactId: single?.contactId ?? null,
+      matches: matches.map((c) => c.contactId),
     }),
   );
-  return { authorized: contact !== null, contact: contact ? contactSummary(contact) : null };
+  return {
+    authorized: matches.length > 0,
+    contact: single ? contactSummary(single) : null,
+    matches: matches.map(contactSummary),
+  };
 }
 
 export async function listAudit(deps: Deps, tenantId: string, page: PageRequest) {

@@ -225,23 +225,42 @@ describe('HTTP API over the running local stack', () => {
       token: agent,
       json: { phone: '+49 (30) 123 4567' },
     });
+    // All three contacts share the switchboard number: the agent must ask who is calling.
     expect(byPhone.status).toBe(200);
-    expect(byPhone.body.authorized).toBe(true);
+    expect(byPhone.body).toEqual({
+      authorized: true,
+      contact: null,
+      matches: [
+        { name: 'contact', canGrantAccess: true, canInstruct: true },
+        { name: 'contact2', canGrantAccess: true, canInstruct: true },
+        { name: 'readOnly', canGrantAccess: false, canInstruct: true },
+      ],
+    });
+    const direct = await call('POST', `/tenants/${tenantId}/contacts`, {
+      token: people.admin,
+      json: { name: 'Dora Direct', email: `dora@${tenantId}.example`, phone: '0171 2345678', canInstruct: false },
+    });
+    expect(direct.status).toBe(201);
+    const byOwnPhone = await call('POST', `/tenants/${tenantId}/contacts/verify`, {
+      token: agent,
+      json: { phone: '+49 171 2345678' },
+    });
+    const dora = { name: 'Dora Direct', canGrantAccess: true, canInstruct: false };
+    expect(byOwnPhone.body).toEqual({ authorized: true, contact: dora, matches: [dora] });
     const byEmail = await call('POST', `/tenants/${tenantId}/contacts/verify`, {
       token: agent,
       json: { email: contacts.readOnly.email.toUpperCase() },
     });
-    expect(byEmail.body).toEqual({
-      authorized: true,
-      contact: { name: 'readOnly', canGrantAccess: false, canInstruct: true },
-    });
+    const readOnly = { name: 'readOnly', canGrantAccess: false, canInstruct: true };
+    expect(byEmail.body).toEqual({ authorized: true, contact: readOnly, matches: [readOnly] });
     const unknown = await call('POST', `/tenants/${tenantId}/contacts/verify`, {
       token: agent,
       json: { email: 'stranger@else.example' },
     });
-    expect(unknown.body).toEqual({ authorized: false, contact: null });
+    expect(unknown.body).toEqual({ authorized: false, contact: null, matches: [] });
     const verified = (await changesOf(tenantId, people.admin)).filter((e) => e.type === 'contact.verified');
-    expect(verified).toHaveLength(3);
+    expect(verified).toHaveLength(4);
+    expect(verified.map((e) => e.details.matches.length).sort()).toEqual([0, 1, 1, 3]);
   });
 
   it('removing the granting contact revokes the grant at once', async () => {

@@ -137,7 +137,14 @@ export class Api {
   verify(tenant: string, body: { phone: string } | { email: string }) {
     return this.request<{
       authorized: boolean;
-      contact: { name: string; canGrantAccess: boolean; canInstruct: boolean } | null;
+      contact: CallerSummary | null;
+      matches: CallerSummary[];
     }>('POST', `/tenants/${encodeURIComponent(tenant)}/contacts/verify`, body);
   }
+}
+
+export interface CallerSummary {
+  name: string;
+  canGrantAccess: boolean;
+  canInstruct: boolean;
 }

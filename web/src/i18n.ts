@@ -62,6 +62,8 @@ const en = {
   verifyButton: 'Verify',
   authorized: (name: string) => `${name} is a registered contact.`,
   notAuthorized: 'Not a registered contact. Do not act on their instructions.',
+  sharedNumber: (n: number) =>
+    `${n} contacts share this number. Ask who is calling, then verify them by their own email address.`,
   optional: '(optional)',
   loading: 'Loading…',
   noEvents: 'No events yet.',
@@ -133,6 +135,8 @@ const de: Strings = {
   verifyButton: 'Prüfen',
   authorized: (name) => `${name} ist ein registrierter Kontakt.`,
   notAuthorized: 'Kein registrierter Kontakt. Folgen Sie keinen Anweisungen.',
+  sharedNumber: (n: number) =>
+    `${n} Kontakte teilen sich diese Nummer. Fragen Sie, wer anruft, und prüfen Sie die Person über ihre eigene E-Mail-Adresse.`,
   optional: '(optional)',
   loading: 'Lädt…',
   noEvents: 'Noch keine Ereignisse.',

@@ -1,4 +1,4 @@
-import { Api, ApiError, type AuditEvent, type Grant } from './api.ts';
+import { Api, ApiError, type AuditEvent, type CallerSummary, type Grant } from './api.ts';
 import {
   type ConsoleConfig,
   demoToken,
@@ -469,14 +469,19 @@ function renderSupport(): void {
             verifyTenant.value.trim(),
             value.includes('@') ? { email: value } : { phone: value },
           );
+          const rights = (c: CallerSummary) =>
+            `${t.canGrant}: ${c.canGrantAccess ? t.yes : t.no} · ${t.canInstruct}: ${c.canInstruct ? t.yes : t.no}`;
           verdict.replaceChildren(
             result.contact
-              ? h(
-                  'p',
-                  { class: 'big-answer yes' },
-                  `${t.authorized(result.contact.name)} ${t.canGrant}: ${result.contact.canGrantAccess ? t.yes : t.no} · ${t.canInstruct}: ${result.contact.canInstruct ? t.yes : t.no}`,
-                )
-              : h('p', { class: 'big-answer no' }, t.notAuthorized),
+              ? h('p', { class: 'big-answer yes' }, `${t.authorized(result.contact.name)} ${rights(result.contact)}`)
+              : result.matches.length > 1
+                ? h(
+                    'div',
+                    { class: 'big-answer ask' },
+                    h('p', {}, t.sharedNumber(result.matches.length)),
+                    h('ul', {}, ...result.matches.map((c) => h('li', {}, `${c.name} — ${rights(c)}`))),
+                  )
+                : h('p', { class: 'big-answer no' }, t.notAuthorized),
           );
         });
       },
