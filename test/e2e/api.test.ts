@@ -238,7 +238,12 @@ describe('HTTP API over the running local stack', () => {
     });
     const direct = await call('POST', `/tenants/${tenantId}/contacts`, {
       token: people.admin,
-      json: { name: 'Dora Direct', email: `dora@${tenantId}.example`, phone: '0171 2345678', canInstruct: false },
+      json: {
+        name: 'Dora Direct',
+        email: `dora@${tenantId}.example`,
+        phone: '0171 2345678',
+        canInstruct: false,
+      },
     });
     expect(direct.status).toBe(201);
     const byOwnPhone = await call('POST', `/tenants/${tenantId}/contacts/verify`, {

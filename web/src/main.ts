@@ -473,7 +473,11 @@ function renderSupport(): void {
             `${t.canGrant}: ${c.canGrantAccess ? t.yes : t.no} · ${t.canInstruct}: ${c.canInstruct ? t.yes : t.no}`;
           verdict.replaceChildren(
             result.contact
-              ? h('p', { class: 'big-answer yes' }, `${t.authorized(result.contact.name)} ${rights(result.contact)}`)
+              ? h(
+                  'p',
+                  { class: 'big-answer yes' },
+                  `${t.authorized(result.contact.name)} ${rights(result.contact)}`,
+                )
               : result.matches.length > 1
                 ? h(
                     'div',
