@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { requestUrl } from './loopback.ts';
 import { DEMO_USERS } from './seed.ts';
 import { type LocalKeys, signToken } from './tokens.ts';
 
@@ -67,7 +68,8 @@ export function consoleHandler(keys: LocalKeys) {
     res.end(JSON.stringify(body));
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req.url);
+    if (!url) return false;
     const method = req.method ?? 'GET';
     if (url.pathname === '/config.json' && method === 'GET') {
       json(res, 200, {
@@ -96,7 +98,8 @@ export function consoleHandler(keys: LocalKeys) {
       return false; // malformed percent-encoding: not a file of ours
     }
     const file = normalize(join(DIST, relative));
-    if (!file.startsWith(DIST)) return false;
+    // Inside the build folder, not a sibling that shares its name as a prefix (dist-old/…).
+    if (!file.startsWith(DIST + sep)) return false;
     try {
       const body = await readFile(file);
       res.writeHead(200, {

@@ -41,7 +41,7 @@ export function assertJava(): void {
   }
 }
 
-/** Starts AWS's DynamoDB Local on 127.0.0.1 and waits until it accepts connections. */
+/** Starts AWS's DynamoDB Local, reached at 127.0.0.1, and waits until it accepts connections. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
   const home = dynamoDbLocalHome();
@@ -53,6 +53,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     String(options.port),
     '-sharedDb',
     '-disableTelemetry',
+    // CORS defaults to "*": any web page could read and write the tables from a browser. Allow
+    // only DynamoDB Local's own origin, which serves no page. (It has no bind-address option
+    // and listens on every interface; see docs/operations.md.)
+    '-cors',
+    `http://127.0.0.1:${options.port}`,
   );
   if (options.dataPath) {
     const dataPath = resolve(options.dataPath);

@@ -6,6 +6,7 @@ import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
 import { lambdaContext } from './child.ts';
+import { FOREIGN_HOST_DETAIL, refuseForeignHost, requestUrl } from './loopback.ts';
 import { type LocalKeys, verifyToken } from './tokens.ts';
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -177,6 +178,10 @@ function toEvent(
   } as HttpEvent;
 }
 
+function foreignHostProblem(): string {
+  return problem('forbidden', FOREIGN_HOST_DETAIL).body ?? '';
+}
+
 /**
  * The local API Gateway: matches the route table, verifies the JWT as the production JWT
  * authorizer does (401 otherwise), and invokes the route's Lambda handler with a payload 2.0
@@ -195,8 +200,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (refuseForeignHost(req, res, () => ['application/problem+json', foreignHostProblem()])) return;
+      const url = requestUrl(req.url);
       const method = (req.method ?? 'GET').toUpperCase();
+      if (!url) {
+        send(res, problem('not-found', 'No such path.'));
+        return;
+      }
       const match = matchRoute(method, url.pathname);
       if (!('route' in match)) {
         if (options.fallback && (await options.fallback(req, res))) return;

@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { FOREIGN_HOST_DETAIL, refuseForeignHost, requestUrl } from './loopback.ts';
 
 /**
  * A local EventBridge Scheduler: the REST-JSON API that `@aws-sdk/client-scheduler` speaks
@@ -316,6 +317,9 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   }
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const refused = () =>
+      ['application/json', JSON.stringify({ Message: FOREIGN_HOST_DETAIL })] as [string, string];
+    if (refuseForeignHost(req, res, refused)) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const reply = (status: number, payload: unknown, type?: string) => {
@@ -335,7 +339,9 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
           throw new ApiError(400, 'ValidationException', 'The request body is not valid JSON.');
         }
       }
-      reply(200, route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://127.0.0.1'), body));
+      const url = requestUrl(req.url);
+      if (!url) throw new ApiError(404, 'ResourceNotFoundException', 'No such path.');
+      reply(200, route(req.method ?? 'GET', url, body));
     } catch (error) {
       if (error instanceof ApiError) reply(error.status, { Message: error.message }, error.type);
       else reply(500, { Message: 'Internal error' }, 'InternalServerException');

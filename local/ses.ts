@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startServiceProcess } from './child.ts';
 
 export interface SesEmulator {
@@ -8,14 +7,15 @@ export interface SesEmulator {
   stop(): Promise<void>;
 }
 
-/** Starts the SES emulator (`aws-ses-v2-local`) on 127.0.0.1 as a child process. */
+/**
+ * Starts the SES emulator (`aws-ses-v2-local`) on 127.0.0.1 as a child process, behind a check
+ * that refuses requests not addressed to a loopback name (see `ses-server.ts`).
+ */
 export async function startSesEmulator(port: number): Promise<SesEmulator> {
-  const require = createRequire(import.meta.url);
-  const cli = join(dirname(require.resolve('aws-ses-v2-local/package.json')), 'dist', 'cli.js');
   const service = await startServiceProcess(
     'The SES emulator',
     process.execPath,
-    [cli, '--port', String(port), '--host', '127.0.0.1'],
+    ['--import', 'tsx', join(import.meta.dirname, 'ses-server.ts'), String(port)],
     { port, readyTimeoutMs: 15_000 },
   );
   return { url: `http://127.0.0.1:${port}`, pid: service.pid, stop: service.stop };

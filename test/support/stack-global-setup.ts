@@ -9,6 +9,7 @@ declare module 'vitest' {
     apiUrl: string;
     sesUrl: string;
     schedulerUrl: string;
+    dynamodbUrl: string;
     dataDir: string;
   }
 }
@@ -20,6 +21,7 @@ export default async function setup(project: TestProject) {
   project.provide('apiUrl', stack.apiUrl);
   project.provide('sesUrl', stack.sesUrl);
   project.provide('schedulerUrl', stack.schedulerUrl);
+  project.provide('dynamodbUrl', stack.dynamodbUrl);
   project.provide('dataDir', dataDir);
   return async () => {
     await stack.stop();

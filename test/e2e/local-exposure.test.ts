@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+
+/** A raw HTTP/1.1 request: any request target and any Host header, as an attacker sends them. */
+function raw(
+  base: string,
+  target: string,
+  {
+    method = 'GET',
+    host,
+    headers = {},
+  }: { method?: string; host?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const url = new URL(base);
+  return new Promise((done, fail) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: target,
+        // An empty host: no Host header at all.
+        setHost: host !== '',
+        headers: { ...(host === '' ? {} : { host: host ?? url.host }), ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+const servers = () => ({
+  api: inject('apiUrl'),
+  ses: inject('sesUrl'),
+  scheduler: inject('schedulerUrl'),
+});
+
+describe('local servers refuse requests not addressed to a loopback name (DNS rebinding)', () => {
+  for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil', '']) {
+    it(`Host "${host}" → 403 on the API, the console, the Scheduler and the SES emulator`, async () => {
+      const { api, ses, scheduler } = servers();
+      for (const [base, path] of [
+        [api, '/health'],
+        [api, '/tenants/acme/access'],
+        [api, '/'],
+        [api, '/local/users'],
+        [ses, '/store'],
+        [scheduler, '/schedules'],
+      ] as const) {
+        const response = await raw(base, path, { host });
+        // Without any Host, Node's HTTP server itself answers 400 before we see the request.
+        expect([base, path, response.status]).toEqual([base, path, host === '' ? 400 : 403]);
+        expect(response.body).not.toMatch(/token|emails|Schedules/);
+      }
+    });
+  }
+
+  it('loopback names in every form are served', async () => {
+    const { api } = servers();
+    const port = new URL(api).port;
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      `[::1]:${port}`,
+      '127.0.0.1',
+    ]) {
+      expect((await raw(api, '/health', { host })).status).toBe(200);
+    }
+  });
+});
+
+describe('odd request targets are answered, never with a 5xx', () => {
+  for (const target of [
+    '//',
+    '//evil.example/x',
+    '/%2e%2e/',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    `/${'a'.repeat(8192)}`,
+    '/..//..',
+  ]) {
+    it(`GET ${target.slice(0, 40)} → a 4xx problem document or the console, never a 5xx`, async () => {
+      const response = await raw(servers().api, target);
+      expect(response.status).toBeLessThan(500);
+      if (response.status === 200) expect(response.body).toContain('<!doctype html>');
+      else expect(response.headers['content-type']).toMatch(/problem\+json/);
+    });
+  }
+
+  it('an absolute-form target is not read as another host', async () => {
+    const response = await raw(servers().api, 'http://evil.example/tenants/acme/access');
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('the Scheduler emulator answers // with its own error, not a 500', async () => {
+    const response = await raw(servers().scheduler, '//');
+    expect(response.status).toBe(404);
+    expect(response.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+  });
+});
+
+describe('the console serves only its own build folder', () => {
+  it('a sibling folder whose name starts like the build folder is not served', async () => {
+    const sibling = resolve(import.meta.dirname, '..', '..', 'web', `dist-${randomUUID().slice(0, 8)}`);
+    await mkdir(sibling, { recursive: true });
+    try {
+      await writeFile(join(sibling, 'secret.txt'), 'not for the web');
+      const name = sibling.split('/').at(-1);
+      const response = await raw(servers().api, `/..%2F${name}%2Fsecret.txt`);
+      expect(response.status).toBe(404);
+      expect(response.body).not.toContain('not for the web');
+    } finally {
+      await rm(sibling, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('no web page can read the local engines (CORS)', () => {
+  it('DynamoDB Local allows no foreign origin', async () => {
+    const response = await fetch(inject('dynamodbUrl'), {
+      method: 'POST',
+      headers: {
+        origin: 'http://evil.example',
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('the API, SES and Scheduler emulators send no CORS grant to a foreign origin', async () => {
+    const { api, ses, scheduler } = servers();
+    for (const [base, path] of [
+      [api, '/health'],
+      [ses, '/store'],
+      [scheduler, '/schedules'],
+    ] as const) {
+      const response = await raw(base, path, { headers: { origin: 'http://evil.example' } });
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+});
