@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
 import { lambdaContext } from './child.ts';
-import { FOREIGN_HOST_DETAIL, refuseForeignHost, requestUrl } from './loopback.ts';
+import { FOREIGN_HOST_DETAIL, isLoopbackHost, refuseForeignHost, requestUrl } from './loopback.ts';
 import { type LocalKeys, verifyToken } from './tokens.ts';
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -256,6 +263,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (!res.headersSent) send(res, internalErrorResponse());
       else res.end();
     }
+  });
+  // CONNECT never reaches the request handler; without an answer Node drops the connection.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const answer = isLoopbackHost(req.headers.host)
+      ? problem('not-found', 'This API does not open tunnels.')
+      : problem('forbidden', FOREIGN_HOST_DETAIL);
+    const body = answer.body ?? '';
+    socket.end(
+      `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode ?? 500]}\r\n` +
+        `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

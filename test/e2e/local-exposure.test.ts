@@ -1,42 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-
-/** A raw HTTP/1.1 request: any request target and any Host header, as an attacker sends them. */
-function raw(
-  base: string,
-  target: string,
-  {
-    method = 'GET',
-    host,
-    headers = {},
-  }: { method?: string; host?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const url = new URL(base);
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path: target,
-        // An empty host: no Host header at all.
-        setHost: host !== '',
-        headers: { ...(host === '' ? {} : { host: host ?? url.host }), ...headers },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', fail);
-    req.end();
-  });
-}
+import { rawHttp as raw } from '../support/raw-http.ts';
 
 const servers = () => ({
   api: inject('apiUrl'),
@@ -151,5 +117,17 @@ describe('no web page can read the local engines (CORS)', () => {
       const response = await raw(base, path, { headers: { origin: 'http://evil.example' } });
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
     }
+  });
+});
+
+describe('methods no route has', () => {
+  it('TRACE and CONNECT get a problem document, never an echo, a tunnel or a dropped connection', async () => {
+    const { api } = servers();
+    const trace = await raw(api, '/health', { method: 'TRACE', headers: { cookie: 'secret=1' } });
+    expect(trace.status).toBe(404);
+    expect(trace.body).not.toContain('secret=1');
+    const connect = await raw(api, '127.0.0.1:22', { method: 'CONNECT' });
+    expect(connect.status).toBe(404);
+    expect(JSON.parse(connect.body)).toMatchObject({ code: 'not-found' });
   });
 });
