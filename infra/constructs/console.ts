@@ -33,6 +33,25 @@ export interface ConsoleHostingProps {
   claims: { roles: string; tenant: string; email: string };
 }
 
+/**
+ * The page may talk to itself, the API and the identity provider's token endpoint — nothing
+ * else: injected script could otherwise send a token anywhere. (Sign-in itself navigates to the
+ * authorize URL, which `connect-src` does not govern.)
+ */
+export function consoleCsp(props: Pick<ConsoleHostingProps, 'apiUrl' | 'auth'>): string {
+  const connect = ["'self'", props.apiUrl, ...(props.auth ? [props.auth.tokenUrl] : [])];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${connect.join(' ')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
 /** The admin console as static files: private S3 bucket behind CloudFront (origin access control). */
 export class ConsoleHosting extends Construct {
   readonly bucket: Bucket;
@@ -58,10 +77,7 @@ export class ConsoleHosting extends Construct {
     });
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${props.apiUrl} https:; frame-ancestors 'none'; base-uri 'none'`,
-          override: true,
-        },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(props), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },

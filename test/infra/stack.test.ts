@@ -4,6 +4,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
+import { consoleCsp } from '../../infra/constructs/console.ts';
 import { EXPIRY_NEEDS, NOTIFIER_NEEDS, ROUTE_NEEDS, SWEEP_NEEDS } from '../../infra/permissions.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
@@ -246,6 +247,28 @@ describe('the CDK stack', () => {
       },
       FilterCriteria: { Filters: [Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') })] },
     });
+  });
+
+  it("limits the console's connections to itself, the API and the identity provider's token endpoint", () => {
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy');
+    const csp = JSON.stringify(
+      policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
+        .ContentSecurityPolicy,
+    );
+    expect(csp).toContain("connect-src 'self' ");
+    expect(csp).toContain(logicalId(stack.api.httpApi));
+    expect(csp).not.toMatch(/https:[ ;]/);
+    const withIdp = consoleCsp({
+      apiUrl: 'https://api.example',
+      auth: {
+        authorizeUrl: 'https://login.example/oauth2/authorize',
+        tokenUrl: 'https://login.example/oauth2/token',
+        clientId: 'c',
+        scopes: ['openid'],
+      },
+    });
+    expect(withIdp).toContain("connect-src 'self' https://api.example https://login.example/oauth2/token;");
+    expect(withIdp.split('; ').filter((d) => d.startsWith('connect-src'))).toHaveLength(1);
   });
 
   it('hosts the console as private S3 files behind CloudFront with origin access control', () => {
