@@ -8,7 +8,7 @@ import {
   tokenFor,
   uniqueTenant,
 } from '../support/api.ts';
-import { until } from '../support/mail.ts';
+import { until } from '../support/until.ts';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

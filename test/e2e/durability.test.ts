@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
-import { until } from '../support/mail.ts';
+import { until } from '../support/until.ts';
 
 describe('durability: a power cut in the middle of a burst of writes', () => {
   let stack: SpawnedStack | undefined;

@@ -90,7 +90,14 @@ describe('faults at the adapter boundaries', () => {
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     await createGrant(deps, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now());
     proxy.inject({ operation: 'PutItem', times: Number.POSITIVE_INFINITY, status: 500 });
-    await expect(checkAccess(faulty, 'acme', 'agent@vendor.example')).rejects.toBeDefined();
+    await expect(checkAccess(faulty, 'acme', 'agent@vendor.example')).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 500 },
+    });
+    // Nothing recorded, so nothing answered.
+    const checks = (await listAudit(deps, 'acme', { limit: 50 })).items.filter(
+      (e) => e.type === 'access.checked',
+    );
+    expect(checks).toEqual([]);
   });
 
   it('a failed expiry is harmless: access already ended at the deadline, and the retry or the sweep ends it once', async () => {
@@ -110,7 +117,10 @@ describe('faults at the adapter boundaries', () => {
       status: 503,
       errorType: 'ServiceUnavailable',
     });
-    await expect(expireGrant(faulty, 'acme', grant.grantId)).rejects.toBeDefined();
+    await expect(expireGrant(faulty, 'acme', grant.grantId)).rejects.toMatchObject({
+      name: 'ServiceUnavailable',
+      $metadata: { httpStatusCode: 503 },
+    });
     expect((await checkAccess(deps, 'acme', 'agent@vendor.example')).access).toBe(false);
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'expired' });
     proxy.clear();
@@ -129,7 +139,7 @@ describe('faults at the adapter boundaries', () => {
     const started = Date.now();
     await expect(
       createGrant(faulty, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now()),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await deps.store.getActiveAccess('acme')).toBeNull();
   });

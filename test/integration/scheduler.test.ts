@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { atExpression, EventBridgeGrantScheduler, scheduleName } from '../../functions/adapters/scheduler.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../local/scheduler-emulator.ts';
+import { until } from '../support/until.ts';
 
 const GROUP = 'grants';
 const TARGET = 'arn:aws:lambda:eu-central-1:000000000000:function:expire';
@@ -151,7 +152,22 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
     });
     const deadline = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
     await adapter.schedule(expiry('G3', deadline.toISOString()));
-    await new Promise((r) => setTimeout(r, deadline.getTime() - Date.now() + 400));
+    await until(
+      async () => fired.length,
+      (n) => n >= 1,
+      5000,
+      'the schedule to fire',
+    );
+    await until(
+      () =>
+        get(client, 'G3').then(
+          () => 'exists',
+          () => 'deleted',
+        ),
+      (state) => state === 'deleted',
+      5000,
+      'the fired schedule to be deleted',
+    );
     expect(fired).toHaveLength(1);
     expect(fired[0]?.arn).toBe(TARGET);
     expect(JSON.parse(fired[0]?.input ?? '').grantId).toBe('G3');
@@ -166,12 +182,19 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
       throw new Error('target down');
     });
     await adapter.schedule(expiry('G4', new Date(Date.now() - 10).toISOString()));
-    await new Promise((r) => setTimeout(r, 800));
+    const deadLetters = join(dir, 'scheduler', 'dead-letter.jsonl');
+    const lines = await until(
+      () =>
+        readFile(deadLetters, 'utf8').then(
+          (text) => text.trim().split('\n'),
+          () => [] as string[],
+        ),
+      (found) => found.length >= 1,
+      5000,
+      'a dead letter',
+    );
     expect(attempts).toBe(3); // first try + MaximumRetryAttempts 2
-    const dead = (await readFile(join(dir, 'scheduler', 'dead-letter.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const dead = lines.map((l) => JSON.parse(l));
     expect(dead).toEqual([expect.objectContaining({ target: TARGET, attempts: 3, error: 'target down' })]);
     await expect(get(client, 'G4')).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
@@ -182,12 +205,17 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
     const deadline = new Date(Date.now() + 300).toISOString();
     await first.adapter.schedule(expiry('G5', deadline));
     await stops.pop()?.();
-    await new Promise((r) => setTimeout(r, 1400));
-    expect(fired).toEqual([]);
+    // The deadline passes while the emulator is down.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(deadline) - Date.now()) + 100));
     await setup(async (_arn, input) => {
       fired.push(JSON.parse(input).grantId);
     }, first.dir);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(
+      async () => fired.length,
+      (n) => n >= 1,
+      5000,
+      'the overdue schedule to fire',
+    );
     expect(fired).toEqual(['G5']);
   });
 

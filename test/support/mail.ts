@@ -14,18 +14,3 @@ export async function emails(sesUrl: string, to?: string): Promise<StoredEmail[]
     (e) => !to || e.destination.to.some((t) => t.toLowerCase() === to.toLowerCase()),
   );
 }
-
-export async function until<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 10_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
