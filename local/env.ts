@@ -23,7 +23,7 @@ function integer(name: string, fallback: number, max: number, what: string): num
 
 const port = (name: string, fallback: number) => integer(name, fallback, 65535, 'a port number');
 
-/** The local runtime's settings (SPEC §5), from the environment with the documented defaults. */
+/** The local runtime's settings, from the environment with the defaults docs/operations.md lists. */
 export function localEnv(): LocalEnv {
   return {
     dataDir: resolve(process.env.DATA_DIR || '.local'),

@@ -36,7 +36,7 @@ function isSupportAgent(principal: Principal): boolean {
 }
 
 /**
- * SPEC §2. A foreign tenant or a missing role is `forbidden` and is decided before any lookup
+ * The roles of docs/api.md. A foreign tenant or a missing role is `forbidden` and is decided before any lookup
  * of the path's tenant data, so nothing about another tenant leaks.
  */
 export async function authorize(

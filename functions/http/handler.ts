@@ -225,7 +225,7 @@ export function json(status: number, body?: unknown, headers: Record<string, str
 
 /**
  * A Lambda handler for one route of the table: authentication, body limits, authorization and
- * validation in the order SPEC §2 fixes, then the use case, then the response.
+ * validation in the documented order (docs/api.md, "Order of checks"), then the use case, then the response.
  */
 export function httpHandler<B = unknown, Q = Record<string, string | undefined>>(
   name: RouteName,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agentToken, call, tenantWithPeople } from '../support/api.ts';
 
 /**
- * Every route × every kind of caller → the status SPEC §2 demands. "own" is tenant A (the path's
+ * Every route × every kind of caller → the status the API contract demands. "own" is tenant A (the path's
  * tenant), "foreign" a caller of tenant B on A's path. Statuses for allowed callers are the
  * route's success status for a well-formed request.
  */
@@ -52,7 +52,7 @@ const BODIES: Record<string, unknown> = {
 };
 
 describe('authorization matrix: every route × every caller', () => {
-  it('answers each cell as SPEC §2 says', async () => {
+  it('answers each cell as the API contract says', async () => {
     const results: string[] = [];
     const agent = await agentToken();
     let n = 0;

@@ -20,7 +20,7 @@ import { seedContact, silentLog, testDeps } from '../support/deps.ts';
 
 /**
  * Random interleavings of every way a grant changes, several tenants, steps in a batch run
- * concurrently for real against DynamoDB Local; the invariants of SPEC §3–4 are checked after
+ * concurrently for real against DynamoDB Local; the invariants of docs/reliability.md are checked after
  * every batch and at the end. CI runs a fixed seed; `npm run test:soak` runs many random ones.
  */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);

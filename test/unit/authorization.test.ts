@@ -44,7 +44,7 @@ async function outcome(access: Access, principal: Principal, tenant: string | nu
   }
 }
 
-describe('authorize (SPEC §2)', () => {
+describe('authorize (roles of docs/api.md)', () => {
   const matrix: [Access, keyof typeof who, string][] = [
     ['tenant-admin', 'admin', 'ok'],
     ['tenant-admin', 'contact', 'forbidden'],
