@@ -19,6 +19,8 @@ export interface FunctionNeeds {
 
 const READ: TableAction[] = ['GetItem', 'Query'];
 const END_GRANT: TableAction[] = ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'];
+/** A contact's change also checks, in its transaction, that the contact may still grant. */
+const CONTACT_ENDS_GRANT: TableAction[] = [...END_GRANT, 'ConditionCheckItem'];
 
 /**
  * Exactly what each HTTP function touches, checked against the route table at compile time
@@ -29,18 +31,22 @@ export const ROUTE_NEEDS: Record<RouteName, FunctionNeeds> = {
   openapi: { table: [] },
   listContacts: { table: ['Query'] },
   addContact: { table: ['PutItem'] },
-  // Reads the contact and the active grant; deletes contact + email lock, may end the grant.
-  removeContact: { table: END_GRANT, schedules: ['DeleteSchedule'] },
+  // Reads the contact and the active grant; deletes contact + email lock, may end the grant, and
+  // otherwise checks that the active grant is still the one it read.
+  removeContact: { table: CONTACT_ENDS_GRANT, schedules: ['DeleteSchedule'] },
   verifyCaller: { table: ['GetItem', 'Query', 'PutItem'] },
   // Idempotency record, pointer, grant and event; may first end an overdue grant.
-  createGrant: { table: END_GRANT, schedules: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule'] },
+  createGrant: {
+    table: CONTACT_ENDS_GRANT,
+    schedules: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule'],
+  },
   listGrants: { table: READ },
   getGrant: { table: ['GetItem'] },
   changeGrantDeadline: {
-    table: ['GetItem', 'UpdateItem', 'PutItem'],
+    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
     schedules: ['UpdateSchedule', 'CreateSchedule'],
   },
-  revokeGrant: { table: END_GRANT, schedules: ['DeleteSchedule'] },
+  revokeGrant: { table: CONTACT_ENDS_GRANT, schedules: ['DeleteSchedule'] },
   checkAccess: { table: ['GetItem', 'PutItem'] },
   listActiveGrants: { table: ['Query'], index: true },
   listAudit: { table: ['Query'] },
