@@ -339,6 +339,7 @@ describe('hostile input', () => {
       '127.0.0.1.evil.example',
     ];
     let oddSent = 0;
+    const failures: string[] = [];
     let fiveXX = 0;
     for (let i = 0; i < count; i++) {
       const route = pick(routes);
@@ -378,7 +379,12 @@ describe('hostile input', () => {
         const r = await rawHttp(apiUrl, target, { method: oddMethod, host, headers, body: payload });
         oddSent++;
         // Status 0: the connection was dropped without an answer, which counts as a failure too.
-        if (r.status === 0 || r.status >= 500) fiveXX++;
+        if (r.status === 0 || r.status >= 500) {
+          fiveXX++;
+          failures.push(
+            `${r.status} ${oddMethod} ${target.slice(0, 120)} host=${host} ${r.body.slice(0, 200)}`,
+          );
+        }
         const type = String(r.headers['content-type'] ?? '');
         if (r.status >= 400 && type.startsWith('application/problem+json') && oddMethod !== 'HEAD')
           expect(CODES.has(JSON.parse(r.body).code), `${oddMethod} ${target.slice(0, 80)}`).toBe(true);
@@ -386,10 +392,14 @@ describe('hostile input', () => {
         continue;
       }
       const r = await raw(method, `${path}${query}`, headers, payload);
-      if (r.status >= 500) fiveXX++;
+      if (r.status >= 500) {
+        fiveXX++;
+        failures.push(`${r.status} ${method} ${path}${query} ${r.text.slice(0, 200)}`);
+      }
       if (r.status >= 400) expectCleanRejection(r, `${method} ${path}${query}`);
       else countAccepted(method, new URL(path, 'http://x').pathname);
     }
+    expect(failures, `seed ${seed}`).toEqual([]);
     expect(fiveXX).toBe(0);
     // Only accepted requests wrote: the tenant's audit log has exactly their events.
     const events = await changesOf(tenantId, people.admin);

@@ -28,6 +28,9 @@ export function rawHttp(
         setHost: host !== '',
         headers: { ...(host === '' ? {} : { host: host ?? url.host }), ...headers },
         timeout: 10_000,
+        // A fresh connection each time: a kept-alive socket the server closes just as it is
+        // reused would fail the request on the client's side and look like a dropped answer.
+        agent: false,
       },
       (res) => {
         let text = '';
