@@ -29,6 +29,12 @@ export interface LocalStack {
   schedulerUrl: string;
   dynamodbUrl: string;
   seeded: boolean;
+  /**
+   * Runs the sweep once, as at every start (grants that ended while the stack was down). Called
+   * by `npm start` after its banner, so that the functions' log lines (metrics among them)
+   * follow the banner instead of breaking it up.
+   */
+  sweepNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,8 +168,9 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     stops.push(poller.stop);
 
     const sweep = await loadFunction<() => Promise<unknown>>('functions/handlers/sweep.ts');
-    const runSweep = () => sweep().catch((error) => console.error('sweep failed:', (error as Error).message));
-    await runSweep();
+    const runSweep = async () => {
+      await sweep().catch((error) => console.error('sweep failed:', (error as Error).message));
+    };
     const sweepTimer = setInterval(runSweep, env.sweepIntervalSeconds * 1000);
     stops.push(async () => clearInterval(sweepTimer));
 
@@ -205,6 +212,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       schedulerUrl: scheduler?.url ?? '(off)',
       dynamodbUrl: db.endpoint,
       seeded,
+      sweepNow: runSweep,
       stop: stopAll,
     };
   } catch (error) {

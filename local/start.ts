@@ -56,8 +56,9 @@ Grant support one hour of access as Anna:
 Ask as the agent whether access is granted:
   curl -s ${api}/tenants/${DEMO_TENANT}/access -H 'Authorization: Bearer ${agent}'
 
-Ctrl-C stops everything.
+Ctrl-C stops everything. The functions' log lines (JSON, metrics among them) follow.
 `);
+  await stack.sweepNow();
 }
 
 main().catch((error) => {
