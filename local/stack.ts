@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring.ts';
 import { lambdaContext } from './child.ts';
@@ -164,6 +165,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       tableName: env.tableName,
       dataDir: env.dataDir,
       handler: notify,
+      filter: matchesNotifiedFilter,
     });
     stops.push(poller.stop);
 

@@ -23,6 +23,8 @@ export interface StreamPollerOptions {
   tableName: string;
   dataDir: string;
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+  /** Only matching records reach the handler (the event source mapping's filter criteria). */
+  filter?: (record: DynamoDBRecord) => boolean;
   pollMs?: number;
   batchSize?: number;
   retryBaseMs?: number;
@@ -152,15 +154,18 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
     const records = result.Records ?? [];
     if (records.length > 0) {
-      const event: DynamoDBStreamEvent = {
-        Records: records.map((r) => toLambdaRecord(r, streamArn as string, region)),
-      };
+      // Like the event source mapping's filter: records that do not match are passed over.
+      const delivered = records
+        .map((r) => toLambdaRecord(r, streamArn as string, region))
+        .filter((r) => options.filter?.(r) ?? true);
       let failedAt: string | undefined;
-      try {
-        const response = await options.handler(event);
-        failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
-      } catch {
-        failedAt = records[0]?.dynamodb?.SequenceNumber;
+      if (delivered.length > 0) {
+        try {
+          const response = await options.handler({ Records: delivered });
+          failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
+        } catch {
+          failedAt = delivered[0]?.dynamodb?.SequenceNumber;
+        }
       }
       const done =
         failedAt === undefined

@@ -20,13 +20,22 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-/** The grant events that every contact of the tenant is emailed about. */
-export const NOTIFIED_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
+/**
+ * The events every contact of the tenant is emailed about: the one list that the stream filter
+ * (infra and the local poller), the notifier and the email templates all use.
+ */
+export const NOTIFIED_EVENT_TYPES = [
   'grant.created',
   'grant.extended',
   'grant.revoked',
   'grant.expired',
-]);
+] as const satisfies readonly AuditEventType[];
+
+export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
+
+export function isNotifiedEventType(type: string): type is NotifiedEventType {
+  return (NOTIFIED_EVENT_TYPES as readonly string[]).includes(type);
+}
 
 export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
   return {

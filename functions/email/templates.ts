@@ -1,9 +1,7 @@
-import type { AuditEvent } from '../domain/audit.ts';
+import type { AuditEvent, NotifiedEventType } from '../domain/audit.ts';
 import type { Locale } from '../domain/contact.ts';
 import type { OutgoingEmail } from '../domain/ports.ts';
 import { shorten } from '../domain/text.ts';
-
-type GrantEventType = 'grant.created' | 'grant.extended' | 'grant.revoked' | 'grant.expired';
 
 interface Details {
   reason: string;
@@ -98,10 +96,10 @@ function escapeHtml(text: string): string {
 
 /** The email for one grant event to one contact, in the contact's language, text and HTML. */
 export function grantEmail(
-  event: Pick<AuditEvent, 'type' | 'tenantId' | 'details'>,
+  event: Pick<AuditEvent, 'tenantId' | 'details'> & { type: NotifiedEventType },
   recipient: { name: string; email: string; locale: Locale },
 ): OutgoingEmail {
-  const type = event.type as GrantEventType;
+  const type = event.type;
   const t = TEXT[recipient.locale] ?? TEXT.de;
   const d = event.details as unknown as Details;
   const rows: [string, string][] = [

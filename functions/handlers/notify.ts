@@ -1,6 +1,5 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { toEvent } from '../adapters/dynamodb/store.ts';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { notifyDeps } from '../notify-wiring.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
@@ -16,12 +15,8 @@ interface Pending {
 }
 
 function grantEvent(record: DynamoDBRecord): AuditEvent | null {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || !image) return null;
-  const item = unmarshall(image as Record<string, AttributeValue> as never);
-  if (item.kind !== 'event') return null;
-  const event = toEvent(item);
-  return isNotifiedEvent(event) ? event : null;
+  const event = auditEventOf(record);
+  return event && isNotifiedEvent(event) ? event : null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditEvent, NOTIFIED_EVENT_TYPES } from '../domain/audit.ts';
+import { type AuditEvent, isNotifiedEventType, type NotifiedEventType } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import type {
   GrantStore,
@@ -38,8 +38,10 @@ export interface NotifyResult {
 /** Attempts at recording a send SES has accepted; the mail itself is never sent again for it. */
 const SETTLE_ATTEMPTS = 3;
 
-export function isNotifiedEvent(event: Pick<AuditEvent, 'type'>): boolean {
-  return NOTIFIED_EVENT_TYPES.has(event.type);
+export function isNotifiedEvent<E extends Pick<AuditEvent, 'type'>>(
+  event: E,
+): event is E & { type: NotifiedEventType } {
+  return isNotifiedEventType(event.type);
 }
 
 /**

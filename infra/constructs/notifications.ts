@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NOTIFIED_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
 import { NOTIFIER_NEEDS } from '../permissions.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
@@ -55,17 +56,8 @@ export class Notifications extends Construct {
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.failures),
         filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: {
-              NewImage: {
-                kind: { S: FilterRule.isEqual('event') },
-                type: {
-                  S: FilterRule.or('grant.created', 'grant.extended', 'grant.revoked', 'grant.expired'),
-                },
-              },
-            },
-          }),
+          // The same filter the local stream poller applies.
+          FilterCriteria.filter(NOTIFIED_RECORDS_FILTER),
         ],
       }),
     );

@@ -19,15 +19,21 @@ const CODES = new Set([
   'unsupported-media-type',
 ]);
 
-/** Sends raw bytes exactly as given (no JSON re-encoding), with any headers. */
+/**
+ * Sends raw bytes exactly as given (no JSON re-encoding), with any headers, on a fresh
+ * connection: a kept-alive socket closed by the server just as it is reused would otherwise
+ * fail on the client's side and hide what the server answered.
+ */
 async function raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer) {
-  const response = await fetch(`${inject('apiUrl')}${path}`, { method, headers, body });
-  const text = await response.text();
+  // The path as a browser or fetch sends it: percent-encoded and with dot segments resolved.
+  const url = new URL(path, inject('apiUrl'));
+  const response = await rawHttp(url.origin, `${url.pathname}${url.search}`, { method, headers, body });
   let json: any = null;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(response.body);
   } catch {}
-  return { status: response.status, type: response.headers.get('content-type'), json, text };
+  const type = response.headers['content-type'];
+  return { status: response.status, type: typeof type === 'string' ? type : null, json, text: response.body };
 }
 
 function expectCleanRejection(

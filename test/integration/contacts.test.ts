@@ -89,14 +89,32 @@ describe('contacts on DynamoDB Local', () => {
     await expect(seedContact(deps, 'acme', 'bob@acme.test')).resolves.toBeDefined();
   });
 
+  it('a shared switchboard number lists every contact on it and names none', async () => {
+    const { deps, clock } = await testDeps();
+    await seedContact(deps, 'acme', 'ada@acme.test', { phone: '+49 30 1234567', canInstruct: false });
+    await seedContact(deps, 'acme', 'bob@acme.test', { phone: '030 1234567', canGrantAccess: false });
+    const answer = await verifyCaller(deps, 'acme', 'agent@v.test', { phone: '+49301234567' }, clock.now());
+    expect(answer).toEqual({
+      authorized: true,
+      contact: null,
+      matches: [
+        { name: 'ada', canGrantAccess: true, canInstruct: false },
+        { name: 'bob', canGrantAccess: false, canInstruct: true },
+      ],
+    });
+    const [event] = (await listAudit(deps, 'acme', { limit: 10 })).items.filter(
+      (e) => e.type === 'contact.verified',
+    );
+    expect(event?.details).toMatchObject({ authorized: true, contactId: null });
+    expect(event?.details.matches).toHaveLength(2);
+  });
+
   it('verifies callers by normalised phone or case-insensitive email, and records it', async () => {
     const { deps, clock } = await testDeps();
     await seedContact(deps, 'acme', 'ada@acme.test', { phone: '+49 30 1234567', canInstruct: false });
     const byPhone = await verifyCaller(deps, 'acme', 'agent@v.test', { phone: '030/123 4567' }, clock.now());
-    expect(byPhone).toEqual({
-      authorized: true,
-      contact: { name: 'ada', canGrantAccess: true, canInstruct: false },
-    });
+    const ada = { name: 'ada', canGrantAccess: true, canInstruct: false };
+    expect(byPhone).toEqual({ authorized: true, contact: ada, matches: [ada] });
     expect(
       await verifyCaller(deps, 'acme', 'agent@v.test', { email: 'ADA@ACME.TEST' }, clock.now()),
     ).toMatchObject({
@@ -104,10 +122,7 @@ describe('contacts on DynamoDB Local', () => {
     });
     expect(
       await verifyCaller(deps, 'globex', 'agent@v.test', { email: 'ada@acme.test' }, clock.now()),
-    ).toEqual({
-      authorized: false,
-      contact: null,
-    });
+    ).toEqual({ authorized: false, contact: null, matches: [] });
     await expect(
       verifyCaller(deps, 'acme', 'agent@v.test', { phone: 'abc' }, clock.now()),
     ).rejects.toMatchObject({

@@ -14,7 +14,7 @@ export interface RawResponse {
 export function rawHttp(
   base: string,
   target: string,
-  options: { method?: string; host?: string; headers?: Record<string, string>; body?: string } = {},
+  options: { method?: string; host?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<RawResponse> {
   const url = new URL(base);
   const { method = 'GET', host, headers = {}, body } = options;
@@ -26,7 +26,11 @@ export function rawHttp(
         method,
         path: target,
         setHost: host !== '',
-        headers: { ...(host === '' ? {} : { host: host ?? url.host }), ...headers },
+        headers: {
+          ...(host === '' ? {} : { host: host ?? url.host }),
+          ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+          ...headers,
+        },
         timeout: 10_000,
         // A fresh connection each time: a kept-alive socket the server closes just as it is
         // reused would fail the request on the client's side and look like a dropped answer.

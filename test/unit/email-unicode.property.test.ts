@@ -2,11 +2,13 @@ import { SESClient } from '@aws-sdk/client-ses';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
-import type { AuditEvent } from '../../functions/domain/audit.ts';
+import {
+  type AuditEvent,
+  NOTIFIED_EVENT_TYPES,
+  type NotifiedEventType,
+} from '../../functions/domain/audit.ts';
 import { shorten } from '../../functions/domain/text.ts';
 import { grantEmail } from '../../functions/email/templates.ts';
-
-const GRANT_EVENTS = ['grant.created', 'grant.extended', 'grant.revoked', 'grant.expired'] as const;
 
 /** Any well-formed text: every code point, grapheme clusters of many parts, and plain ASCII. */
 const anyText = fc.oneof(
@@ -59,7 +61,7 @@ describe('every grant email renders and serializes for any reason, ticket and na
     const { mailer, sent } = capturingSes();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...GRANT_EVENTS),
+        fc.constantFrom(...NOTIFIED_EVENT_TYPES),
         fc.constantFrom('de' as const, 'en' as const),
         anyReason,
         fc.option(anyText, { nil: null }),
@@ -114,11 +116,11 @@ describe('shorten', () => {
 });
 
 function event(
-  type: (typeof GRANT_EVENTS)[number],
+  type: NotifiedEventType,
   reason: string,
   ticket: string | null,
   name = 'Anna Schmidt',
-): Pick<AuditEvent, 'type' | 'tenantId' | 'details'> {
+): Pick<AuditEvent, 'tenantId' | 'details'> & { type: NotifiedEventType } {
   return {
     type,
     tenantId: 'acme',

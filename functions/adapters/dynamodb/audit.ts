@@ -1,0 +1,38 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit.ts';
+import type { Page, PageRequest } from '../../domain/ports.ts';
+import { eventItem, toEvent } from './items.ts';
+import { keys } from './keys.ts';
+import type { Table } from './table.ts';
+
+/** The audit log: append-only event items under the tenant, newest first when read. */
+export class DynamoAudit {
+  constructor(private readonly table: Table) {}
+
+  async appendEvent(event: AuditEvent): Promise<void> {
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: eventItem(event),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    const pk = keys.tenant(tenantId);
+    return this.table.queryPage(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.eventPrefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      page,
+      { fixed: { pk }, prefixed: { sk: keys.eventPrefix } },
+      toEvent,
+      () => true,
+      (item) => ({ pk: item.pk, sk: item.sk }),
+    );
+  }
+}

@@ -1,0 +1,307 @@
+import type { AuditEvent } from '../../domain/audit.ts';
+import {
+  ConcurrentModificationError,
+  GrantAlreadyActiveError,
+  IdempotencyRaceError,
+  NotAuthorizedContactError,
+} from '../../domain/errors.ts';
+import { isEffectivelyActive, type StoredGrant } from '../../domain/grant.ts';
+import type {
+  ActiveAccess,
+  DeadlineChangeGuard,
+  GrantEnding,
+  GrantListFilter,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  Page,
+  PageRequest,
+} from '../../domain/ports.ts';
+import type { CursorScope } from './cursor.ts';
+import { grantItem, pointerItem, toGrant } from './items.ts';
+import { keys } from './keys.ts';
+import { CONDITIONAL_CHECK_FAILED, type Table, type TransactItem } from './table.ts';
+import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
+
+/** Sorts after `#`, so `${iso}#…` < `${iso}~` for every tenant and grant id. */
+const AFTER_ISO = '~';
+
+/**
+ * Grants: the tenant's access pointer, the grant items, the active-by-deadline index and the
+ * idempotency records of grant creation. Every change is one transaction with its audit event.
+ */
+export class DynamoGrants {
+  constructor(private readonly table: Table) {}
+
+  async getActiveAccess(tenantId: string): Promise<ActiveAccess | null> {
+    const item = await this.table.getItem(keys.tenant(tenantId), keys.activePointer());
+    if (!item) return null;
+    return {
+      tenantId,
+      grantId: item.grantId as string,
+      expiresAt: item.expiresAt as string,
+      reason: item.reason as string,
+      ticket: (item.ticket as string | null | undefined) ?? null,
+      version: item.version as number,
+    };
+  }
+
+  async getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null> {
+    const item = await this.table.getItem(keys.tenant(tenantId), keys.grant(grantId));
+    return item ? toGrant(item) : null;
+  }
+
+  async createGrant(grant: StoredGrant, event: AuditEvent, idempotency?: IdempotencyClaim): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: pointerItem(grant),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: grantItem(grant),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.table.putEvent(event),
+      this.contactMayGrant(grant.tenantId, grant.grantedBy.contactId),
+    ];
+    if (idempotency) {
+      items.push({
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            pk: keys.idempotency(idempotency.scope),
+            sk: keys.idempotencySort,
+            kind: 'idempotency',
+            requestHash: idempotency.requestHash,
+            statusCode: idempotency.statusCode,
+            body: idempotency.body,
+            [TTL_ATTRIBUTE]: idempotency.expiresAtEpochSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    const reasons = await this.table.transact(items);
+    if (!reasons) return;
+    if (reasons[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new NotAuthorizedContactError(grant.tenantId);
+    if (idempotency && reasons[4]?.Code === CONDITIONAL_CHECK_FAILED) throw new IdempotencyRaceError();
+    if (reasons[0]?.Code === CONDITIONAL_CHECK_FAILED) {
+      // The item in a cancellation reason arrives unmarshalled only by some SDK versions.
+      const raw = reasons[0].Item?.grantId as string | { S?: string } | undefined;
+      const activeGrantId =
+        (typeof raw === 'object' ? raw.S : raw) ?? (await this.getActiveAccess(grant.tenantId))?.grantId;
+      if (activeGrantId) throw new GrantAlreadyActiveError(activeGrantId);
+    }
+    throw new ConcurrentModificationError('The tenant’s active grant changed while creating a grant.');
+  }
+
+  async changeDeadline(
+    before: StoredGrant,
+    after: StoredGrant,
+    event: AuditEvent,
+    { actingContactId, clock }: DeadlineChangeGuard,
+  ): Promise<void> {
+    // The deadline is compared with the time this attempt is sent, not when the request arrived:
+    // a change that reaches the table after the old deadline must not bring access back.
+    const now = clock.now();
+    const reasons = await this.table.transact([
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(before.tenantId), sk: keys.grant(before.grantId) },
+          UpdateExpression: 'SET expiresAt = :expiresAt, version = :next, gsi1sk = :gsi1sk',
+          ConditionExpression: 'version = :version AND #status = :active AND expiresAt > :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':expiresAt': after.expiresAt,
+            ':next': after.version,
+            ':gsi1sk': keys.activeIndexSort(after.expiresAt, after.tenantId, after.grantId),
+            ':version': before.version,
+            ':active': 'active',
+            ':now': now.toISOString(),
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(before.tenantId), sk: keys.activePointer() },
+          UpdateExpression: 'SET expiresAt = :expiresAt, version = :next',
+          ConditionExpression: 'grantId = :grantId',
+          ExpressionAttributeValues: {
+            ':expiresAt': after.expiresAt,
+            ':next': after.version,
+            ':grantId': before.grantId,
+          },
+        },
+      },
+      this.table.putEvent(event),
+      this.contactMayGrant(before.tenantId, actingContactId),
+    ]);
+    if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new NotAuthorizedContactError(before.tenantId);
+    if (reasons) throw new ConcurrentModificationError();
+  }
+
+  async endGrant(ending: GrantEnding): Promise<void> {
+    const items = this.endGrantItems(ending);
+    if (ending.actingContactId)
+      items.push(this.contactMayGrant(ending.before.tenantId, ending.actingContactId));
+    const reasons = await this.table.transact(items);
+    if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED)
+      throw new NotAuthorizedContactError(ending.before.tenantId);
+    if (reasons) throw new ConcurrentModificationError();
+  }
+
+  /** The acting contact still exists and may grant access, checked in the same transaction. */
+  private contactMayGrant(tenantId: string, contactId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.table.name,
+        Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
+        ConditionExpression: 'attribute_exists(pk) AND canGrantAccess = :true',
+        ExpressionAttributeValues: { ':true': true },
+      },
+    };
+  }
+
+  endGrantItems({ before, after, event }: GrantEnding): TransactItem[] {
+    return [
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(before.tenantId), sk: keys.grant(before.grantId) },
+          UpdateExpression:
+            'SET #status = :status, endedAt = :endedAt, endedBy = :endedBy, endReason = :endReason, version = :next ' +
+            'REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'version = :version AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': after.status,
+            ':endedAt': after.endedAt,
+            ':endedBy': after.endedBy,
+            ':endReason': after.endReason,
+            ':next': after.version,
+            ':version': before.version,
+            ':active': 'active',
+          },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(before.tenantId), sk: keys.activePointer() },
+          ConditionExpression: 'grantId = :grantId',
+          ExpressionAttributeValues: { ':grantId': before.grantId },
+        },
+      },
+      this.table.putEvent(event),
+    ];
+  }
+
+  pointerUnchanged(tenantId: string, grantId: string | null): TransactItem {
+    const Key = { pk: keys.tenant(tenantId), sk: keys.activePointer() };
+    return {
+      ConditionCheck:
+        grantId === null
+          ? { TableName: this.table.name, Key, ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              TableName: this.table.name,
+              Key,
+              ConditionExpression: 'grantId = :grantId',
+              ExpressionAttributeValues: { ':grantId': grantId },
+            },
+    };
+  }
+
+  async listGrants(
+    tenantId: string,
+    page: PageRequest,
+    filter: GrantListFilter,
+    now: Date,
+  ): Promise<Page<StoredGrant>> {
+    const pk = keys.tenant(tenantId);
+    const scope: CursorScope = { fixed: { pk }, prefixed: { sk: keys.grantPrefix } };
+    if (filter === 'active') {
+      // At most one grant is active: the tenant's access pointer names it, no scan needed.
+      const cursor = this.table.decodeCursor(page.cursor, scope);
+      if (cursor) return { items: [], nextCursor: null };
+      const access = await this.getActiveAccess(tenantId);
+      const grant = access ? await this.getGrant(tenantId, access.grantId) : null;
+      return { items: grant && isEffectivelyActive(grant, now) ? [grant] : [], nextCursor: null };
+    }
+    return this.table.queryPage(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.grantPrefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      page,
+      scope,
+      toGrant,
+      filter === 'ended' ? (grant) => !isEffectivelyActive(grant, now) : () => true,
+      (item) => ({ pk: item.pk, sk: item.sk }),
+    );
+  }
+
+  async listActiveGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
+    return this.queryActiveIndex('>', now, page, (grant) => isEffectivelyActive(grant, now));
+  }
+
+  async listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
+    return this.queryActiveIndex('<', now, page, (grant) => grant.status === 'active');
+  }
+
+  private queryActiveIndex(
+    op: '<' | '>',
+    now: Date,
+    page: PageRequest,
+    keep: (grant: StoredGrant) => boolean,
+  ): Promise<Page<StoredGrant>> {
+    const index = ACTIVE_BY_DEADLINE_INDEX;
+    const bound = `${now.toISOString()}${AFTER_ISO}`;
+    return this.table.queryPage(
+      {
+        IndexName: index.indexName,
+        KeyConditionExpression: `gsi1pk = :partition AND gsi1sk ${op} :bound`,
+        ExpressionAttributeValues: {
+          ':partition': keys.activeIndexPartition,
+          ':bound': bound,
+        },
+        ScanIndexForward: true,
+      },
+      page,
+      {
+        fixed: { gsi1pk: keys.activeIndexPartition },
+        prefixed: { gsi1sk: '', pk: 'TENANT#', sk: keys.grantPrefix },
+      },
+      toGrant,
+      keep,
+      (item) => ({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk }),
+      // Deadlines pass between pages: a cursor whose grant has ended since lies before the range
+      // of still-active grants (start from its beginning: everything before it has ended too).
+      ({ gsi1sk }) => {
+        const sort = String(gsi1sk);
+        if (op === '>') return sort <= bound ? 'before' : false;
+        return sort >= bound ? 'after' : false;
+      },
+    );
+  }
+
+  async getIdempotency(scope: string, now: Date): Promise<IdempotencyRecord | null> {
+    const item = await this.table.getItem(keys.idempotency(scope), keys.idempotencySort);
+    // TTL deletion lags; an expired record counts as absent.
+    if (!item || (item[TTL_ATTRIBUTE] as number) * 1000 <= now.getTime()) return null;
+    return {
+      requestHash: item.requestHash as string,
+      statusCode: item.statusCode as number,
+      body: item.body as string,
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import type { AuditEvent } from '../../domain/audit.ts';
+import type { Contact } from '../../domain/contact.ts';
+import type { StoredGrant } from '../../domain/grant.ts';
+import { keys } from './keys.ts';
+
+/** Item shapes of the single-table design (docs/data-model.md) and their domain objects. */
+type Item = Record<string, unknown>;
+
+export function pointerItem(grant: StoredGrant): Item {
+  return {
+    pk: keys.tenant(grant.tenantId),
+    sk: keys.activePointer(),
+    kind: 'access',
+    tenantId: grant.tenantId,
+    grantId: grant.grantId,
+    expiresAt: grant.expiresAt,
+    reason: grant.reason,
+    ticket: grant.ticket,
+    version: grant.version,
+  };
+}
+
+export function grantItem(grant: StoredGrant): Item {
+  return {
+    pk: keys.tenant(grant.tenantId),
+    sk: keys.grant(grant.grantId),
+    kind: 'grant',
+    ...grant,
+    ...(grant.status === 'active'
+      ? {
+          gsi1pk: keys.activeIndexPartition,
+          gsi1sk: keys.activeIndexSort(grant.expiresAt, grant.tenantId, grant.grantId),
+        }
+      : {}),
+  };
+}
+
+export function toGrant(item: Item): StoredGrant {
+  const grantedBy = item.grantedBy as StoredGrant['grantedBy'];
+  return {
+    grantId: item.grantId as string,
+    tenantId: item.tenantId as string,
+    status: item.status as StoredGrant['status'],
+    reason: item.reason as string,
+    ticket: (item.ticket as string | null | undefined) ?? null,
+    grantedBy: { contactId: grantedBy.contactId, name: grantedBy.name, email: grantedBy.email },
+    createdAt: item.createdAt as string,
+    expiresAt: item.expiresAt as string,
+    endedAt: (item.endedAt as string | null | undefined) ?? null,
+    endedBy: (item.endedBy as string | null | undefined) ?? null,
+    endReason: (item.endReason as StoredGrant['endReason'] | undefined) ?? null,
+    version: item.version as number,
+  };
+}
+
+export function contactItem(contact: Contact): Item {
+  return {
+    pk: keys.tenant(contact.tenantId),
+    sk: keys.contact(contact.contactId),
+    kind: 'contact',
+    ...contact,
+  };
+}
+
+export function toContact(item: Item): Contact {
+  return {
+    contactId: item.contactId as string,
+    tenantId: item.tenantId as string,
+    name: item.name as string,
+    email: item.email as string,
+    phone: item.phone as string,
+    locale: item.locale as Contact['locale'],
+    canGrantAccess: item.canGrantAccess as boolean,
+    canInstruct: item.canInstruct as boolean,
+    createdAt: item.createdAt as string,
+  };
+}
+
+export function eventItem(event: AuditEvent): Item {
+  return { pk: keys.tenant(event.tenantId), sk: keys.event(event.eventId), kind: 'event', ...event };
+}
+
+export function toEvent(item: Item): AuditEvent {
+  return {
+    eventId: item.eventId as string,
+    tenantId: item.tenantId as string,
+    at: item.at as string,
+    type: item.type as AuditEvent['type'],
+    actor: item.actor as string,
+    grantId: (item.grantId as string | null | undefined) ?? null,
+    details: (item.details as Record<string, unknown> | undefined) ?? {},
+  };
+}
