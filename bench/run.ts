@@ -16,12 +16,13 @@ import { build } from 'esbuild';
 import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
+import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import type { AuditEvent } from '../functions/domain/audit.ts';
 import { FakeClock } from '../functions/domain/clock.ts';
 import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
 import { ulidGenerator } from '../functions/domain/ids.ts';
 import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
-import { routes } from '../functions/http/routes.ts';
+import { route, routes } from '../functions/http/routes.ts';
 import { addContact } from '../functions/use-cases/contacts.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
@@ -410,8 +411,8 @@ async function functionMemory(ctx: Ctx) {
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
   const cases = [
-    ['checkAccess', 'functions/handlers/check-access.ts', 'GET /tenants/{tenantId}/access', 3],
-    ['createGrant', 'functions/handlers/create-grant.ts', 'POST /tenants/{tenantId}/grants', 1],
+    ['checkAccess', route('checkAccess').entry, 'GET /tenants/{tenantId}/access', 3],
+    ['createGrant', route('createGrant').entry, 'POST /tenants/{tenantId}/grants', 1],
   ] as const;
   for (const [name, entry, route, rounds] of cases) {
     const file = join(dir, `${name}.mjs`);
@@ -504,9 +505,9 @@ async function coldStart() {
       entry: r.entry,
       sdks: ['dynamodb', ...(ROUTE_NEEDS[r.name].schedules ? ['scheduler'] : [])],
     })),
-    { name: 'expireGrant', entry: 'functions/handlers/expire-grant.ts', sdks: ['dynamodb'] },
-    { name: 'sweep', entry: 'functions/handlers/sweep.ts', sdks: ['dynamodb', 'scheduler'] },
-    { name: 'notify', entry: 'functions/handlers/notify.ts', sdks: ['dynamodb', 'ses'] },
+    { name: 'expireGrant', entry: BACKGROUND_FUNCTIONS.expireGrant.entry, sdks: ['dynamodb'] },
+    { name: 'sweep', entry: BACKGROUND_FUNCTIONS.sweep.entry, sdks: ['dynamodb', 'scheduler'] },
+    { name: 'notify', entry: BACKGROUND_FUNCTIONS.notify.entry, sdks: ['dynamodb', 'ses'] },
   ];
   const floors = new Map<string, { file: string; kb: number; ms: number }>();
   let worstRatio = 0;

@@ -2,12 +2,13 @@
  * The production esbuild settings, in one place: the CDK stack bundles every function with them
  * and the benchmarks measure bundles built with them.
  */
-export const ESM_REQUIRE_BANNER =
+const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
-export const NODE_TARGET = 'node22';
+const NODE_TARGET = 'node22';
 
 export const productionEsbuild = {
+  // ESM is also the CDK's OutputFormat.ESM in constructs/function.ts.
   bundle: true,
   platform: 'node' as const,
   format: 'esm' as const,

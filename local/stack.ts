@@ -7,6 +7,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
+import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring.ts';
 import { lambdaContext } from './child.ts';
@@ -125,7 +126,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     stops.push(ses.stop);
 
     const expire = await loadFunction<(event: unknown, context: Context) => Promise<unknown>>(
-      'functions/handlers/expire-grant.ts',
+      BACKGROUND_FUNCTIONS.expireGrant.entry,
     );
     const targets: Record<string, (input: string) => Promise<unknown>> = {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
@@ -157,7 +158,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const seeded = await seedDemoTenant(deps, env.dataDir);
 
     const notify = await loadFunction<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>(
-      'functions/handlers/notify.ts',
+      BACKGROUND_FUNCTIONS.notify.entry,
     );
     const poller = await startStreamPoller({
       dynamodb: client,
@@ -169,7 +170,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     });
     stops.push(poller.stop);
 
-    const sweep = await loadFunction<() => Promise<unknown>>('functions/handlers/sweep.ts');
+    const sweep = await loadFunction<() => Promise<unknown>>(BACKGROUND_FUNCTIONS.sweep.entry);
     const runSweep = async () => {
       await sweep().catch((error) => console.error('sweep failed:', (error as Error).message));
     };

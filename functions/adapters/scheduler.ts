@@ -8,6 +8,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { GrantScheduler, ScheduledExpiry } from '../domain/ports.ts';
+import type { ExpiryEvent } from './expiry-event.ts';
 
 export interface SchedulerSettings {
   groupName: string;
@@ -16,14 +17,6 @@ export interface SchedulerSettings {
   deadLetterQueueArn: string;
   maxRetries: number;
   maxEventAgeSeconds: number;
-}
-
-/** What the expiry function receives as its event. */
-export interface ExpiryEvent {
-  tenantId: string;
-  grantId: string;
-  version: number;
-  expiresAt: string;
 }
 
 /** The deterministic schedule name of a grant. */

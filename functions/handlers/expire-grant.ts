@@ -1,17 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import * as z from '../http/zod.ts';
+import { ExpiryEvent } from '../adapters/expiry-event.ts';
 import { expireGrant } from '../use-cases/grants.ts';
 import { appDeps, logger } from '../wiring.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
-
-const ExpiryEvent = z.object({
-  tenantId: z.string().check(z.minLength(1)),
-  grantId: z.string().check(z.minLength(1)),
-  version: z.optional(z.int()),
-  expiresAt: z.optional(z.string()),
-});
 
 /** How long an invocation that came a little early waits for the deadline rather than failing. */
 const EARLY_WAIT_LIMIT_MS = 5_000;

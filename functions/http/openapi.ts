@@ -1,17 +1,14 @@
+import { PROBLEMS } from './problems.ts';
 import { Problem, RESPONSES } from './response-schemas.ts';
 import { type Route, routes } from './routes.ts';
 import * as z from './zod.ts';
 
-const ERROR_STATUSES: Record<string, string> = {
-  '400': 'validation-failed',
-  '401': 'unauthenticated',
-  '403': 'forbidden or not-authorized-contact',
-  '404': 'not-found',
-  '409': 'grant-already-active, grant-not-active or contact-exists',
-  '413': 'payload-too-large',
-  '415': 'unsupported-media-type',
-  '422': 'idempotency-key-reused',
-};
+/** Each error status with the problem codes it carries, from the one problem table. */
+const ERROR_STATUSES: Record<string, string> = {};
+for (const [code, { status }] of Object.entries(PROBLEMS)) {
+  const codes = ERROR_STATUSES[status];
+  ERROR_STATUSES[status] = codes ? `${codes}, ${code}` : code;
+}
 
 function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output') {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<

@@ -2,7 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, type FieldError, type ProblemCode } from '../domain/errors.ts';
 
 /** The one mapping from problem codes to HTTP statuses and titles. */
-const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
+export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
   'validation-failed': { status: 400, title: 'The request is not valid' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Forbidden' },

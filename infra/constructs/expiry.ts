@@ -7,6 +7,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { EXPIRY_NEEDS, SWEEP_NEEDS } from '../permissions.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
@@ -55,8 +56,7 @@ export class Expiry extends Construct {
     });
 
     this.expiryFunction = new AppFunction(this, 'ExpireGrant', {
-      entry: 'functions/handlers/expire-grant.ts',
-      description: 'Ends a grant at its deadline (invoked by its one-time schedule)',
+      ...BACKGROUND_FUNCTIONS.expireGrant,
       environment: props.environment,
     });
     grantNeeds(this.expiryFunction.fn, EXPIRY_NEEDS, props.table);
@@ -98,8 +98,7 @@ export class Expiry extends Construct {
     };
 
     this.sweepFunction = new AppFunction(this, 'Sweep', {
-      entry: 'functions/handlers/sweep.ts',
-      description: 'Every minute: ends any active grant past its deadline',
+      ...BACKGROUND_FUNCTIONS.sweep,
       environment: { ...props.environment, ...this.schedulerEnvironment },
       timeout: Duration.seconds(50),
     });

@@ -5,7 +5,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ESM_REQUIRE_BANNER, NODE_TARGET } from '../bundling.ts';
+import { productionEsbuild } from '../bundling.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -67,13 +67,14 @@ export class AppFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },
+      // The one set of production esbuild settings (also used by the benchmarks).
       bundling: {
         format: OutputFormat.ESM,
-        target: NODE_TARGET,
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
+        target: productionEsbuild.target,
+        minify: productionEsbuild.minify,
+        sourceMap: productionEsbuild.sourcemap,
+        mainFields: productionEsbuild.mainFields,
+        banner: productionEsbuild.banner.js,
         forceDockerBundling: false,
         // Ship the SDK version we test with, not whatever the runtime carries.
         bundleAwsSDK: true,

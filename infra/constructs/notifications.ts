@@ -7,6 +7,7 @@ import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIED_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { NOTIFIER_NEEDS } from '../permissions.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
@@ -37,8 +38,7 @@ export class Notifications extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.notifier = new AppFunction(this, 'Notifier', {
-      entry: 'functions/handlers/notify.ts',
-      description: 'Emails every contact about grant events read from the table stream',
+      ...BACKGROUND_FUNCTIONS.notify,
       environment: { ...props.environment, MAIL_FROM: props.mailFrom },
       timeout: Duration.seconds(60),
     });
