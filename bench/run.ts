@@ -18,7 +18,6 @@ import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
 import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import type { AuditEvent } from '../functions/domain/audit.ts';
-import { FakeClock } from '../functions/domain/clock.ts';
 import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
 import { ulidGenerator } from '../functions/domain/ids.ts';
 import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
@@ -32,6 +31,7 @@ import { productionEsbuild } from '../infra/bundling.ts';
 import { ROUTE_NEEDS } from '../infra/permissions.ts';
 import { type SpawnedStack, spawnStack, stackPorts } from '../local/spawn-stack.ts';
 import { localKeys, signToken } from '../local/tokens.ts';
+import { FakeClock } from '../test/support/clock.ts';
 import { groupRssKb, type Metric, median, percentile, pool, round, statusKb, timed } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

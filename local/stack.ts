@@ -9,7 +9,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import type { Route } from '../functions/http/routes.ts';
-import { appDeps } from '../functions/wiring.ts';
+import { appDeps } from '../functions/wiring/app.ts';
 import { lambdaContext } from './child.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';

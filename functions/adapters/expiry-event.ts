@@ -1,4 +1,4 @@
-import * as z from '../http/zod.ts';
+import * as z from '../validation/zod.ts';
 
 /**
  * What a grant's one-time schedule hands the expiry function: written by the Scheduler adapter,

@@ -1,7 +1,7 @@
 import { httpHandler, json } from '../http/handler.ts';
 import type { AddContactBody } from '../http/schemas.ts';
-import type * as z from '../http/zod.ts';
 import { type AddContactInput, addContact } from '../use-cases/contacts.ts';
+import type * as z from '../validation/zod.ts';
 
 export const handler = httpHandler<z.infer<typeof AddContactBody>>('addContact', async (req, deps) => {
   const actor = req.auth.principal.email ?? req.auth.principal.sub;

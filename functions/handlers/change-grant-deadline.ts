@@ -1,9 +1,9 @@
 import type { Contact } from '../domain/contact.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { ChangeDeadlineBody } from '../http/schemas.ts';
-import type * as z from '../http/zod.ts';
-import { schedulingDeps } from '../scheduling-wiring.ts';
 import { changeGrantDeadline } from '../use-cases/grants.ts';
+import type * as z from '../validation/zod.ts';
+import { schedulingDeps } from '../wiring/scheduling.ts';
 
 export const handler = httpHandler<z.infer<typeof ChangeDeadlineBody>>(
   'changeGrantDeadline',

@@ -2,9 +2,9 @@ import type { Contact } from '../domain/contact.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { httpHandler, json } from '../http/handler.ts';
 import type { CreateGrantBody } from '../http/schemas.ts';
-import type * as z from '../http/zod.ts';
-import { schedulingDeps } from '../scheduling-wiring.ts';
 import { createGrant } from '../use-cases/grants.ts';
+import type * as z from '../validation/zod.ts';
+import { schedulingDeps } from '../wiring/scheduling.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

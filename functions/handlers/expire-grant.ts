@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ExpiryEvent } from '../adapters/expiry-event.ts';
 import { expireGrant } from '../use-cases/grants.ts';
-import { appDeps, logger } from '../wiring.ts';
+import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 

@@ -1,7 +1,7 @@
 import { httpHandler, json } from '../http/handler.ts';
 import type { PageQuery } from '../http/schemas.ts';
-import type * as z from '../http/zod.ts';
 import { listActiveGrants } from '../use-cases/support.ts';
+import type * as z from '../validation/zod.ts';
 
 export const handler = httpHandler<unknown, z.infer<typeof PageQuery>>(
   'listActiveGrants',

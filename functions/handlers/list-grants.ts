@@ -1,7 +1,7 @@
 import { httpHandler, json } from '../http/handler.ts';
 import type { GrantListQuery } from '../http/schemas.ts';
-import type * as z from '../http/zod.ts';
 import { listGrants } from '../use-cases/grants.ts';
+import type * as z from '../validation/zod.ts';
 
 export const handler = httpHandler<unknown, z.infer<typeof GrantListQuery>>(
   'listGrants',

@@ -1,9 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { AuditEvent } from '../domain/audit.ts';
-import { notifyDeps } from '../notify-wiring.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
-import { logger } from '../wiring.ts';
+import { logger } from '../wiring/app.ts';
+import { notifyDeps } from '../wiring/notify.ts';
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;

@@ -1,6 +1,6 @@
 import { httpHandler, json } from '../http/handler.ts';
-import { schedulingDeps } from '../scheduling-wiring.ts';
 import { removeContact } from '../use-cases/contacts.ts';
+import { schedulingDeps } from '../wiring/scheduling.ts';
 
 export const handler = httpHandler(
   'removeContact',

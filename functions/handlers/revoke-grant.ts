@@ -1,7 +1,7 @@
 import type { Contact } from '../domain/contact.ts';
 import { httpHandler, json } from '../http/handler.ts';
-import { schedulingDeps } from '../scheduling-wiring.ts';
 import { revokeGrant } from '../use-cases/grants.ts';
+import { schedulingDeps } from '../wiring/scheduling.ts';
 
 export const handler = httpHandler(
   'revokeGrant',

@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { schedulingDeps } from '../scheduling-wiring.ts';
 import { sweepOverdueGrants } from '../use-cases/grants.ts';
-import { logger } from '../wiring.ts';
+import { logger } from '../wiring/app.ts';
+import { schedulingDeps } from '../wiring/scheduling.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 

@@ -1,5 +1,5 @@
-import { claimsConfig } from '../config.ts';
 import type { Principal } from '../domain/authorization.ts';
+import { claimsConfig } from '../wiring/config.ts';
 
 type Claims = Record<string, unknown>;
 

@@ -8,12 +8,12 @@ import { type Authorized, authorize, type Principal } from '../domain/authorizat
 import { DomainError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import type { Deps } from '../use-cases/deps.ts';
-import { appDeps, logger } from '../wiring.ts';
+import type * as z from '../validation/zod.ts';
+import { appDeps, logger } from '../wiring/app.ts';
 import { principalFromClaims } from './claims.ts';
 import { parseStrictJson } from './json.ts';
 import { errorToProblem, internalErrorResponse, SECURITY_HEADERS } from './problems.ts';
 import { type Route, type RouteName, route as routeNamed } from './routes.ts';
-import type * as z from './zod.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;

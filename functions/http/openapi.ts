@@ -1,7 +1,7 @@
+import * as z from '../validation/zod.ts';
 import { PROBLEMS } from './problems.ts';
 import { Problem, RESPONSES } from './response-schemas.ts';
 import { type Route, routes } from './routes.ts';
-import * as z from './zod.ts';
 
 /** Each error status with the problem codes it carries, from the one problem table. */
 const ERROR_STATUSES: Record<string, string> = {};

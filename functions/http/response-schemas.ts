@@ -1,5 +1,5 @@
+import * as z from '../validation/zod.ts';
 import { described } from './schemas.ts';
-import * as z from './zod.ts';
 
 /**
  * Response schemas: documentation only (docs/openapi.json). Kept apart from the request

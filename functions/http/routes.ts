@@ -1,7 +1,7 @@
 import type { Access } from '../domain/authorization.ts';
+import type * as z from '../validation/zod.ts';
 import type { ResponseName } from './response-schemas.ts';
 import * as s from './schemas.ts';
-import type * as z from './zod.ts';
 
 /**
  * The one route table. The local gateway and the CDK stack both build their routes from it, so a

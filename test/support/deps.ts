@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
-import { FakeClock } from '../../functions/domain/clock.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type { GrantScheduler, Log, ScheduledExpiry } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
+import { FakeClock } from './clock.ts';
 import { freshTable } from './table.ts';
 
 /** A cursor codec with a fresh random secret. */

@@ -1,10 +1,10 @@
-import { sesClient } from './adapters/aws-clients.ts';
-import { SesMailer } from './adapters/mailer.ts';
+import { sesClient } from '../adapters/aws-clients.ts';
+import { SesMailer } from '../adapters/mailer.ts';
+import { systemClock } from '../domain/clock.ts';
+import { ulidGenerator } from '../domain/ids.ts';
+import type { NotifyDeps } from '../use-cases/notify.ts';
+import { appStore, log } from './app.ts';
 import { mailConfig } from './config.ts';
-import { systemClock } from './domain/clock.ts';
-import { ulidGenerator } from './domain/ids.ts';
-import type { NotifyDeps } from './use-cases/notify.ts';
-import { appStore, log } from './wiring.ts';
 
 let deps: NotifyDeps | undefined;
 

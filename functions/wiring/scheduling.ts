@@ -1,8 +1,8 @@
-import { schedulerClient } from './adapters/aws-clients-scheduler.ts';
-import { EventBridgeGrantScheduler } from './adapters/scheduler.ts';
+import { schedulerClient } from '../adapters/aws-clients-scheduler.ts';
+import { EventBridgeGrantScheduler } from '../adapters/scheduler.ts';
+import type { Deps } from '../use-cases/deps.ts';
+import { appDeps } from './app.ts';
 import { schedulerConfig } from './config.ts';
-import type { Deps } from './use-cases/deps.ts';
-import { appDeps } from './wiring.ts';
 
 let deps: Deps | undefined;
 

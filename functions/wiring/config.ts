@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY, type GrantPolicy } from './domain/grant.ts';
-import * as z from './http/zod.ts';
+import { DEFAULT_POLICY, type GrantPolicy } from '../domain/grant.ts';
+import * as z from '../validation/zod.ts';
 
 /**
  * Configuration from the environment, read once per cold start and validated; a missing or

@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { dynamoDocumentClient } from './adapters/aws-clients.ts';
-import { CursorCodec } from './adapters/dynamodb/cursor.ts';
-import { DynamoGrantStore } from './adapters/dynamodb/store.ts';
+import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
+import { CursorCodec } from '../adapters/dynamodb/cursor.ts';
+import { DynamoGrantStore } from '../adapters/dynamodb/store.ts';
+import { systemClock } from '../domain/clock.ts';
+import { ulidGenerator } from '../domain/ids.ts';
+import type { GrantScheduler, Log } from '../domain/ports.ts';
+import type { Deps } from '../use-cases/deps.ts';
 import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
-import { systemClock } from './domain/clock.ts';
-import { ulidGenerator } from './domain/ids.ts';
-import type { GrantScheduler, Log } from './domain/ports.ts';
-import type { Deps } from './use-cases/deps.ts';
 
 /** One logger per process; it never logs tokens, whole events, phone numbers or email bodies. */
 export const logger = new Logger({ serviceName: 'support-access' });
