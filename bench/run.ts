@@ -21,14 +21,13 @@ import type { AuditEvent } from '../functions/domain/audit.ts';
 import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
 import { ulidGenerator } from '../functions/domain/ids.ts';
 import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
-import { route, routes } from '../functions/http/routes.ts';
+import { route, routes, routeTable } from '../functions/http/routes.ts';
 import { addContact } from '../functions/use-cases/contacts.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
 import { notifyContacts } from '../functions/use-cases/notify.ts';
 import { listAudit } from '../functions/use-cases/support.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
-import { ROUTE_NEEDS } from '../infra/permissions.ts';
 import { type SpawnedStack, spawnStack, stackPorts } from '../local/spawn-stack.ts';
 import { localKeys, signToken } from '../local/tokens.ts';
 import { FakeClock } from '../test/support/clock.ts';
@@ -500,10 +499,10 @@ async function importMs(file: string): Promise<number> {
 async function coldStart() {
   const dir = await mkdtemp(join(tmpdir(), 'bench-bundles-'));
   const functions = [
-    ...routes.map((r) => ({
+    ...routeTable.map((r) => ({
       name: r.name,
       entry: r.entry,
-      sdks: ['dynamodb', ...(ROUTE_NEEDS[r.name].schedules ? ['scheduler'] : [])],
+      sdks: ['dynamodb', ...(r.needs.schedules ? ['scheduler'] : [])],
     })),
     { name: 'expireGrant', entry: BACKGROUND_FUNCTIONS.expireGrant.entry, sdks: ['dynamodb'] },
     { name: 'sweep', entry: BACKGROUND_FUNCTIONS.sweep.entry, sdks: ['dynamodb', 'scheduler'] },

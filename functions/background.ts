@@ -1,3 +1,5 @@
+import { END_GRANT, type FunctionNeeds } from './needs.ts';
+
 /**
  * The functions that no route invokes, in one list for the CDK stack, the local runtime and the
  * benchmarks (the HTTP functions are the route table's).
@@ -6,15 +8,19 @@ export const BACKGROUND_FUNCTIONS = {
   expireGrant: {
     entry: 'functions/handlers/expire-grant.ts',
     description: 'Ends a grant at its deadline (invoked by its one-time schedule)',
+    needs: { table: END_GRANT },
   },
   sweep: {
     entry: 'functions/handlers/sweep.ts',
     description: 'Safety net: every minute, ends any active grant past its deadline',
+    needs: { table: [...END_GRANT, 'Query'], index: true, schedules: ['DeleteSchedule'] },
   },
   notify: {
     entry: 'functions/handlers/notify.ts',
     description: 'Emails every contact about each grant event (the table stream is the outbox)',
+    // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction).
+    needs: { table: ['Query', 'UpdateItem', 'PutItem'] },
   },
-} as const;
+} as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 
 export type BackgroundFunctionName = keyof typeof BACKGROUND_FUNCTIONS;

@@ -1,4 +1,5 @@
 import type { Access } from '../domain/authorization.ts';
+import { CONTACT_ENDS_GRANT, type FunctionNeeds, READ } from '../needs.ts';
 import type * as z from '../validation/zod.ts';
 import type { ResponseName } from './response-schemas.ts';
 import * as s from './schemas.ts';
@@ -20,6 +21,8 @@ export interface Route {
   success: { status: 200 | 201 | 204; schema?: ResponseName };
   /** Optional request headers the route reads. */
   headers?: { name: string; description: string }[];
+  /** What the function does in AWS: its IAM policy, and whether it is wired with the Scheduler. */
+  needs: FunctionNeeds;
 }
 
 const handler = (file: string) => `functions/handlers/${file}.ts`;
@@ -34,6 +37,7 @@ export const routes = [
     summary: 'Liveness: 200 once the service is ready.',
     query: s.NoQuery,
     success: { status: 200, schema: 'Health' },
+    needs: { table: [] },
   },
   {
     name: 'openapi',
@@ -44,6 +48,7 @@ export const routes = [
     summary: 'This API’s OpenAPI 3.1 document.',
     query: s.NoQuery,
     success: { status: 200 },
+    needs: { table: [] },
   },
   {
     name: 'listContacts',
@@ -54,6 +59,7 @@ export const routes = [
     summary: 'The tenant’s authorized support contacts, with a warning while fewer than two can grant.',
     query: s.NoQuery,
     success: { status: 200, schema: 'ContactList' },
+    needs: { table: ['Query'] },
   },
   {
     name: 'addContact',
@@ -65,6 +71,7 @@ export const routes = [
     body: s.AddContactBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'Contact' },
+    needs: { table: ['PutItem'] },
   },
   {
     name: 'removeContact',
@@ -75,6 +82,9 @@ export const routes = [
     summary: 'Removes a contact; revokes the active grant at once if they created it.',
     query: s.NoQuery,
     success: { status: 204 },
+    // Reads the contact and the active grant; deletes contact + email lock, may end the grant, and
+    // otherwise checks that the active grant is still the one it read.
+    needs: { table: CONTACT_ENDS_GRANT, schedules: ['DeleteSchedule'] },
   },
   {
     name: 'verifyCaller',
@@ -86,6 +96,7 @@ export const routes = [
     body: s.VerifyCallerBody,
     query: s.NoQuery,
     success: { status: 200, schema: 'VerifyAnswer' },
+    needs: { table: ['GetItem', 'Query', 'PutItem'] },
   },
   {
     name: 'createGrant',
@@ -97,6 +108,8 @@ export const routes = [
     body: s.CreateGrantBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'Grant' },
+    // Idempotency record, pointer, grant and event, the contact's check; may first end an overdue grant.
+    needs: { table: CONTACT_ENDS_GRANT, schedules: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule'] },
     headers: [
       {
         name: 'Idempotency-Key',
@@ -113,6 +126,7 @@ export const routes = [
     summary: 'The tenant’s grants, newest first.',
     query: s.GrantListQuery,
     success: { status: 200, schema: 'GrantPage' },
+    needs: { table: READ },
   },
   {
     name: 'getGrant',
@@ -123,6 +137,7 @@ export const routes = [
     summary: 'One grant.',
     query: s.NoQuery,
     success: { status: 200, schema: 'Grant' },
+    needs: { table: ['GetItem'] },
   },
   {
     name: 'changeGrantDeadline',
@@ -134,6 +149,10 @@ export const routes = [
     body: s.ChangeDeadlineBody,
     query: s.NoQuery,
     success: { status: 200, schema: 'Grant' },
+    needs: {
+      table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+      schedules: ['UpdateSchedule', 'CreateSchedule'],
+    },
   },
   {
     name: 'revokeGrant',
@@ -144,6 +163,7 @@ export const routes = [
     summary: 'Ends access now (an ended grant is returned unchanged).',
     query: s.NoQuery,
     success: { status: 200, schema: 'Grant' },
+    needs: { table: CONTACT_ENDS_GRANT, schedules: ['DeleteSchedule'] },
   },
   {
     name: 'checkAccess',
@@ -154,6 +174,7 @@ export const routes = [
     summary: 'May support access this tenant right now? Recorded in the tenant’s audit log.',
     query: s.NoQuery,
     success: { status: 200, schema: 'AccessAnswer' },
+    needs: { table: ['GetItem', 'PutItem'] },
   },
   {
     name: 'listActiveGrants',
@@ -164,6 +185,7 @@ export const routes = [
     summary: 'All tenants’ active grants, soonest deadline first.',
     query: s.PageQuery,
     success: { status: 200, schema: 'GrantPage' },
+    needs: { table: ['Query'], index: true },
   },
   {
     name: 'listAudit',
@@ -174,10 +196,14 @@ export const routes = [
     summary: 'The tenant’s audit log, newest first.',
     query: s.PageQuery,
     success: { status: 200, schema: 'EventPage' },
+    needs: { table: ['Query'] },
   },
 ] as const satisfies readonly Route[];
 
 export type RouteName = (typeof routes)[number]['name'];
+
+/** The same table, each entry as the general `Route` (for code that treats every route alike). */
+export const routeTable: readonly Route[] = routes;
 
 export function route(name: RouteName): Route {
   const found = routes.find((r) => r.name === name);

@@ -23,8 +23,7 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes } from '../../functions/http/routes.ts';
-import { ROUTE_NEEDS } from '../permissions.ts';
+import { routeTable } from '../../functions/http/routes.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
 
@@ -168,8 +167,8 @@ export class Api extends Construct {
       },
     });
 
-    for (const route of routes) {
-      const needs = ROUTE_NEEDS[route.name];
+    for (const route of routeTable) {
+      const needs = route.needs;
       const fn = new AppFunction(this, `Route-${route.name}`, {
         entry: route.entry,
         description: `${route.method} ${route.path}`,

@@ -8,7 +8,6 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
-import { EXPIRY_NEEDS, SWEEP_NEEDS } from '../permissions.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
 
@@ -59,7 +58,7 @@ export class Expiry extends Construct {
       ...BACKGROUND_FUNCTIONS.expireGrant,
       environment: props.environment,
     });
-    grantNeeds(this.expiryFunction.fn, EXPIRY_NEEDS, props.table);
+    grantNeeds(this.expiryFunction.fn, BACKGROUND_FUNCTIONS.expireGrant.needs, props.table);
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
       description: 'Assumed by EventBridge Scheduler to invoke the expiry function',
@@ -102,7 +101,7 @@ export class Expiry extends Construct {
       environment: { ...props.environment, ...this.schedulerEnvironment },
       timeout: Duration.seconds(50),
     });
-    grantNeeds(this.sweepFunction.fn, SWEEP_NEEDS, props.table, this.scheduleAccess);
+    grantNeeds(this.sweepFunction.fn, BACKGROUND_FUNCTIONS.sweep.needs, props.table, this.scheduleAccess);
     new Rule(this, 'EveryMinute', {
       description: 'Safety-net sweep of overdue grants',
       schedule: Schedule.rate(Duration.minutes(1)),

@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ACTIVE_BY_DEADLINE_INDEX } from '../../functions/adapters/dynamodb/table-definition.ts';
-import type { FunctionNeeds } from '../permissions.ts';
+import type { FunctionNeeds } from '../../functions/needs.ts';
 
 /** ARN of every grant's schedule in the group (names are grant-<grantId>). */
 export function grantSchedulesArn(groupName: string): string {

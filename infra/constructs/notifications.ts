@@ -8,7 +8,6 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIED_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
-import { NOTIFIER_NEEDS } from '../permissions.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
 
@@ -42,7 +41,7 @@ export class Notifications extends Construct {
       environment: { ...props.environment, MAIL_FROM: props.mailFrom },
       timeout: Duration.seconds(60),
     });
-    grantNeeds(this.notifier.fn, NOTIFIER_NEEDS, props.table);
+    grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);
     this.notifier.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.identity.emailIdentityArn] }),
     );

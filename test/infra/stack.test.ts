@@ -2,10 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/http/routes.ts';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { routes, routeTable } from '../../functions/http/routes.ts';
+import type { FunctionNeeds } from '../../functions/needs.ts';
 import { buildApp } from '../../infra/app.ts';
 import { consoleCsp } from '../../infra/constructs/console.ts';
-import { EXPIRY_NEEDS, NOTIFIER_NEEDS, ROUTE_NEEDS, SWEEP_NEEDS } from '../../infra/permissions.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -78,10 +79,7 @@ describe('the CDK stack', () => {
 
   it('gives each function exactly the table and schedule actions it needs, and never a "*" action', () => {
     const tableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] });
-    const check = (
-      functionLogicalId: string,
-      needs: { table: string[]; index?: boolean; schedules?: string[] },
-    ) => {
+    const check = (functionLogicalId: string, needs: FunctionNeeds) => {
       const statements = statementsOf(roleOf(functionLogicalId));
       const onTable = statements.filter((s) => JSON.stringify(s.Resource) === tableArn);
       expect(actions(onTable, 'dynamodb:')).toEqual([...needs.table].sort());
@@ -116,11 +114,11 @@ describe('the CDK stack', () => {
       for (const s of scheduleStatements)
         expect(JSON.stringify(s.Resource)).toContain(':schedule/SupportAccess-test-grants/grant-*');
     };
-    for (const route of routes)
-      check(logicalId(stack.api.functions[route.name]?.fn as never), ROUTE_NEEDS[route.name]);
-    check(logicalId(stack.expiry.expiryFunction.fn), EXPIRY_NEEDS);
-    check(logicalId(stack.expiry.sweepFunction.fn), SWEEP_NEEDS);
-    check(logicalId(stack.notifications.notifier.fn), NOTIFIER_NEEDS);
+    for (const route of routeTable)
+      check(logicalId(stack.api.functions[route.name]?.fn as never), route.needs);
+    check(logicalId(stack.expiry.expiryFunction.fn), BACKGROUND_FUNCTIONS.expireGrant.needs);
+    check(logicalId(stack.expiry.sweepFunction.fn), BACKGROUND_FUNCTIONS.sweep.needs);
+    check(logicalId(stack.notifications.notifier.fn), BACKGROUND_FUNCTIONS.notify.needs);
     // Spelled out for the routes where a slip would matter most.
     const tableActions = (name: string) =>
       actions(statementsOf(roleOf(logicalId(stack.api.functions[name]?.fn as never))), 'dynamodb:');

@@ -1,0 +1,25 @@
+/**
+ * What a function does in AWS, declared with the function (its route-table or background entry):
+ * the stack grants exactly this, and a function that schedules is wired with the Scheduler.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+export type ScheduleAction = 'CreateSchedule' | 'UpdateSchedule' | 'DeleteSchedule';
+
+export interface FunctionNeeds {
+  /** DynamoDB actions; a transaction is authorised per item action. */
+  table: readonly TableAction[];
+  /** Queries the active-by-deadline index. */
+  index?: boolean;
+  schedules?: readonly ScheduleAction[];
+}
+
+export const READ: readonly TableAction[] = ['GetItem', 'Query'];
+export const END_GRANT: readonly TableAction[] = ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'];
+/** A contact's change also checks, in its transaction, that the contact may still grant. */
+export const CONTACT_ENDS_GRANT: readonly TableAction[] = [...END_GRANT, 'ConditionCheckItem'];
