@@ -21,7 +21,7 @@ import type { AuditEvent } from '../functions/domain/audit.ts';
 import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
 import { ulidGenerator } from '../functions/domain/ids.ts';
 import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
-import { route, routes, routeTable } from '../functions/http/routes.ts';
+import { route, routeTable } from '../functions/http/routes.ts';
 import { addContact } from '../functions/use-cases/contacts.ts';
 import type { Deps } from '../functions/use-cases/deps.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
