@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { requestUrl } from './loopback.ts';
@@ -31,20 +31,43 @@ const CONSOLE_HEADERS = {
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    if (entry.name === 'dist' || entry.name === 'node_modules' || entry.name === '.build-lock') continue;
     const path = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? await newestMtime(path) : (await stat(path)).mtimeMs);
   }
   return newest;
 }
 
-/** Builds the console with Vite when its sources are newer than the last build. */
+/**
+ * Builds the console with Vite when its sources are newer than the last build. Several processes
+ * may ask at once (the test suites, a running stack): a lock folder lets one build while the
+ * others wait and then find the build fresh, so nobody serves a half-emptied build folder.
+ */
 export async function buildConsoleIfStale(log: (message: string) => void = () => {}): Promise<void> {
   const index = join(DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= (await newestMtime(WEB))) return;
-  log('Building the admin console …');
-  const { build } = await import('vite');
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+  const fresh = async () => existsSync(index) && statSync(index).mtimeMs >= (await newestMtime(WEB));
+  if (await fresh()) return;
+  const lock = join(WEB, '.build-lock');
+  const waitUntil = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A build that died left its lock: take it over after the longest a build takes.
+      if (Date.now() > waitUntil) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if (await fresh()) return;
+    log('Building the admin console …');
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 /**
