@@ -23,7 +23,7 @@ import { ulidGenerator } from '../functions/domain/ids.ts';
 import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
 import { route, routeTable } from '../functions/http/routes.ts';
 import { addContact } from '../functions/use-cases/contacts.ts';
-import type { Deps } from '../functions/use-cases/deps.ts';
+import type { SchedulingDeps } from '../functions/use-cases/deps.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
 import { notifyContacts } from '../functions/use-cases/notify.ts';
 import { listAudit } from '../functions/use-cases/support.ts';
@@ -604,7 +604,7 @@ async function costPerLifecycle(ctx: Ctx) {
     unschedule: async () => void scheduleCalls.push('DeleteSchedule'),
   };
   const clock = new FakeClock(new Date());
-  const deps: Deps = {
+  const deps: SchedulingDeps = {
     store,
     scheduler,
     clock,

@@ -2,8 +2,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { ValidationError } from './errors.ts';
 import { assertSingleLine, charLength } from './text.ts';
 
-export type Locale = 'de' | 'en';
-export const LOCALES: readonly Locale[] = ['de', 'en'];
+export const LOCALES = ['de', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
 
 export interface Contact {
   contactId: string;

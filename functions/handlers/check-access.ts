@@ -3,5 +3,5 @@ import { checkAccess } from '../use-cases/support.ts';
 
 export const handler = httpHandler('checkAccess', async (req, deps) => {
   const agent = req.auth.principal.email ?? req.auth.principal.sub;
-  return json(200, await checkAccess(deps, req.tenantId as string, agent));
+  return json(200, await checkAccess(deps, req.tenantId, agent));
 });

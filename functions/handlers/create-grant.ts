@@ -1,17 +1,14 @@
-import type { Contact } from '../domain/contact.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { httpHandler, json } from '../http/handler.ts';
-import type { CreateGrantBody } from '../http/schemas.ts';
 import { createGrant } from '../use-cases/grants.ts';
-import type * as z from '../validation/zod.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export const handler = httpHandler<z.infer<typeof CreateGrantBody>>(
+export const handler = httpHandler(
   'createGrant',
   async (req, deps) => {
-    const tenantId = req.tenantId as string;
+    const tenantId = req.tenantId;
     const key = req.headers['idempotency-key'];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw ValidationError.field(
@@ -26,7 +23,7 @@ export const handler = httpHandler<z.infer<typeof CreateGrantBody>>(
     const { grant, replayed } = await createGrant(
       deps,
       tenantId,
-      req.auth.contact as Contact,
+      req.auth.contact,
       req.body,
       req.receivedAt,
       idempotency,

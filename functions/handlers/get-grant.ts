@@ -1,7 +1,6 @@
 import { httpHandler, json } from '../http/handler.ts';
 import { getGrant } from '../use-cases/grants.ts';
 
-export const handler = httpHandler('getGrant', async (req, deps) => {
-  const grantId = req.params.grantId as string;
-  return json(200, await getGrant(deps, req.tenantId as string, grantId, deps.clock.now()));
-});
+export const handler = httpHandler('getGrant', async (req, deps) =>
+  json(200, await getGrant(deps, req.tenantId, req.params.grantId, deps.clock.now())),
+);

@@ -35,7 +35,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     byGrant.set(key, [...(byGrant.get(key) ?? []), { record, event: auditEvent, index }]);
   });
   const groups = [...byGrant.values()];
-  let firstFailure: Pending | undefined;
+  const failure: { first?: Pending } = {};
   const work = async (group: Pending[]) => {
     for (const pending of group) {
       try {
@@ -45,9 +45,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       } catch (error) {
         logger.warn('notification will be redelivered', {
           eventId: pending.event.eventId,
-          error: (error as Error).message,
+          error: error instanceof Error ? error.message : String(error),
         });
-        if (!firstFailure || pending.index < firstFailure.index) firstFailure = pending;
+        if (!failure.first || pending.index < failure.first.index) failure.first = pending;
         return; // later events of this grant wait for the redelivery
       }
     }
@@ -55,10 +55,10 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENT_GRANTS, groups.length) }, async () => {
-      while (next < groups.length) await work(groups[next++] as Pending[]);
+      for (let group = groups[next++]; group; group = groups[next++]) await work(group);
     }),
   );
-  const failed = firstFailure as Pending | undefined;
+  const failed = failure.first;
   return {
     batchItemFailures: failed ? [{ itemIdentifier: failed.record.dynamodb?.SequenceNumber ?? '' }] : [],
   };

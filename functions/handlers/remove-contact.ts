@@ -5,9 +5,8 @@ import { schedulingDeps } from '../wiring/scheduling.ts';
 export const handler = httpHandler(
   'removeContact',
   async (req, deps) => {
-    const contactId = req.params.contactId as string;
     const actor = req.auth.principal.email ?? req.auth.principal.sub;
-    await removeContact(deps, req.tenantId as string, contactId, actor, req.receivedAt);
+    await removeContact(deps, req.tenantId, req.params.contactId, actor, req.receivedAt);
     return json(204);
   },
   schedulingDeps,

@@ -5,15 +5,17 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type Authorized, authorize, type Principal } from '../domain/authorization.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Contact } from '../domain/contact.ts';
 import { DomainError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
-import type { Deps } from '../use-cases/deps.ts';
+import type { Deps, SchedulingDeps } from '../use-cases/deps.ts';
 import type * as z from '../validation/zod.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 import { principalFromClaims } from './claims.ts';
 import { parseStrictJson } from './json.ts';
 import { errorToProblem, internalErrorResponse, SECURITY_HEADERS } from './problems.ts';
-import { type Route, type RouteName, route as routeNamed } from './routes.ts';
+import { type Route, type RouteName, route as routeNamed, type routes } from './routes.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -21,17 +23,30 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2;
 export const MAX_BODY_BYTES = 16 * 1024;
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export interface HttpRequest<Body = unknown, Query = Record<string, string | undefined>> {
+type AnyRoute = (typeof routes)[number];
+type RouteNamed<N extends RouteName> = Extract<AnyRoute, { name: N }>;
+type Parsed<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
+type PathParams<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | PathParams<Rest>
+  : never;
+type NeedsScheduler<R> = R extends { needs: { schedules: readonly unknown[] } } ? true : false;
+
+/** The dependencies a route's code gets: the Scheduler only where its entry needs schedules. */
+export type DepsOf<R> = NeedsScheduler<R> extends true ? SchedulingDeps : Deps;
+
+/** A request to route `R`, parsed and authorized: its types follow from the route's entry. */
+export interface HttpRequest<R extends AnyRoute> {
   route: Route;
   requestId: string;
   /** When the request was received: the `now` of deadline bounds. */
   receivedAt: Date;
-  auth: Authorized;
-  params: Record<string, string>;
-  tenantId: string | null;
+  /** For `authorized-contact` routes the caller's contact record is always there. */
+  auth: R['access'] extends 'authorized-contact' ? Authorized & { contact: Contact } : Authorized;
+  params: Record<PathParams<R['path']>, string>;
+  tenantId: 'tenantId' extends PathParams<R['path']> ? string : null;
   headers: Record<string, string>;
-  body: Body;
-  query: Query;
+  body: R extends { body: infer S } ? Parsed<S> : undefined;
+  query: R extends { query: infer S } ? Parsed<S> : undefined;
 }
 
 export interface Result {
@@ -40,45 +55,37 @@ export interface Result {
   headers?: Record<string, string>;
 }
 
-type Impl<B, Q> = (request: HttpRequest<B, Q>, deps: Deps) => Promise<Result>;
-
-interface RequestState {
-  startedAt: number;
-  receivedAt: Date;
-  principal: Principal | null;
-  rawBody: string | null;
+/** What the middlewares learn about one request, kept in middy's `request.internal`. */
+interface RequestState extends Record<string, unknown> {
+  startedAt?: number;
+  receivedAt?: Date;
+  principal?: Principal;
+  rawBody?: string;
   auth?: Authorized;
   input?: { body: unknown; query: unknown; tenantId: string | null };
+  result?: HttpResponse;
 }
-type Req = Request<HttpEvent, HttpResponse, Error, Context>;
-
-/** Per-request state, keyed by the event object the handler also receives. */
-const states = new WeakMap<HttpEvent, RequestState>();
-const state = (request: Req): RequestState => states.get(request.event) as RequestState;
+type Req = Request<HttpEvent, HttpResponse, Error, Context, RequestState>;
+type Middleware = MiddlewareObj<HttpEvent, HttpResponse, Error, Context, RequestState>;
 
 /** Problems, security headers and the one log line per request. */
-function respond(route: Route, deps: () => Deps): MiddlewareObj<HttpEvent, HttpResponse> {
-  const finish = (request: Req) => {
-    const response = request.response as HttpResponse;
-    response.headers = { ...SECURITY_HEADERS, ...response.headers };
+function respond(route: Route, clock: () => Clock): Middleware {
+  const finish = (request: Req, response: HttpResponse) => {
+    request.response = { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
     logger.info('request', {
       correlationId: request.event.requestContext?.requestId,
       route: route.name,
       tenantId: request.event.pathParameters?.tenantId,
       status: response.statusCode,
-      durationMs: Date.now() - (states.get(request.event)?.startedAt ?? Date.now()),
+      durationMs: Date.now() - (request.internal.startedAt ?? Date.now()),
     });
   };
   return {
     before: (request) => {
-      states.set(request.event, {
-        startedAt: Date.now(),
-        receivedAt: deps().clock.now(),
-        principal: null,
-        rawBody: null,
-      });
+      request.internal.startedAt = Date.now();
+      request.internal.receivedAt = clock().now();
     },
-    after: (request) => finish(request as Req),
+    after: (request) => finish(request, request.response ?? internalErrorResponse()),
     onError: (request) => {
       let response = errorToProblem(request.error);
       if (!response) {
@@ -92,26 +99,25 @@ function respond(route: Route, deps: () => Deps): MiddlewareObj<HttpEvent, HttpR
         });
         response = internalErrorResponse();
       }
-      request.response = response;
-      finish(request as Req);
+      finish(request, response);
     },
   };
 }
 
 /** 401 before anything else. API Gateway verified the token; here we read its claims. */
-function authenticate(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
+function authenticate(route: Route): Middleware {
   return {
     before: (request) => {
       if (route.access === 'public') return;
       const principal = principalFromClaims(request.event.requestContext?.authorizer?.jwt?.claims);
       if (!principal) throw new UnauthenticatedError();
-      state(request as Req).principal = principal;
+      request.internal.principal = principal;
     },
   };
 }
 
 /** 413 and 415 next, for routes that take a body. */
-function bodyLimits(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
+function bodyLimits(route: Route): Middleware {
   return {
     before: (request) => {
       if (!route.body) return;
@@ -128,23 +134,25 @@ function bodyLimits(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
       if (!isJsonMediaType(contentType)) {
         throw new DomainError('unsupported-media-type', 'Send the request body as application/json (UTF-8).');
       }
-      state(request as Req).rawBody = raw;
+      request.internal.rawBody = raw;
     },
   };
 }
 
 /** 403 before any validation or lookup, so nothing about another tenant leaks. */
-function authorizeRoute(route: Route, deps: () => Deps): MiddlewareObj<HttpEvent, HttpResponse> {
+function authorizeRoute(route: Route, deps: () => Deps): Middleware {
   return {
     before: async (request) => {
-      const current = state(request as Req);
       const tenantId = request.event.pathParameters?.tenantId ?? null;
-      if (route.access === 'public') {
-        current.auth = { principal: { sub: '', email: null, tenantId: null, roles: [] }, contact: null };
+      const principal = request.internal.principal;
+      if (route.access === 'public' || !principal) {
+        request.internal.auth = {
+          principal: { sub: '', email: null, tenantId: null, roles: [] },
+          contact: null,
+        };
         return;
       }
-      const principal = current.principal as Principal;
-      current.auth = await authorize(route.access, principal, tenantId, (t, email) =>
+      request.internal.auth = await authorize(route.access, principal, tenantId, (t, email) =>
         TENANT_ID.test(t) ? deps().store.findContactByEmail(t, email) : Promise.resolve(null),
       );
     },
@@ -152,10 +160,9 @@ function authorizeRoute(route: Route, deps: () => Deps): MiddlewareObj<HttpEvent
 }
 
 /** 400 for everything about the input itself. */
-function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
+function parseInput(route: Route): Middleware {
   return {
     before: (request) => {
-      const current = state(request as Req);
       const tenantId = request.event.pathParameters?.tenantId ?? null;
       if (tenantId !== null && !TENANT_ID.test(tenantId)) {
         throw ValidationError.field('tenantId', 'tenantId must be 1–64 letters, digits, ".", "_" or "-".');
@@ -163,7 +170,7 @@ function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
       const query = validate(route.query, request.event.queryStringParameters ?? {}, 'query');
       let body: unknown;
       if (route.body) {
-        const raw = current.rawBody ?? '';
+        const raw = request.internal.rawBody ?? '';
         if (raw.trim() === '') throw ValidationError.field('', 'A JSON request body is required.');
         const parsed = parseStrictJson(raw);
         if (!parsed.ok) throw ValidationError.field('', parsed.detail);
@@ -177,7 +184,7 @@ function parseInput(route: Route): MiddlewareObj<HttpEvent, HttpResponse> {
         const id = request.event.pathParameters?.[name];
         if (id !== undefined && !ID_PATTERN.test(id)) throw new NotFoundError(what);
       }
-      current.input = { body, query, tenantId };
+      request.internal.input = { body, query, tenantId };
     },
   };
 }
@@ -224,47 +231,80 @@ export function json(status: number, body?: unknown, headers: Record<string, str
 }
 
 /**
- * A Lambda handler for one route of the table: authentication, body limits, authorization and
- * validation in the documented order (docs/api.md, "Order of checks"), then the use case, then the response.
+ * Runs the route's code once every check has passed. It is the last middleware, so the request
+ * state is at hand in `request.internal`; its result becomes the response in its `after`, which
+ * runs before the log line of `respond`.
  */
-export function httpHandler<B = unknown, Q = Record<string, string | undefined>>(
-  name: RouteName,
-  impl: Impl<B, Q>,
-  deps: () => Deps = appDeps,
+function invoke<R extends AnyRoute>(
+  route: Route,
+  impl: (request: HttpRequest<R>, deps: DepsOf<R>) => Promise<Result>,
+  deps: () => DepsOf<R>,
+): Middleware {
+  return {
+    before: async (request) => {
+      const result = await impl(parsedRequest<R>(route, request), deps());
+      request.internal.result =
+        result.body === undefined
+          ? { statusCode: result.status, headers: { ...result.headers } }
+          : {
+              statusCode: result.status,
+              headers: { 'content-type': 'application/json', ...result.headers },
+              body: JSON.stringify(result.body),
+            };
+    },
+    after: (request) => {
+      request.response = request.internal.result ?? null;
+    },
+  };
+}
+
+/**
+ * The parse boundary: what the middlewares validated, typed as the route's request. The only
+ * cast of the HTTP layer lives here: the body and query were parsed by this very route's
+ * schemas, the path's parameters were matched by its path, and `authorize` returned a contact
+ * for `authorized-contact` routes or threw.
+ */
+function parsedRequest<R extends AnyRoute>(route: Route, request: Req): HttpRequest<R> {
+  const { input, auth, receivedAt } = request.internal;
+  if (!input || !auth || !receivedAt) throw new Error('A request reached the route before its checks.');
+  if (route.access === 'authorized-contact' && !auth.contact) throw new Error('No contact was authorized.');
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.event.headers ?? {})) {
+    if (value !== undefined) headers[key.toLowerCase()] = value;
+  }
+  const parsed = {
+    route,
+    requestId: request.event.requestContext?.requestId ?? '',
+    receivedAt,
+    auth,
+    params: { ...request.event.pathParameters },
+    tenantId: input.tenantId,
+    headers,
+    body: input.body,
+    query: input.query,
+  };
+  return parsed as HttpRequest<R>;
+}
+
+/**
+ * A Lambda handler for one route of the table: authentication, body limits, authorization and
+ * validation in the documented order (docs/api.md, "Order of checks"), then the route's code,
+ * then the response. The request's types and the dependencies follow from the route's entry; a
+ * route whose entry needs schedules must be given the scheduling wiring.
+ */
+export function httpHandler<N extends RouteName>(
+  name: N,
+  impl: (request: HttpRequest<RouteNamed<N>>, deps: DepsOf<RouteNamed<N>>) => Promise<Result>,
+  ...wiring: NeedsScheduler<RouteNamed<N>> extends true ? [deps: () => SchedulingDeps] : [deps?: () => Deps]
 ) {
   const route = routeNamed(name);
-  return middy<HttpEvent, HttpResponse, Error, Context>()
-    .use(respond(route, deps))
+  const deps = (wiring[0] ?? appDeps) as () => DepsOf<RouteNamed<N>>;
+  return middy<HttpEvent, HttpResponse, Error, Context, RequestState>()
+    .use(respond(route, () => deps().clock))
     .use(authenticate(route))
     .use(bodyLimits(route))
     .use(authorizeRoute(route, deps))
     .use(parseInput(route))
-    .handler(async (event): Promise<HttpResponse> => {
-      const current = states.get(event) as RequestState;
-      const input = current.input as NonNullable<RequestState['input']>;
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(event.headers ?? {})) {
-        if (value !== undefined) headers[key.toLowerCase()] = value;
-      }
-      const result = await impl(
-        {
-          route,
-          requestId: event.requestContext?.requestId ?? '',
-          receivedAt: current.receivedAt,
-          auth: current.auth as Authorized,
-          params: (event.pathParameters ?? {}) as Record<string, string>,
-          tenantId: input.tenantId,
-          headers,
-          body: input.body as B,
-          query: input.query as Q,
-        },
-        deps(),
-      );
-      if (result.body === undefined) return { statusCode: result.status, headers: { ...result.headers } };
-      return {
-        statusCode: result.status,
-        headers: { 'content-type': 'application/json', ...result.headers },
-        body: JSON.stringify(result.body),
-      };
-    });
+    .use(invoke(route, impl, deps))
+    .handler(async (): Promise<HttpResponse> => ({}));
 }

@@ -1,5 +1,6 @@
 import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
+import type { CallerIdentity } from '../use-cases/support.ts';
 import * as z from '../validation/zod.ts';
 
 /** Request and response schemas: validation at the edge, and the source of docs/openapi.json. */
@@ -38,22 +39,26 @@ export const AddContactBody = z.strictObject({
     z.string().check(z.maxLength(64)),
     'Normalised to E.164; national numbers are read as German (+49).',
   ),
-  locale: z.optional(described(z.enum(LOCALES as [string, ...string[]]), 'Defaults to "de".')),
+  locale: z.optional(described(z.enum(LOCALES), 'Defaults to "de".')),
   canGrantAccess: z.optional(described(z.boolean(), 'Defaults to true.')),
   canInstruct: z.optional(described(z.boolean(), 'Defaults to true.')),
 });
 
-export const VerifyCallerBody = z
-  .strictObject({
-    phone: z.optional(z.string().check(z.maxLength(64))),
-    email: z.optional(z.string().check(z.maxLength(254))),
-  })
-  .check(
-    z.refine((b) => (b.phone === undefined) !== (b.email === undefined), {
-      message: 'Give exactly one of phone or email.',
-      path: ['phone'],
-    }),
-  );
+export const VerifyCallerBody = z.pipe(
+  z
+    .strictObject({
+      phone: z.optional(z.string().check(z.maxLength(64))),
+      email: z.optional(z.string().check(z.maxLength(254))),
+    })
+    .check(
+      z.refine((b) => (b.phone === undefined) !== (b.email === undefined), {
+        message: 'Give exactly one of phone or email.',
+        path: ['phone'],
+      }),
+    ),
+  // Exactly one is there (checked above): the caller is named by it alone.
+  z.transform((b): CallerIdentity => (b.email === undefined ? { phone: b.phone ?? '' } : { email: b.email })),
+);
 
 const limit = z.optional(
   described(

@@ -9,7 +9,7 @@ import {
 import { NotFoundError } from '../domain/errors.ts';
 import { endGrant, isEffectivelyActive, SYSTEM_ACTOR } from '../domain/grant.ts';
 import type { GrantEnding } from '../domain/ports.ts';
-import { bestEffort, type Deps, retryOnConflict } from './deps.ts';
+import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
 import { grantDetails, newEvent } from './events.ts';
 
 export interface AddContactInput {
@@ -62,7 +62,7 @@ export async function addContact(
  * same transaction: access granted by someone no longer trusted must not outlive them.
  */
 export async function removeContact(
-  deps: Deps,
+  deps: SchedulingDeps,
   tenantId: string,
   contactId: string,
   actor: string,

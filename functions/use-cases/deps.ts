@@ -4,11 +4,15 @@ import type { GrantScheduler, GrantStore, IdGenerator, Log } from '../domain/por
 
 export interface Deps {
   store: GrantStore;
-  scheduler: GrantScheduler;
   clock: Clock;
   ids: IdGenerator;
   policy: GrantPolicy;
   log: Log;
+}
+
+/** What the use cases that create, move or delete a grant's schedule need besides. */
+export interface SchedulingDeps extends Deps {
+  scheduler: GrantScheduler;
 }
 
 /** Retries a read-decide-write step that lost a conditional-write race. */

@@ -20,8 +20,8 @@ import {
   type StoredGrant,
   SYSTEM_ACTOR,
 } from '../domain/grant.ts';
-import type { GrantListFilter, Page, PageRequest } from '../domain/ports.ts';
-import { bestEffort, type Deps, retryOnConflict } from './deps.ts';
+import type { GrantListFilter, GrantScheduler, Page, PageRequest } from '../domain/ports.ts';
+import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
 import { newEvent as event, grantDetails } from './events.ts';
 
 /** Idempotency records are kept at least this long. */
@@ -68,7 +68,7 @@ async function replay(deps: Deps, idempotency: IdempotencyRequest, requestHash: 
 
 /** Creates the tenant's one active grant and its expiry schedule. */
 export async function createGrant(
-  deps: Deps,
+  deps: SchedulingDeps,
   tenantId: string,
   contact: Contact,
   input: CreateGrantInput,
@@ -88,7 +88,7 @@ export async function createGrant(
     if (active) {
       if (!isPastDeadline(active, now)) throw new GrantAlreadyActiveError(active.grantId);
       // Effectively expired but not yet ended by the expiry job: end it first.
-      await expireGrant(deps, tenantId, active.grantId, { unschedule: true });
+      await expireGrant(deps, tenantId, active.grantId, { unschedule: deps.scheduler });
     }
     const created: StoredGrant = {
       grantId: deps.ids.next(now),
@@ -164,7 +164,7 @@ export async function listGrants(
 
 /** Moves an active grant's deadline (later or earlier) within the policy bounds. */
 export async function changeGrantDeadline(
-  deps: Deps,
+  deps: SchedulingDeps,
   tenantId: string,
   grantId: string,
   contact: Contact,
@@ -197,7 +197,7 @@ export async function changeGrantDeadline(
 
 /** Ends access now. A grant that has already ended is returned unchanged. */
 export async function revokeGrant(
-  deps: Deps,
+  deps: SchedulingDeps,
   tenantId: string,
   grantId: string,
   contact: Contact,
@@ -207,7 +207,7 @@ export async function revokeGrant(
     const grant = await getStoredGrant(deps, tenantId, grantId);
     if (grant.status !== 'active') return { grant, changed: false };
     if (isPastDeadline(grant, now)) {
-      const ended = await expireGrant(deps, tenantId, grantId, { unschedule: true });
+      const ended = await expireGrant(deps, tenantId, grantId, { unschedule: deps.scheduler });
       return { grant: ended.grant ?? grant, changed: false };
     }
     const after = endGrant(grant, {
@@ -241,7 +241,8 @@ export async function expireGrant(
   deps: Deps,
   tenantId: string,
   grantId: string,
-  options: { unschedule?: boolean } = {},
+  /** The scheduler to delete the grant's schedule with, when it is not deleting itself. */
+  options: { unschedule?: GrantScheduler } = {},
 ): Promise<{ outcome: ExpiryOutcome; grant: StoredGrant | null; lateByMs?: number }> {
   const result = await retryOnConflict(async () => {
     const grant = await deps.store.getGrant(tenantId, grantId);
@@ -266,9 +267,10 @@ export async function expireGrant(
     });
     return { outcome: 'expired' as const, grant: after, lateByMs };
   });
-  if (result.outcome === 'expired' && options.unschedule && result.grant) {
+  const scheduler = options.unschedule;
+  if (result.outcome === 'expired' && scheduler && result.grant) {
     const ended = result.grant;
-    await bestEffort(deps, 'unschedule', ended, () => deps.scheduler.unschedule(ended));
+    await bestEffort(deps, 'unschedule', ended, () => scheduler.unschedule(ended));
   }
   return result;
 }
@@ -278,7 +280,7 @@ export const MISSED_SCHEDULE_MS = 120_000;
 
 /** Ends every active grant past its deadline, a bounded number per run. */
 export async function sweepOverdueGrants(
-  deps: Deps,
+  deps: SchedulingDeps,
   maxGrants = 500,
 ): Promise<{ examined: number; expired: number; missed: number; more: boolean }> {
   let examined = 0;
@@ -292,7 +294,7 @@ export async function sweepOverdueGrants(
     });
     for (const grant of page.items) {
       examined++;
-      const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: true });
+      const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: deps.scheduler });
       if (result.outcome !== 'expired') continue;
       expired++;
       if ((result.lateByMs ?? 0) > MISSED_SCHEDULE_MS) missed++;

@@ -4,7 +4,7 @@ import { CursorCodec } from '../adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../adapters/dynamodb/store.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
-import type { GrantScheduler, Log } from '../domain/ports.ts';
+import type { Log } from '../domain/ports.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
 
@@ -30,30 +30,15 @@ export function appStore(): DynamoGrantStore {
 }
 
 /**
- * Functions that schedule are wired with `schedulingDeps()` (scheduling-wiring.ts); the others
- * never load the Scheduler client, and calling it from them is a wiring mistake made loud.
- */
-const noScheduler: GrantScheduler = {
-  schedule: async () => {
-    throw new Error('This function is not wired with a scheduler.');
-  },
-  reschedule: async () => {
-    throw new Error('This function is not wired with a scheduler.');
-  },
-  unschedule: async () => {
-    throw new Error('This function is not wired with a scheduler.');
-  },
-};
-
-/**
  * Plain constructor wiring, once per cold start: SDK clients, adapters and use-case
  * dependencies. Built on first use so that a function that needs no table (health) does not
- * need its configuration.
+ * need its configuration. Functions whose entry needs the Scheduler are wired with
+ * `schedulingDeps()` (scheduling.ts); the others never load its client, and the types keep them
+ * from calling a use case that schedules.
  */
 export function appDeps(): Deps {
   deps ??= {
     store: appStore(),
-    scheduler: noScheduler,
     clock: systemClock,
     ids: ulidGenerator(),
     policy: grantPolicy(),

@@ -1,13 +1,13 @@
 import { schedulerClient } from '../adapters/aws-clients-scheduler.ts';
 import { EventBridgeGrantScheduler } from '../adapters/scheduler.ts';
-import type { Deps } from '../use-cases/deps.ts';
+import type { SchedulingDeps } from '../use-cases/deps.ts';
 import { appDeps } from './app.ts';
 import { schedulerConfig } from './config.ts';
 
-let deps: Deps | undefined;
+let deps: SchedulingDeps | undefined;
 
-/** Wiring for the functions that create, move or delete schedules (see infra/permissions.ts). */
-export function schedulingDeps(): Deps {
+/** Wiring for the functions whose entry needs schedules (`needs.schedules`). */
+export function schedulingDeps(): SchedulingDeps {
   if (!deps) {
     const config = schedulerConfig();
     deps = {

@@ -6,7 +6,7 @@ import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type { GrantScheduler, Log, ScheduledExpiry } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
-import type { Deps } from '../../functions/use-cases/deps.ts';
+import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
 import { FakeClock } from './clock.ts';
 import { freshTable } from './table.ts';
 
@@ -53,7 +53,7 @@ export async function testDeps(start = '2026-12-01T10:00:00.000Z') {
   const clock = new FakeClock(start);
   const scheduler = new RecordingScheduler();
   const store = new DynamoGrantStore(table.doc, table.tableName, testCursors());
-  const deps: Deps = {
+  const deps: SchedulingDeps = {
     store,
     scheduler,
     clock,
