@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addContact, listContacts, removeContact } from '../../functions/use-cases/contacts.ts';
 import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
 import { listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
 
 describe('contacts on DynamoDB Local', () => {
   it('adds with defaults and normalised phone, warns below two granting contacts', async () => {
@@ -44,15 +44,7 @@ describe('contacts on DynamoDB Local', () => {
   });
 
   it('removing the contact who granted the active grant revokes it in the same step', async () => {
-    const { deps, clock, scheduler } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const { deps, clock, scheduler, ada, grant } = await givenActiveGrant({ seconds: 600 });
     clock.advance(1000);
     await removeContact(deps, 'acme', ada.contactId, 'admin@acme.test', clock.now());
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({

@@ -10,19 +10,11 @@ import {
 } from '../../functions/use-cases/grants.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
-import { seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, seedContact, silentLog, testDeps } from '../support/deps.ts';
 
 describe('expiry is safe against every race', () => {
   it('duplicate, stale and concurrent invocations end the grant exactly once', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant({ seconds: 600 });
     clock.advance(600_000);
     const outcomes = await Promise.all(
       Array.from({ length: 6 }, () => expireGrant(deps, 'acme', grant.grantId)),

@@ -9,7 +9,7 @@ import {
   sweepOverdueGrants,
 } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listActiveGrants, listAudit } from '../../functions/use-cases/support.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
 
 async function eventsOf(deps: Awaited<ReturnType<typeof testDeps>>['deps'], tenantId: string) {
   return (await listAudit(deps, tenantId, { limit: 100 })).items;
@@ -17,15 +17,10 @@ async function eventsOf(deps: Awaited<ReturnType<typeof testDeps>>['deps'], tena
 
 describe('grant lifecycle on DynamoDB Local', () => {
   it('creates, extends, revokes with one audit event per change and matching schedule calls', async () => {
-    const { deps, clock, scheduler } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: ' debug login ', durationSeconds: 3600 },
-      clock.now(),
-    );
+    const { deps, clock, scheduler, ada, grant } = await givenActiveGrant({
+      seconds: 3600,
+      reason: ' debug login ',
+    });
     expect(grant).toMatchObject({
       tenantId: 'acme',
       status: 'active',
@@ -61,15 +56,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('answers access by effective status: yes before the deadline, no from the deadline millisecond', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     clock.set(new Date(Date.parse(grant.expiresAt) - 1));
     expect((await checkAccess(deps, 'acme', 'agent@vendor.test')).access).toBe(true);
     clock.set(grant.expiresAt);
@@ -87,15 +74,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('refuses a second active grant and names the active one', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant({ seconds: 600 });
     await expect(
       createGrant(deps, 'acme', ada, { reason: 'r2', durationSeconds: 600 }, clock.now()),
     ).rejects.toMatchObject({
@@ -119,15 +98,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('refuses to change an ended grant', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     clock.advance(300_000);
     await expect(
       changeGrantDeadline(deps, 'acme', grant.grantId, ada, { durationSeconds: 600 }, clock.now()),
@@ -135,15 +106,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('expiry is a no-op when early, stale, duplicate or for an ended grant', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     expect((await expireGrant(deps, 'acme', grant.grantId)).outcome).toBe('not-due');
     clock.advance(200_000);
     await changeGrantDeadline(deps, 'acme', grant.grantId, ada, { durationSeconds: 600 }, clock.now());

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { GrantStore } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import {
   changeGrantDeadline,
@@ -10,8 +9,8 @@ import {
   revokeGrant,
 } from '../../functions/use-cases/grants.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
-import { withBarrier } from '../support/barrier.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
+import { onceAfter, withBarrier } from '../support/barrier.ts';
+import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
 
 describe('races resolved by DynamoDB conditions', () => {
   it('two concurrent creates for one tenant give exactly one grant', async () => {
@@ -54,15 +53,7 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('revoke racing expiry gives exactly one terminal state and one terminal event', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     const deadline = new Date(grant.expiresAt);
     clock.set(deadline); // the expiry job sees the deadline reached …
     const racing = { ...deps, store: withBarrier(deps.store, 'getGrant', 2) };
@@ -84,15 +75,7 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('concurrent extensions are serialised by the version: both land, one after the other', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant({ seconds: 600 });
     const racing = { ...deps, store: withBarrier(deps.store, 'getGrant', 2) };
     const results = await Promise.all([
       changeGrantDeadline(racing, 'acme', grant.grantId, ada, { durationSeconds: 1200 }, clock.now()),
@@ -110,15 +93,7 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('an extension racing the deadline never revives an expired grant', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     const before = await deps.store.getGrant('acme', grant.grantId);
     if (!before) throw new Error('grant missing');
     const after = { ...before, expiresAt: '2026-12-01T11:00:00.000Z', version: 2 };
@@ -142,15 +117,7 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('a change received before the deadline but written after it finds the grant ended', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, clock, ada, grant } = await givenActiveGrant();
     const received = new Date(Date.parse(grant.expiresAt) - 50);
     clock.set(received);
     // A slow table: by the time the read has answered, the deadline has passed.
@@ -255,26 +222,3 @@ describe('races resolved by DynamoDB conditions', () => {
     }
   });
 });
-
-/** The store, except that the first call of `method` runs `meanwhile` after reading, before returning. */
-function onceAfter(
-  store: GrantStore,
-  method: keyof GrantStore,
-  meanwhile: () => Promise<unknown>,
-): GrantStore {
-  let done = false;
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property !== method || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const result = await value.apply(target, args);
-        if (!done) {
-          done = true;
-          await meanwhile();
-        }
-        return result;
-      };
-    },
-  });
-}

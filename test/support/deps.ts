@@ -7,6 +7,7 @@ import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type { GrantScheduler, Log, ScheduledExpiry } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
+import { createGrant } from '../../functions/use-cases/grants.ts';
 import { FakeClock } from './clock.ts';
 import { freshTable } from './table.ts';
 
@@ -77,4 +78,21 @@ export async function seedContact(deps: Deps, tenantId: string, email: string, e
     },
     deps.clock.now(),
   );
+}
+
+/**
+ * The usual arrange step: a fresh table, contact Ada of tenant `acme` and the grant she gave,
+ * active for `seconds` from the fake clock's start.
+ */
+export async function givenActiveGrant(options: { seconds?: number; reason?: string; start?: string } = {}) {
+  const t = await testDeps(options.start);
+  const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+  const { grant } = await createGrant(
+    t.deps,
+    'acme',
+    ada,
+    { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 },
+    t.clock.now(),
+  );
+  return { ...t, ada, grant };
 }
