@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AuditEvent } from '../functions/domain/audit.ts';
+import { type SpawnedStack, spawnStack, stackPorts } from '../local/spawn-stack.ts';
+import { localKeys, signToken } from '../local/tokens.ts';
+import { type Metric, pool } from './lib.ts';
+
+/** The local stack the benchmarks measure, the metrics they collect, and small helpers. */
+export const ROOT = resolve(import.meta.dirname, '..');
+export const QUICK = process.env.BENCH_QUICK === '1';
+export const metrics: Metric[] = [];
+export const log = (message: string) => console.log(`[bench] ${message}`);
+export const add = (m: Metric) => {
+  metrics.push(m);
+  log(
+    `${m.name}: ${m.value} ${m.unit} (target ${m.target}) ${m.pass === null ? '' : m.pass ? 'PASS' : 'FAIL'}`,
+  );
+};
+export const local = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface Ctx {
+  stack: SpawnedStack;
+  dataDir: string;
+  keys: Awaited<ReturnType<typeof localKeys>>;
+  agent: string;
+}
+
+export async function startStack(extra: Record<string, string> = {}): Promise<Ctx> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'support-access-bench-'));
+  const stack = await spawnStack(dataDir, await stackPorts(), { POWERTOOLS_LOG_LEVEL: 'INFO', ...extra });
+  const keys = await localKeys(dataDir);
+  return {
+    stack,
+    dataDir,
+    keys,
+    agent: await signToken(keys, { email: 'agent@vendor.example', roles: ['support-agent'] }),
+  };
+}
+
+export async function stopStack(ctx: Ctx) {
+  await ctx.stack.stop();
+  await rm(ctx.dataDir, { recursive: true, force: true });
+}
+
+export async function api(ctx: Ctx, method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${ctx.stack.apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Tenants with an admin and one contact, registered through the API. */
+export async function tenants(ctx: Ctx, prefix: string, count: number) {
+  const list = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const tenantId = `${prefix}-${i}`;
+      return {
+        tenantId,
+        admin: await signToken(ctx.keys, {
+          email: `admin@${tenantId}.example`,
+          tenantId,
+          roles: ['tenant-admin'],
+        }),
+        contact: await signToken(ctx.keys, { email: `c@${tenantId}.example`, tenantId }),
+      };
+    }),
+  );
+  await pool(list, 16, async (t) => {
+    const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/contacts`, t.admin, {
+      name: 'Contact',
+      email: `c@${t.tenantId}.example`,
+      phone: '030 1234567',
+      locale: 'en',
+    });
+    if (r.status !== 201) throw new Error(`contact setup failed: ${r.status}`);
+  });
+  return list;
+}
+
+export async function auditAll(ctx: Ctx, tenantId: string, admin: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const r = await api(
+      ctx,
+      'GET',
+      `/tenants/${tenantId}/audit?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      admin,
+    );
+    events.push(...r.body.events);
+    cursor = r.body.nextCursor;
+  } while (cursor);
+  return events;
+}
+
+// ---- 1. access check overhead ------------------------------------------------------------------

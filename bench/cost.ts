@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
+import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
+import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
+import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
+import { ulidGenerator } from '../functions/domain/ids.ts';
+import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
+import { addContact } from '../functions/use-cases/contacts.ts';
+import type { SchedulingDeps } from '../functions/use-cases/deps.ts';
+import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
+import { notifyContacts } from '../functions/use-cases/notify.ts';
+import { listAudit } from '../functions/use-cases/support.ts';
+import { FakeClock } from '../test/support/clock.ts';
+import { add, type Ctx, local } from './context.ts';
+import { round } from './lib.ts';
+
+/** Prices in us-east-1, AWS list prices as known on 2026-11-27 (check before relying on them). */
+export const PRICES = {
+  date: '2026-11-27',
+  dynamodbWriteRequestUnitPerMillion: 0.625,
+  dynamodbReadRequestUnitPerMillion: 0.125,
+  lambdaRequestsPerMillion: 0.2,
+  lambdaArmGbSecond: 0.0000133334,
+  httpApiRequestsPerMillion: 1.0,
+  schedulerInvocationsPerMillion: 1.0,
+  sesPerThousandEmails: 0.1,
+  stepFunctionsStandardPerThousandTransitions: 0.025,
+};
+
+export async function costPerLifecycle(ctx: Ctx) {
+  const units = { read: 0, write: 0 };
+  const client = new DynamoDBClient({
+    endpoint: ctx.stack.dynamodbUrl,
+    region: 'eu-central-1',
+    credentials: local,
+  });
+  // Every call asks for its consumed capacity, counted as read or write by operation.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const output = result.output as {
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      };
+      const consumed = [output.ConsumedCapacity ?? []].flat().reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+      if (/Get|Query|Scan/.test(context.commandName ?? '')) units.read += consumed;
+      else units.write += consumed;
+      return result;
+    },
+    { step: 'initialize', name: 'countCapacity' },
+  );
+  const tableName = `bench-cost-${Date.now()}`;
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  const store = new DynamoGrantStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+    new CursorCodec(randomBytes(32).toString('base64url')),
+  );
+  const scheduleCalls: string[] = [];
+  const scheduler: GrantScheduler = {
+    schedule: async () => void scheduleCalls.push('CreateSchedule'),
+    reschedule: async () => void scheduleCalls.push('UpdateSchedule'),
+    unschedule: async () => void scheduleCalls.push('DeleteSchedule'),
+  };
+  const clock = new FakeClock(new Date());
+  const deps: SchedulingDeps = {
+    store,
+    scheduler,
+    clock,
+    ids: ulidGenerator(),
+    policy: DEFAULT_POLICY,
+    log: { info() {}, warn() {}, error() {} },
+  };
+  const a = await addContact(
+    deps,
+    'cost',
+    'admin',
+    { name: 'A', email: 'a@cost.example', phone: '030 1234567' },
+    clock.now(),
+  );
+  await addContact(
+    deps,
+    'cost',
+    'admin',
+    { name: 'B', email: 'b@cost.example', phone: '030 1234568' },
+    clock.now(),
+  );
+  units.read = 0;
+  units.write = 0;
+  // create: authorization lookup, then the use case
+  await store.findContactByEmail('cost', a.email);
+  const { grant } = await createGrant(
+    deps,
+    'cost',
+    a,
+    { reason: 'cost', durationSeconds: 3600 },
+    clock.now(),
+  );
+  await store.findContactByEmail('cost', a.email);
+  await changeGrantDeadline(deps, 'cost', grant.grantId, a, { durationSeconds: 7200 }, clock.now());
+  clock.advance(7200_000);
+  await expireGrant(deps, 'cost', grant.grantId);
+  let emails = 0;
+  const mailer: Mailer = { send: async () => `m-${++emails}` };
+  // Reading the audit log here is the benchmark's own work, not the lifecycle's.
+  const before = { ...units };
+  const events = (await listAudit(deps, 'cost', { limit: 50 })).items.filter((e) =>
+    e.type.startsWith('grant.'),
+  );
+  Object.assign(units, before);
+  for (const event of events) {
+    await notifyContacts(
+      { store, ledger: store, mailer, clock, ids: deps.ids, log: deps.log, maxAttempts: 3, leaseMs: 60_000 },
+      event,
+    );
+  }
+  const invocations = { api: 2, expiry: 1, notifier: events.length };
+  const lambdaInvocations = invocations.api + invocations.expiry + invocations.notifier;
+  const gbSeconds = lambdaInvocations * 0.25 * 0.1; // 256 MB, ~100 ms billed each
+  const perLifecycle = {
+    dynamodb:
+      (units.read * PRICES.dynamodbReadRequestUnitPerMillion +
+        units.write * PRICES.dynamodbWriteRequestUnitPerMillion) /
+      1e6,
+    lambda:
+      (lambdaInvocations * PRICES.lambdaRequestsPerMillion) / 1e6 + gbSeconds * PRICES.lambdaArmGbSecond,
+    apiGateway: (invocations.api * PRICES.httpApiRequestsPerMillion) / 1e6,
+    scheduler: (1 * PRICES.schedulerInvocationsPerMillion) / 1e6,
+    ses: (emails * PRICES.sesPerThousandEmails) / 1000,
+  };
+  const total = Object.values(perLifecycle).reduce((n, v) => n + v, 0);
+  // The same lifecycle with a Step Functions Standard wait workflow instead of the schedule:
+  // start (Wait → Task → End: 3 transitions), extend = stop + start again (3 more).
+  const sfnTransitions = 6;
+  const sfn =
+    total -
+    perLifecycle.scheduler +
+    (sfnTransitions * PRICES.stepFunctionsStandardPerThousandTransitions) / 1000;
+  add({
+    name: 'cost: DynamoDB units per lifecycle (read / write)',
+    value: units.read + units.write,
+    unit: `units (${units.read} read, ${units.write} write)`,
+    target: '—',
+    pass: null,
+  });
+  add({
+    name: 'cost: Scheduler calls / invocations / emails',
+    value: scheduleCalls.length,
+    unit: `API calls (${scheduleCalls.join(', ')}), 1 invocation, ${emails} emails, ${lambdaInvocations} function invocations`,
+    target: '—',
+    pass: null,
+  });
+  add({
+    name: 'cost: $ per million lifecycles (EventBridge Scheduler)',
+    value: round(total * 1e6, 2),
+    unit: 'USD',
+    target: '—',
+    pass: null,
+  });
+  add({
+    name: 'cost: $ per million lifecycles (Step Functions Standard wait)',
+    value: round(sfn * 1e6, 2),
+    unit: 'USD',
+    target: '—',
+    pass: null,
+  });
+  return { units, scheduleCalls, emails, lambdaInvocations, perLifecycle, total, sfn };
+}
