@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { add, api, type Ctx, local, QUICK, tenants } from './context.ts';
 import { percentile, pool, round, timed } from './lib.ts';
 
+/** Access check: its overhead over bare DynamoDB calls, and no "yes" at or after a deadline. */
 export async function accessOverhead(ctx: Ctx) {
   const [t] = await tenants(ctx, 'access', 1);
   if (!t) return;
@@ -144,5 +145,3 @@ export async function enforcement(ctx: Ctx) {
     pass: null,
   });
 }
-
-// ---- 3. expiry lateness ------------------------------------------------------------------------

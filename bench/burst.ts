@@ -1,6 +1,7 @@
 import { add, api, type Ctx, QUICK, tenants } from './context.ts';
 import { percentile, round, statusKb, timed } from './lib.ts';
 
+/** A burst of grants from many tenants at once. */
 export async function burst(ctx: Ctx) {
   const count = QUICK ? 200 : 1000;
   const list = await tenants(ctx, 'burst', count);
@@ -51,8 +52,3 @@ export async function burst(ctx: Ctx) {
     pass: null,
   });
 }
-
-/**
- * What decides a function's memory size: one production bundle in a fresh process, the way a
- * Lambda instance runs it (one request at a time), invoked a few hundred times.
- */

@@ -91,7 +91,3 @@ export async function coldStart() {
   await rm(dir, { recursive: true, force: true });
   return rows;
 }
-
-// ---- 7. cost per lifecycle ---------------------------------------------------------------------
-
-/** Prices in us-east-1, AWS list prices as known on 2026-11-27 (check before relying on them). */

@@ -99,5 +99,3 @@ export async function auditAll(ctx: Ctx, tenantId: string, admin: string): Promi
   } while (cursor);
   return events;
 }
-
-// ---- 1. access check overhead ------------------------------------------------------------------

@@ -16,6 +16,8 @@ import { FakeClock } from '../test/support/clock.ts';
 import { add, type Ctx, local } from './context.ts';
 import { round } from './lib.ts';
 
+/** Cost per lifecycle: what each write buys, at list prices. */
+
 /** Prices in us-east-1, AWS list prices as known on 2026-11-27 (check before relying on them). */
 export const PRICES = {
   date: '2026-11-27',

@@ -1,6 +1,7 @@
 import { add, api, auditAll, type Ctx, log, tenants } from './context.ts';
 import { percentile, pool, round } from './lib.ts';
 
+/** Expiry: how late access ends and the mail goes out after the deadline. */
 export async function lateness(
   ctx: Ctx,
   label: string,
@@ -61,5 +62,3 @@ export async function lateness(
     pass: percentile(emails, label === 'sweep only' ? 100 : 99) <= target.email * 1000,
   });
 }
-
-// ---- 4. burst, 6. memory -----------------------------------------------------------------------

@@ -93,5 +93,3 @@ export async function functionMemory(ctx: Ctx) {
   }
   await rm(dir, { recursive: true, force: true });
 }
-
-// ---- 5. cold start proxy -----------------------------------------------------------------------

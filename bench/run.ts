@@ -9,8 +9,6 @@ import { lateness } from './expiry.ts';
 import { groupRssKb, round } from './lib.ts';
 import { functionMemory } from './memory.ts';
 
-// ---- main --------------------------------------------------------------------------------------
-
 async function main() {
   const started = Date.now();
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
