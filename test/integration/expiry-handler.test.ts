@@ -14,7 +14,7 @@ import { givenActiveGrant, seedContact, silentLog, testDeps } from '../support/d
 
 describe('expiry is safe against every race', () => {
   it('duplicate, stale and concurrent invocations end the grant exactly once', async () => {
-    const { deps, clock, ada, grant } = await givenActiveGrant({ seconds: 600 });
+    const { deps, clock, grant } = await givenActiveGrant({ seconds: 600 });
     clock.advance(600_000);
     const outcomes = await Promise.all(
       Array.from({ length: 6 }, () => expireGrant(deps, 'acme', grant.grantId)),

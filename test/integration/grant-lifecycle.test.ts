@@ -56,7 +56,7 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('answers access by effective status: yes before the deadline, no from the deadline millisecond', async () => {
-    const { deps, clock, ada, grant } = await givenActiveGrant();
+    const { deps, clock, grant } = await givenActiveGrant();
     clock.set(new Date(Date.parse(grant.expiresAt) - 1));
     expect((await checkAccess(deps, 'acme', 'agent@vendor.test')).access).toBe(true);
     clock.set(grant.expiresAt);
