@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { route } from '../functions/http/routes.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
+import { localCursorKey } from '../local/tokens.ts';
 import { add, type Ctx, QUICK, ROOT, tenants } from './context.ts';
 import { round } from './lib.ts';
 
@@ -26,6 +27,7 @@ export async function functionMemory(ctx: Ctx) {
     AWS_ENDPOINT_URL_DYNAMODB: ctx.stack.dynamodbUrl,
     AWS_ENDPOINT_URL_SCHEDULER: ctx.stack.schedulerUrl,
     TABLE_NAME: 'support-access-local',
+    CURSOR_KEY: await localCursorKey(ctx.dataDir),
     SCHEDULE_GROUP: 'support-access-local',
     EXPIRY_FUNCTION_ARN:
       'arn:aws:lambda:eu-central-1:000000000000:function:support-access-local-expire-grant',

@@ -5,7 +5,7 @@ import { SupportAccessStack } from './stack.ts';
 /**
  * The CDK app. Context keys (all optional; see docs/deploy.md):
  * stage, mailFrom, mailDomain, consoleOrigin, consoleCallbackUrls (comma-separated),
- * issuer + audience (+ rolesClaim, tenantClaim, emailClaim) for an existing OIDC provider,
+ * issuer + audience (+ rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim) for an existing OIDC provider,
  * authDomainPrefix, alarmEmail, grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
@@ -34,6 +34,7 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
           rolesClaim: context('rolesClaim') ?? 'roles',
           tenantClaim: context('tenantClaim') ?? 'tenant_id',
           emailClaim: context('emailClaim') ?? 'email',
+          emailVerifiedClaim: context('emailVerifiedClaim') ?? 'email_verified',
         }
       : undefined,
     authDomainPrefix: context('authDomainPrefix'),

@@ -59,10 +59,16 @@ export interface TokenClaims {
   roles?: string[] | undefined;
   sub?: string | undefined;
   ttlSeconds?: number | undefined;
+  /** Whether the email is verified; true unless said otherwise. */
+  emailVerified?: boolean | undefined;
 }
 
 export async function signToken(keys: LocalKeys, claims: TokenClaims): Promise<string> {
-  const payload: JWTPayload = { email: claims.email, roles: claims.roles ?? [] };
+  const payload: JWTPayload = {
+    email: claims.email,
+    email_verified: claims.emailVerified ?? true,
+    roles: claims.roles ?? [],
+  };
   if (claims.tenantId) payload.tenant_id = claims.tenantId;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: 'JWT' })

@@ -1,5 +1,5 @@
 import type { Contact } from './contact.ts';
-import { ForbiddenError, NotAuthorizedContactError } from './errors.ts';
+import { EmailNotVerifiedError, ForbiddenError, NotAuthorizedContactError } from './errors.ts';
 
 /** The caller, as the verified token describes them. */
 export interface Principal {
@@ -8,6 +8,8 @@ export interface Principal {
   /** Present for customer users; absent for vendor staff. */
   tenantId: string | null;
   roles: readonly string[];
+  /** The identity provider verified `email`; an unverified email names nobody. */
+  emailVerified: boolean;
 }
 
 export const ROLE_TENANT_ADMIN = 'tenant-admin';
@@ -50,21 +52,35 @@ export async function authorize(
   const sameTenant =
     pathTenantId !== null && principal.tenantId !== null && principal.tenantId === pathTenantId;
   const admin = sameTenant && principal.roles.includes(ROLE_TENANT_ADMIN);
-  const ownContact = async () =>
-    sameTenant && principal.email ? findContact(pathTenantId as string, principal.email) : null;
+  // Contacts and agents are known by their email: one the identity provider did not verify
+  // could be anyone's, so such a token acts as no contact and no agent.
+  const verified = () => {
+    if (!principal.emailVerified || !principal.email) throw new EmailNotVerifiedError();
+  };
+  const ownContact = async () => {
+    if (!sameTenant || pathTenantId === null) return null;
+    verified();
+    return principal.email ? findContact(pathTenantId, principal.email) : null;
+  };
 
   switch (access) {
     case 'public':
       return ok();
     case 'support-agent':
       if (!agent) throw new ForbiddenError('Only support agents may do this.');
+      verified();
       return ok();
     case 'tenant-admin':
       if (!admin) throw new ForbiddenError('Only tenant admins of this tenant may do this.');
       return ok();
     case 'grant-reader': {
-      if (agent) return ok();
+      if (agent) {
+        verified();
+        return ok();
+      }
       if (!sameTenant) throw new ForbiddenError();
+      // An admin reads by role; anyone else only as a contact, known by a verified email.
+      if (admin && !principal.emailVerified) return ok();
       const contact = await ownContact();
       if (admin || contact) return ok(contact);
       throw new ForbiddenError('Only tenant admins and support contacts of this tenant may read its grants.');

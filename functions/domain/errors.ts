@@ -13,7 +13,8 @@ export type ProblemCode =
   | 'contact-exists'
   | 'idempotency-key-reused'
   | 'payload-too-large'
-  | 'unsupported-media-type';
+  | 'unsupported-media-type'
+  | 'email-not-verified';
 
 export interface FieldError {
   path: string;
@@ -62,6 +63,16 @@ export class NotAuthorizedContactError extends DomainError {
       'not-authorized-contact',
       `Only authorized support contacts of tenant ${tenantId} may grant, extend or end support access. ` +
         'Ask a tenant admin to register your email address as a contact who can grant access.',
+    );
+  }
+}
+
+export class EmailNotVerifiedError extends DomainError {
+  constructor() {
+    super(
+      'email-not-verified',
+      'Your sign-in does not show a verified email address, so it cannot identify you as a support ' +
+        'contact or agent. Verify your email address with your identity provider and sign in again.',
     );
   }
 }

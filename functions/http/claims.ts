@@ -23,6 +23,11 @@ export function claimList(value: unknown): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
+/** API Gateway hands a boolean claim over as the string "true". Anything else is not verified. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
 function claimString(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
@@ -38,5 +43,6 @@ export function principalFromClaims(claims: Claims | undefined): Principal | nul
     email: claimString(claims[names.EMAIL_CLAIM]),
     tenantId: claimString(claims[names.TENANT_CLAIM]),
     roles: claimList(claims[names.ROLES_CLAIM]),
+    emailVerified: isTrue(claims[names.EMAIL_VERIFIED_CLAIM]),
   };
 }

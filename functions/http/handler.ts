@@ -147,7 +147,7 @@ function authorizeRoute(route: Route, deps: () => Deps): Middleware {
       const principal = request.internal.principal;
       if (route.access === 'public' || !principal) {
         request.internal.auth = {
-          principal: { sub: '', email: null, tenantId: null, roles: [] },
+          principal: { sub: '', email: null, tenantId: null, roles: [], emailVerified: false },
           contact: null,
         };
         return;

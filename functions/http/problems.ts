@@ -14,6 +14,7 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'email-not-verified': { status: 403, title: 'Email address not verified' },
 };
 
 export const SECURITY_HEADERS: Record<string, string> = {

@@ -54,6 +54,8 @@ export const claimsConfig = section({
   ROLES_CLAIM: withDefault('roles'),
   TENANT_CLAIM: withDefault('tenant_id'),
   EMAIL_CLAIM: withDefault('email'),
+  /** True (boolean or "true") when the identity provider verified the email. */
+  EMAIL_VERIFIED_CLAIM: withDefault('email_verified'),
 });
 
 export const schedulerConfig = section({

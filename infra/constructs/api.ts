@@ -14,6 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import {
   AccountRecovery,
   CfnUserPoolGroup,
+  ClientAttributes,
   Mfa,
   OAuthScope,
   StringAttribute,
@@ -34,6 +35,8 @@ export interface ExternalIssuer {
   rolesClaim: string;
   tenantClaim: string;
   emailClaim: string;
+  /** The claim that says the email was verified (true or "true"); without it no one is a contact. */
+  emailVerifiedClaim: string;
 }
 
 export interface ApiProps {
@@ -82,12 +85,16 @@ export class Api extends Construct {
         ROLES_CLAIM: props.issuer.rolesClaim,
         TENANT_CLAIM: props.issuer.tenantClaim,
         EMAIL_CLAIM: props.issuer.emailClaim,
+        EMAIL_VERIFIED_CLAIM: props.issuer.emailVerifiedClaim,
       };
     } else {
       const pool = new UserPool(this, 'Users', {
         selfSignUpEnabled: false,
         signInAliases: { email: true },
         standardAttributes: { email: { required: true, mutable: true } },
+        // A changed email stays pending until the user verifies it: contacts and agents are
+        // known by their email, so nobody may take over another's by editing their own.
+        keepOriginal: { email: true },
         customAttributes: { tenant_id: new StringAttribute({ mutable: false, minLen: 1, maxLen: 64 }) },
         mfa: Mfa.REQUIRED,
         mfaSecondFactor: { otp: true, sms: false },
@@ -108,6 +115,8 @@ export class Api extends Construct {
       const client = pool.addClient('Console', {
         generateSecret: false,
         authFlows: { userSrp: true },
+        // The console writes no user attributes, the email least of all.
+        writeAttributes: new ClientAttributes(),
         oAuth: {
           flows: { authorizationCodeGrant: true },
           scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],

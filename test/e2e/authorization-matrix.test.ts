@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentToken, call, tenantWithPeople } from '../support/api.ts';
+import { agentToken, call, tenantWithPeople, tokenFor } from '../support/api.ts';
 
 /**
  * Every route × every kind of caller → the status the API contract demands. "own" is tenant A (the path's
@@ -14,7 +14,9 @@ type Caller =
   | 'contactOwn'
   | 'contactForeign'
   | 'userOwn'
-  | 'agent';
+  | 'agent'
+  | 'contactUnverified'
+  | 'agentUnverified';
 const CALLERS: Caller[] = [
   'none',
   'forged',
@@ -24,25 +26,44 @@ const CALLERS: Caller[] = [
   'contactForeign',
   'userOwn',
   'agent',
+  'contactUnverified',
+  'agentUnverified',
 ];
 
-// route                                   none forged adminOwn adminForeign contactOwn contactForeign userOwn agent
+// route                                   none forged adminOwn adminForeign contactOwn contactForeign userOwn agent contactUnverified agentUnverified
 const MATRIX: [string, number[]][] = [
-  ['GET /health', [200, 200, 200, 200, 200, 200, 200, 200]],
-  ['GET /openapi.json', [200, 200, 200, 200, 200, 200, 200, 200]],
-  ['GET /tenants/A/contacts', [401, 401, 200, 403, 403, 403, 403, 403]],
-  ['POST /tenants/A/contacts', [401, 401, 201, 403, 403, 403, 403, 403]],
-  ['DELETE /tenants/A/contacts/{spare}', [401, 401, 204, 403, 403, 403, 403, 403]],
-  ['POST /tenants/A/contacts/verify', [401, 401, 403, 403, 403, 403, 403, 200]],
-  ['GET /tenants/A/grants', [401, 401, 200, 403, 200, 403, 403, 200]],
-  ['GET /tenants/A/grants/{grant}', [401, 401, 200, 403, 200, 403, 403, 200]],
-  ['POST /tenants/A/grants', [401, 401, 403, 403, 201, 403, 403, 403]],
-  ['PATCH /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403]],
-  ['DELETE /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403]],
-  ['GET /tenants/A/access', [401, 401, 403, 403, 403, 403, 403, 200]],
-  ['GET /access', [401, 401, 403, 403, 403, 403, 403, 200]],
-  ['GET /tenants/A/audit', [401, 401, 200, 403, 403, 403, 403, 403]],
+  ['GET /health', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET /openapi.json', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET /tenants/A/contacts', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/contacts', [401, 401, 201, 403, 403, 403, 403, 403, 403, 403]],
+  ['DELETE /tenants/A/contacts/{spare}', [401, 401, 204, 403, 403, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/contacts/verify', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['GET /tenants/A/grants', [401, 401, 200, 403, 200, 403, 403, 200, 403, 403]],
+  ['GET /tenants/A/grants/{grant}', [401, 401, 200, 403, 200, 403, 403, 200, 403, 403]],
+  ['POST /tenants/A/grants', [401, 401, 403, 403, 201, 403, 403, 403, 403, 403]],
+  ['PATCH /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
+  ['DELETE /tenants/A/grants/{grant}', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
+  ['GET /tenants/A/access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['GET /access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['GET /tenants/A/audit', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
 ];
+
+/**
+ * The cells where a caller who would be a contact or an agent is refused only because the
+ * identity provider did not verify their email: `email-not-verified`, not `forbidden`.
+ */
+const EMAIL_NOT_VERIFIED = new Set([
+  'POST /tenants/A/contacts/verify as agentUnverified',
+  'GET /tenants/A/grants as contactUnverified',
+  'GET /tenants/A/grants as agentUnverified',
+  'GET /tenants/A/grants/{grant} as contactUnverified',
+  'GET /tenants/A/grants/{grant} as agentUnverified',
+  'POST /tenants/A/grants as contactUnverified',
+  'PATCH /tenants/A/grants/{grant} as contactUnverified',
+  'DELETE /tenants/A/grants/{grant} as contactUnverified',
+  'GET /tenants/A/access as agentUnverified',
+  'GET /access as agentUnverified',
+]);
 
 const BODIES: Record<string, unknown> = {
   'POST /tenants/A/contacts': { name: 'New', email: 'new-{n}@x.example', phone: '030 1234567' },
@@ -55,6 +76,11 @@ describe('authorization matrix: every route × every caller', () => {
   it('answers each cell as the API contract says', async () => {
     const results: string[] = [];
     const agent = await agentToken();
+    const agentUnverified = await tokenFor({
+      email: 'agent@vendor.example',
+      roles: ['support-agent'],
+      emailVerified: false,
+    });
     let n = 0;
     for (const [route, expected] of MATRIX) {
       for (const [i, caller] of CALLERS.entries()) {
@@ -70,6 +96,13 @@ describe('authorization matrix: every route × every caller', () => {
           contactForeign: b.people.contact,
           userOwn: a.people.user,
           agent,
+          // Ada's own email, but not verified by the identity provider.
+          contactUnverified: await tokenFor({
+            email: a.contacts.contact.email,
+            tenantId: a.tenantId,
+            emailVerified: false,
+          }),
+          agentUnverified,
         };
         let grantId = '';
         if (/grants\/\{grant\}/.test(route)) {
@@ -102,7 +135,9 @@ describe('authorization matrix: every route × every caller', () => {
             number,
             string[]
           >;
-          expect(codes[want]).toContain(response.body.code);
+          if (EMAIL_NOT_VERIFIED.has(`${route} as ${caller}`))
+            expect(response.body.code).toBe('email-not-verified');
+          else expect(codes[want]).toContain(response.body.code);
           if (caller.endsWith('Foreign')) expect(response.body.code).toBe('forbidden');
         }
       }

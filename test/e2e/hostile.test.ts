@@ -17,6 +17,7 @@ const CODES = new Set([
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',
+  'email-not-verified',
 ]);
 
 /**

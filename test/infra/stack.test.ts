@@ -225,6 +225,14 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('keeps a changed email pending until verified, and the console client cannot write it', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+    });
+    const [client] = Object.values(resources).filter((r) => r.Type === 'AWS::Cognito::UserPoolClient');
+    expect(client?.Properties.WriteAttributes).toEqual([]);
+  });
+
   it('sweeps every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',

@@ -25,14 +25,31 @@ const findContact = async (tenantId: string, email: string) => {
   return tenantId === 'acme' ? (contacts[email.toLowerCase()] ?? null) : null;
 };
 
+const verified = (p: Omit<Principal, 'emailVerified'>): Principal => ({ ...p, emailVerified: true });
+const unverified = (p: Principal): Principal => ({ ...p, emailVerified: false });
 const who = {
-  admin: { sub: 'u1', email: 'admin@acme.test', tenantId: 'acme', roles: ['tenant-admin'] },
-  contact: { sub: 'u2', email: 'ADA@acme.test', tenantId: 'acme', roles: [] },
-  readOnlyContact: { sub: 'u3', email: 'bob@acme.test', tenantId: 'acme', roles: [] },
-  user: { sub: 'u4', email: 'eve@acme.test', tenantId: 'acme', roles: [] },
-  foreignAdmin: { sub: 'u5', email: 'ada@acme.test', tenantId: 'globex', roles: ['tenant-admin'] },
-  agent: { sub: 'u6', email: 'agent@vendor.test', tenantId: null, roles: ['support-agent'] },
-  agentWithTenant: { sub: 'u7', email: 'ada@acme.test', tenantId: 'acme', roles: ['support-agent'] },
+  admin: verified({ sub: 'u1', email: 'admin@acme.test', tenantId: 'acme', roles: ['tenant-admin'] }),
+  contact: verified({ sub: 'u2', email: 'ADA@acme.test', tenantId: 'acme', roles: [] }),
+  readOnlyContact: verified({ sub: 'u3', email: 'bob@acme.test', tenantId: 'acme', roles: [] }),
+  user: verified({ sub: 'u4', email: 'eve@acme.test', tenantId: 'acme', roles: [] }),
+  foreignAdmin: verified({ sub: 'u5', email: 'ada@acme.test', tenantId: 'globex', roles: ['tenant-admin'] }),
+  agent: verified({ sub: 'u6', email: 'agent@vendor.test', tenantId: null, roles: ['support-agent'] }),
+  agentWithTenant: verified({
+    sub: 'u7',
+    email: 'ada@acme.test',
+    tenantId: 'acme',
+    roles: ['support-agent'],
+  }),
+  unverifiedContact: unverified(verified({ sub: 'u8', email: 'ada@acme.test', tenantId: 'acme', roles: [] })),
+  unverifiedAgent: unverified(
+    verified({ sub: 'u9', email: 'agent@vendor.test', tenantId: null, roles: ['support-agent'] }),
+  ),
+  unverifiedAdmin: unverified(
+    verified({ sub: 'u10', email: 'ada@acme.test', tenantId: 'acme', roles: ['tenant-admin'] }),
+  ),
+  unverifiedForeign: unverified(
+    verified({ sub: 'u11', email: 'ada@acme.test', tenantId: 'globex', roles: [] }),
+  ),
 } satisfies Record<string, Principal>;
 
 async function outcome(access: Access, principal: Principal, tenant: string | null = 'acme') {
@@ -65,6 +82,17 @@ describe('authorize (roles of docs/api.md)', () => {
     ['support-agent', 'agent', 'ok'],
     ['support-agent', 'agentWithTenant', 'forbidden'],
     ['support-agent', 'admin', 'forbidden'],
+    // An email the identity provider did not verify names no contact and no agent.
+    ['authorized-contact', 'unverifiedContact', 'email-not-verified'],
+    ['grant-reader', 'unverifiedContact', 'email-not-verified'],
+    ['support-agent', 'unverifiedAgent', 'email-not-verified'],
+    ['grant-reader', 'unverifiedAgent', 'email-not-verified'],
+    ['authorized-contact', 'unverifiedAdmin', 'email-not-verified'],
+    // Roles do not depend on the email: an admin stays an admin; a foreign tenant stays forbidden.
+    ['tenant-admin', 'unverifiedAdmin', 'ok'],
+    ['grant-reader', 'unverifiedAdmin', 'ok'],
+    ['authorized-contact', 'unverifiedForeign', 'forbidden'],
+    ['support-agent', 'unverifiedContact', 'forbidden'],
   ];
   it.each(matrix)('%s as %s → %s', async (access, principal, expected) => {
     expect(await outcome(access, who[principal])).toBe(expected);
@@ -74,6 +102,13 @@ describe('authorize (roles of docs/api.md)', () => {
     lookups = 0;
     expect(await outcome('authorized-contact', who.foreignAdmin)).toBe('forbidden');
     expect(await outcome('grant-reader', who.foreignAdmin)).toBe('forbidden');
+    expect(lookups).toBe(0);
+  });
+
+  it('never looks an unverified email up', async () => {
+    lookups = 0;
+    expect(await outcome('authorized-contact', who.unverifiedContact)).toBe('email-not-verified');
+    expect(await outcome('grant-reader', who.unverifiedAdmin)).toBe('ok');
     expect(lookups).toBe(0);
   });
 });
