@@ -3,10 +3,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupportAccessStack } from './stack.ts';
 
 /**
- * The CDK app. Context keys (all optional; see docs/deploy.md):
- * stage, mailFrom, mailDomain, consoleOrigin, consoleCallbackUrls (comma-separated),
- * issuer + audience (+ rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim) for an existing OIDC provider,
- * authDomainPrefix, alarmEmail, grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
+ * The CDK app. Context keys (docs/deploy.md): required for a real deployment are mailFrom,
+ * consoleOrigin, and either authDomainPrefix (Cognito hosted UI) or issuer + audience (an
+ * existing OIDC provider); `demo=true` fills them with placeholders that deploy nothing useful
+ * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
+ * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, alarmEmail,
+ * grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
   const context = (key: string): string | undefined => {
@@ -16,6 +18,9 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
   const stage = context('stage') ?? 'dev';
   if (!/^[a-z0-9-]{1,20}$/.test(stage))
     throw new Error(`context "stage" must be 1–20 of a-z, 0-9, "-"; got "${stage}"`);
+  const demo = context('demo') === 'true';
+  const missing = demo ? [] : missingDeployContext(context);
+  if (missing.length > 0) throw new Error(deployContextHelp(missing, stage));
   const consoleOrigin = context('consoleOrigin') ?? 'http://localhost:3000';
   const issuer = context('issuer');
   const stack = new SupportAccessStack(app, `SupportAccess-${stage}`, {
@@ -52,6 +57,37 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
   if (issuer && !(context('audience') ?? '')) throw new Error('context "audience" is required with "issuer"');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
+}
+
+/** What a real deployment must be told; an empty list when it has it all. */
+function missingDeployContext(context: (key: string) => string | undefined): string[] {
+  const missing: string[] = [];
+  if (!context('mailFrom')) missing.push('mailFrom: the verified SES sender of every email');
+  if (!context('consoleOrigin'))
+    missing.push('consoleOrigin: the https origin the console is served from (CORS, sign-in callback)');
+  if (!context('authDomainPrefix') && !context('issuer'))
+    missing.push(
+      'authDomainPrefix: the Cognito hosted-UI domain prefix to sign in with — or issuer + audience of an existing OIDC provider',
+    );
+  if (context('issuer') && !context('audience')) missing.push('audience: required with issuer');
+  return missing;
+}
+
+function deployContextHelp(missing: string[], stage: string): string {
+  const example = {
+    stage,
+    mailFrom: 'support-access@vendor.example',
+    consoleOrigin: 'https://support-access.vendor.example',
+    authDomainPrefix: `vendor-support-access-${stage}`,
+    alarmEmail: 'oncall@vendor.example',
+  };
+  return [
+    'This deployment needs settings it was not given (cdk -c key=value, or cdk.context.json):',
+    ...missing.map((m) => `  - ${m}`),
+    'For example, cdk.context.json:',
+    JSON.stringify(example, null, 2),
+    'To synthesize offline with placeholders instead (tests, checks; deploys nothing useful): -c demo=true',
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {

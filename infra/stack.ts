@@ -69,7 +69,7 @@ export class SupportAccessStack extends Stack {
         sweep: this.expiry.sweepFunction,
         notifier: this.notifications.notifier,
       },
-      extraAlarms: [this.expiry.deadLetterAlarm],
+      extraAlarms: [this.expiry.deadLetterAlarm, this.notifications.failuresAlarm],
       alarmEmail: props.alarmEmail,
     });
     this.acknowledgeFindings();

@@ -1,9 +1,12 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
+
+const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;
@@ -36,10 +39,14 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   });
   const groups = [...byGrant.values()];
   const failure: { first?: Pending } = {};
+  let failedForGood = 0;
+  let unrecorded = 0;
   const work = async (group: Pending[]) => {
     for (const pending of group) {
       try {
         const result = await notifyContacts(deps, pending.event);
+        failedForGood += result.failed;
+        unrecorded += result.unrecorded;
         logger.info('notified', { eventId: pending.event.eventId, type: pending.event.type, ...result });
         if (result.retry > 0) throw new Error('some emails must be retried');
       } catch (error) {
@@ -58,6 +65,11 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       for (let group = groups[next++]; group; group = groups[next++]) await work(group);
     }),
   );
+  if (failedForGood > 0 || unrecorded > 0) {
+    metrics.addMetric('NotificationsFailed', MetricUnit.Count, failedForGood);
+    metrics.addMetric('NotificationsUnrecorded', MetricUnit.Count, unrecorded);
+    metrics.publishStoredMetrics();
+  }
   const failed = failure.first;
   return {
     batchItemFailures: failed ? [{ itemIdentifier: failed.record.dynamodb?.SequenceNumber ?? '' }] : [],

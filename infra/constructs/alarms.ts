@@ -18,7 +18,10 @@ export interface AlarmsProps {
 const METRICS_NAMESPACE = 'SupportAccess';
 const dimensions = { service: 'support-access' };
 
-/** Errors and throttles per function, revocation lateness, missed schedules: all to one encrypted topic. */
+/**
+ * Errors and throttles per function, revocation lateness, missed schedules, failed emails: all to
+ * one encrypted topic.
+ */
 export class Alarms extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
@@ -89,6 +92,23 @@ export class Alarms extends Construct {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'SweepMissedSchedules',
+          dimensionsMap: dimensions,
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      new Alarm(this, 'NotificationsFailed', {
+        alarmDescription:
+          'Emails failed for good (notification.failed): a contact was not told about a grant event',
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'NotificationsFailed',
           dimensionsMap: dimensions,
           statistic: 'Sum',
           period: Duration.minutes(5),

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +25,8 @@ export interface NotificationsProps {
 export class Notifications extends Construct {
   readonly notifier: AppFunction;
   readonly failures: Queue;
+  /** Stream batches the notifier gave up on: their contacts may not have been told. */
+  readonly failuresAlarm: Alarm;
   readonly identity: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
@@ -35,6 +38,15 @@ export class Notifications extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    });
+    this.failuresAlarm = new Alarm(this, 'StreamFailuresAlarm', {
+      alarmDescription:
+        'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.notifier = new AppFunction(this, 'Notifier', {
       ...BACKGROUND_FUNCTIONS.notify,

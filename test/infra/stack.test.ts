@@ -14,7 +14,7 @@ type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?
 
 /** An app as `cdk synth` builds it, minus bundling (which the synth script covers). */
 function testApp(context: Record<string, unknown> = {}) {
-  return buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+  return buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', ...context } }));
 }
 
 let stack: SupportAccessStack;
@@ -174,6 +174,25 @@ describe('the CDK stack', () => {
     });
   });
 
+  it('alarms when mail fails: the notifier gave up on stream records, or emails failed for good', () => {
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    const failures = logicalId(stack.notifications.failures);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failures, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SupportAccess',
+      MetricName: 'NotificationsFailed',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+    });
+  });
+
   it('keeps the table: PITR, deletion protection, retained, stream with new and old images, TTL, one GSI', () => {
     const table = resources[logicalId(stack.data.table)] as Resource;
     expect(table.DeletionPolicy).toBe('Retain');
@@ -292,6 +311,30 @@ describe('the CDK stack', () => {
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
       }),
     });
+  });
+
+  it('refuses to build a real deployment without its sender, console origin and sign-in, naming each', () => {
+    let message = '';
+    try {
+      buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'real' } }));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const key of ['mailFrom', 'consoleOrigin', 'authDomainPrefix', 'cdk.context.json', 'demo=true'])
+      expect(message).toContain(key);
+    expect(() =>
+      buildApp(
+        new App({
+          context: {
+            'aws:cdk:bundling-stacks': [],
+            stage: 'real2',
+            mailFrom: 'support@vendor.example',
+            consoleOrigin: 'https://console.vendor.example',
+            issuer: 'https://login.example.com/',
+          },
+        }),
+      ),
+    ).toThrow(/audience: required with issuer/);
   });
 
   it('deploys side by side per stage and takes an existing OIDC issuer from context', () => {

@@ -26,6 +26,8 @@ describe('npm run synth', () => {
           out,
           '--context',
           'stage=ci',
+          '--context',
+          'demo=true',
         ],
         { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 },
       );
