@@ -5,7 +5,7 @@
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
-const NODE_TARGET = 'node22';
+const NODE_TARGET = 'node24';
 
 export const productionEsbuild = {
   // ESM is also the CDK's OutputFormat.ESM in constructs/function.ts.

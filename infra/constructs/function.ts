@@ -19,7 +19,7 @@ export interface AppFunctionProps {
 }
 
 /**
- * Every function with the same defaults: Node 22 on arm64, ESM bundle minified with source
+ * Every function with the same defaults: Node 24 on arm64, ESM bundle minified with source
  * maps, JSON logs into an explicit log group with retention, X-Ray tracing. Functions differ only
  * in what they do.
  */
@@ -53,7 +53,7 @@ export class AppFunction extends Construct {
       entry: join(ROOT, props.entry),
       handler: 'handler',
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       // p99 of a handler is a few DynamoDB calls (tens of ms); the timeout leaves room for SDK retries.

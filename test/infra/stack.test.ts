@@ -62,14 +62,14 @@ describe('the CDK stack', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
   });
 
-  it('runs every function on Node 22+, arm64, with its own role and an explicit log group', () => {
+  it('runs every function on Node 24, arm64, with its own role and an explicit log group', () => {
     // Ours: all but CDK's own console-upload function.
     const functions = Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'))
       .map(([, r]) => r);
     expect(functions).toHaveLength(routes.length + 3);
     for (const fn of functions) {
-      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
