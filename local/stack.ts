@@ -10,6 +10,7 @@ import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts'
 import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
+import { invocation, recordAwsCalls } from './aws-calls.ts';
 import { lambdaContext } from './child.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
@@ -96,6 +97,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
+  // The test of the IAM policies reads what each function called (off unless asked for).
+  if (process.env.AWS_CALL_LOG) recordAwsCalls(process.env.AWS_CALL_LOG);
   process.env.CURSOR_KEY = await localCursorKey(env.dataDir);
   const unlock = await lockDataDir(env.dataDir);
   try {
@@ -130,7 +133,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     );
     const targets: Record<string, (input: string) => Promise<unknown>> = {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
-        expire(JSON.parse(input), lambdaContext('expire-grant', 30_000)),
+        invocation.run('expireGrant', () => expire(JSON.parse(input), lambdaContext('expire-grant', 30_000))),
     };
     // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
     let scheduler: SchedulerEmulator | null = null;
@@ -165,14 +168,16 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       streams: new DynamoDBStreamsClient({}),
       tableName: env.tableName,
       dataDir: env.dataDir,
-      handler: notify,
+      handler: (event) => invocation.run('notify', () => notify(event)),
       filter: matchesNotifiedFilter,
     });
     stops.push(poller.stop);
 
     const sweep = await loadFunction<() => Promise<unknown>>(BACKGROUND_FUNCTIONS.sweep.entry);
     const runSweep = async () => {
-      await sweep().catch((error) => console.error('sweep failed:', (error as Error).message));
+      await invocation
+        .run('sweep', () => sweep())
+        .catch((error) => console.error('sweep failed:', (error as Error).message));
     };
     const sweepTimer = setInterval(runSweep, env.sweepIntervalSeconds * 1000);
     stops.push(async () => clearInterval(sweepTimer));

@@ -17,7 +17,10 @@ declare module 'vitest' {
 /** One local stack for the e2e run, on free ports with a fresh data folder. */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'support-access-e2e-'));
-  const stack = await spawnStack(dataDir, await stackPorts());
+  // Every AWS call each function makes, for the IAM test (test/e2e/iam.test.ts).
+  const stack = await spawnStack(dataDir, await stackPorts(), {
+    AWS_CALL_LOG: join(dataDir, 'aws-calls.jsonl'),
+  });
   project.provide('apiUrl', stack.apiUrl);
   project.provide('sesUrl', stack.sesUrl);
   project.provide('schedulerUrl', stack.schedulerUrl);

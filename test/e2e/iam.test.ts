@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, inject, it } from 'vitest';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { routes } from '../../functions/http/routes.ts';
+import { buildApp } from '../../infra/app.ts';
+import type { AwsCall } from '../../local/aws-calls.ts';
+import { buildConsoleIfStale } from '../../local/console.ts';
+import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
+import {
+  ACCOUNT,
+  allowed,
+  iamRequests,
+  policiesOf,
+  REGION,
+  type Resources,
+  resolve,
+} from '../support/iam.ts';
+import { until } from '../support/until.ts';
+
+/** Every route and background function at work once, so each of them has its calls recorded. */
+async function exerciseEverything() {
+  const { tenantId, people, contacts } = await tenantWithPeople('iam');
+  const agent = await agentToken();
+  const t = `/tenants/${tenantId}`;
+  const ok = async (method: string, path: string, token: string, json?: unknown, headers = {}) => {
+    const response = await call(method, path, { token, json, headers });
+    expect(response.status, `${method} ${path}: ${response.text.slice(0, 200)}`).toBeLessThan(300);
+    return response.body;
+  };
+  await ok('GET', '/health', agent);
+  await ok('GET', '/openapi.json', agent);
+  await ok('GET', `${t}/contacts`, people.admin);
+  await ok('POST', `${t}/contacts/verify`, agent, { phone: '030 1234567' });
+  const grant = await ok(
+    'POST',
+    `${t}/grants`,
+    people.contact,
+    { reason: 'iam', durationSeconds: 600 },
+    {
+      'idempotency-key': 'iam-1',
+    },
+  );
+  await ok('GET', `${t}/grants?limit=1`, people.admin);
+  await ok('GET', `${t}/grants/${grant.grantId}`, people.admin);
+  await ok('PATCH', `${t}/grants/${grant.grantId}`, people.contact, { durationSeconds: 1200 });
+  await ok('GET', `${t}/access`, agent);
+  await ok('GET', '/access?limit=1', agent);
+  await ok('DELETE', `${t}/grants/${grant.grantId}`, people.contact);
+  // A grant that ends by itself (schedule → expiry function) and one that the contact's removal ends.
+  const short = await ok('POST', `${t}/grants`, people.contact2, {
+    reason: 'iam expiry',
+    durationSeconds: 2,
+  });
+  await until(
+    () => call('GET', `${t}/grants/${short.grantId}`, { token: people.admin }),
+    (r) => r.body.status === 'expired',
+    15_000,
+    'the short grant to expire',
+  );
+  await ok('POST', `${t}/grants`, people.contact, { reason: 'iam removal', durationSeconds: 600 });
+  await ok('DELETE', `${t}/contacts/${contacts.contact.contactId}`, people.admin);
+  // A removal that ends no grant checks the tenant's active grant instead.
+  await ok('DELETE', `${t}/contacts/${contacts.readOnly.contactId}`, people.admin);
+  await ok('POST', `${t}/contacts`, people.admin, {
+    name: 'Late',
+    email: `late@${tenantId}.example`,
+    phone: '030 7654321',
+  });
+  await until(
+    () => auditOf(tenantId, people.admin),
+    (events) => events.some((e) => e.type === 'notification.sent' && e.details.eventType === 'grant.revoked'),
+    15_000,
+    'the notifier to mail the revocation',
+  );
+  await ok('GET', `${t}/audit?limit=2`, people.admin);
+}
+
+/** The stack as `cdk synth` builds it (bundling skipped), and where each function's role is. */
+async function synthesized() {
+  await buildConsoleIfStale();
+  const { app, stack } = buildApp(
+    new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', stage: 'iam' } }),
+  );
+  app.synth();
+  const resources = Template.fromStack(stack).toJSON().Resources as Resources;
+  const roleOf = (fn: IFunction) => stack.getLogicalId(fn.role?.node.defaultChild as never);
+  const functions: Record<string, string> = {
+    expireGrant: roleOf(stack.expiry.expiryFunction.fn),
+    sweep: roleOf(stack.expiry.sweepFunction.fn),
+    notify: roleOf(stack.notifications.notifier.fn),
+  };
+  for (const route of routes) {
+    const fn = stack.api.functions[route.name];
+    if (fn) functions[route.name] = roleOf(fn.fn);
+  }
+  const only = (type: string) => {
+    const found = Object.keys(resources).filter((id) => resources[id]?.Type === type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0] as string;
+  };
+  const schedulerRole = stack.getLogicalId(stack.expiry.schedulerRole.node.defaultChild as never);
+  const stackResources = {
+    tableArn: String(resolve(resources, { 'Fn::GetAtt': [only('AWS::DynamoDB::Table'), 'Arn'] })),
+    scheduleGroup: String(resolve(resources, { Ref: only('AWS::Scheduler::ScheduleGroup') })),
+    schedulerRoleArn: String(resolve(resources, { 'Fn::GetAtt': [schedulerRole, 'Arn'] })),
+    mailIdentityArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${resolve(resources, { Ref: only('AWS::SES::EmailIdentity') })}`,
+  };
+  return { stack, resources, functions, stackResources, schedulerRole };
+}
+
+const roleArn = (roleId: string) => `arn:aws:iam::${ACCOUNT}:role/x-${roleId}`;
+
+describe('every AWS call each function makes is allowed by its own IAM policy in the synthesized stack', () => {
+  it('records the calls of every function in the e2e run and finds none the policy would deny', async () => {
+    await exerciseEverything();
+    const { resources, functions, stackResources } = await synthesized();
+    const lines = (await readFile(join(inject('dataDir'), 'aws-calls.jsonl'), 'utf8')).trim().split('\n');
+    const calls = lines.map((l) => JSON.parse(l) as AwsCall);
+    const seen = new Set(calls.map((c) => c.fn));
+    for (const name of [...routes.map((r) => r.name), ...Object.keys(BACKGROUND_FUNCTIONS)]) {
+      if (name === 'health' || name === 'openapi') continue; // they call nothing
+      expect(seen, `calls recorded for ${name}`).toContain(name);
+    }
+    const denied: string[] = [];
+    const checked = new Set<string>();
+    for (const c of calls) {
+      const roleId = functions[c.fn];
+      if (!roleId) {
+        denied.push(`${c.fn}: no such function in the stack`);
+        continue;
+      }
+      for (const request of iamRequests(c, stackResources)) {
+        const key = `${c.fn} ${request.action} ${request.resource}`;
+        if (checked.has(key)) continue;
+        checked.add(key);
+        const decision = await allowed(policiesOf(resources, roleId), roleArn(roleId), request);
+        if (decision !== 'Allowed') denied.push(`${key}: ${decision}`);
+      }
+    }
+    expect(denied).toEqual([]);
+    expect(checked.size).toBeGreaterThan(30);
+    console.info(
+      `IAM: ${calls.length} calls, ${checked.size} distinct (function, action, resource), all allowed`,
+    );
+  }, 120_000);
+
+  it('would catch a missing statement: without ConditionCheckItem, creating a grant is denied', async () => {
+    const { resources, functions, stackResources } = await synthesized();
+    const roleId = functions.createGrant as string;
+    const policies = policiesOf(resources, roleId).map(({ name, policy }) => ({
+      name,
+      policy: {
+        ...policy,
+        Statement: policy.Statement.map((s: { Action: string | string[] }) => ({
+          ...s,
+          Action: [s.Action].flat().filter((a) => a !== 'dynamodb:ConditionCheckItem'),
+        })).filter((s: { Action: string[] }) => s.Action.length > 0),
+      },
+    }));
+    const create: AwsCall = {
+      fn: 'createGrant',
+      service: 'DynamoDB',
+      command: 'TransactWrite',
+      transact: [
+        { op: 'Put', table: 'local' },
+        { op: 'ConditionCheck', table: 'local' },
+      ],
+    };
+    const [put, check] = iamRequests(create, stackResources);
+    expect(await allowed(policies, roleArn(roleId), put as never)).toBe('Allowed');
+    expect(await allowed(policies, roleArn(roleId), check as never)).toBe('ImplicitlyDenied');
+    expect(await allowed(policiesOf(resources, roleId), roleArn(roleId), check as never)).toBe('Allowed');
+  }, 60_000);
+
+  it('lets the scheduler role invoke exactly the expiry function', async () => {
+    const { stack, resources, schedulerRole } = await synthesized();
+    const fnArn = (fn: IFunction) =>
+      String(
+        resolve(resources, { 'Fn::GetAtt': [stack.getLogicalId(fn.node.defaultChild as never), 'Arn'] }),
+      );
+    const policies = policiesOf(resources, schedulerRole);
+    const invoke = (resource: string) =>
+      allowed(policies, roleArn(schedulerRole), { action: 'lambda:InvokeFunction', resource });
+    expect(await invoke(fnArn(stack.expiry.expiryFunction.fn))).toBe('Allowed');
+    expect(await invoke(fnArn(stack.expiry.sweepFunction.fn))).toBe('ImplicitlyDenied');
+    expect(await invoke(fnArn(stack.notifications.notifier.fn))).toBe('ImplicitlyDenied');
+    const createGrant = stack.api.functions.createGrant?.fn as IFunction;
+    expect(await invoke(fnArn(createGrant))).toBe('ImplicitlyDenied');
+  }, 60_000);
+});
