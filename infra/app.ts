@@ -7,7 +7,8 @@ import { SupportAccessStack } from './stack.ts';
  * consoleOrigin, and either authDomainPrefix (Cognito hosted UI) or issuer + audience (an
  * existing OIDC provider); `demo=true` fills them with placeholders that deploy nothing useful
  * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
- * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, alarmEmail,
+ * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
+ * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
  * grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
@@ -40,6 +41,14 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
           tenantClaim: context('tenantClaim') ?? 'tenant_id',
           emailClaim: context('emailClaim') ?? 'email',
           emailVerifiedClaim: context('emailVerifiedClaim') ?? 'email_verified',
+          console:
+            context('authorizeUrl') && context('tokenUrl')
+              ? {
+                  authorizeUrl: context('authorizeUrl') as string,
+                  tokenUrl: context('tokenUrl') as string,
+                  clientId: context('consoleClientId') ?? (context('audience') ?? '').split(',')[0] ?? '',
+                }
+              : undefined,
         }
       : undefined,
     authDomainPrefix: context('authDomainPrefix'),
@@ -70,6 +79,10 @@ function missingDeployContext(context: (key: string) => string | undefined): str
       'authDomainPrefix: the Cognito hosted-UI domain prefix to sign in with — or issuer + audience of an existing OIDC provider',
     );
   if (context('issuer') && !context('audience')) missing.push('audience: required with issuer');
+  if (context('issuer') && !(context('authorizeUrl') && context('tokenUrl')))
+    missing.push(
+      "authorizeUrl and tokenUrl: the issuer's endpoints the console signs in with (consoleClientId, if it is not the first audience)",
+    );
   return missing;
 }
 

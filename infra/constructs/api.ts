@@ -28,10 +28,20 @@ import { routeTable } from '../../functions/http/routes.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
 
+export interface ConsoleAuth {
+  authorizeUrl: string;
+  tokenUrl: string;
+  logoutUrl?: string;
+  clientId: string;
+  scopes: string[];
+}
+
 /** An existing OIDC issuer instead of the Cognito user pool the stack would create. */
 export interface ExternalIssuer {
   issuer: string;
   audience: string[];
+  /** The console's sign-in at that issuer (authorization code + PKCE); none: the console cannot sign in. */
+  console?: { authorizeUrl: string; tokenUrl: string; clientId: string } | undefined;
   rolesClaim: string;
   tenantClaim: string;
   emailClaim: string;
@@ -69,7 +79,8 @@ export class Api extends Construct {
   readonly consoleClient?: UserPoolClient;
   readonly accessLogs: LogGroup;
   /** The console's sign-in endpoints (with the Cognito hosted UI), for its config.json. */
-  readonly consoleAuth?: { authorizeUrl: string; tokenUrl: string; clientId: string; scopes: string[] };
+  /** How the console signs in: the hosted UI of the stack's pool, or the external issuer's endpoints. */
+  readonly consoleAuth?: ConsoleAuth;
   readonly claimNames: { roles: string; tenant: string; email: string };
 
   constructor(scope: Construct, id: string, props: ApiProps) {
@@ -87,6 +98,8 @@ export class Api extends Construct {
         EMAIL_CLAIM: props.issuer.emailClaim,
         EMAIL_VERIFIED_CLAIM: props.issuer.emailVerifiedClaim,
       };
+      if (props.issuer.console)
+        this.consoleAuth = { ...props.issuer.console, scopes: ['openid', 'email', 'profile'] };
     } else {
       const pool = new UserPool(this, 'Users', {
         selfSignUpEnabled: false,
@@ -129,8 +142,19 @@ export class Api extends Construct {
         preventUserExistenceErrors: true,
         enableTokenRevocation: true,
       });
-      if (props.authDomainPrefix)
-        pool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
+      if (props.authDomainPrefix) {
+        const domain = pool.addDomain('HostedUi', {
+          cognitoDomain: { domainPrefix: props.authDomainPrefix },
+        });
+        const base = domain.baseUrl();
+        this.consoleAuth = {
+          authorizeUrl: `${base}/oauth2/authorize`,
+          tokenUrl: `${base}/oauth2/token`,
+          logoutUrl: `${base}/logout`,
+          clientId: client.userPoolClientId,
+          scopes: ['openid', 'email', 'profile'],
+        };
+      }
       this.userPool = pool;
       this.consoleClient = client;
       issuerUrl = `https://cognito-idp.${stack.region}.amazonaws.com/${pool.userPoolId}`;

@@ -22,6 +22,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import type { ConsoleAuth } from './api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const CONSOLE_DIST = join(ROOT, 'web', 'dist');
@@ -29,7 +30,7 @@ export const CONSOLE_DIST = join(ROOT, 'web', 'dist');
 export interface ConsoleHostingProps {
   apiUrl: string;
   /** OIDC endpoints for the console's sign-in (authorization code + PKCE). */
-  auth?: { authorizeUrl: string; tokenUrl: string; clientId: string; scopes: string[] } | undefined;
+  auth?: ConsoleAuth | undefined;
   claims: { roles: string; tenant: string; email: string };
 }
 

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -242,6 +245,35 @@ describe('the CDK stack', () => {
       expect(key).toContain('{{resolve:secretsmanager:');
       expect(key).toContain(secretId);
     }
+  });
+
+  it("gives the console its real sign-in: the hosted UI's authorize and token URLs and the client id", async () => {
+    const { app, stack: withUi } = testApp({ stage: 'ui', authDomainPrefix: 'vendor-support-ui' });
+    const assembly = app.synth();
+    const auth = withUi.resolve(withUi.api.consoleAuth);
+    const domain = withUi.getLogicalId(
+      withUi.api.userPool?.node.findChild('HostedUi').node.defaultChild as never,
+    );
+    const client = withUi.getLogicalId(withUi.api.consoleClient?.node.defaultChild as never);
+    expect(JSON.stringify(auth.authorizeUrl)).toContain(domain);
+    expect(JSON.stringify(auth.authorizeUrl)).toContain('/oauth2/authorize');
+    expect(JSON.stringify(auth.tokenUrl)).toContain('/oauth2/token');
+    expect(auth.clientId).toEqual({ Ref: client });
+    // The uploaded config.json says "oidc" and carries those values (as deploy-time markers).
+    const deployment = Object.values(
+      Template.fromStack(withUi).toJSON().Resources as Record<string, Resource>,
+    ).find((r) => r.Type === 'Custom::CDKBucketDeployment');
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
+    expect(markers).toContain(domain);
+    expect(markers).toContain(client);
+    const configs: string[] = [];
+    for (const entry of await readdir(assembly.directory, { withFileTypes: true })) {
+      const file = join(assembly.directory, entry.name, 'config.json');
+      if (entry.isDirectory() && existsSync(file)) configs.push(await readFile(file, 'utf8'));
+    }
+    const config = JSON.parse(configs.find((c) => c.includes('oauth2')) ?? '{}');
+    expect(config.auth).toMatchObject({ mode: 'oidc', scopes: ['openid', 'email', 'profile'] });
+    expect(config.auth.authorizeUrl).toMatch(/\/oauth2\/authorize$/);
   });
 
   it('keeps a changed email pending until verified, and the console client cannot write it', () => {
