@@ -1,0 +1,74 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { describe, expect, it } from 'vitest';
+import { createUser, parseUser } from '../../scripts/create-user.ts';
+
+/** A Cognito client that records each request as it would be sent, and answers nothing. */
+function recordingCognito() {
+  const sent: { command: string; input: unknown }[] = [];
+  const client = new CognitoIdentityProviderClient({
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      sent.push({ command: String(context.commandName), input: args.input });
+      return { output: { $metadata: {} }, response: {} };
+    },
+    { step: 'initialize', name: 'recordInsteadOfSend' },
+  );
+  return { client, sent };
+}
+
+describe('npm run create-user', () => {
+  it('creates a tenant admin with a verified email and the tenant attribute, in the admin group', async () => {
+    const { client, sent } = recordingCognito();
+    await createUser(
+      client,
+      parseUser([
+        '--pool-id',
+        'eu-central-1_x',
+        '--email',
+        'a@acme.example',
+        '--role',
+        'tenant-admin',
+        '--tenant',
+        'acme',
+      ]),
+    );
+    expect(sent.map((s) => s.command)).toEqual(['AdminCreateUserCommand', 'AdminAddUserToGroupCommand']);
+    expect(sent[0]?.input).toMatchObject({
+      UserPoolId: 'eu-central-1_x',
+      Username: 'a@acme.example',
+      UserAttributes: [
+        { Name: 'email', Value: 'a@acme.example' },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'custom:tenant_id', Value: 'acme' },
+      ],
+    });
+    expect(sent[1]?.input).toMatchObject({ GroupName: 'tenant-admin', Username: 'a@acme.example' });
+  });
+
+  it('creates a support agent without a tenant', async () => {
+    const { client, sent } = recordingCognito();
+    await createUser(
+      client,
+      parseUser(['--pool-id', 'p', '--email', 'agent@vendor.example', '--role', 'support-agent']),
+    );
+    const attributes = (sent[0]?.input as { UserAttributes: { Name: string }[] }).UserAttributes.map(
+      (a) => a.Name,
+    );
+    expect(attributes).not.toContain('custom:tenant_id');
+    expect(sent[1]?.input).toMatchObject({ GroupName: 'support-agent' });
+  });
+
+  it('refuses what would make a wrong user', () => {
+    expect(() => parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'tenant-admin'])).toThrow(
+      /needs --tenant/,
+    );
+    expect(() =>
+      parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'support-agent', '--tenant', 't']),
+    ).toThrow(/no tenant/);
+    expect(() => parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'root'])).toThrow(/--role must be/);
+    expect(() => parseUser(['--email', 'e', '--role', 'support-agent'])).toThrow(/required/);
+  });
+});
