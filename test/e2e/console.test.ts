@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_USERS } from '../../local/seed.ts';
+import { call, tokenFor } from '../support/api.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
@@ -119,6 +121,36 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
       .poll(() => page.getByTestId('verify-answer').textContent())
       .toContain('Anna Schmidt is a registered contact');
     await shot('5-agent');
+    // A number two contacts share (a switchboard): the agent is told to ask who is calling.
+    const admin = await tokenFor({
+      email: DEMO_USERS.admin.email,
+      tenantId: 'acme',
+      roles: ['tenant-admin'],
+    });
+    const assistant = await call('POST', '/tenants/acme/contacts', {
+      token: admin,
+      json: {
+        name: 'Ben’s assistant',
+        email: 'assistant@acme.example',
+        phone: '+44 20 7946 0958',
+        canGrantAccess: false,
+      },
+    });
+    expect(assistant.status).toBe(201);
+    try {
+      await page.getByLabel('Phone or email').fill('+44 20 7946 0958');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expect
+        .poll(() => page.getByTestId('verify-answer').textContent())
+        .toContain('2 contacts share this number');
+      const answer = (await page.getByTestId('verify-answer').textContent()) ?? '';
+      expect(answer).toContain('Ben Miller');
+      expect(answer).toContain('Ben’s assistant');
+      expect(answer).not.toContain('is a registered contact');
+      await shot('6-agent-shared-number');
+    } finally {
+      await call('DELETE', `/tenants/acme/contacts/${assistant.body.contactId}`, { token: admin });
+    }
     expect(errors).toEqual([]);
   });
 });

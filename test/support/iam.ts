@@ -79,7 +79,7 @@ export function policiesOf(resources: Resources, roleId: string): { name: string
     .filter(
       ([, r]) =>
         r.Type === 'AWS::IAM::Policy' &&
-        (r.Properties?.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+        ((r.Properties?.Roles ?? []) as { Ref: string }[]).some((role) => role.Ref === roleId),
     )
     .map(([id, r]) => ({ name: id, policy: resolve(resources, r.Properties?.PolicyDocument) }));
 }

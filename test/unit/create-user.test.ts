@@ -54,9 +54,9 @@ describe('npm run create-user', () => {
       client,
       parseUser(['--pool-id', 'p', '--email', 'agent@vendor.example', '--role', 'support-agent']),
     );
-    const attributes = (sent[0]?.input as { UserAttributes: { Name: string }[] }).UserAttributes.map(
-      (a) => a.Name,
-    );
+    const attributes = (
+      (sent[0]?.input ?? { UserAttributes: [] }) as { UserAttributes: { Name: string }[] }
+    ).UserAttributes.map((a) => a.Name);
     expect(attributes).not.toContain('custom:tenant_id');
     expect(sent[1]?.input).toMatchObject({ GroupName: 'support-agent' });
   });

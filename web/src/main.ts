@@ -503,7 +503,19 @@ function renderSupport(): void {
 
 // ---- main --------------------------------------------------------------------------------------
 
-async function render(): Promise<void> {
+let rendering: Promise<void> = Promise.resolve();
+
+/**
+ * Renders the current state. Renders run one after another: a render still waiting for the API
+ * (say, of the page as it was before "Sign out") must not finish after a newer one, overwrite it
+ * and leave its timers running.
+ */
+function render(): Promise<void> {
+  rendering = rendering.then(renderNow, renderNow);
+  return rendering;
+}
+
+async function renderNow(): Promise<void> {
   for (const timer of timers.splice(0)) clearInterval(timer);
   t = strings(language);
   renderHeader();
