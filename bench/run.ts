@@ -29,6 +29,7 @@ async function main() {
     if (!only || only === 'enforcement') await enforcement(ctx);
     if (!only || only === 'lateness')
       await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 2 });
+    if (only === 'lateness') return;
     await burst(ctx);
     if (only === 'burst') return;
     await functionMemory(ctx);
