@@ -3,8 +3,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { requestUrl } from './loopback.ts';
-import { DEMO_USERS } from './seed.ts';
-import { type LocalKeys, signToken } from './tokens.ts';
+import { CONSOLE_CLIENT_ID, CONSOLE_SCOPES } from './oidc.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WEB = join(ROOT, 'web');
@@ -20,13 +19,15 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-const CONSOLE_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-};
+/** The console may talk to itself (the API) and to the identity provider's token endpoint. */
+function consoleHeaders(issuer: string): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${issuer}/token; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+  };
+}
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
@@ -71,23 +72,14 @@ export async function buildConsoleIfStale(log: (message: string) => void = () =>
 }
 
 /**
- * Serves the console at `/` from its built files, its local configuration, and the local sign-in:
- * the list of demo users and a token for the one picked (local runtime only).
+ * Serves the console at `/` from its built files and its local configuration: sign-in with
+ * authorization code + PKCE at the local OpenID provider (`issuer`), the same code path as with
+ * Cognito's hosted UI in production. There is no other way to sign in.
  */
-export function consoleHandler(keys: LocalKeys) {
-  const demo = Object.entries(DEMO_USERS).map(([id, user]) => ({
-    id,
-    label: user.label,
-    email: user.email,
-    tenantId: 'tenantId' in user ? user.tenantId : null,
-    roles: user.roles,
-  }));
+export function consoleHandler(issuer: string) {
+  const headers = consoleHeaders(issuer);
   const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      ...CONSOLE_HEADERS,
-    });
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
     res.end(JSON.stringify(body));
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -97,20 +89,15 @@ export function consoleHandler(keys: LocalKeys) {
     if (url.pathname === '/config.json' && method === 'GET') {
       json(res, 200, {
         apiUrl: '',
-        auth: { mode: 'local' },
+        auth: {
+          mode: 'oidc',
+          authorizeUrl: `${issuer}/auth`,
+          tokenUrl: `${issuer}/token`,
+          clientId: CONSOLE_CLIENT_ID,
+          scopes: CONSOLE_SCOPES,
+        },
         claims: { roles: 'roles', tenant: 'tenant_id', email: 'email' },
       });
-      return true;
-    }
-    if (url.pathname === '/local/users' && method === 'GET') {
-      json(res, 200, demo);
-      return true;
-    }
-    const tokenFor = /^\/local\/users\/([a-z]+)\/token$/.exec(url.pathname);
-    if (tokenFor && method === 'POST') {
-      const user = DEMO_USERS[tokenFor[1] as keyof typeof DEMO_USERS];
-      if (!user) return false;
-      json(res, 200, { token: await signToken(keys, { ...user, ttlSeconds: 3600 }) });
       return true;
     }
     if (method !== 'GET') return false;
@@ -128,7 +115,7 @@ export function consoleHandler(keys: LocalKeys) {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': relative === 'index.html' ? 'no-cache' : 'public, max-age=300',
-        ...CONSOLE_HEADERS,
+        ...headers,
       });
       res.end(body);
       return true;

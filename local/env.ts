@@ -6,6 +6,7 @@ export interface LocalEnv {
   dynamodbPort: number;
   sesPort: number;
   schedulerPort: number;
+  oidcPort: number;
   tableName: string;
   region: string;
   sweepIntervalSeconds: number;
@@ -31,6 +32,7 @@ export function localEnv(): LocalEnv {
     dynamodbPort: port('DYNAMODB_PORT', 8000),
     sesPort: port('SES_PORT', 8005),
     schedulerPort: port('SCHEDULER_PORT', 8010),
+    oidcPort: port('OIDC_PORT', 8020),
     tableName: process.env.TABLE_NAME || 'support-access-local',
     region: process.env.AWS_REGION || 'eu-central-1',
     sweepIntervalSeconds: integer('SWEEP_INTERVAL_SECONDS', 60, 3600, 'a number of seconds'),

@@ -9,13 +9,13 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import type { JWTPayload } from 'jose';
 import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
 import { invocation } from './aws-calls.ts';
 import { lambdaContext } from './child.ts';
 import { FOREIGN_HOST_DETAIL, isLoopbackHost, refuseForeignHost, requestUrl } from './loopback.ts';
-import { type LocalKeys, verifyToken } from './tokens.ts';
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
@@ -29,7 +29,8 @@ export interface Readiness {
 
 export interface GatewayOptions {
   port: number;
-  keys: LocalKeys;
+  /** Checks a bearer token as API Gateway's JWT authorizer does (see tokens.ts `jwtVerifier`). */
+  verifyToken: (token: string) => Promise<JWTPayload>;
   /** Loads a route's Lambda handler (by its entry file). */
   loadHandler: (route: Route) => Promise<LambdaHandler>;
   readiness: () => Promise<Readiness>;
@@ -238,7 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i.exec(authorization)?.[1];
         try {
           if (!token) throw new Error('missing');
-          claims = authorizerClaims(await verifyToken(options.keys, token));
+          claims = authorizerClaims(await options.verifyToken(token));
         } catch {
           send(
             res,

@@ -11,6 +11,7 @@ export interface SpawnedStack {
   sesUrl: string;
   schedulerUrl: string;
   dynamodbUrl: string;
+  oidcUrl: string;
   ports: Record<string, number>;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -24,6 +25,7 @@ export async function stackPorts() {
     DYNAMODB_PORT: await freePort(),
     SES_PORT: await freePort(),
     SCHEDULER_PORT: await freePort(),
+    OIDC_PORT: await freePort(),
   };
 }
 
@@ -74,6 +76,7 @@ export async function spawnStack(
     sesUrl: `http://127.0.0.1:${ports.SES_PORT}`,
     schedulerUrl: `http://127.0.0.1:${ports.SCHEDULER_PORT}`,
     dynamodbUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
+    oidcUrl: `http://127.0.0.1:${ports.OIDC_PORT}`,
     ports,
     output: () => output,
     crash: async () => {

@@ -16,18 +16,21 @@ import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
+import { type OidcProvider, startOidcProvider } from './oidc.ts';
 import { assertPortFree } from './ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.ts';
 import { seedDemoTenant } from './seed.ts';
 import { type SesEmulator, startSesEmulator } from './ses.ts';
 import { startStreamPoller } from './stream-poller.ts';
 import { ensureTable, tableIsActive } from './table.ts';
-import { type LocalKeys, localCursorKey, localKeys } from './tokens.ts';
+import { jwtVerifier, type LocalKeys, localCursorKey, localKeys, rememberIssuer } from './tokens.ts';
 
 export interface LocalStack {
   env: LocalEnv;
   keys: LocalKeys;
   apiUrl: string;
+  /** The local OpenID provider (issuer; discovery at /.well-known/openid-configuration). */
+  oidcUrl: string;
   sesUrl: string;
   schedulerUrl: string;
   dynamodbUrl: string;
@@ -106,6 +109,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     await assertPortFree(env.dynamodbPort, 'DYNAMODB_PORT');
     await assertPortFree(env.sesPort, 'SES_PORT');
     await assertPortFree(env.schedulerPort, 'SCHEDULER_PORT');
+    await assertPortFree(env.oidcPort, 'OIDC_PORT');
   } catch (error) {
     await unlock();
     throw error;
@@ -115,7 +119,15 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
+    const issuer = `http://127.0.0.1:${env.oidcPort}`;
+    await rememberIssuer(env.dataDir, issuer);
     const keys = await localKeys(env.dataDir);
+    const oidc: OidcProvider = await startOidcProvider({
+      port: env.oidcPort,
+      keys,
+      consoleOrigins: [`http://127.0.0.1:${env.port}`, `http://localhost:${env.port}`],
+    });
+    stops.push(oidc.stop);
     let gatewayReady = false;
     const db: DynamoDbLocal = await startDynamoDbLocal({
       port: env.dynamodbPort,
@@ -196,6 +208,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
             )
           : true,
         streamPoller: poller.ready(),
+        identityProvider: await fetch(`${oidc.issuer}/.well-known/openid-configuration`).then(
+          (r) => r.ok,
+          () => false,
+        ),
         gateway: gatewayReady,
       };
       return { ready: Object.values(components).every(Boolean), components };
@@ -204,10 +220,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     await buildConsoleIfStale((m) => console.log(m));
     const gateway: Gateway = await startGateway({
       port: env.port,
-      keys,
+      verifyToken: await jwtVerifier(oidc.issuer),
       loadHandler: (route: Route) => loadFunction<LambdaHandler>(route.entry),
       readiness,
-      fallback: consoleHandler(keys),
+      fallback: consoleHandler(oidc.issuer),
     });
     stops.push(gateway.close);
     gatewayReady = true;
@@ -216,6 +232,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       env,
       keys,
       apiUrl: gateway.url,
+      oidcUrl: oidc.issuer,
       sesUrl: ses.url,
       schedulerUrl: scheduler?.url ?? '(off)',
       dynamodbUrl: db.endpoint,

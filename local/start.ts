@@ -31,11 +31,12 @@ async function main() {
   console.log(`
 Support access grants — local stack ready${stack.seeded ? ` (demo tenant "${DEMO_TENANT}" seeded)` : ''}
 
-  Admin console  ${api}/           (pick a demo user to sign in)
+  Admin console  ${api}/           (sign in at the local OpenID provider: it lists the demo users)
   API            ${api}            (health: ${api}/health, OpenAPI: ${api}/openapi.json)
   Email (SES)    ${stack.sesUrl}   (sent mail: ${stack.sesUrl}/store)
   Scheduler      ${stack.schedulerUrl}   (EventBridge Scheduler API, group ${SCHEDULE_GROUP})
   DynamoDB Local ${stack.dynamodbUrl}
+  OpenID         ${stack.oidcUrl}   (discovery: ${stack.oidcUrl}/.well-known/openid-configuration)
 
 Demo tokens (valid 12 h; more with: npm run --silent token -- --email E [--tenant T] [--role R]):
   tenant admin of acme        ${DEMO_USERS.admin.email}

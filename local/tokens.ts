@@ -2,19 +2,49 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
-/** Local stand-in for the production identity provider: one ES256 key kept under the data folder. */
-export const LOCAL_ISSUER = 'https://auth.support-access.local';
-export const LOCAL_AUDIENCE = 'support-access-api';
+/**
+ * The local identity provider's key (ES256, kept under the data folder), its issuer and the
+ * audience of its ID tokens (the console's client id, as with Cognito). The provider itself is
+ * `oidc.ts`; `npm run token` signs with the same key, so its tokens pass the same checks.
+ */
+export const LOCAL_AUDIENCE = 'support-access-console';
 const ALGORITHM = 'ES256';
+const issuerFile = (dataDir: string) => join(dataDir, 'keys', 'issuer');
+
+/** The issuer of the stack that last started on this data folder (else the default port's). */
+export async function localIssuer(dataDir: string): Promise<string> {
+  try {
+    return (await readFile(issuerFile(dataDir), 'utf8')).trim();
+  } catch {
+    return `http://127.0.0.1:${process.env.OIDC_PORT || 8020}`;
+  }
+}
+
+export async function rememberIssuer(dataDir: string, issuer: string): Promise<void> {
+  await mkdir(join(dataDir, 'keys'), { recursive: true });
+  await writeFile(issuerFile(dataDir), `${issuer}\n`);
+}
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
 
 export interface LocalKeys {
   privateKey: Key;
   publicKey: Key;
+  /** The signing key as a JWK, for the local OpenID provider's key set. */
+  privateJwk: JWK & { kid: string; alg: string };
   kid: string;
+  issuer: string;
 }
 
 const keyFile = (dataDir: string) => join(dataDir, 'keys', 'signing-key.jwk.json');
@@ -37,6 +67,8 @@ export async function localKeys(dataDir: string): Promise<LocalKeys> {
   const jwk = JSON.parse(await readFile(file, 'utf8')) as JWK & { kid: string };
   const { d: _private, ...publicJwk } = jwk;
   return {
+    privateJwk: { ...jwk, alg: ALGORITHM, use: 'sig' },
+    issuer: await localIssuer(dataDir),
     privateKey: await importJWK(jwk, ALGORITHM),
     publicKey: await importJWK(publicJwk, ALGORITHM),
     kid: jwk.kid,
@@ -73,7 +105,7 @@ export async function signToken(keys: LocalKeys, claims: TokenClaims): Promise<s
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub ?? `local|${claims.email.toLowerCase()}`)
-    .setIssuer(LOCAL_ISSUER)
+    .setIssuer(keys.issuer)
     .setAudience(LOCAL_AUDIENCE)
     .setIssuedAt()
     .setNotBefore('0s')
@@ -82,15 +114,24 @@ export async function signToken(keys: LocalKeys, claims: TokenClaims): Promise<s
 }
 
 /**
- * What API Gateway's JWT authorizer checks: signature with the pinned algorithm, issuer,
- * audience, expiry and not-before. Anything else (alg none, HS256 with the public key) fails.
+ * What API Gateway's JWT authorizer does: finds the issuer's keys through its discovery document
+ * and JWKS, then checks the signature (algorithm pinned), issuer, audience, expiry and
+ * not-before. Anything else (alg none, HS256 with the public key, another key) fails.
  */
-export async function verifyToken(keys: LocalKeys, token: string): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, keys.publicKey, {
-    algorithms: [ALGORITHM],
-    issuer: LOCAL_ISSUER,
-    audience: LOCAL_AUDIENCE,
-    requiredClaims: ['sub', 'exp'],
-  });
-  return payload;
+export async function jwtVerifier(issuer: string): Promise<(token: string) => Promise<JWTPayload>> {
+  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
+    issuer: string;
+    jwks_uri: string;
+  };
+  if (discovery.issuer !== issuer) throw new Error(`the identity provider names itself ${discovery.issuer}`);
+  const keys = createRemoteJWKSet(new URL(discovery.jwks_uri));
+  return async (token) => {
+    const { payload } = await jwtVerify(token, keys, {
+      algorithms: [ALGORITHM],
+      issuer,
+      audience: LOCAL_AUDIENCE,
+      requiredClaims: ['sub', 'exp'],
+    });
+    return payload;
+  };
 }

@@ -45,11 +45,18 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+  /** Signs in as a person would: the console's "Sign in", then the identity provider's page. */
   async function signInAs(label: RegExp) {
     await page.goto(`${inject('apiUrl')}/`);
     const signOut = page.getByRole('button', { name: 'Sign out' });
     if (await signOut.isVisible()) await signOut.click();
+    // A fresh sign-in at the provider, not its remembered session of the previous person.
+    await page.context().clearCookies();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${inject('oidcUrl')}/interaction/**`);
     await page.getByRole('button', { name: label }).click();
+    await page.waitForURL(`${inject('apiUrl')}/`);
+    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
   }
 
   it('a contact grants 1 day, sees the countdown, extends and ends access; the admin finds it all in the audit log', async () => {

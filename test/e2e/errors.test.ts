@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/tokens.ts';
+import { LOCAL_AUDIENCE } from '../../local/tokens.ts';
 import { agentToken, call, changesOf, stackKeys, tenantWithPeople, tokenFor } from '../support/api.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -14,7 +14,7 @@ async function signed(
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sub: 'someone', ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: keys.kid })
-    .setIssuer(options.iss ?? LOCAL_ISSUER)
+    .setIssuer(options.iss ?? keys.issuer)
     .setAudience(options.aud ?? LOCAL_AUDIENCE)
     .setIssuedAt()
     .setNotBefore(options.nbf ?? now - 5)
@@ -45,7 +45,7 @@ describe('every error of the contract, and nothing written by a rejected request
     const now = Math.floor(Date.now() / 1000);
     const good = await signed(claims);
     const [header, payload, signature] = good.split('.');
-    const tampered = `${header}.${b64({ ...claims, sub: 'someone', tenant_id: 'other', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 600 })}.${signature}`;
+    const tampered = `${header}.${b64({ ...claims, sub: 'someone', tenant_id: 'other', iss: (await stackKeys()).issuer, aud: LOCAL_AUDIENCE, exp: now + 600 })}.${signature}`;
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`;
     const tokens: Record<string, string | undefined> = {
       missing: undefined,
@@ -73,7 +73,7 @@ describe('every error of the contract, and nothing written by a rejected request
     const publicJwk = JSON.stringify(await exportJWK(keys.publicKey));
     const hs = await new SignJWT({ sub: 'x', email: 'a@b.example', roles: ['support-agent'] })
       .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(LOCAL_ISSUER)
+      .setIssuer(keys.issuer)
       .setAudience(LOCAL_AUDIENCE)
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(publicJwk));

@@ -5,6 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { rawHttp as raw } from '../support/raw-http.ts';
 
 const servers = () => ({
+  oidc: inject('oidcUrl'),
   api: inject('apiUrl'),
   ses: inject('sesUrl'),
   scheduler: inject('schedulerUrl'),
@@ -13,8 +14,9 @@ const servers = () => ({
 describe('local servers refuse requests not addressed to a loopback name (DNS rebinding)', () => {
   for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil', '']) {
     it(`Host "${host}" → 403 on the API, the console, the Scheduler and the SES emulator`, async () => {
-      const { api, ses, scheduler } = servers();
+      const { api, ses, scheduler, oidc } = servers();
       for (const [base, path] of [
+        [oidc, '/.well-known/openid-configuration'],
         [api, '/health'],
         [api, '/tenants/acme/access'],
         [api, '/'],
@@ -129,5 +131,32 @@ describe('methods no route has', () => {
     const connect = await raw(api, '127.0.0.1:22', { method: 'CONNECT' });
     expect(connect.status).toBe(404);
     expect(JSON.parse(connect.body)).toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('local sign-in is the OpenID provider only', () => {
+  it('has no demo-token shortcut: the old endpoints are gone', async () => {
+    const { api } = servers();
+    expect((await raw(api, '/local/users')).status).toBe(404);
+    expect((await raw(api, '/local/users/agent/token', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('publishes discovery and keys, and lets only the console call its token endpoint', async () => {
+    const { oidc, api } = servers();
+    const discovery = JSON.parse((await raw(oidc, '/.well-known/openid-configuration')).body);
+    expect(discovery).toMatchObject({ issuer: oidc, token_endpoint: `${oidc}/token` });
+    expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
+    const keys = JSON.parse((await raw(oidc, '/jwks')).body);
+    expect(keys.keys.every((k: { d?: string }) => k.d === undefined)).toBe(true);
+    // The token request of a page: allowed (for reading) from the console's origin only.
+    const tokenRequest = (origin: string) =>
+      raw(oidc, '/token', {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=authorization_code&client_id=support-access-console&code=nope&code_verifier=x&redirect_uri=x',
+      });
+    expect((await tokenRequest(api)).headers['access-control-allow-origin']).toBe(api);
+    const foreign = await tokenRequest('http://evil.example');
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ declare module 'vitest' {
     sesUrl: string;
     schedulerUrl: string;
     dynamodbUrl: string;
+    oidcUrl: string;
     dataDir: string;
   }
 }
@@ -25,6 +26,7 @@ export default async function setup(project: TestProject) {
   project.provide('sesUrl', stack.sesUrl);
   project.provide('schedulerUrl', stack.schedulerUrl);
   project.provide('dynamodbUrl', stack.dynamodbUrl);
+  project.provide('oidcUrl', stack.oidcUrl);
   project.provide('dataDir', dataDir);
   return async () => {
     await stack.stop();

@@ -1,12 +1,12 @@
 /**
- * Sign-in. Locally the runtime lists demo users and hands the page a token for the one picked;
- * in production the console runs OIDC authorization code + PKCE against the configured issuer
- * (Cognito's hosted UI by default). The ID token is kept in sessionStorage only until it expires.
+ * Sign-in: OIDC authorization code + PKCE against the configured issuer — Cognito's hosted UI
+ * or another provider in production, the local OpenID provider under `npm start`; one code path.
+ * The ID token is kept in sessionStorage only until it expires.
  */
 export interface ConsoleConfig {
   apiUrl: string;
   auth:
-    | { mode: 'local' }
+    | { mode: 'none' }
     | {
         mode: 'oidc';
         authorizeUrl: string;
@@ -24,14 +24,6 @@ export interface Session {
   tenantId: string | null;
   roles: string[];
   expiresAt: number;
-}
-
-export interface DemoUser {
-  id: string;
-  label: string;
-  email: string;
-  tenantId: string | null;
-  roles: string[];
 }
 
 const TOKEN_KEY = 'support-access.token';
@@ -99,20 +91,6 @@ export async function loadConfig(): Promise<ConsoleConfig> {
   const response = await fetch('/config.json', { cache: 'no-store' });
   if (!response.ok) throw new Error('The console configuration (/config.json) is missing.');
   return response.json();
-}
-
-// ---- local demo sign-in ------------------------------------------------------------------------
-
-export async function demoUsers(): Promise<DemoUser[]> {
-  const response = await fetch('/local/users');
-  if (!response.ok) throw new Error('The local runtime did not list its demo users.');
-  return response.json();
-}
-
-export async function demoToken(userId: string): Promise<string> {
-  const response = await fetch(`/local/users/${encodeURIComponent(userId)}/token`, { method: 'POST' });
-  if (!response.ok) throw new Error('The local runtime did not issue a token.');
-  return ((await response.json()) as { token: string }).token;
 }
 
 // ---- OIDC authorization code + PKCE ------------------------------------------------------------

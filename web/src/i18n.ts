@@ -3,7 +3,7 @@ export type Language = 'de' | 'en';
 const en = {
   title: 'Support access',
   signIn: 'Sign in',
-  chooseUser: 'Choose a demo user (local runtime)',
+  noSignIn: 'This console has no sign-in configured (config.json names no identity provider).',
   signOut: 'Sign out',
   signedInAs: (who: string) => `Signed in as ${who}`,
   contacts: 'Authorized support contacts',
@@ -75,7 +75,8 @@ type Strings = typeof en;
 const de: Strings = {
   title: 'Supportzugriff',
   signIn: 'Anmelden',
-  chooseUser: 'Demo-Benutzer wählen (lokale Umgebung)',
+  noSignIn:
+    'Für diese Konsole ist keine Anmeldung eingerichtet (config.json nennt keinen Identitätsanbieter).',
   signOut: 'Abmelden',
   signedInAs: (who) => `Angemeldet als ${who}`,
   contacts: 'Autorisierte Supportkontakte',

@@ -1,8 +1,6 @@
 import { Api, ApiError, type AuditEvent, type CallerSummary, type Grant } from './api.ts';
 import {
   type ConsoleConfig,
-  demoToken,
-  demoUsers,
   finishOidcSignIn,
   forgetSession,
   keepSession,
@@ -87,48 +85,14 @@ function renderHeader(): void {
 // ---- sign-in -----------------------------------------------------------------------------------
 
 async function renderSignIn(): Promise<void> {
-  if (config.auth.mode === 'oidc') {
-    const auth = config.auth;
-    app.replaceChildren(
-      card(t.signIn, h('button', { type: 'button', onclick: () => void startOidcSignIn(auth) }, t.signIn)),
-    );
+  if (config.auth.mode !== 'oidc') {
+    app.replaceChildren(card(t.signIn, h('p', { role: 'alert' }, t.noSignIn)));
     return;
   }
-  const users = await demoUsers();
+  const auth = config.auth;
   app.replaceChildren(
-    card(
-      t.chooseUser,
-      h(
-        'div',
-        { class: 'users' },
-        ...users.map((user) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary',
-              'data-user': user.id,
-              onclick: () =>
-                void attempt(async () => {
-                  const next = sessionFrom(await demoToken(user.id), config);
-                  if (!next) throw new Error('The token could not be read.');
-                  signIn(next);
-                }),
-            },
-            h('strong', {}, user.label),
-            h('br'),
-            h('span', { class: 'muted' }, user.email),
-          ),
-        ),
-      ),
-    ),
+    card(t.signIn, h('button', { type: 'button', onclick: () => void startOidcSignIn(auth) }, t.signIn)),
   );
-}
-
-function signIn(next: Session): void {
-  session = next;
-  keepSession(next);
-  void render();
 }
 
 // ---- tenant view -------------------------------------------------------------------------------
