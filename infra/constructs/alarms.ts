@@ -85,39 +85,33 @@ export class Alarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
-    add(
-      new Alarm(this, 'MissedSchedules', {
-        alarmDescription:
-          'The sweep ended grants whose schedule never fired (access had ended at the deadline)',
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'SweepMissedSchedules',
-          dimensionsMap: dimensions,
-          statistic: 'Sum',
-          period: Duration.minutes(5),
+    /** Any occurrence within 5 minutes of a count our functions publish. */
+    const anyOf = (id: string, metricName: string, alarmDescription: string) =>
+      add(
+        new Alarm(this, id, {
+          alarmDescription,
+          metric: new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: dimensions,
+            statistic: 'Sum',
+            period: Duration.minutes(5),
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      );
+    anyOf(
+      'MissedSchedules',
+      'SweepMissedSchedules',
+      'The sweep ended grants whose schedule never fired (access had ended at the deadline)',
     );
-    add(
-      new Alarm(this, 'NotificationsFailed', {
-        alarmDescription:
-          'Emails failed for good (notification.failed): a contact was not told about a grant event',
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'NotificationsFailed',
-          dimensionsMap: dimensions,
-          statistic: 'Sum',
-          period: Duration.minutes(5),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+    anyOf(
+      'NotificationsFailed',
+      'NotificationsFailed',
+      'Emails failed for good (notification.failed): a contact was not told about a grant event',
     );
     for (const alarm of props.extraAlarms) add(alarm);
   }
