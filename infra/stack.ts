@@ -102,7 +102,7 @@ export class SupportAccessStack extends Stack {
     ack(
       this.api,
       'AwsSolutions-APIG4',
-      'GET /health and GET /openapi.json are public by contract (SPEC §3); every other route has the JWT authorizer.',
+      'GET /health and GET /openapi.json are public by contract (docs/api.md); every other route has the JWT authorizer.',
     );
     if (this.api.userPool) {
       ack(
