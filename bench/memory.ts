@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { route } from '../functions/http/routes.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
+import { SCHEDULE_GROUP } from '../local/stack.ts';
 import { localCursorKey } from '../local/tokens.ts';
 import { add, type Ctx, QUICK, ROOT, tenants } from './context.ts';
 import { round } from './lib.ts';
@@ -28,7 +29,7 @@ export async function functionMemory(ctx: Ctx) {
     AWS_ENDPOINT_URL_SCHEDULER: ctx.stack.schedulerUrl,
     TABLE_NAME: 'support-access-local',
     CURSOR_KEY: await localCursorKey(ctx.dataDir),
-    SCHEDULE_GROUP: 'support-access-local',
+    SCHEDULE_GROUP,
     EXPIRY_FUNCTION_ARN:
       'arn:aws:lambda:eu-central-1:000000000000:function:support-access-local-expire-grant',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/support-access-local-scheduler',

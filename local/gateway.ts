@@ -13,7 +13,6 @@ import type { JWTPayload } from 'jose';
 import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
-import { invocation } from './aws-calls.ts';
 import { lambdaContext } from './child.ts';
 import { FOREIGN_HOST_DETAIL, isLoopbackHost, refuseForeignHost, requestUrl } from './loopback.ts';
 
@@ -258,9 +257,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const handler = await handlerFor(match.route);
       send(
         res,
-        await invocation.run(match.route.name, () =>
-          handler(event, lambdaContext(match.route.name, 29_000, event.requestContext.requestId)),
-        ),
+        await handler(event, lambdaContext(match.route.name, 29_000, event.requestContext.requestId)),
       );
     } catch (error) {
       console.error('gateway error', (error as Error).message);

@@ -1,22 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
-import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
+import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
-import { invocation, recordAwsCalls } from './aws-calls.ts';
-import { lambdaContext } from './child.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
+import { buildBundles, startFunctions, synthesizedEnvironments } from './functions.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
-import { type OidcProvider, startOidcProvider } from './oidc.ts';
+import { CONSOLE_CLIENT_ID, type OidcProvider, startOidcProvider } from './oidc.ts';
 import { assertPortFree } from './ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.ts';
 import { seedDemoTenant } from './seed.ts';
@@ -44,15 +42,43 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
 const ACCOUNT = '000000000000';
-export const SCHEDULE_GROUP = 'support-access-local';
+/** The stack's schedule group for stage `local` (`<stack name>-grants`), as the functions' environment names it. */
+export const SCHEDULE_GROUP = 'SupportAccess-local-grants';
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
 
-/** Imports a function's handler the way Lambda would load its entry file. */
-async function loadFunction<T>(entry: string): Promise<T> {
-  return (await import(pathToFileURL(join(ROOT, entry)).href)).handler as T;
+/** The context a real deployment is given, for the local stack (see infra/app.ts). */
+function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
+  return {
+    stage: 'local',
+    mailFrom: process.env.MAIL_FROM as string,
+    consoleOrigin: `http://127.0.0.1:${env.port}`,
+    issuer,
+    audience: CONSOLE_CLIENT_ID,
+    authorizeUrl: `${issuer}/auth`,
+    tokenUrl: `${issuer}/token`,
+    ...(process.env.GRANT_MIN_SECONDS ? { grantMinSeconds: process.env.GRANT_MIN_SECONDS } : {}),
+    ...(process.env.GRANT_MAX_SECONDS ? { grantMaxSeconds: process.env.GRANT_MAX_SECONDS } : {}),
+  };
+}
+
+/** What Lambda's runtime adds to a function's environment, here pointing at the local engines. */
+function lambdaRuntimeEnvironment(): Record<string, string> {
+  const keep = [
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'AWS_ENDPOINT_URL_DYNAMODB_STREAMS',
+    'AWS_ENDPOINT_URL_SES',
+    'AWS_ENDPOINT_URL_SCHEDULER',
+    'SDK_REQUEST_TIMEOUT_MS',
+    'SDK_CONNECTION_TIMEOUT_MS',
+    // A local choice of how much the functions log.
+    'POWERTOOLS_LOG_LEVEL',
+  ];
+  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
 }
 
 /** Points the AWS SDK at the local engines; local credentials so no real account is ever used. */
@@ -100,8 +126,6 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
-  // The test of the IAM policies reads what each function called (off unless asked for).
-  if (process.env.AWS_CALL_LOG) recordAwsCalls(process.env.AWS_CALL_LOG);
   process.env.CURSOR_KEY = await localCursorKey(env.dataDir);
   const unlock = await lockDataDir(env.dataDir);
   try {
@@ -140,12 +164,25 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const ses: SesEmulator = await startSesEmulator(env.sesPort);
     stops.push(ses.stop);
 
-    const expire = await loadFunction<(event: unknown, context: Context) => Promise<unknown>>(
-      BACKGROUND_FUNCTIONS.expireGrant.entry,
-    );
+    // Every function as it deploys: its production bundle, in its own thread, with the
+    // environment the synthesized stack gives it (its resources mapped to the local ones).
+    await buildConsoleIfStale((m) => console.log(m));
+    const environments = synthesizedEnvironments(deployContext(env, oidc.issuer), process.env);
+    if (environments.createGrant?.SCHEDULE_GROUP !== SCHEDULE_GROUP)
+      throw new Error(
+        `The stack names its schedule group ${environments.createGrant?.SCHEDULE_GROUP}, not ${SCHEDULE_GROUP}`,
+      );
+    const functions = startFunctions({
+      bundles: await buildBundles(join(env.dataDir, 'bundles')),
+      environments,
+      runtime: lambdaRuntimeEnvironment(),
+      callLog: process.env.AWS_CALL_LOG,
+    });
+    stops.push(functions.stop);
+    const expire = functions.invoker('expireGrant');
     const targets: Record<string, (input: string) => Promise<unknown>> = {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
-        invocation.run('expireGrant', () => expire(JSON.parse(input), lambdaContext('expire-grant', 30_000))),
+        expire(JSON.parse(input), { timeoutMs: 30_000 }),
     };
     // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
     let scheduler: SchedulerEmulator | null = null;
@@ -172,24 +209,23 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const deps = appDeps();
     const seeded = await seedDemoTenant(deps, env.dataDir);
 
-    const notify = await loadFunction<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>(
-      BACKGROUND_FUNCTIONS.notify.entry,
-    );
+    const notify = functions.invoker('notify');
     const poller = await startStreamPoller({
       dynamodb: client,
       streams: new DynamoDBStreamsClient({}),
       tableName: env.tableName,
       dataDir: env.dataDir,
-      handler: (event) => invocation.run('notify', () => notify(event)),
+      handler: async (event) =>
+        (await notify(event, { timeoutMs: 60_000 })) as DynamoDBBatchResponse | undefined,
       filter: matchesNotifiedFilter,
     });
     stops.push(poller.stop);
 
-    const sweep = await loadFunction<() => Promise<unknown>>(BACKGROUND_FUNCTIONS.sweep.entry);
+    const sweep = functions.invoker('sweep');
     const runSweep = async () => {
-      await invocation
-        .run('sweep', () => sweep())
-        .catch((error) => console.error('sweep failed:', (error as Error).message));
+      await sweep({}, { timeoutMs: 50_000 }).catch((error) =>
+        console.error('sweep failed:', (error as Error).message),
+      );
     };
     const sweepTimer = setInterval(runSweep, env.sweepIntervalSeconds * 1000);
     stops.push(async () => clearInterval(sweepTimer));
@@ -217,11 +253,14 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       return { ready: Object.values(components).every(Boolean), components };
     };
 
-    await buildConsoleIfStale((m) => console.log(m));
     const gateway: Gateway = await startGateway({
       port: env.port,
       verifyToken: await jwtVerifier(oidc.issuer),
-      loadHandler: (route: Route) => loadFunction<LambdaHandler>(route.entry),
+      loadHandler: async (route: Route): Promise<LambdaHandler> => {
+        const invoke = functions.invoker(route.name);
+        return async (event, context) =>
+          (await invoke(event, { requestId: context.awsRequestId, timeoutMs: 29_000 })) as HttpResponse;
+      },
       readiness,
       fallback: consoleHandler(oidc.issuer),
     });

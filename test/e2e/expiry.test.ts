@@ -1,5 +1,6 @@
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { describe, expect, inject, it } from 'vitest';
+import { SCHEDULE_GROUP } from '../../local/stack.ts';
 import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
 import { emails } from '../support/mail.ts';
 import { until } from '../support/until.ts';
@@ -13,9 +14,7 @@ const scheduler = () =>
 
 async function scheduleExists(grantId: string): Promise<boolean> {
   try {
-    await scheduler().send(
-      new GetScheduleCommand({ Name: `grant-${grantId}`, GroupName: 'support-access-local' }),
-    );
+    await scheduler().send(new GetScheduleCommand({ Name: `grant-${grantId}`, GroupName: SCHEDULE_GROUP }));
     return true;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return false;

@@ -1,0 +1,44 @@
+/**
+ * One function, as Lambda runs it: its production bundle in its own thread with its own
+ * environment (a worker thread's `process.env` is its own). Started by `functions.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { recordHttpCalls } from './aws-calls.ts';
+
+interface Start {
+  name: string;
+  bundle: string;
+  callLog?: string;
+}
+interface Invocation {
+  id: number;
+  event: unknown;
+  requestId: string;
+  timeoutMs: number;
+}
+
+const start = workerData as Start;
+// Before the bundle loads: its SDK reaches AWS through node:http, which is recorded here.
+if (start.callLog) recordHttpCalls(start.name, start.callLog);
+const { handler } = (await import(pathToFileURL(start.bundle).href)) as {
+  handler: (event: unknown, context: unknown) => Promise<unknown>;
+};
+
+parentPort?.on('message', async ({ id, event, requestId, timeoutMs }: Invocation) => {
+  const startedAt = Date.now();
+  const context = {
+    functionName: start.name,
+    functionVersion: '$LATEST',
+    awsRequestId: requestId,
+    memoryLimitInMB: '256',
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
+  };
+  try {
+    parentPort?.postMessage({ id, result: await handler(event, context) });
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort?.postMessage({ id, error: { name: e.name, message: e.message } });
+  }
+});
+parentPort?.postMessage({ ready: true });

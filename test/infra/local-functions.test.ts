@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { buildConsoleIfStale } from '../../local/console.ts';
+import { synthesizedEnvironments } from '../../local/functions.ts';
+
+const context = {
+  stage: 'localtest',
+  mailFrom: 'support@vendor.example',
+  consoleOrigin: 'http://127.0.0.1:3000',
+  issuer: 'http://127.0.0.1:8020',
+  audience: 'support-access-console',
+  authorizeUrl: 'http://127.0.0.1:8020/auth',
+  tokenUrl: 'http://127.0.0.1:8020/token',
+};
+const local = {
+  TABLE_NAME: 'local-table',
+  CURSOR_KEY: 'k'.repeat(40),
+  EXPIRY_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:expire',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
+  SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:dlq',
+};
+
+describe('the local runtime gives each function the environment the synthesized stack gives it', () => {
+  it('maps the stack resources to the local ones and keeps every plain value per function', async () => {
+    await buildConsoleIfStale();
+    const environments = synthesizedEnvironments(context, local);
+    expect(environments.notify).toMatchObject({
+      TABLE_NAME: 'local-table',
+      MAIL_FROM: 'support@vendor.example',
+    });
+    expect(environments.checkAccess).toMatchObject({
+      TABLE_NAME: 'local-table',
+      CURSOR_KEY: local.CURSOR_KEY,
+      ROLES_CLAIM: 'roles',
+      EMAIL_VERIFIED_CLAIM: 'email_verified',
+    });
+    // Only what each function is given: no mail settings in the API, the Scheduler only where it schedules.
+    expect(environments.checkAccess).not.toHaveProperty('MAIL_FROM');
+    expect(environments.checkAccess).not.toHaveProperty('SCHEDULE_GROUP');
+    expect(environments.createGrant).toMatchObject({
+      SCHEDULE_GROUP: 'SupportAccess-localtest-grants',
+      EXPIRY_FUNCTION_ARN: local.EXPIRY_FUNCTION_ARN,
+    });
+    expect(Object.keys(environments).length).toBeGreaterThan(15);
+  }, 60_000);
+
+  it('refuses to start a function whose stack reference has no local counterpart, naming both', () => {
+    const { CURSOR_KEY: _missing, ...withoutKey } = local;
+    expect(() => synthesizedEnvironments({ ...context, stage: 'localtest2' }, withoutKey)).toThrow(
+      /CURSOR_KEY names a stack resource that has no local counterpart/,
+    );
+  }, 60_000);
+});
