@@ -1,13 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import { routeTable } from '../functions/http/routes.ts';
-import { buildApp } from '../infra/app.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -30,46 +27,39 @@ export async function buildBundles(outDir: string): Promise<Record<string, strin
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
+  // esbuild keeps a service process for later builds; there are none.
+  await stop();
   return Object.fromEntries(Object.keys(all).map((name) => [name, join(outDir, `${name}.mjs`)]));
 }
 
-/**
- * Each function's environment as the synthesized stack gives it. Plain values are taken as they
- * are; a value that names one of the stack's own resources (a `Ref`, `Fn::GetAtt`, `Fn::Join` or
- * dynamic reference) is replaced by the local resource of the same variable, from `local`.
- * A reference with no local counterpart fails the start, naming function and variable.
- */
-export function synthesizedEnvironments(
+/** `synthesizedEnvironments` in a child process: the CDK app's memory does not stay with the runtime. */
+export function synthesizeInChild(
   context: Record<string, string>,
   local: Record<string, string | undefined>,
-): Record<string, Record<string, string>> {
-  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
-  app.synth();
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<
-    string,
-    { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
-  >;
-  const fns: Record<string, IFunction> = {
-    expireGrant: stack.expiry.expiryFunction.fn,
-    sweep: stack.expiry.sweepFunction.fn,
-    notify: stack.notifications.notifier.fn,
-  };
-  for (const [name, fn] of Object.entries(stack.api.functions)) fns[name] = fn.fn;
-  const environments: Record<string, Record<string, string>> = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    const id = stack.getLogicalId(fn.node.defaultChild as never);
-    const variables = resources[id]?.Properties?.Environment?.Variables ?? {};
-    environments[name] = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => {
-        if (typeof value === 'string' && !value.includes('{{resolve:')) return [key, value];
-        const localValue = local[key];
-        if (localValue === undefined)
-          throw new Error(`${name}: ${key} names a stack resource that has no local counterpart`);
-        return [key, localValue];
-      }),
-    );
-  }
-  return environments;
+): Promise<Record<string, Record<string, string>>> {
+  return new Promise((resolveEnvironments, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'synthesize.ts')], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolveEnvironments(JSON.parse(out));
+      else
+        reject(
+          new Error(`Synthesizing the stack for the local functions failed: ${err.trim().slice(-1000)}`),
+        );
+    });
+    child.stdin.end(JSON.stringify({ context, local }));
+  });
 }
 
 export type Invoke = (

@@ -12,7 +12,7 @@ import { appDeps } from '../functions/wiring/app.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
-import { buildBundles, startFunctions, synthesizedEnvironments } from './functions.ts';
+import { buildBundles, startFunctions, synthesizeInChild } from './functions.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
 import { CONSOLE_CLIENT_ID, type OidcProvider, startOidcProvider } from './oidc.ts';
 import { assertPortFree } from './ports.ts';
@@ -167,7 +167,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     // Every function as it deploys: its production bundle, in its own thread, with the
     // environment the synthesized stack gives it (its resources mapped to the local ones).
     await buildConsoleIfStale((m) => console.log(m));
-    const environments = synthesizedEnvironments(deployContext(env, oidc.issuer), process.env);
+    const environments = await synthesizeInChild(deployContext(env, oidc.issuer), { ...process.env });
     if (environments.createGrant?.SCHEDULE_GROUP !== SCHEDULE_GROUP)
       throw new Error(
         `The stack names its schedule group ${environments.createGrant?.SCHEDULE_GROUP}, not ${SCHEDULE_GROUP}`,

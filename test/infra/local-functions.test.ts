@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildConsoleIfStale } from '../../local/console.ts';
-import { synthesizedEnvironments } from '../../local/functions.ts';
+import { synthesizedEnvironments } from '../../local/environments.ts';
 
 const context = {
   stage: 'localtest',
