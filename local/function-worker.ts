@@ -19,6 +19,8 @@ interface Invocation {
 }
 
 const start = workerData as Start;
+// As Lambda's Node: source-mapped stacks exactly when the function's NODE_OPTIONS ask for them.
+process.setSourceMapsEnabled((process.env.NODE_OPTIONS ?? '').includes('--enable-source-maps'));
 // Before the bundle loads: its SDK reaches AWS through node:http, which is recorded here.
 if (start.callLog) recordHttpCalls(start.name, start.callLog);
 const { handler } = (await import(pathToFileURL(start.bundle).href)) as {
