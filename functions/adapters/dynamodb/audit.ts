@@ -20,19 +20,6 @@ export class DynamoAudit {
   }
 
   async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
-    const pk = keys.tenant(tenantId);
-    return this.table.queryPage(
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.eventPrefix },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
-      page,
-      { fixed: { pk }, prefixed: { sk: keys.eventPrefix } },
-      toEvent,
-      () => true,
-      (item) => ({ pk: item.pk, sk: item.sk }),
-    );
+    return this.table.newestFirst(keys.tenant(tenantId), keys.eventPrefix, page, toEvent);
   }
 }

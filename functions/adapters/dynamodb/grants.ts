@@ -235,18 +235,12 @@ export class DynamoGrants {
       const grant = access ? await this.getGrant(tenantId, access.grantId) : null;
       return { items: grant && isEffectivelyActive(grant, now) ? [grant] : [], nextCursor: null };
     }
-    return this.table.queryPage(
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.grantPrefix },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
+    return this.table.newestFirst(
+      pk,
+      keys.grantPrefix,
       page,
-      scope,
       toGrant,
-      filter === 'ended' ? (grant) => !isEffectivelyActive(grant, now) : () => true,
-      (item) => ({ pk: item.pk, sk: item.sk }),
+      filter === 'ended' ? (grant) => !isEffectivelyActive(grant, now) : undefined,
     );
   }
 

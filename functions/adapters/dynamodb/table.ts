@@ -32,6 +32,32 @@ export class Table {
     private readonly cursors: CursorCodec,
   ) {}
 
+  /**
+   * One page of a tenant's items of one kind (sort-key `prefix`), newest first, strongly
+   * consistent, with cursors bound to that tenant and kind.
+   */
+  newestFirst<T>(
+    pk: string,
+    prefix: string,
+    page: PageRequest,
+    map: (item: Item) => T,
+    keep: (value: T) => boolean = () => true,
+  ): Promise<Page<T>> {
+    return this.queryPage(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      page,
+      { fixed: { pk }, prefixed: { sk: prefix } },
+      map,
+      keep,
+      (item) => ({ pk: item.pk, sk: item.sk }),
+    );
+  }
+
   /** A cursor this server issued for the list `scope` names, as the key to start after. */
   decodeCursor(cursor: string | undefined, scope: CursorScope): Record<string, string> | undefined {
     return this.cursors.decode(cursor, scope);
