@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
 import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
-import { DEFAULT_POLICY } from '../functions/domain/grant.ts';
-import { ulidGenerator } from '../functions/domain/ids.ts';
-import type { GrantScheduler, Mailer } from '../functions/domain/ports.ts';
-import { addContact } from '../functions/use-cases/contacts.ts';
-import type { SchedulingDeps } from '../functions/use-cases/deps.ts';
+import type { Mailer } from '../functions/domain/ports.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
 import { notifyContacts } from '../functions/use-cases/notify.ts';
 import { listAudit } from '../functions/use-cases/support.ts';
 import { FakeClock } from '../test/support/clock.ts';
+import { RecordingScheduler, seedContact, testCursors, useCaseDeps } from '../test/support/use-case-deps.ts';
 import { add, type Ctx, local } from './context.ts';
 import { round } from './lib.ts';
 
@@ -58,37 +53,15 @@ export async function costPerLifecycle(ctx: Ctx) {
   const store = new DynamoGrantStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
-    new CursorCodec(randomBytes(32).toString('base64url')),
+    testCursors(),
   );
-  const scheduleCalls: string[] = [];
-  const scheduler: GrantScheduler = {
-    schedule: async () => void scheduleCalls.push('CreateSchedule'),
-    reschedule: async () => void scheduleCalls.push('UpdateSchedule'),
-    unschedule: async () => void scheduleCalls.push('DeleteSchedule'),
-  };
+  const scheduler = new RecordingScheduler();
   const clock = new FakeClock(new Date());
-  const deps: SchedulingDeps = {
-    store,
-    scheduler,
-    clock,
-    ids: ulidGenerator(),
-    policy: DEFAULT_POLICY,
-    log: { info() {}, warn() {}, error() {} },
-  };
-  const a = await addContact(
-    deps,
-    'cost',
-    'admin',
-    { name: 'A', email: 'a@cost.example', phone: '030 1234567' },
-    clock.now(),
-  );
-  await addContact(
-    deps,
-    'cost',
-    'admin',
-    { name: 'B', email: 'b@cost.example', phone: '030 1234568' },
-    clock.now(),
-  );
+  const deps = useCaseDeps(store, clock, scheduler);
+  const API_CALL = { schedule: 'CreateSchedule', reschedule: 'UpdateSchedule', unschedule: 'DeleteSchedule' };
+  const scheduleCalls = () => scheduler.calls.map((c) => API_CALL[c.action]);
+  const a = await seedContact(deps, 'cost', 'a@cost.example', { name: 'A', phone: '030 1234567' });
+  await seedContact(deps, 'cost', 'b@cost.example', { name: 'B', phone: '030 1234568' });
   units.read = 0;
   units.write = 0;
   // create: authorization lookup, then the use case
@@ -149,8 +122,8 @@ export async function costPerLifecycle(ctx: Ctx) {
   });
   add({
     name: 'cost: Scheduler calls / invocations / emails',
-    value: scheduleCalls.length,
-    unit: `API calls (${scheduleCalls.join(', ')}), 1 invocation, ${emails} emails, ${lambdaInvocations} function invocations`,
+    value: scheduleCalls().length,
+    unit: `API calls (${scheduleCalls().join(', ')}), 1 invocation, ${emails} emails, ${lambdaInvocations} function invocations`,
     target: '—',
     pass: null,
   });
@@ -168,5 +141,5 @@ export async function costPerLifecycle(ctx: Ctx) {
     target: '—',
     pass: null,
   });
-  return { units, scheduleCalls, emails, lambdaInvocations, perLifecycle, total, sfn };
+  return { units, scheduleCalls: scheduleCalls(), emails, lambdaInvocations, perLifecycle, total, sfn };
 }

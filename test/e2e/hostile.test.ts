@@ -139,7 +139,7 @@ describe('hostile input', () => {
         'limit=',
         'limit=1&limit=2',
         'cursor=%FF%FE',
-        'cursor=' + 'A'.repeat(5000),
+        `cursor=${'A'.repeat(5000)}`,
         'status=ACTIVE',
         '__proto__[x]=1',
         'x=1',
@@ -272,7 +272,7 @@ describe('hostile input', () => {
       () => new Date(Date.now() + random() * 1e10).toISOString(),
       () => pick(UNICODE).repeat(Math.floor(random() * 50)),
       () => `${Math.floor(random() * 1e6)}@fuzz.example`,
-      () => '+49 30 ' + Math.floor(random() * 1e7),
+      () => `+49 30 ${Math.floor(random() * 1e7)}`,
     ];
     const fields = [
       'reason',

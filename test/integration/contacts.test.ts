@@ -65,16 +65,14 @@ describe('contacts on DynamoDB Local', () => {
   });
 
   it('removing another contact leaves the grant alone', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const bob = await seedContact(deps, 'acme', 'bob@acme.test');
-    const { grant } = await createGrant(
+    const {
       deps,
-      'acme',
+      clock,
       ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+      grant,
+      bob: second,
+    } = await givenActiveGrant({ seconds: 600, secondContact: true });
+    const bob = second as NonNullable<typeof second>;
     await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'active' });
     // The email is free again after removal.

@@ -166,16 +166,14 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('a contact removed while their extension or revocation is in flight changes nothing', async () => {
-    const { deps, clock } = await testDeps();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const bob = await seedContact(deps, 'acme', 'bob@acme.test');
-    const { grant } = await createGrant(
+    const {
       deps,
-      'acme',
+      clock,
       ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+      grant,
+      bob: second,
+    } = await givenActiveGrant({ seconds: 600, secondContact: true });
+    const bob = second as NonNullable<typeof second>;
     const removingBob = () =>
       onceAfter(deps.store, 'getGrant', () =>
         removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now()),

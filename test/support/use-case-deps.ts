@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
+import type { Contact } from '../../functions/domain/contact.ts';
+import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
+import { ulidGenerator } from '../../functions/domain/ids.ts';
+import type { GrantScheduler, GrantStore, Log, ScheduledExpiry } from '../../functions/domain/ports.ts';
+import { addContact } from '../../functions/use-cases/contacts.ts';
+import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
+import type { FakeClock } from './clock.ts';
+
+/**
+ * The use cases' dependencies for tests and the benchmarks, with recording fakes where AWS would
+ * be. Nothing here needs vitest, so `npm run bench` uses it too.
+ */
+
+/** A cursor codec with a fresh random secret. */
+export function testCursors(): CursorCodec {
+  return new CursorCodec(randomBytes(32).toString('base64url'));
+}
+
+/** Records what the use cases ask of the Scheduler. */
+export class RecordingScheduler implements GrantScheduler {
+  readonly calls: {
+    action: 'schedule' | 'reschedule' | 'unschedule';
+    grantId: string;
+    expiresAt?: string;
+  }[] = [];
+  failWith: Error | null = null;
+
+  async schedule(expiry: ScheduledExpiry) {
+    this.record('schedule', expiry.grantId, expiry.expiresAt);
+  }
+  async reschedule(expiry: ScheduledExpiry) {
+    this.record('reschedule', expiry.grantId, expiry.expiresAt);
+  }
+  async unschedule(grant: { grantId: string }) {
+    this.record('unschedule', grant.grantId);
+  }
+  private record(action: 'schedule' | 'reschedule' | 'unschedule', grantId: string, expiresAt?: string) {
+    if (this.failWith) throw this.failWith;
+    this.calls.push({ action, grantId, ...(expiresAt ? { expiresAt } : {}) });
+  }
+}
+
+export const silentLog: Log & { errors: string[] } = {
+  errors: [],
+  info: () => {},
+  warn: () => {},
+  error(message: string) {
+    this.errors.push(message);
+  },
+};
+
+/** The use cases wired to a store, a fake clock and a recording scheduler, with the default policy. */
+export function useCaseDeps(
+  store: GrantStore,
+  clock: FakeClock,
+  scheduler: GrantScheduler = new RecordingScheduler(),
+  log: Log = silentLog,
+): SchedulingDeps {
+  return { store, scheduler, clock, ids: ulidGenerator(), policy: DEFAULT_POLICY, log };
+}
+
+export async function seedContact(deps: Deps, tenantId: string, email: string, extra: Partial<Contact> = {}) {
+  return addContact(
+    deps,
+    tenantId,
+    'admin@test',
+    {
+      name: extra.name ?? email.split('@')[0] ?? 'x',
+      email,
+      phone: extra.phone ?? '+49 30 1234567',
+      ...extra,
+    },
+    deps.clock.now(),
+  );
+}
