@@ -65,14 +65,7 @@ describe('contacts on DynamoDB Local', () => {
   });
 
   it('removing another contact leaves the grant alone', async () => {
-    const {
-      deps,
-      clock,
-      ada,
-      grant,
-      bob: second,
-    } = await givenActiveGrant({ seconds: 600, secondContact: true });
-    const bob = second as NonNullable<typeof second>;
+    const { deps, clock, ada, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
     await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'active' });
     // The email is free again after removal.
