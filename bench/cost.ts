@@ -87,7 +87,17 @@ export async function costPerLifecycle(ctx: Ctx) {
   Object.assign(units, before);
   for (const event of events) {
     await notifyContacts(
-      { store, ledger: store, mailer, clock, ids: deps.ids, log: deps.log, maxAttempts: 3, leaseMs: 60_000 },
+      {
+        store,
+        ledger: store,
+        mailer,
+        clock,
+        ids: deps.ids,
+        log: deps.log,
+        maxAttempts: 3,
+        leaseMs: 60_000,
+        consoleUrl: 'http://127.0.0.1:3000',
+      },
       event,
     );
   }

@@ -7,18 +7,20 @@ import { END_GRANT, type FunctionNeeds } from './needs.ts';
 export const BACKGROUND_FUNCTIONS = {
   expireGrant: {
     entry: 'functions/handlers/expire-grant.ts',
-    description: 'Ends a grant at its deadline (invoked by its one-time schedule)',
+    description:
+      'Ends a grant at its deadline, and reminds its contacts before (invoked by its one-time schedules)',
     needs: { table: END_GRANT },
   },
   sweep: {
     entry: 'functions/handlers/sweep.ts',
-    description: 'Safety net: every minute, ends any active grant past its deadline',
+    description: 'Safety net: every minute, ends any active grant past its deadline and sends due reminders',
     needs: { table: [...END_GRANT, 'Query'], index: true, schedules: ['DeleteSchedule'] },
   },
   notify: {
     entry: 'functions/handlers/notify.ts',
-    description: 'Emails every contact about each grant event (the table stream is the outbox)',
-    // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction).
+    description: 'Emails every contact about each grant and contact event (the table stream is the outbox)',
+    // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction), the
+    // emailed links (PutItem in a transaction).
     needs: { table: ['Query', 'UpdateItem', 'PutItem'] },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;

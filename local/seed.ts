@@ -52,6 +52,7 @@ export async function seedDemoTenant(deps: Deps, dataDir: string): Promise<boole
         email: DEMO_USERS.ben.email,
         phone: '+44 20 7946 0958',
         locale: 'en',
+        timeZone: 'Europe/London',
         canInstruct: false,
       },
       now,

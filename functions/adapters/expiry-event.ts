@@ -1,7 +1,7 @@
 import * as z from '../validation/zod.ts';
 
 /**
- * What a grant's one-time schedule hands the expiry function: written by the Scheduler adapter,
+ * What a grant's one-time schedules hand the expiry function (at the deadline, or at the reminder): written by the Scheduler adapter,
  * read by the expiry handler. `version` and `expiresAt` say which deadline the schedule was
  * made for (an invocation for an older one is stale); a reader tolerates their absence.
  */
@@ -10,5 +10,7 @@ export const ExpiryEvent = z.object({
   grantId: z.string().check(z.minLength(1)),
   version: z.optional(z.int()),
   expiresAt: z.optional(z.string()),
+  /** A grant's reminder schedule says `reminder`; its expiry schedule says nothing (or `expiry`). */
+  kind: z.optional(z.enum(['expiry', 'reminder'])),
 });
 export type ExpiryEvent = z.infer<typeof ExpiryEvent>;

@@ -21,6 +21,10 @@ export interface SchedulerSettings {
 
 /** The deterministic schedule name of a grant. */
 export const scheduleName = (grantId: string) => `grant-${grantId}`;
+/** The deterministic name of a grant's reminder schedule. */
+export const reminderScheduleName = (grantId: string) => `remind-${grantId}`;
+
+type Kind = 'expiry' | 'reminder';
 
 /**
  * `at()` takes whole seconds: round down, so the schedule fires up to a second before the
@@ -40,22 +44,26 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
     private readonly settings: SchedulerSettings,
   ) {}
 
-  private input(expiry: ScheduledExpiry): CreateScheduleCommandInput {
+  private input(expiry: ScheduledExpiry, kind: Kind = 'expiry'): CreateScheduleCommandInput {
     const event: ExpiryEvent = {
       tenantId: expiry.tenantId,
       grantId: expiry.grantId,
       version: expiry.version,
       expiresAt: expiry.expiresAt,
+      ...(kind === 'reminder' ? { kind } : {}),
     };
+    const reminder = kind === 'reminder';
     return {
-      Name: scheduleName(expiry.grantId),
+      Name: reminder ? reminderScheduleName(expiry.grantId) : scheduleName(expiry.grantId),
       GroupName: this.settings.groupName,
-      ScheduleExpression: atExpression(expiry.expiresAt),
+      ScheduleExpression: atExpression(reminder && expiry.remindAt ? expiry.remindAt : expiry.expiresAt),
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
-      Description: `Ends support access grant ${expiry.grantId} of tenant ${expiry.tenantId}`,
+      Description: reminder
+        ? `Reminds the contacts of tenant ${expiry.tenantId} that grant ${expiry.grantId} ends soon`
+        : `Ends support access grant ${expiry.grantId} of tenant ${expiry.tenantId}`,
       Target: {
         Arn: this.settings.expiryFunctionArn,
         RoleArn: this.settings.roleArn,
@@ -67,35 +75,55 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
         DeadLetterConfig: { Arn: this.settings.deadLetterQueueArn },
       },
       // Deterministic: a retried create of the same grant version is the same request.
-      ClientToken: `${expiry.grantId}-v${expiry.version}`,
+      ClientToken: `${expiry.grantId}-v${expiry.version}${reminder ? '-r' : ''}`,
     };
   }
 
+  /** The expiry schedule, and the reminder's when one is pending. */
   async schedule(expiry: ScheduledExpiry): Promise<void> {
-    try {
-      await this.client.send(new CreateScheduleCommand(this.input(expiry)));
-    } catch (error) {
-      // Already there (a retry, or a replay): make it say what it must.
-      if (!(error instanceof ConflictException)) throw error;
-      await this.client.send(new UpdateScheduleCommand(this.input(expiry)));
-    }
+    await Promise.all([
+      this.create(expiry, 'expiry'),
+      expiry.remindAt ? this.create(expiry, 'reminder') : undefined,
+    ]);
   }
 
   async reschedule(expiry: ScheduledExpiry): Promise<void> {
-    try {
-      await this.client.send(new UpdateScheduleCommand(this.input(expiry)));
-    } catch (error) {
-      // Never created (a failed create earlier): create it now.
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      await this.client.send(new CreateScheduleCommand(this.input(expiry)));
-    }
+    await Promise.all([
+      this.update(expiry, 'expiry'),
+      expiry.remindAt ? this.update(expiry, 'reminder') : this.delete(reminderScheduleName(expiry.grantId)),
+    ]);
   }
 
   async unschedule(grant: { tenantId: string; grantId: string }): Promise<void> {
+    await Promise.all([
+      this.delete(scheduleName(grant.grantId)),
+      this.delete(reminderScheduleName(grant.grantId)),
+    ]);
+  }
+
+  private async create(expiry: ScheduledExpiry, kind: Kind): Promise<void> {
     try {
-      await this.client.send(
-        new DeleteScheduleCommand({ Name: scheduleName(grant.grantId), GroupName: this.settings.groupName }),
-      );
+      await this.client.send(new CreateScheduleCommand(this.input(expiry, kind)));
+    } catch (error) {
+      // Already there (a retry, or a replay): make it say what it must.
+      if (!(error instanceof ConflictException)) throw error;
+      await this.client.send(new UpdateScheduleCommand(this.input(expiry, kind)));
+    }
+  }
+
+  private async update(expiry: ScheduledExpiry, kind: Kind): Promise<void> {
+    try {
+      await this.client.send(new UpdateScheduleCommand(this.input(expiry, kind)));
+    } catch (error) {
+      // Never created (a failed create earlier, or a reminder the old deadline had none of).
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await this.client.send(new CreateScheduleCommand(this.input(expiry, kind)));
+    }
+  }
+
+  private async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.settings.groupName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

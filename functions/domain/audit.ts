@@ -5,6 +5,7 @@ export type AuditEventType =
   | 'grant.extended'
   | 'grant.revoked'
   | 'grant.expired'
+  | 'grant.expiring'
   | 'access.checked'
   | 'contact.verified'
   | 'notification.sent'
@@ -27,8 +28,11 @@ export interface AuditEvent {
 export const NOTIFIED_EVENT_TYPES = [
   'grant.created',
   'grant.extended',
+  'grant.expiring',
   'grant.revoked',
   'grant.expired',
+  'contact.added',
+  'contact.removed',
 ] as const satisfies readonly AuditEventType[];
 
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];

@@ -12,12 +12,39 @@ export interface Contact {
   email: string;
   phone: string;
   locale: Locale;
+  /** IANA time zone in which emails show times to this contact. */
+  timeZone: string;
   canGrantAccess: boolean;
   canInstruct: boolean;
   createdAt: string;
 }
 
 export const NAME_MAX = 200;
+export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
+/** An IANA zone name (Area/Location, or UTC); offsets such as "+01:00" are not zones. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * An IANA time zone the runtime knows, or a 400 naming the field. Offsets ("+01:00") are not
+ * zones. The runtime's spelling is kept where it only differs in case ("europe/berlin").
+ */
+export function normaliseTimeZone(timeZone: string, path = 'timeZone'): string {
+  const name = timeZone.trim();
+  let resolved: string | undefined;
+  try {
+    if (ZONE_NAME.test(name))
+      resolved = new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    resolved = undefined;
+  }
+  if (!resolved) {
+    throw ValidationError.field(
+      path,
+      'timeZone must be an IANA time zone such as Europe/Berlin or America/New_York.',
+    );
+  }
+  return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
+}
 /** National numbers without a country code are read as German ones. */
 export const DEFAULT_PHONE_REGION = 'DE';
 

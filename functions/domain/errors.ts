@@ -14,7 +14,9 @@ export type ProblemCode =
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
-  | 'email-not-verified';
+  | 'email-not-verified'
+  | 'link-used'
+  | 'link-expired';
 
 export interface FieldError {
   path: string;
@@ -111,6 +113,18 @@ export class IdempotencyKeyReusedError extends DomainError {
       'idempotency-key-reused',
       'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
     );
+  }
+}
+
+export class LinkUsedError extends DomainError {
+  constructor() {
+    super('link-used', 'This link has already been used; each emailed link works once.');
+  }
+}
+
+export class LinkExpiredError extends DomainError {
+  constructor() {
+    super('link-expired', 'This link is no longer valid; use the newest email or sign in to the console.');
   }
 }
 

@@ -25,9 +25,14 @@ export interface Grant {
   endReason: EndReason | null;
 }
 
-/** A grant as stored: what the API shows plus the optimistic-concurrency version. */
+/**
+ * A grant as stored: what the API shows plus the optimistic-concurrency version and when its
+ * "access ends soon" reminder is due (null: none pending — sent, ended, or the deadline was set
+ * nearer than the reminder's lead).
+ */
 export interface StoredGrant extends Grant {
   version: number;
+  remindAt: string | null;
 }
 
 export const SYSTEM_ACTOR = 'system';
@@ -35,9 +40,28 @@ export const SYSTEM_ACTOR = 'system';
 export interface GrantPolicy {
   minSeconds: number;
   maxSeconds: number;
+  /** How long before the deadline every contact is reminded; 0 turns reminders off. Default 1 day. */
+  reminderBeforeSeconds?: number | undefined;
 }
 
-export const DEFAULT_POLICY: GrantPolicy = { minSeconds: 300, maxSeconds: 10_540_800 };
+export const DEFAULT_REMINDER_BEFORE_SECONDS = 86_400;
+export const DEFAULT_POLICY: GrantPolicy = {
+  minSeconds: 300,
+  maxSeconds: 10_540_800,
+  reminderBeforeSeconds: DEFAULT_REMINDER_BEFORE_SECONDS,
+};
+
+/**
+ * When the "access ends soon" reminder for a deadline set at `now` is due: the lead time before
+ * it, rounded up to the second (schedules take whole seconds). Null when that moment is not
+ * after `now` — a deadline nearer than the lead gets no reminder — or reminders are off.
+ */
+export function reminderTime(expiresAt: string, now: Date, policy: GrantPolicy): string | null {
+  const lead = policy.reminderBeforeSeconds ?? DEFAULT_REMINDER_BEFORE_SECONDS;
+  if (lead <= 0) return null;
+  const at = Math.ceil((Date.parse(expiresAt) - lead * 1000) / 1000) * 1000;
+  return at > now.getTime() ? new Date(at).toISOString() : null;
+}
 
 export const REASON_MAX = 500;
 export const TICKET_MAX = 100;
@@ -175,10 +199,22 @@ export interface Ending {
 /** The only transitions: active → revoked | expired. Terminal states are final. */
 export function endGrant(grant: StoredGrant, ending: Ending): StoredGrant {
   if (grant.status !== 'active') throw new GrantNotActiveError(grant.grantId);
-  return { ...grant, ...ending, version: grant.version + 1 };
+  return { ...grant, ...ending, version: grant.version + 1, remindAt: null };
 }
 
-export function changeDeadline(grant: StoredGrant, expiresAt: Date, now: Date): StoredGrant {
+/** The new deadline gets its own reminder, if it lies far enough ahead of `now`. */
+export function changeDeadline(
+  grant: StoredGrant,
+  expiresAt: Date,
+  now: Date,
+  policy: GrantPolicy,
+): StoredGrant {
   if (!isEffectivelyActive(grant, now)) throw new GrantNotActiveError(grant.grantId);
-  return { ...grant, expiresAt: expiresAt.toISOString(), version: grant.version + 1 };
+  const deadline = expiresAt.toISOString();
+  return {
+    ...grant,
+    expiresAt: deadline,
+    version: grant.version + 1,
+    remindAt: reminderTime(deadline, now, policy),
+  };
 }

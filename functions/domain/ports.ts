@@ -1,3 +1,4 @@
+import type { ActionLink, LinkUse } from './action-link.ts';
 import type { AuditEvent } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { Contact } from './contact.ts';
@@ -42,6 +43,8 @@ export interface GrantEnding {
   event: AuditEvent;
   /** The contact ending it, who must still exist and may grant access when it is written. */
   actingContactId?: string;
+  /** The emailed link it is done through, used up in the same transaction. */
+  link?: LinkUse;
 }
 
 export interface DeadlineChangeGuard {
@@ -49,6 +52,8 @@ export interface DeadlineChangeGuard {
   actingContactId: string;
   /** Read when each attempt is written: the old deadline must not have passed by then. */
   clock: Clock;
+  /** The emailed link it is done through, used up in the same transaction (LinkUsedError). */
+  link?: LinkUse | undefined;
 }
 
 export type GrantListFilter = 'active' | 'ended' | undefined;
@@ -88,6 +93,13 @@ export interface GrantStore {
   listActiveGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>>;
   /** Active grants whose deadline is at or before `now`, oldest deadline first. */
   listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>>;
+  /**
+   * Writes the grant's `grant.expiring` event and takes its pending reminder off, only while the
+   * grant is still `grant` (version, active, same reminder): else ConcurrentModificationError.
+   */
+  remindGrant(grant: StoredGrant, event: AuditEvent): Promise<void>;
+  /** Grants whose pending reminder is due at `now`, by due time (a sparse index, not every grant). */
+  listDueReminders(now: Date, page: PageRequest): Promise<Page<{ tenantId: string; grantId: string }>>;
 
   /** Throws ContactExistsError when the tenant has a contact with that email. */
   addContact(contact: Contact, event: AuditEvent): Promise<void>;
@@ -110,6 +122,12 @@ export interface GrantStore {
   listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
 
   getIdempotency(scope: string, now: Date): Promise<IdempotencyRecord | null>;
+
+  /** Stores emailed links (by the hash of their token) before the mail carrying them is sent. */
+  issueLinks(links: readonly ActionLink[]): Promise<void>;
+  getLink(tokenHash: string): Promise<ActionLink | null>;
+  /** Uses a link on its own (when its action changes nothing); LinkUsedError when used already. */
+  useLink(use: LinkUse): Promise<void>;
 }
 
 export interface ScheduledExpiry {
@@ -117,9 +135,15 @@ export interface ScheduledExpiry {
   grantId: string;
   expiresAt: string;
   version: number;
+  /** When the "access ends soon" reminder is due; null: no reminder schedule. */
+  remindAt: string | null;
 }
 
-/** One one-time schedule per grant that invokes the expiry function at the deadline. */
+/**
+ * One one-time schedule per grant that invokes the expiry function at the deadline, and one
+ * for its pending reminder. `reschedule` moves both (and removes the reminder's when none is
+ * pending any more); `unschedule` removes both.
+ */
 export interface GrantScheduler {
   schedule(expiry: ScheduledExpiry): Promise<void>;
   reschedule(expiry: ScheduledExpiry): Promise<void>;

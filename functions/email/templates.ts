@@ -3,7 +3,7 @@ import type { Locale } from '../domain/contact.ts';
 import type { OutgoingEmail } from '../domain/ports.ts';
 import { shorten } from '../domain/text.ts';
 
-interface Details {
+interface GrantDetails {
   reason: string;
   ticket: string | null;
   expiresAt: string;
@@ -13,21 +13,76 @@ interface Details {
   endReason?: 'revoked' | 'expired' | 'contact-removed';
 }
 
+interface ContactDetails {
+  contactId: string;
+  name: string;
+  email: string;
+  canGrantAccess?: boolean;
+  canInstruct?: boolean;
+}
+
+/** Who an email goes to: their language and time zone decide how it reads. */
+export interface Recipient {
+  contactId: string;
+  name: string;
+  email: string;
+  locale: Locale;
+  timeZone: string;
+}
+
+/** The recipient's own one-click links (console pages that ask before they act). */
+export interface MailLinks {
+  end?: string | undefined;
+  extendDay?: string | undefined;
+  extendWeek?: string | undefined;
+}
+
+type GrantEventType = Exclude<NotifiedEventType, 'contact.added' | 'contact.removed'>;
+
 const TEXT = {
   de: {
     subject: {
       'grant.created': 'Supportzugriff gewährt',
       'grant.extended': 'Supportzugriff geändert',
+      'grant.expiring': 'Supportzugriff endet bald',
       'grant.revoked': 'Supportzugriff beendet',
       'grant.expired': 'Supportzugriff abgelaufen',
     },
     intro: {
       'grant.created': (t: string) => `der Support hat jetzt Zugriff auf das Konto ${t}.`,
       'grant.extended': (t: string) => `die Frist des Supportzugriffs auf das Konto ${t} wurde geändert.`,
+      'grant.expiring': (t: string) =>
+        `der Supportzugriff auf das Konto ${t} endet bald. Braucht der Support länger, verlängern Sie ihn; sonst endet er von selbst.`,
       'grant.revoked': (t: string) => `der Supportzugriff auf das Konto ${t} wurde vorzeitig beendet.`,
       'grant.expired': (t: string) =>
         `der Supportzugriff auf das Konto ${t} ist abgelaufen und wurde automatisch beendet.`,
     },
+    contact: {
+      addedSelf: {
+        subject: 'Sie sind jetzt Supportkontakt',
+        intro: (t: string, by: string) =>
+          `${by} hat Sie als autorisierten Supportkontakt des Kontos ${t} eingetragen. Der Support des Anbieters prüft Anrufer anhand dieser Liste.`,
+      },
+      addedOther: {
+        subject: 'Neuer Supportkontakt',
+        intro: (t: string, by: string, who: string) =>
+          `${by} hat ${who} als autorisierten Supportkontakt des Kontos ${t} eingetragen.`,
+      },
+      removedSelf: {
+        subject: 'Sie sind kein Supportkontakt mehr',
+        intro: (t: string, by: string) =>
+          `${by} hat Sie als Supportkontakt des Kontos ${t} entfernt. Sie können dort keinen Supportzugriff mehr gewähren und keine Weisungen mehr erteilen.`,
+      },
+      removedOther: {
+        subject: 'Supportkontakt entfernt',
+        intro: (t: string, by: string, who: string) =>
+          `${by} hat ${who} als Supportkontakt des Kontos ${t} entfernt.`,
+      },
+    },
+    mayGrant: 'Darf Supportzugriff gewähren',
+    mayInstruct: 'Darf Weisungen erteilen',
+    yes: 'ja',
+    no: 'nein',
     greeting: (name: string) => `Hallo ${name},`,
     grantedBy: 'Gewährt von',
     reason: 'Grund',
@@ -42,6 +97,12 @@ const TEXT = {
       expired: 'Frist abgelaufen',
       'contact-removed': 'der gewährende Kontakt wurde entfernt',
     },
+    links: {
+      end: 'Zugriff jetzt beenden',
+      extendDay: 'Um 1 Tag verlängern',
+      extendWeek: 'Um 1 Woche verlängern',
+      note: 'Diese Links gelten nur für Sie und jeweils einmal; die Seite fragt nach, bevor etwas geschieht.',
+    },
     footer: 'Sie erhalten diese Nachricht als autorisierter Supportkontakt.',
     dateLocale: 'de-DE',
   },
@@ -49,16 +110,45 @@ const TEXT = {
     subject: {
       'grant.created': 'Support access granted',
       'grant.extended': 'Support access changed',
+      'grant.expiring': 'Support access ends soon',
       'grant.revoked': 'Support access ended',
       'grant.expired': 'Support access expired',
     },
     intro: {
       'grant.created': (t: string) => `support now has access to the account ${t}.`,
       'grant.extended': (t: string) => `the deadline of support access to the account ${t} was changed.`,
+      'grant.expiring': (t: string) =>
+        `support access to the account ${t} ends soon. If support needs longer, extend it; otherwise it ends by itself.`,
       'grant.revoked': (t: string) => `support access to the account ${t} was ended early.`,
       'grant.expired': (t: string) =>
         `support access to the account ${t} has expired and was ended automatically.`,
     },
+    contact: {
+      addedSelf: {
+        subject: 'You are now a support contact',
+        intro: (t: string, by: string) =>
+          `${by} registered you as an authorized support contact of the account ${t}. The vendor’s support checks callers against this list.`,
+      },
+      addedOther: {
+        subject: 'New support contact',
+        intro: (t: string, by: string, who: string) =>
+          `${by} registered ${who} as an authorized support contact of the account ${t}.`,
+      },
+      removedSelf: {
+        subject: 'You are no longer a support contact',
+        intro: (t: string, by: string) =>
+          `${by} removed you as a support contact of the account ${t}. You can no longer grant support access or give instructions there.`,
+      },
+      removedOther: {
+        subject: 'Support contact removed',
+        intro: (t: string, by: string, who: string) =>
+          `${by} removed ${who} as a support contact of the account ${t}.`,
+      },
+    },
+    mayGrant: 'May grant support access',
+    mayInstruct: 'May give instructions',
+    yes: 'yes',
+    no: 'no',
     greeting: (name: string) => `Hello ${name},`,
     grantedBy: 'Granted by',
     reason: 'Reason',
@@ -73,6 +163,12 @@ const TEXT = {
       expired: 'the deadline passed',
       'contact-removed': 'the contact who granted it was removed',
     },
+    links: {
+      end: 'End access now',
+      extendDay: 'Extend by 1 day',
+      extendWeek: 'Extend by 1 week',
+      note: 'These links are yours alone and work once each; the page asks you to confirm before anything happens.',
+    },
     footer: 'You receive this message as an authorized support contact.',
     dateLocale: 'en-GB',
   },
@@ -81,46 +177,130 @@ const TEXT = {
 /** How much of the reason a subject line shows, in characters as a reader counts them. */
 const SUBJECT_REASON_MAX = 60;
 
-function formatTime(iso: string, locale: Locale): string {
-  const formatted = new Intl.DateTimeFormat(TEXT[locale].dateLocale, {
-    dateStyle: 'long',
-    timeStyle: 'medium',
-    timeZone: 'UTC',
-  }).format(new Date(iso));
-  return `${formatted} UTC`;
+/**
+ * A time as the recipient reads it — their language, their zone, its abbreviation — with the
+ * UTC instant beside it: "1. Dezember 2026 um 11:00 MEZ (2026-12-01 10:00 UTC)".
+ */
+export function formatTime(iso: string, locale: Locale, timeZone: string): string {
+  const at = new Date(iso);
+  const local = new Intl.DateTimeFormat(TEXT[locale].dateLocale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(at);
+  return `${local} (${at.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The email for one grant event to one contact, in the contact's language, text and HTML. */
-export function grantEmail(
-  event: Pick<AuditEvent, 'tenantId' | 'details'> & { type: NotifiedEventType },
-  recipient: { name: string; email: string; locale: Locale },
-): OutgoingEmail {
-  const type = event.type;
-  const t = TEXT[recipient.locale] ?? TEXT.de;
-  const d = event.details as unknown as Details;
+interface Parts {
+  subject: string;
+  intro: string;
+  rows: [string, string][];
+  links: [string, string][];
+}
+
+function grantParts(
+  type: GrantEventType,
+  tenantId: string,
+  d: GrantDetails,
+  r: Recipient,
+  links: MailLinks,
+): Parts {
+  const t = TEXT[r.locale] ?? TEXT.de;
+  const time = (iso: string) => formatTime(iso, r.locale, r.timeZone);
   const rows: [string, string][] = [
     [t.grantedBy, `${d.grantedBy.name} <${d.grantedBy.email}>`],
     [t.reason, d.reason],
     [t.ticket, d.ticket ?? t.none],
   ];
-  if (type === 'grant.extended' && d.previousExpiresAt)
-    rows.push([t.previous, formatTime(d.previousExpiresAt, recipient.locale)]);
-  rows.push([t.deadline, formatTime(d.expiresAt, recipient.locale)]);
+  if (type === 'grant.extended' && d.previousExpiresAt) rows.push([t.previous, time(d.previousExpiresAt)]);
+  rows.push([t.deadline, time(d.expiresAt)]);
   if ((type === 'grant.revoked' || type === 'grant.expired') && d.endedAt) {
-    rows.push([t.endedAt, formatTime(d.endedAt, recipient.locale)]);
+    rows.push([t.endedAt, time(d.endedAt)]);
     rows.push([t.why, t.endReasons[d.endReason ?? 'expired']]);
   }
-  const subject = `${t.subject[type]}: ${shorten(d.reason, SUBJECT_REASON_MAX)}`;
-  const intro = `${t.greeting(recipient.name)}\n\n${t.intro[type](event.tenantId)}`;
-  const text = `${intro}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${t.footer}\n`;
+  const linkRows: [string, string][] = [];
+  if (links.end) linkRows.push([t.links.end, links.end]);
+  if (links.extendDay) linkRows.push([t.links.extendDay, links.extendDay]);
+  if (links.extendWeek) linkRows.push([t.links.extendWeek, links.extendWeek]);
+  return {
+    subject: `${t.subject[type]}: ${shorten(d.reason, SUBJECT_REASON_MAX)}`,
+    intro: t.intro[type](tenantId),
+    rows,
+    links: linkRows,
+  };
+}
+
+function contactParts(
+  type: 'contact.added' | 'contact.removed',
+  event: Pick<AuditEvent, 'tenantId' | 'actor'>,
+  d: ContactDetails,
+  r: Recipient,
+): Parts {
+  const t = TEXT[r.locale] ?? TEXT.de;
+  const self = r.contactId === d.contactId;
+  const who = `${d.name} <${d.email}>`;
+  const text =
+    type === 'contact.added'
+      ? self
+        ? t.contact.addedSelf
+        : t.contact.addedOther
+      : self
+        ? t.contact.removedSelf
+        : t.contact.removedOther;
+  const rows: [string, string][] =
+    type === 'contact.added'
+      ? [
+          [t.mayGrant, d.canGrantAccess ? t.yes : t.no],
+          [t.mayInstruct, d.canInstruct ? t.yes : t.no],
+        ]
+      : [];
+  return {
+    subject: `${text.subject}: ${event.tenantId}`,
+    intro: text.intro(event.tenantId, event.actor, who),
+    rows,
+    links: [],
+  };
+}
+
+/**
+ * The email about one notified event to one contact, in the contact's language and time zone,
+ * text and HTML, with the recipient's one-click links where the event offers them.
+ */
+export function notificationEmail(
+  event: Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & { type: NotifiedEventType },
+  recipient: Recipient,
+  links: MailLinks = {},
+): OutgoingEmail {
+  const t = TEXT[recipient.locale] ?? TEXT.de;
+  const type = event.type;
+  const parts =
+    type === 'contact.added' || type === 'contact.removed'
+      ? contactParts(type, event, event.details as unknown as ContactDetails, recipient)
+      : grantParts(type, event.tenantId, event.details as unknown as GrantDetails, recipient, links);
+  const greeting = t.greeting(recipient.name);
+  const rows = parts.rows.map(([k, v]) => `${k}: ${v}`).join('\n');
+  const links_ = parts.links.length
+    ? `\n\n${parts.links.map(([label, url]) => `${label}: ${url}`).join('\n')}\n${t.links.note}`
+    : '';
+  const text = `${greeting}\n\n${parts.intro}${rows ? `\n\n${rows}` : ''}${links_}\n\n${t.footer}\n`;
   const html =
     `<!doctype html><html lang="${recipient.locale}"><body>` +
-    `<p>${escapeHtml(t.greeting(recipient.name))}</p><p>${escapeHtml(t.intro[type](event.tenantId))}</p>` +
-    `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
+    `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(parts.intro)}</p>` +
+    (parts.rows.length
+      ? `<table>${parts.rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`
+      : '') +
+    (parts.links.length
+      ? `<p>${parts.links.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>` +
+        `<p><small>${escapeHtml(t.links.note)}</small></p>`
+      : '') +
     `<p><small>${escapeHtml(t.footer)}</small></p></body></html>`;
-  return { to: recipient.email, subject, text, html };
+  return { to: recipient.email, subject: parts.subject, text, html };
 }

@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ExpiryEvent } from '../adapters/expiry-event.ts';
-import { expireGrant } from '../use-cases/grants.ts';
+import { expireGrant, remindGrant } from '../use-cases/grants.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
@@ -16,20 +16,39 @@ export class EarlyInvocationError extends Error {
   }
 }
 
+/** Waits out an invocation that came a little early, or fails it so that the Scheduler retries. */
+async function waitFor(at: string, deps: ReturnType<typeof appDeps>, context?: Context): Promise<void> {
+  const waitMs = Date.parse(at) - deps.clock.now().getTime();
+  const remaining = context?.getRemainingTimeInMillis?.() ?? EARLY_WAIT_LIMIT_MS * 2;
+  if (waitMs > EARLY_WAIT_LIMIT_MS || waitMs > remaining - 1000) throw new EarlyInvocationError();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs) + 5));
+}
+
 /**
- * Invoked by the grant's one-time schedule at the deadline. Idempotent: a late, duplicate or
- * stale invocation changes nothing wrongly; an early one waits or fails so that it is retried.
+ * Invoked by the grant's one-time schedules: at the deadline (ends it) and at the reminder
+ * (every contact is told access ends soon). Idempotent: a late, duplicate or stale invocation
+ * changes nothing wrongly; an early one waits or fails so that it is retried.
  */
 export const handler = async (event: unknown, context?: Context) => {
   const input = ExpiryEvent.parse(typeof event === 'string' ? JSON.parse(event) : event);
   const deps = appDeps();
+  if (input.kind === 'reminder') {
+    let reminder = await remindGrant(deps, input.tenantId, input.grantId);
+    if (
+      reminder.outcome === 'not-due' &&
+      reminder.grant?.remindAt &&
+      reminder.grant.version === input.version
+    ) {
+      await waitFor(reminder.grant.remindAt, deps, context);
+      reminder = await remindGrant(deps, input.tenantId, input.grantId);
+    }
+    logger.info('reminder', { tenantId: input.tenantId, grantId: input.grantId, outcome: reminder.outcome });
+    return { outcome: reminder.outcome };
+  }
   let result = await expireGrant(deps, input.tenantId, input.grantId);
   if (result.outcome === 'not-due' && result.grant && result.grant.version === input.version) {
     // The schedule for this very deadline fired early (clock skew): wait, or let it be retried.
-    const waitMs = Date.parse(result.grant.expiresAt) - deps.clock.now().getTime();
-    const remaining = context?.getRemainingTimeInMillis?.() ?? EARLY_WAIT_LIMIT_MS * 2;
-    if (waitMs > EARLY_WAIT_LIMIT_MS || waitMs > remaining - 1000) throw new EarlyInvocationError();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs) + 5));
+    await waitFor(result.grant.expiresAt, deps, context);
     result = await expireGrant(deps, input.tenantId, input.grantId);
   }
   logger.info('expiry', {

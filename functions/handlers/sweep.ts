@@ -1,19 +1,24 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { sweepOverdueGrants } from '../use-cases/grants.ts';
+import { sweepDueReminders, sweepOverdueGrants } from '../use-cases/grants.ts';
 import { logger } from '../wiring/app.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 
 /**
- * Every minute: ends any active grant whose deadline has passed. Finding one means its
- * schedule was lost or late; access had already ended at the deadline regardless.
+ * Every minute: ends any active grant whose deadline has passed, and sends any reminder that is
+ * due. Finding one means its schedule was lost or late; access had already ended at the
+ * deadline regardless.
  */
 export const handler = async () => {
-  const result = await sweepOverdueGrants(schedulingDeps());
+  const deps = schedulingDeps();
+  const result = await sweepOverdueGrants(deps);
+  const reminders = await sweepDueReminders(deps);
   if (result.expired > 0) logger.warn('sweep ended overdue grants', result);
+  if (reminders.reminded > 0) logger.warn('sweep sent due reminders', reminders);
+  metrics.addMetric('SweepSentReminders', MetricUnit.Count, reminders.reminded);
   metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
   metrics.addMetric('SweepMissedSchedules', MetricUnit.Count, result.missed);
   metrics.publishStoredMetrics();
-  return result;
+  return { ...result, reminded: reminders.reminded, remindersMore: reminders.more };
 };

@@ -15,6 +15,8 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'email-not-verified': { status: 403, title: 'Email address not verified' },
+  'link-used': { status: 410, title: 'The link has been used' },
+  'link-expired': { status: 410, title: 'The link has expired' },
 };
 
 export const SECURITY_HEADERS: Record<string, string> = {

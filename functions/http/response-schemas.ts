@@ -29,6 +29,7 @@ export const Contact = z.object({
   email: z.string(),
   phone: z.string(),
   locale: z.enum(['de', 'en']),
+  timeZone: z.string(),
   canGrantAccess: z.boolean(),
   canInstruct: z.boolean(),
   createdAt: z.string(),
@@ -60,6 +61,17 @@ export const VerifyAnswer = z.object({
   contact: z.nullable(ContactSummary),
   matches: z.array(ContactSummary),
 });
+export const ActionLinkView = z.object({
+  action: z.enum(['end', 'extend']),
+  extendBySeconds: z.optional(described(z.int(), 'Extend links: how far the current deadline moves.')),
+  tenantId: z.string(),
+  grant: Grant,
+  contact: z.object({
+    name: z.string(),
+    email: z.string(),
+    locale: described(z.enum(['de', 'en']), 'The language the confirmation page speaks.'),
+  }),
+});
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
@@ -80,5 +92,6 @@ export const RESPONSES = {
   GrantPage,
   AccessAnswer,
   EventPage,
+  ActionLinkView,
 };
 export type ResponseName = keyof typeof RESPONSES;

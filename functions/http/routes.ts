@@ -151,7 +151,8 @@ export const routes = [
     success: { status: 200, schema: 'Grant' },
     needs: {
       table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
-      schedules: ['UpdateSchedule', 'CreateSchedule'],
+      // The expiry schedule moves; the reminder's moves, appears or goes.
+      schedules: ['UpdateSchedule', 'CreateSchedule', 'DeleteSchedule'],
     },
   },
   {
@@ -197,6 +198,35 @@ export const routes = [
     query: s.PageQuery,
     success: { status: 200, schema: 'EventPage' },
     needs: { table: ['Query'] },
+  },
+  {
+    name: 'viewActionLink',
+    method: 'GET',
+    path: '/actions/{token}',
+    access: 'public',
+    entry: handler('view-action-link'),
+    summary:
+      'What an emailed one-click link would do (the token is the credential). Changes nothing: mail scanners open links.',
+    query: s.NoQuery,
+    success: { status: 200, schema: 'ActionLinkView' },
+    needs: { table: ['GetItem'] },
+  },
+  {
+    name: 'useActionLink',
+    method: 'POST',
+    path: '/actions/{token}',
+    access: 'public',
+    entry: handler('use-action-link'),
+    summary:
+      'Does what an emailed link says (end access, or extend it), as its contact, re-checked now; each link works once.',
+    query: s.NoQuery,
+    success: { status: 200, schema: 'Grant' },
+    // Reads link, contact and grant; ends or moves the grant (with its event, the contact's
+    // check and the link's use in one transaction), or only uses the link; moves the schedules.
+    needs: {
+      table: [...CONTACT_ENDS_GRANT],
+      schedules: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule'],
+    },
   },
 ] as const satisfies readonly Route[];
 

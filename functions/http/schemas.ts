@@ -40,6 +40,12 @@ export const AddContactBody = z.strictObject({
     'Normalised to E.164; national numbers are read as German (+49).',
   ),
   locale: z.optional(described(z.enum(LOCALES), 'Defaults to "de".')),
+  timeZone: z.optional(
+    described(
+      z.string().check(z.maxLength(64)),
+      'IANA time zone in which this contact’s emails show times, e.g. "Europe/Berlin" (the default).',
+    ),
+  ),
   canGrantAccess: z.optional(described(z.boolean(), 'Defaults to true.')),
   canInstruct: z.optional(described(z.boolean(), 'Defaults to true.')),
 });

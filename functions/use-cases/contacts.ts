@@ -1,10 +1,12 @@
 import {
   type Contact,
   contactWarnings,
+  DEFAULT_TIME_ZONE,
   emailKey,
   type Locale,
   normaliseName,
   normalisePhone,
+  normaliseTimeZone,
 } from '../domain/contact.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { endGrant, isEffectivelyActive, SYSTEM_ACTOR } from '../domain/grant.ts';
@@ -17,6 +19,7 @@ export interface AddContactInput {
   email: string;
   phone: string;
   locale?: Locale | undefined;
+  timeZone?: string | undefined;
   canGrantAccess?: boolean | undefined;
   canInstruct?: boolean | undefined;
 }
@@ -40,6 +43,7 @@ export async function addContact(
     email: input.email.trim(),
     phone: normalisePhone(input.phone),
     locale: input.locale ?? 'de',
+    timeZone: input.timeZone === undefined ? DEFAULT_TIME_ZONE : normaliseTimeZone(input.timeZone),
     canGrantAccess: input.canGrantAccess ?? true,
     canInstruct: input.canInstruct ?? true,
     createdAt: now.toISOString(),
@@ -52,6 +56,8 @@ export async function addContact(
       email: emailKey(contact.email),
       canGrantAccess: contact.canGrantAccess,
       canInstruct: contact.canInstruct,
+      locale: contact.locale,
+      timeZone: contact.timeZone,
     }),
   );
   return contact;
@@ -96,6 +102,9 @@ export async function removeContact(
         contactId,
         name: contact.name,
         email: emailKey(contact.email),
+        // The removed contact is emailed too, in their language and zone.
+        locale: contact.locale,
+        timeZone: contact.timeZone,
       }),
       ending,
       access?.grantId ?? null,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LinkUse } from '../domain/action-link.ts';
 import type { Contact } from '../domain/contact.ts';
 import {
   GrantAlreadyActiveError,
@@ -16,11 +17,12 @@ import {
   isPastDeadline,
   normaliseGrantText,
   publicGrant,
+  reminderTime,
   resolveDeadline,
   type StoredGrant,
   SYSTEM_ACTOR,
 } from '../domain/grant.ts';
-import type { GrantListFilter, GrantScheduler, Page, PageRequest } from '../domain/ports.ts';
+import type { GrantListFilter, GrantScheduler, Page, PageRequest, ScheduledExpiry } from '../domain/ports.ts';
 import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
 import { newEvent as event, grantDetails } from './events.ts';
 
@@ -103,6 +105,7 @@ export async function createGrant(
       endedBy: null,
       endReason: null,
       version: 1,
+      remindAt: reminderTime(deadline.toISOString(), now, deps.policy),
     };
     const claim = idempotency && {
       scope: idempotency.scope,
@@ -127,16 +130,26 @@ export async function createGrant(
   });
   if ('replayed' in grant) return grant;
 
-  await bestEffort(deps, 'schedule', grant, () =>
-    deps.scheduler.schedule({
-      tenantId,
-      grantId: grant.grantId,
-      expiresAt: grant.expiresAt,
-      version: grant.version,
-    }),
-  );
+  await bestEffort(deps, 'schedule', grant, () => deps.scheduler.schedule(scheduled(grant)));
   return { grant: publicGrant(grant), replayed: false };
 }
+
+const scheduled = (grant: StoredGrant): ScheduledExpiry => ({
+  tenantId: grant.tenantId,
+  grantId: grant.grantId,
+  expiresAt: grant.expiresAt,
+  version: grant.version,
+  remindAt: grant.remindAt,
+});
+
+/** How a contact acts: signed in (the API or console), or through a link emailed to them. */
+export interface ActingThrough {
+  /** The emailed link, used up in the same transaction as the change. */
+  link?: LinkUse | undefined;
+}
+
+/** Audit details of a change made through an emailed link. */
+const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' } : {});
 
 async function getStoredGrant(deps: Deps, tenantId: string, grantId: string): Promise<StoredGrant> {
   const grant = await deps.store.getGrant(tenantId, grantId);
@@ -168,30 +181,31 @@ export async function changeGrantDeadline(
   tenantId: string,
   grantId: string,
   contact: Contact,
-  input: DeadlineInput,
+  /** The new deadline, or how to compute it from the grant as each attempt reads it. */
+  input: DeadlineInput | ((current: StoredGrant) => DeadlineInput),
   now: Date,
+  through: ActingThrough = {},
 ): Promise<Grant> {
   const updated = await retryOnConflict(async () => {
     const grant = await getStoredGrant(deps, tenantId, grantId);
     // Each attempt decides with its own time: a retry after the deadline finds the grant ended.
     const attemptAt = new Date(Math.max(now.getTime(), deps.clock.now().getTime()));
     if (!isEffectivelyActive(grant, attemptAt)) throw new GrantNotActiveError(grantId);
-    const deadline = resolveDeadline(input, now, deps.policy);
-    const after = changeDeadline(grant, deadline, attemptAt);
+    const deadline = resolveDeadline(typeof input === 'function' ? input(grant) : input, now, deps.policy);
+    const after = changeDeadline(grant, deadline, attemptAt, deps.policy);
     await deps.store.changeDeadline(
       grant,
       after,
       event(deps, now, tenantId, 'grant.extended', contact.email, grantId, {
         ...grantDetails(after),
         previousExpiresAt: grant.expiresAt,
+        ...channelOf(through),
       }),
-      { actingContactId: contact.contactId, clock: deps.clock },
+      { actingContactId: contact.contactId, clock: deps.clock, link: through.link },
     );
     return after;
   });
-  await bestEffort(deps, 'reschedule', updated, () =>
-    deps.scheduler.reschedule({ tenantId, grantId, expiresAt: updated.expiresAt, version: updated.version }),
-  );
+  await bestEffort(deps, 'reschedule', updated, () => deps.scheduler.reschedule(scheduled(updated)));
   return publicGrant(updated);
 }
 
@@ -202,13 +216,19 @@ export async function revokeGrant(
   grantId: string,
   contact: Contact,
   now: Date,
+  through: ActingThrough = {},
 ): Promise<Grant> {
   const result = await retryOnConflict(async () => {
     const grant = await getStoredGrant(deps, tenantId, grantId);
-    if (grant.status !== 'active') return { grant, changed: false };
+    const unchanged = async (current: StoredGrant) => {
+      // Nothing to end; a link is used up all the same (it works once).
+      if (through.link) await deps.store.useLink(through.link);
+      return { grant: current, changed: false };
+    };
+    if (grant.status !== 'active') return unchanged(grant);
     if (isPastDeadline(grant, now)) {
       const ended = await expireGrant(deps, tenantId, grantId, { unschedule: deps.scheduler });
-      return { grant: ended.grant ?? grant, changed: false };
+      return unchanged(ended.grant ?? grant);
     }
     const after = endGrant(grant, {
       status: 'revoked',
@@ -221,8 +241,10 @@ export async function revokeGrant(
       after,
       event: event(deps, now, tenantId, 'grant.revoked', contact.email, grantId, {
         ...grantDetails(after),
+        ...channelOf(through),
       }),
       actingContactId: contact.contactId,
+      ...(through.link ? { link: through.link } : {}),
     });
     return { grant: after, changed: true };
   });
@@ -273,6 +295,59 @@ export async function expireGrant(
     await bestEffort(deps, 'unschedule', ended, () => scheduler.unschedule(ended));
   }
   return result;
+}
+
+export type ReminderOutcome = 'reminded' | 'not-due' | 'none-pending' | 'not-active' | 'not-found';
+
+/**
+ * Writes the "access ends soon" event (`grant.expiring`, which every contact is emailed about)
+ * when the grant's pending reminder is due. Idempotent and safe against every race: the reminder
+ * is taken off in the same transaction, conditioned on the grant being unchanged, so a schedule,
+ * a duplicate, the sweep, an extend and a revoke together produce at most one per deadline.
+ */
+export async function remindGrant(
+  deps: Deps,
+  tenantId: string,
+  grantId: string,
+): Promise<{ outcome: ReminderOutcome; grant: StoredGrant | null }> {
+  return retryOnConflict(async () => {
+    const grant = await deps.store.getGrant(tenantId, grantId);
+    if (!grant) return { outcome: 'not-found' as const, grant: null };
+    const now = deps.clock.now();
+    if (!isEffectivelyActive(grant, now)) return { outcome: 'not-active' as const, grant };
+    if (!grant.remindAt) return { outcome: 'none-pending' as const, grant };
+    if (now.getTime() < Date.parse(grant.remindAt)) return { outcome: 'not-due' as const, grant };
+    await deps.store.remindGrant(
+      grant,
+      event(deps, now, tenantId, 'grant.expiring', SYSTEM_ACTOR, grantId, {
+        ...grantDetails(grant),
+        remindAt: grant.remindAt,
+      }),
+    );
+    return { outcome: 'reminded' as const, grant: { ...grant, remindAt: null } };
+  });
+}
+
+/** Sends every due reminder whose schedule did not (a bounded number per run). */
+export async function sweepDueReminders(
+  deps: Deps,
+  maxGrants = 500,
+): Promise<{ reminded: number; more: boolean }> {
+  let examined = 0;
+  let reminded = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listDueReminders(deps.clock.now(), {
+      limit: Math.min(100, maxGrants - examined),
+      cursor,
+    });
+    for (const due of page.items) {
+      examined++;
+      if ((await remindGrant(deps, due.tenantId, due.grantId)).outcome === 'reminded') reminded++;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && examined < maxGrants);
+  return { reminded, more: cursor !== undefined };
 }
 
 /** Overdue by more than this, a grant's schedule was lost or failed (the Scheduler fires within a minute). */

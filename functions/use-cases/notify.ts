@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import {
+  type ActionLink,
+  EXTEND_LINK_VALID_SECONDS,
+  EXTEND_OPTIONS,
+  hashToken,
+  type LinkAction,
+  newToken,
+} from '../domain/action-link.ts';
 import { type AuditEvent, isNotifiedEventType, type NotifiedEventType } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
+import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
 import type {
   GrantStore,
   IdGenerator,
@@ -9,11 +18,16 @@ import type {
   NotificationKey,
   NotificationLedger,
 } from '../domain/ports.ts';
-import { grantEmail } from '../email/templates.ts';
+import { type MailLinks, notificationEmail, type Recipient } from '../email/templates.ts';
 import { newEvent } from './events.ts';
 
+/** An "End access now" link works until the grant ends; its record is kept at most this long. */
+export const END_LINK_VALID_SECONDS = 366 * 86_400;
+
 export interface NotifyDeps {
-  store: Pick<GrantStore, 'listContacts'>;
+  store: Pick<GrantStore, 'listContacts' | 'issueLinks'>;
+  /** The console's URL; emailed links point at its `/act/{token}` page. */
+  consoleUrl: string;
   ledger: NotificationLedger;
   mailer: Mailer;
   clock: Clock;
@@ -45,14 +59,14 @@ export function isNotifiedEvent<E extends Pick<AuditEvent, 'type'>>(
 }
 
 /**
- * Emails every contact of the tenant about one grant event, exactly once per contact: the
+ * Emails every contact of the tenant about one notified event, exactly once per contact: the
  * ledger claim keeps a second processing of the same event from sending again. A failing mail
  * server never touches the grant; the send is retried and finally recorded as failed.
  */
 export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promise<NotifyResult> {
   const result: NotifyResult = { sent: 0, failed: 0, retry: 0, skipped: 0, unrecorded: 0 };
   if (!isNotifiedEvent(event)) return result;
-  const contacts = await deps.store.listContacts(event.tenantId);
+  const contacts = recipientsOf(event, await deps.store.listContacts(event.tenantId));
   const owner = randomUUID();
   for (const contact of contacts) {
     const key = { tenantId: event.tenantId, eventId: event.eventId, contactId: contact.contactId };
@@ -69,7 +83,8 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
     };
     let messageId: string;
     try {
-      messageId = await deps.mailer.send(grantEmail(event, contact));
+      const links = await linksFor(deps, event, contact);
+      messageId = await deps.mailer.send(notificationEmail(event, contact, links));
     } catch (error) {
       result[await sendFailed(deps, event, key, owner, claim.attempts, details, error)]++;
       continue;
@@ -81,6 +96,71 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
     if (!recorded) result.unrecorded++;
   }
   return result;
+}
+
+type Addressee = Recipient & Pick<Contact, 'canGrantAccess'>;
+
+/**
+ * Every contact of the tenant; for a contact added or removed, that contact too (a removed one
+ * is no longer on the list, and must still learn of it).
+ */
+function recipientsOf(event: AuditEvent, contacts: Contact[]): Addressee[] {
+  if (event.type !== 'contact.added' && event.type !== 'contact.removed') return contacts;
+  const d = event.details;
+  const contactId = String(d.contactId ?? '');
+  if (!contactId || contacts.some((c) => c.contactId === contactId)) return contacts;
+  const subject: Addressee = {
+    contactId,
+    name: String(d.name ?? ''),
+    email: String(d.email ?? ''),
+    locale: (d.locale === 'en' ? 'en' : 'de') satisfies Locale,
+    timeZone: typeof d.timeZone === 'string' ? d.timeZone : DEFAULT_TIME_ZONE,
+    canGrantAccess: false,
+  };
+  return subject.email ? [...contacts, subject] : contacts;
+}
+
+/** The events whose email offers one-click links, and which links. */
+const LINKS: Partial<Record<NotifiedEventType, readonly (keyof typeof EXTEND_OPTIONS)[]>> = {
+  'grant.created': ['day', 'week'],
+  'grant.extended': [],
+  'grant.expiring': ['day', 'week'],
+};
+
+/**
+ * The recipient's own links, stored (hashed) before the mail that carries them is sent. Only a
+ * contact who may grant access gets any: for anyone else a link could do nothing.
+ */
+async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
+  const extends_ = isNotifiedEvent(event) ? LINKS[event.type] : undefined;
+  if (!extends_ || !event.grantId || !contact.canGrantAccess) return {};
+  const now = deps.clock.now();
+  const grantId = event.grantId;
+  const issue = (action: LinkAction, extendBySeconds: number | null, validSeconds: number) => {
+    const token = newToken();
+    const link: ActionLink = {
+      tokenHash: hashToken(token),
+      tenantId: event.tenantId,
+      grantId,
+      contactId: contact.contactId,
+      action,
+      extendBySeconds,
+      createdAt: now.toISOString(),
+      validUntil: new Date(now.getTime() + validSeconds * 1000).toISOString(),
+      usedAt: null,
+    };
+    return { token, link };
+  };
+  const end = issue('end', null, END_LINK_VALID_SECONDS);
+  const extendLinks = extends_.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
+  await deps.store.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
+  const url = (token: string) => `${deps.consoleUrl.replace(/\/+$/, '')}/act/${token}`;
+  const byOption = Object.fromEntries(extends_.map((by, i) => [by, extendLinks[i]?.token]));
+  return {
+    end: url(end.token),
+    extendDay: byOption.day && url(byOption.day),
+    extendWeek: byOption.week && url(byOption.week),
+  };
 }
 
 type SendDetails = { recipient: string; contactId: string; eventId: string; eventType: string };

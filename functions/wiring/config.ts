@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type GrantPolicy } from '../domain/grant.ts';
+import { DEFAULT_POLICY, DEFAULT_REMINDER_BEFORE_SECONDS, type GrantPolicy } from '../domain/grant.ts';
 import * as z from '../validation/zod.ts';
 
 /**
@@ -39,6 +39,8 @@ export const tableConfig = section({ TABLE_NAME: required('TABLE_NAME') });
 export const policyConfig = section({
   GRANT_MIN_SECONDS: wholeNumber('GRANT_MIN_SECONDS', DEFAULT_POLICY.minSeconds),
   GRANT_MAX_SECONDS: wholeNumber('GRANT_MAX_SECONDS', DEFAULT_POLICY.maxSeconds),
+  /** How long before a deadline every contact is reminded; 0 turns reminders off. */
+  REMINDER_BEFORE_SECONDS: wholeNumber('REMINDER_BEFORE_SECONDS', DEFAULT_REMINDER_BEFORE_SECONDS),
 });
 
 export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
@@ -46,7 +48,11 @@ export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
   if (config.GRANT_MIN_SECONDS > config.GRANT_MAX_SECONDS) {
     throw new Error('Invalid configuration: GRANT_MIN_SECONDS must not exceed GRANT_MAX_SECONDS');
   }
-  return { minSeconds: config.GRANT_MIN_SECONDS, maxSeconds: config.GRANT_MAX_SECONDS };
+  return {
+    minSeconds: config.GRANT_MIN_SECONDS,
+    maxSeconds: config.GRANT_MAX_SECONDS,
+    reminderBeforeSeconds: config.REMINDER_BEFORE_SECONDS,
+  };
 }
 
 /** Claim names, configurable for identity providers that name them differently. */
@@ -69,6 +75,11 @@ export const schedulerConfig = section({
 
 export const mailConfig = section({
   MAIL_FROM: required('MAIL_FROM'),
+  /** Where emailed one-click links point (`<CONSOLE_URL>/act/<token>`); the local console by default. */
+  CONSOLE_URL: z.pipe(
+    withDefault('http://127.0.0.1:3000'),
+    z.string().check(z.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'CONSOLE_URL must be an http(s) URL')),
+  ),
 });
 
 /**

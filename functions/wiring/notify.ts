@@ -12,10 +12,12 @@ let deps: NotifyDeps | undefined;
 export function notifyDeps(): NotifyDeps {
   if (!deps) {
     const store = appStore();
+    const mail = mailConfig();
     deps = {
       store,
+      consoleUrl: mail.CONSOLE_URL,
       ledger: store,
-      mailer: new SesMailer(sesClient(), mailConfig().MAIL_FROM),
+      mailer: new SesMailer(sesClient(), mail.MAIL_FROM),
       clock: systemClock,
       ids: ulidGenerator(),
       log,

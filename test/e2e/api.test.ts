@@ -47,6 +47,7 @@ describe('HTTP API over the running local stack', () => {
       email: 'Ada@C.example',
       phone: '+49301234567',
       locale: 'de',
+      timeZone: 'Europe/Berlin',
       canGrantAccess: true,
       canInstruct: true,
       createdAt: expect.stringMatching(ISO_MS),

@@ -389,6 +389,20 @@ describe('every error of the contract, and nothing written by a rejected request
         400,
         'validation-failed',
       ],
+      ...['Mars/Olympus', '+01:00', 'Europe/Berlinn', '', 'Europe/Berlin/../x'].map(
+        (timeZone) =>
+          [
+            `time zone ${JSON.stringify(timeZone)}`,
+            'POST',
+            `/tenants/${tenantId}/contacts`,
+            {
+              token: people.admin,
+              json: { name: 'n', email: 'n@x.example', phone: '030 1234567', timeZone },
+            },
+            400,
+            'validation-failed',
+          ] as [string, string, string, { token: string; json: unknown }, number, string],
+      ),
       [
         'flag as string',
         'POST',

@@ -248,6 +248,7 @@ async function runScenario(batches: Command[][]) {
     log: silentLog,
     maxAttempts: 3,
     leaseMs: 60_000,
+    consoleUrl: 'http://127.0.0.1:3000',
   };
   const grantEvents = events.filter((e) => e.type.startsWith('grant.'));
   await Promise.all(grantEvents.flatMap((e) => [notifyContacts(notify, e), notifyContacts(notify, e)]));

@@ -48,6 +48,7 @@ async function scenario(tenantId: string) {
     log: silentLog,
     maxAttempts,
     leaseMs: 60_000,
+    consoleUrl: 'https://console.example',
   });
   return { ...t, grant, created, notify };
 }

@@ -12,7 +12,12 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { atExpression, EventBridgeGrantScheduler, scheduleName } from '../../functions/adapters/scheduler.ts';
+import {
+  atExpression,
+  EventBridgeGrantScheduler,
+  reminderScheduleName,
+  scheduleName,
+} from '../../functions/adapters/scheduler.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../local/scheduler-emulator.ts';
 import { until } from '../support/until.ts';
@@ -58,11 +63,12 @@ async function setup(
   return { emulator, client, adapter, dir };
 }
 
-const expiry = (grantId: string, expiresAt: string, version = 1) => ({
+const expiry = (grantId: string, expiresAt: string, version = 1, remindAt: string | null = null) => ({
   tenantId: 'acme',
   grantId,
   expiresAt,
   version,
+  remindAt,
 });
 const get = (client: SchedulerClient, grantId: string) =>
   client.send(new GetScheduleCommand({ Name: scheduleName(grantId), GroupName: GROUP }));
@@ -88,9 +94,34 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
       },
     });
     expect(schedule.CreationDate).toBeInstanceOf(Date);
-    expect(JSON.parse(schedule.Target?.Input ?? '')).toEqual(expiry('G1', '2030-01-01T10:00:00.250Z'));
+    const { remindAt: _none, ...event } = expiry('G1', '2030-01-01T10:00:00.250Z');
+    expect(JSON.parse(schedule.Target?.Input ?? '')).toEqual(event);
     const list = await client.send(new ListSchedulesCommand({ GroupName: GROUP, NamePrefix: 'grant-' }));
     expect(list.Schedules?.map((s) => s.Name)).toEqual(['grant-G1']);
+  });
+
+  it('keeps a reminder schedule beside the expiry one while a reminder is pending', async () => {
+    const { client, adapter } = await setup();
+    const reminder = (grantId: string) =>
+      client.send(new GetScheduleCommand({ Name: reminderScheduleName(grantId), GroupName: GROUP }));
+    await adapter.schedule(expiry('G9', '2030-01-02T10:00:00.000Z', 1, '2030-01-01T10:00:00.000Z'));
+    const first = await reminder('G9');
+    expect(first.ScheduleExpression).toBe('at(2030-01-01T10:00:00)');
+    expect(JSON.parse(first.Target?.Input ?? '')).toMatchObject({
+      grantId: 'G9',
+      kind: 'reminder',
+      version: 1,
+    });
+    await adapter.reschedule(expiry('G9', '2030-01-09T10:00:00.000Z', 2, '2030-01-08T10:00:00.000Z'));
+    expect((await reminder('G9')).ScheduleExpression).toBe('at(2030-01-08T10:00:00)');
+    // Shortened below the lead: no reminder any more.
+    await adapter.reschedule(expiry('G9', '2030-01-01T10:00:00.000Z', 3, null));
+    await expect(reminder('G9')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await get(client, 'G9')).ScheduleExpression).toBe('at(2030-01-01T10:00:00)');
+    await adapter.reschedule(expiry('G9', '2030-01-09T10:00:00.000Z', 4, '2030-01-08T10:00:00.000Z'));
+    await adapter.unschedule({ tenantId: 'acme', grantId: 'G9' });
+    await expect(reminder('G9')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(get(client, 'G9')).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('reschedules (creating if the first create was lost) and unschedules idempotently', async () => {

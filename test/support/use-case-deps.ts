@@ -24,21 +24,27 @@ export class RecordingScheduler implements GrantScheduler {
     action: 'schedule' | 'reschedule' | 'unschedule';
     grantId: string;
     expiresAt?: string;
+    remindAt?: string | null;
   }[] = [];
   failWith: Error | null = null;
 
   async schedule(expiry: ScheduledExpiry) {
-    this.record('schedule', expiry.grantId, expiry.expiresAt);
+    this.record('schedule', expiry.grantId, expiry.expiresAt, expiry.remindAt);
   }
   async reschedule(expiry: ScheduledExpiry) {
-    this.record('reschedule', expiry.grantId, expiry.expiresAt);
+    this.record('reschedule', expiry.grantId, expiry.expiresAt, expiry.remindAt);
   }
   async unschedule(grant: { grantId: string }) {
     this.record('unschedule', grant.grantId);
   }
-  private record(action: 'schedule' | 'reschedule' | 'unschedule', grantId: string, expiresAt?: string) {
+  private record(
+    action: 'schedule' | 'reschedule' | 'unschedule',
+    grantId: string,
+    expiresAt?: string,
+    remindAt?: string | null,
+  ) {
     if (this.failWith) throw this.failWith;
-    this.calls.push({ action, grantId, ...(expiresAt ? { expiresAt } : {}) });
+    this.calls.push({ action, grantId, ...(expiresAt ? { expiresAt, remindAt: remindAt ?? null } : {}) });
   }
 }
 

@@ -9,6 +9,7 @@ const contact = (overrides: Partial<Contact> = {}): Contact => ({
   email: 'ada@acme.test',
   phone: '+4930123456',
   locale: 'en',
+  timeZone: 'Europe/Berlin',
   canGrantAccess: true,
   canInstruct: true,
   createdAt: '2026-12-01T10:00:00.000Z',

@@ -4,6 +4,7 @@ import {
   contactWarnings,
   normaliseName,
   normalisePhone,
+  normaliseTimeZone,
   toE164,
 } from '../../functions/domain/contact.ts';
 
@@ -35,4 +36,25 @@ describe('contacts', () => {
     expect(() => normaliseName('   ')).toThrow(/name/);
     expect(() => normaliseName('x'.repeat(201))).toThrow(/name/);
   });
+});
+
+describe('time zones', () => {
+  it('keeps IANA zones in the runtime’s spelling', () => {
+    expect(normaliseTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
+    expect(normaliseTimeZone(' america/new_york ')).toBe('America/New_York');
+    expect(normaliseTimeZone('UTC')).toBe('UTC');
+    expect(normaliseTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
+  });
+
+  it.each(['Mars/Olympus', '+01:00', 'GMT+1', 'Europe/Berlinn', '', 'Europe//Berlin'])(
+    'refuses %j with a 400 naming the field',
+    (zone) => {
+      expect(() => normaliseTimeZone(zone)).toThrow(
+        expect.objectContaining({
+          code: 'validation-failed',
+          errors: [expect.objectContaining({ path: 'timeZone' })],
+        }),
+      );
+    },
+  );
 });

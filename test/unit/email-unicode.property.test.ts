@@ -8,7 +8,7 @@ import {
   type NotifiedEventType,
 } from '../../functions/domain/audit.ts';
 import { shorten } from '../../functions/domain/text.ts';
-import { grantEmail } from '../../functions/email/templates.ts';
+import { notificationEmail } from '../../functions/email/templates.ts';
 
 /** Any well-formed text: every code point, grapheme clusters of many parts, and plain ASCII. */
 const anyText = fc.oneof(
@@ -42,14 +42,16 @@ function capturingSes() {
   return { mailer: new SesMailer(client, 'support@example.com'), sent };
 }
 
-describe('every grant email renders and serializes for any reason, ticket and name', () => {
+describe('every email renders and serializes for any reason, ticket and name', () => {
   it('a reason cut inside an emoji in the subject still reaches SES (regression)', async () => {
     const { mailer, sent } = capturingSes();
     const reason = `${'a'.repeat(56)}😀 more text`;
-    const email = grantEmail(event('grant.created', reason, null), {
+    const email = notificationEmail(event('grant.created', reason, null), {
+      contactId: 'c1',
       name: 'Anna',
       email: 'anna@example.com',
       locale: 'de',
+      timeZone: 'Europe/Berlin',
     });
     expect(email.subject.isWellFormed()).toBe(true);
     expect(email.subject).toContain('😀');
@@ -66,12 +68,16 @@ describe('every grant email renders and serializes for any reason, ticket and na
         anyReason,
         fc.option(anyText, { nil: null }),
         anyText,
-        async (type, locale, reason, ticket, name) => {
-          const email = grantEmail(event(type, reason, ticket, name), {
-            name,
-            email: 'c@example.com',
-            locale,
-          });
+        fc.constantFrom('Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'),
+        fc.boolean(),
+        async (type, locale, reason, ticket, name, timeZone, withLinks) => {
+          const email = notificationEmail(
+            event(type, reason, ticket, name),
+            { contactId: withLinks ? 'c1' : 'c2', name, email: 'c@example.com', locale, timeZone },
+            withLinks
+              ? { end: 'https://console.example/act/abc', extendDay: 'https://console.example/act/def' }
+              : {},
+          );
           for (const part of [email.subject, email.text, email.html]) expect(part.isWellFormed()).toBe(true);
           const before = sent.length;
           await mailer.send(email);
@@ -120,11 +126,17 @@ function event(
   reason: string,
   ticket: string | null,
   name = 'Anna Schmidt',
-): Pick<AuditEvent, 'tenantId' | 'details'> & { type: NotifiedEventType } {
+): Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & { type: NotifiedEventType } {
   return {
     type,
     tenantId: 'acme',
+    actor: `${name}@example.com`,
     details: {
+      contactId: 'c1',
+      name,
+      email: 'ben@example.com',
+      canGrantAccess: true,
+      canInstruct: false,
       reason,
       ticket,
       expiresAt: '2026-12-01T10:00:00.000Z',

@@ -7,6 +7,7 @@ import {
   endGrant,
   isEffectivelyActive,
   normaliseGrantText,
+  reminderTime,
   resolveDeadline,
   type StoredGrant,
 } from '../../functions/domain/grant.ts';
@@ -28,6 +29,7 @@ function grant(overrides: Partial<StoredGrant> = {}): StoredGrant {
     endedBy: null,
     endReason: null,
     version: 1,
+    remindAt: null,
     ...overrides,
   };
 }
@@ -85,8 +87,12 @@ describe('resolveDeadline', () => {
     expect(() => resolveDeadline({ expiresAt: 'tomorrow' }, now, policy)).toThrow(ValidationError);
   });
 
-  it('defaults to 300 s … 122 days', () => {
-    expect(DEFAULT_POLICY).toEqual({ minSeconds: 300, maxSeconds: 122 * 86_400 });
+  it('defaults to 300 s … 122 days, reminded a day before', () => {
+    expect(DEFAULT_POLICY).toEqual({
+      minSeconds: 300,
+      maxSeconds: 122 * 86_400,
+      reminderBeforeSeconds: 86_400,
+    });
   });
 });
 
@@ -136,13 +142,51 @@ describe('transitions', () => {
         endReason: 'revoked',
       }),
     ).toThrow(/has ended/);
-    expect(() => changeDeadline(expired, new Date('2026-12-02T00:00:00Z'), now)).toThrow(/has ended/);
+    expect(() => changeDeadline(expired, new Date('2026-12-02T00:00:00Z'), now, policy)).toThrow(/has ended/);
   });
 
   it('refuses to move the deadline of a grant that is past it', () => {
     expect(() =>
-      changeDeadline(grant(), new Date('2026-12-02T00:00:00Z'), new Date('2026-12-01T11:00:00Z')),
+      changeDeadline(grant(), new Date('2026-12-02T00:00:00Z'), new Date('2026-12-01T11:00:00Z'), policy),
     ).toThrow(/has ended/);
+  });
+});
+
+describe('reminder time', () => {
+  const day = { ...policy, reminderBeforeSeconds: 86_400 };
+  it('is the lead before the deadline, rounded up to the second', () => {
+    expect(reminderTime('2026-12-03T10:00:00.400Z', now, day)).toBe('2026-12-02T10:00:01.000Z');
+    expect(reminderTime('2026-12-03T10:00:00.000Z', now, day)).toBe('2026-12-02T10:00:00.000Z');
+  });
+
+  it('is none for a deadline nearer than the lead, or with reminders off', () => {
+    const nearer = new Date(now.getTime() + 86_400_000).toISOString();
+    expect(reminderTime(nearer, now, day)).toBeNull();
+    expect(reminderTime('2026-12-03T10:00:00.000Z', now, { ...day, reminderBeforeSeconds: 0 })).toBeNull();
+  });
+
+  it('moves with the deadline; an ended grant has none pending', () => {
+    const moved = changeDeadline(
+      grant({ remindAt: '2026-12-01T10:30:00.000Z' }),
+      new Date('2026-12-05T10:00:00Z'),
+      now,
+      day,
+    );
+    expect(moved.remindAt).toBe('2026-12-04T10:00:00.000Z');
+    const shortened = changeDeadline(
+      grant({ remindAt: '2026-12-04T10:00:00.000Z' }),
+      new Date('2026-12-01T11:00:00Z'),
+      now,
+      day,
+    );
+    expect(shortened.remindAt).toBeNull();
+    const ended = endGrant(grant({ remindAt: '2026-12-01T10:30:00.000Z' }), {
+      status: 'revoked',
+      endedAt: now.toISOString(),
+      endedBy: 'a@b.c',
+      endReason: 'revoked',
+    });
+    expect(ended.remindAt).toBeNull();
   });
 });
 

@@ -1,8 +1,10 @@
+import type { LinkUse } from '../../domain/action-link.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import {
   ConcurrentModificationError,
   GrantAlreadyActiveError,
   IdempotencyRaceError,
+  LinkUsedError,
   NotAuthorizedContactError,
 } from '../../domain/errors.ts';
 import { isEffectivelyActive, type StoredGrant } from '../../domain/grant.ts';
@@ -17,7 +19,7 @@ import type {
   PageRequest,
 } from '../../domain/ports.ts';
 import type { CursorScope } from './cursor.ts';
-import { grantItem, pointerItem, toGrant } from './items.ts';
+import { grantItem, pointerItem, reminderIndexEntry, toGrant } from './items.ts';
 import { keys } from './keys.ts';
 import { CONDITIONAL_CHECK_FAILED, type Table, type TransactItem } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
@@ -105,7 +107,7 @@ export class DynamoGrants {
     before: StoredGrant,
     after: StoredGrant,
     event: AuditEvent,
-    { actingContactId, clock }: DeadlineChangeGuard,
+    { actingContactId, clock, link }: DeadlineChangeGuard,
   ): Promise<void> {
     // The deadline is compared with the time this attempt is sent, not when the request arrived:
     // a change that reaches the table after the old deadline must not bring access back.
@@ -115,10 +117,12 @@ export class DynamoGrants {
         Update: {
           TableName: this.table.name,
           Key: { pk: keys.tenant(before.tenantId), sk: keys.grant(before.grantId) },
-          UpdateExpression: 'SET expiresAt = :expiresAt, version = :next, gsi1sk = :gsi1sk',
+          UpdateExpression:
+            'SET expiresAt = :expiresAt, version = :next, gsi1sk = :gsi1sk, remindAt = :remindAt',
           ConditionExpression: 'version = :version AND #status = :active AND expiresAt > :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ':remindAt': after.remindAt,
             ':expiresAt': after.expiresAt,
             ':next': after.version,
             ':gsi1sk': keys.activeIndexSort(after.expiresAt, after.tenantId, after.grantId),
@@ -128,34 +132,98 @@ export class DynamoGrants {
           },
         },
       },
-      {
-        Update: {
-          TableName: this.table.name,
-          Key: { pk: keys.tenant(before.tenantId), sk: keys.activePointer() },
-          UpdateExpression: 'SET expiresAt = :expiresAt, version = :next',
-          ConditionExpression: 'grantId = :grantId',
-          ExpressionAttributeValues: {
-            ':expiresAt': after.expiresAt,
-            ':next': after.version,
-            ':grantId': before.grantId,
-          },
-        },
-      },
+      this.pointerDeadline(before, after),
       this.table.putEvent(event),
       this.contactMayGrant(before.tenantId, actingContactId),
+      ...(link ? [this.useLinkItem(link)] : []),
     ]);
+    if (reasons?.[4]?.Code === CONDITIONAL_CHECK_FAILED) throw new LinkUsedError();
     if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED) throw new NotAuthorizedContactError(before.tenantId);
     if (reasons) throw new ConcurrentModificationError();
+  }
+
+  /** The pointer follows the deadline, and so does its place in the reminder partition of the index. */
+  private pointerDeadline(before: StoredGrant, after: StoredGrant): TransactItem {
+    const reminder = reminderIndexEntry(after);
+    return {
+      Update: {
+        TableName: this.table.name,
+        Key: { pk: keys.tenant(before.tenantId), sk: keys.activePointer() },
+        UpdateExpression: after.remindAt
+          ? 'SET expiresAt = :expiresAt, version = :next, remindAt = :remindAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk'
+          : 'SET expiresAt = :expiresAt, version = :next, remindAt = :remindAt REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'grantId = :grantId',
+        ExpressionAttributeValues: {
+          ':expiresAt': after.expiresAt,
+          ':next': after.version,
+          ':remindAt': after.remindAt,
+          ':grantId': before.grantId,
+          ...(after.remindAt ? { ':gsi1pk': reminder.gsi1pk, ':gsi1sk': reminder.gsi1sk } : {}),
+        },
+      },
+    };
   }
 
   async endGrant(ending: GrantEnding): Promise<void> {
     const items = this.endGrantItems(ending);
     if (ending.actingContactId)
       items.push(this.contactMayGrant(ending.before.tenantId, ending.actingContactId));
+    if (ending.link) items.push(this.useLinkItem(ending.link));
     const reasons = await this.table.transact(items);
+    if (ending.link && reasons?.[items.length - 1]?.Code === CONDITIONAL_CHECK_FAILED)
+      throw new LinkUsedError();
     if (reasons?.[3]?.Code === CONDITIONAL_CHECK_FAILED)
       throw new NotAuthorizedContactError(ending.before.tenantId);
     if (reasons) throw new ConcurrentModificationError();
+  }
+
+  /**
+   * Sends the "access ends soon" reminder of the deadline it was planned for: the reminder is
+   * taken off the grant and the pointer together with its `grant.expiring` event, so of an
+   * extend, a revoke, the schedule and the sweep racing it, at most one reminder is written.
+   */
+  async remindGrant(grant: StoredGrant, event: AuditEvent): Promise<void> {
+    const reasons = await this.table.transact([
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(grant.tenantId), sk: keys.grant(grant.grantId) },
+          UpdateExpression: 'SET remindAt = :none',
+          ConditionExpression: 'version = :version AND #status = :active AND remindAt = :remindAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':none': null,
+            ':version': grant.version,
+            ':active': 'active',
+            ':remindAt': grant.remindAt,
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(grant.tenantId), sk: keys.activePointer() },
+          UpdateExpression: 'SET remindAt = :none REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'grantId = :grantId AND version = :version',
+          ExpressionAttributeValues: { ':none': null, ':grantId': grant.grantId, ':version': grant.version },
+        },
+      },
+      this.table.putEvent(event),
+    ]);
+    if (reasons) throw new ConcurrentModificationError();
+  }
+
+  /** Marks an emailed link used; fails the whole transaction when it was used already. */
+  private useLinkItem(link: LinkUse): TransactItem {
+    return {
+      Update: {
+        TableName: this.table.name,
+        Key: { pk: keys.link(link.tokenHash), sk: keys.linkSort },
+        UpdateExpression: 'SET usedAt = :usedAt',
+        ConditionExpression: 'attribute_exists(pk) AND usedAt = :unused',
+        ExpressionAttributeValues: { ':usedAt': link.usedAt, ':unused': null },
+      },
+    };
   }
 
   /** The acting contact still exists and may grant access, checked in the same transaction. */
@@ -177,8 +245,8 @@ export class DynamoGrants {
           TableName: this.table.name,
           Key: { pk: keys.tenant(before.tenantId), sk: keys.grant(before.grantId) },
           UpdateExpression:
-            'SET #status = :status, endedAt = :endedAt, endedBy = :endedBy, endReason = :endReason, version = :next ' +
-            'REMOVE gsi1pk, gsi1sk',
+            'SET #status = :status, endedAt = :endedAt, endedBy = :endedBy, endReason = :endReason, version = :next, ' +
+            'remindAt = :none REMOVE gsi1pk, gsi1sk',
           ConditionExpression: 'version = :version AND #status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -186,6 +254,7 @@ export class DynamoGrants {
             ':endedAt': after.endedAt,
             ':endedBy': after.endedBy,
             ':endReason': after.endReason,
+            ':none': null,
             ':next': after.version,
             ':version': before.version,
             ':active': 'active',
@@ -250,6 +319,29 @@ export class DynamoGrants {
 
   async listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
     return this.queryActiveIndex('<', now, page, (grant) => grant.status === 'active');
+  }
+
+  /** Tenants whose pending reminder is due at `now`, oldest first: only those, never every grant. */
+  async listDueReminders(now: Date, page: PageRequest): Promise<Page<{ tenantId: string; grantId: string }>> {
+    return this.table.queryPage(
+      {
+        IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+        KeyConditionExpression: 'gsi1pk = :partition AND gsi1sk < :bound',
+        ExpressionAttributeValues: {
+          ':partition': keys.reminderIndexPartition,
+          ':bound': `${now.toISOString()}${AFTER_ISO}`,
+        },
+        ScanIndexForward: true,
+      },
+      page,
+      {
+        fixed: { gsi1pk: keys.reminderIndexPartition },
+        prefixed: { gsi1sk: '', pk: 'TENANT#', sk: keys.activePointer() },
+      },
+      (item) => ({ tenantId: item.tenantId as string, grantId: item.grantId as string }),
+      () => true,
+      (item) => ({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk }),
+    );
   }
 
   private queryActiveIndex(

@@ -1,13 +1,23 @@
 import type { AuditEvent } from '../../domain/audit.ts';
-import type { Contact } from '../../domain/contact.ts';
+import { type Contact, DEFAULT_TIME_ZONE } from '../../domain/contact.ts';
 import type { StoredGrant } from '../../domain/grant.ts';
 import { keys } from './keys.ts';
 
 /** Item shapes of the single-table design (docs/data-model.md) and their domain objects. */
 type Item = Record<string, unknown>;
 
+/** The pointer holds the pending reminder: an entry of the sparse reminder partition of the index. */
+export function reminderIndexEntry(grant: Pick<StoredGrant, 'remindAt' | 'tenantId' | 'grantId'>): Item {
+  if (!grant.remindAt) return {};
+  return {
+    gsi1pk: keys.reminderIndexPartition,
+    gsi1sk: keys.activeIndexSort(grant.remindAt, grant.tenantId, grant.grantId),
+  };
+}
+
 export function pointerItem(grant: StoredGrant): Item {
   return {
+    ...reminderIndexEntry(grant),
     pk: keys.tenant(grant.tenantId),
     sk: keys.activePointer(),
     kind: 'access',
@@ -17,6 +27,7 @@ export function pointerItem(grant: StoredGrant): Item {
     reason: grant.reason,
     ticket: grant.ticket,
     version: grant.version,
+    remindAt: grant.remindAt,
   };
 }
 
@@ -50,6 +61,7 @@ export function toGrant(item: Item): StoredGrant {
     endedBy: (item.endedBy as string | null | undefined) ?? null,
     endReason: (item.endReason as StoredGrant['endReason'] | undefined) ?? null,
     version: item.version as number,
+    remindAt: (item.remindAt as string | null | undefined) ?? null,
   };
 }
 
@@ -70,6 +82,8 @@ export function toContact(item: Item): Contact {
     email: item.email as string,
     phone: item.phone as string,
     locale: item.locale as Contact['locale'],
+    // Contacts registered before time zones existed read as the default zone.
+    timeZone: (item.timeZone as string | undefined) ?? DEFAULT_TIME_ZONE,
     canGrantAccess: item.canGrantAccess as boolean,
     canInstruct: item.canInstruct as boolean,
     createdAt: item.createdAt as string,

@@ -14,6 +14,10 @@ export const keys = {
   idempotencySort: 'IDEMPOTENCY',
   /** Sparse index partition holding only active grants. */
   activeIndexPartition: 'ACTIVE',
+  /** Sparse index partition holding the access pointers whose reminder is pending, by due time. */
+  reminderIndexPartition: 'REMIND',
+  link: (tokenHash: string) => `LINK#${tokenHash}`,
+  linkSort: 'LINK',
   activeIndexSort: (expiresAt: string, tenantId: string, grantId: string) =>
     `${expiresAt}#${tenantId}#${grantId}`,
 } as const;

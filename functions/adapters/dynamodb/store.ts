@@ -5,18 +5,20 @@ import { DynamoContacts } from './contacts.ts';
 import type { CursorCodec } from './cursor.ts';
 import { DynamoGrants } from './grants.ts';
 import { DynamoNotificationLedger } from './ledger.ts';
+import { DynamoLinks } from './links.ts';
 import { Table } from './table.ts';
 
 /**
  * GrantStore and NotificationLedger on one DynamoDB table (docs/data-model.md for the keys and
  * why), one module per aggregate over a small table helper: grants (with their access pointer,
- * index and idempotency records), contacts, the audit log, the notification ledger.
+ * index and idempotency records), contacts, the audit log, the notification ledger, emailed links.
  */
 export class DynamoGrantStore implements GrantStore, NotificationLedger {
   private readonly grants: DynamoGrants;
   private readonly contacts: DynamoContacts;
   private readonly audit: DynamoAudit;
   private readonly ledger: DynamoNotificationLedger;
+  private readonly links: DynamoLinks;
 
   constructor(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec) {
     const table = new Table(doc, tableName, cursors);
@@ -24,6 +26,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     this.contacts = new DynamoContacts(table, this.grants);
     this.audit = new DynamoAudit(table);
     this.ledger = new DynamoNotificationLedger(table);
+    this.links = new DynamoLinks(table);
   }
 
   getActiveAccess: GrantStore['getActiveAccess'] = (...a) => this.grants.getActiveAccess(...a);
@@ -34,7 +37,13 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   listGrants: GrantStore['listGrants'] = (...a) => this.grants.listGrants(...a);
   listActiveGrants: GrantStore['listActiveGrants'] = (...a) => this.grants.listActiveGrants(...a);
   listOverdueGrants: GrantStore['listOverdueGrants'] = (...a) => this.grants.listOverdueGrants(...a);
+  remindGrant: GrantStore['remindGrant'] = (...a) => this.grants.remindGrant(...a);
+  listDueReminders: GrantStore['listDueReminders'] = (...a) => this.grants.listDueReminders(...a);
   getIdempotency: GrantStore['getIdempotency'] = (...a) => this.grants.getIdempotency(...a);
+
+  issueLinks: GrantStore['issueLinks'] = (...a) => this.links.issueLinks(...a);
+  getLink: GrantStore['getLink'] = (...a) => this.links.getLink(...a);
+  useLink: GrantStore['useLink'] = (...a) => this.links.useLink(...a);
 
   addContact: GrantStore['addContact'] = (...a) => this.contacts.addContact(...a);
   getContact: GrantStore['getContact'] = (...a) => this.contacts.getContact(...a);

@@ -1,0 +1,72 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ActionLink, LinkUse } from '../../domain/action-link.ts';
+import { LinkUsedError } from '../../domain/errors.ts';
+import { keys } from './keys.ts';
+import type { Item, Table } from './table.ts';
+import { TTL_ATTRIBUTE } from './table-definition.ts';
+
+/** A link's record stays this long after it stopped working, so it answers "used"/"expired", not "unknown". */
+const KEPT_AFTER_VALIDITY_SECONDS = 30 * 86_400;
+
+function toLink(item: Item): ActionLink {
+  return {
+    tokenHash: item.tokenHash as string,
+    tenantId: item.tenantId as string,
+    grantId: item.grantId as string,
+    contactId: item.contactId as string,
+    action: item.action as ActionLink['action'],
+    extendBySeconds: (item.extendBySeconds as number | null | undefined) ?? null,
+    createdAt: item.createdAt as string,
+    validUntil: item.validUntil as string,
+    usedAt: (item.usedAt as string | null | undefined) ?? null,
+  };
+}
+
+/** Emailed one-click links, keyed by the SHA-256 of their token (the token itself is never stored). */
+export class DynamoLinks {
+  constructor(private readonly table: Table) {}
+
+  async issueLinks(links: readonly ActionLink[]): Promise<void> {
+    if (links.length === 0) return;
+    const reasons = await this.table.transact(
+      links.map((link) => ({
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            pk: keys.link(link.tokenHash),
+            sk: keys.linkSort,
+            kind: 'link',
+            ...link,
+            [TTL_ATTRIBUTE]: Math.ceil(Date.parse(link.validUntil) / 1000) + KEPT_AFTER_VALIDITY_SECONDS,
+          },
+          // 256 random bits do not collide; should one ever, it must not replace another's link.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+    );
+    if (reasons) throw new Error('An emailed link could not be stored.');
+  }
+
+  async getLink(tokenHash: string): Promise<ActionLink | null> {
+    const item = await this.table.getItem(keys.link(tokenHash), keys.linkSort);
+    return item ? toLink(item) : null;
+  }
+
+  /** Uses a link that changes nothing (ending a grant that has already ended); once, like every use. */
+  async useLink(use: LinkUse): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: keys.link(use.tokenHash), sk: keys.linkSort },
+          UpdateExpression: 'SET usedAt = :usedAt',
+          ConditionExpression: 'attribute_exists(pk) AND usedAt = :unused',
+          ExpressionAttributeValues: { ':usedAt': use.usedAt, ':unused': null },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw new LinkUsedError();
+      throw error;
+    }
+  }
+}
