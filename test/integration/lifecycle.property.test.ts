@@ -4,7 +4,6 @@ import type { AuditEvent } from '../../functions/domain/audit.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DomainError } from '../../functions/domain/errors.ts';
 import { isEffectivelyActive, type StoredGrant } from '../../functions/domain/grant.ts';
-import type { Mailer, OutgoingEmail } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import {
@@ -16,7 +15,7 @@ import {
 } from '../../functions/use-cases/grants.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { type AccessAnswer, checkAccess, listAudit } from '../../functions/use-cases/support.ts';
-import { seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
 
 /**
  * Random interleavings of every way a grant changes, several tenants, steps in a batch run
@@ -72,14 +71,6 @@ const ALLOWED = new Set([
   'validation-failed',
   'not-authorized-contact',
 ]);
-
-class RecordingMailer implements Mailer {
-  readonly sent: OutgoingEmail[] = [];
-  async send(email: OutgoingEmail) {
-    this.sent.push(email);
-    return `m-${this.sent.length}`;
-  }
-}
 
 async function runScenario(batches: Command[][]) {
   const { deps, clock, store } = await testDeps();

@@ -4,12 +4,13 @@ import { SesMailer } from '../../functions/adapters/mailer.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import { systemClock } from '../../functions/domain/clock.ts';
 import type { Mailer, NotificationLedger } from '../../functions/domain/ports.ts';
+import { removeContact } from '../../functions/use-cases/contacts.ts';
 import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
 import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notify.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SesEmulator, startSesEmulator } from '../../local/ses.ts';
-import { seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
 import { emails } from '../support/mail.ts';
 import { localCredentials } from '../support/table.ts';
 
@@ -168,5 +169,60 @@ describe('notifications through the outbox', () => {
     expect(await emails(ses.url, `bob@${tenantId}.example`)).toHaveLength(1);
     const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
     expect(types).not.toContain('notification.failed');
+  });
+});
+
+describe('contact mails', () => {
+  it('tell the added and the removed contact, and every other, in their own language, exactly once', async () => {
+    const t = await testDeps();
+    const mailer = new RecordingMailer();
+    const notify: NotifyDeps = {
+      store: t.store,
+      ledger: t.store,
+      mailer,
+      clock: t.clock,
+      ids: t.deps.ids,
+      log: silentLog,
+      maxAttempts: 3,
+      leaseMs: 60_000,
+      consoleUrl: 'https://console.example',
+    };
+    // Each step's mails go out before the next step, as the outbox does within seconds.
+    const done = new Set<string>();
+    const notifyNewEvents = async () => {
+      for (const e of (await listAudit(t.deps, 'acme', { limit: 10 })).items.reverse()) {
+        if (done.has(e.eventId)) continue;
+        done.add(e.eventId);
+        await notifyContacts(notify, e);
+        await notifyContacts(notify, e); // processed twice: nobody is mailed twice
+      }
+    };
+    const anna = await seedContact(t.deps, 'acme', 'anna@acme.test', { name: 'Anna', locale: 'de' });
+    await notifyNewEvents();
+    await seedContact(t.deps, 'acme', 'ben@acme.test', { name: 'Ben', locale: 'en', canGrantAccess: false });
+    await notifyNewEvents();
+    await removeContact(t.deps, 'acme', anna.contactId, 'admin@acme.test', t.clock.now());
+    await notifyNewEvents();
+    const mails = mailer.sent.map((m) => `${m.to} | ${m.subject}`);
+    expect(mails).toEqual([
+      'anna@acme.test | Sie sind jetzt Supportkontakt: acme',
+      'anna@acme.test | Neuer Supportkontakt: acme',
+      'ben@acme.test | You are now a support contact: acme',
+      'ben@acme.test | Support contact removed: acme',
+      'anna@acme.test | Sie sind kein Supportkontakt mehr: acme',
+    ]);
+    const benAdded = mailer.sent[2]?.text ?? '';
+    expect(benAdded).toContain(
+      'admin@test registered you as an authorized support contact of the account acme',
+    );
+    expect(benAdded).toContain('May grant support access: no');
+    expect(benAdded).toContain('May give instructions: yes');
+    expect(mailer.sent[1]?.text).toContain(
+      'admin@test hat Ben <ben@acme.test> als autorisierten Supportkontakt',
+    );
+    expect(mailer.sent[4]?.text).toContain(
+      'admin@acme.test hat Sie als Supportkontakt des Kontos acme entfernt',
+    );
+    for (const m of mailer.sent) expect(m.text).not.toContain('/act/');
   });
 });

@@ -3,7 +3,14 @@ import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
-import type { GrantScheduler, GrantStore, Log, ScheduledExpiry } from '../../functions/domain/ports.ts';
+import type {
+  GrantScheduler,
+  GrantStore,
+  Log,
+  Mailer,
+  OutgoingEmail,
+  ScheduledExpiry,
+} from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
 import type { FakeClock } from './clock.ts';
@@ -45,6 +52,15 @@ export class RecordingScheduler implements GrantScheduler {
   ) {
     if (this.failWith) throw this.failWith;
     this.calls.push({ action, grantId, ...(expiresAt ? { expiresAt, remindAt: remindAt ?? null } : {}) });
+  }
+}
+
+/** A mailer that keeps every email instead of sending it. */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  async send(email: OutgoingEmail) {
+    this.sent.push(email);
+    return `m-${this.sent.length}`;
   }
 }
 
