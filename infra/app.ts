@@ -9,7 +9,8 @@ import { SupportAccessStack } from './stack.ts';
  * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
  * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
  * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
- * grantMinSeconds, grantMaxSeconds, apiRateLimit, apiBurstLimit.
+ * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, consoleUrl (where emailed links point;
+ * default consoleOrigin), apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
   const context = (key: string): string | undefined => {
@@ -55,6 +56,10 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
     alarmEmail: context('alarmEmail'),
     grantMinSeconds: context('grantMinSeconds') ? Number(context('grantMinSeconds')) : undefined,
     grantMaxSeconds: context('grantMaxSeconds') ? Number(context('grantMaxSeconds')) : undefined,
+    reminderBeforeSeconds: context('reminderBeforeSeconds')
+      ? Number(context('reminderBeforeSeconds'))
+      : undefined,
+    consoleUrl: context('consoleUrl') ?? consoleOrigin,
     throttle:
       context('apiRateLimit') || context('apiBurstLimit')
         ? {

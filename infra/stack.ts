@@ -17,6 +17,10 @@ export interface SupportAccessStackProps extends StackProps {
   alarmEmail?: string | undefined;
   grantMinSeconds?: number | undefined;
   grantMaxSeconds?: number | undefined;
+  /** How long before a deadline every contact is reminded (default a day; 0: no reminders). */
+  reminderBeforeSeconds?: number | undefined;
+  /** Where emailed one-click links point (`<consoleUrl>/act/<token>`): the console's public URL. */
+  consoleUrl: string;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
   throttle?: { rateLimit: number; burstLimit: number } | undefined;
 }
@@ -38,6 +42,9 @@ export class SupportAccessStack extends Stack {
       CURSOR_KEY: this.data.cursorKey,
       ...(props.grantMinSeconds !== undefined ? { GRANT_MIN_SECONDS: String(props.grantMinSeconds) } : {}),
       ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
+      ...(props.reminderBeforeSeconds !== undefined
+        ? { REMINDER_BEFORE_SECONDS: String(props.reminderBeforeSeconds) }
+        : {}),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
     this.notifications = new Notifications(this, 'Notifications', {
@@ -45,6 +52,7 @@ export class SupportAccessStack extends Stack {
       environment,
       mailFrom: props.mailFrom,
       mailDomain: props.mailDomain,
+      consoleUrl: props.consoleUrl,
     });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
@@ -102,7 +110,7 @@ export class SupportAccessStack extends Stack {
     ack(
       this.api,
       'AwsSolutions-APIG4',
-      'GET /health and GET /openapi.json are public by contract (docs/api.md); every other route has the JWT authorizer.',
+      'GET /health, GET /openapi.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
     );
     if (this.api.userPool) {
       ack(

@@ -103,7 +103,11 @@ export function consoleHandler(issuer: string) {
     if (method !== 'GET') return false;
     let relative: string;
     try {
-      relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+      // The page of an emailed link (/act/<token>) is the console itself, as in the stack.
+      relative =
+        url.pathname === '/' || url.pathname.startsWith('/act/')
+          ? 'index.html'
+          : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     } catch {
       return false; // malformed percent-encoding: not a file of ours
     }

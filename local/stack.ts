@@ -60,6 +60,11 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
     tokenUrl: `${issuer}/token`,
     ...(process.env.GRANT_MIN_SECONDS ? { grantMinSeconds: process.env.GRANT_MIN_SECONDS } : {}),
     ...(process.env.GRANT_MAX_SECONDS ? { grantMaxSeconds: process.env.GRANT_MAX_SECONDS } : {}),
+    ...(process.env.REMINDER_BEFORE_SECONDS
+      ? { reminderBeforeSeconds: process.env.REMINDER_BEFORE_SECONDS }
+      : {}),
+    // Emailed links open this console's /act/<token> page.
+    consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
   };
 }
 

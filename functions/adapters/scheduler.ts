@@ -21,8 +21,8 @@ export interface SchedulerSettings {
 
 /** The deterministic schedule name of a grant. */
 export const scheduleName = (grantId: string) => `grant-${grantId}`;
-/** The deterministic name of a grant's reminder schedule. */
-export const reminderScheduleName = (grantId: string) => `remind-${grantId}`;
+/** The deterministic name of a grant's reminder schedule (under the same `grant-` prefix, so one IAM pattern covers both). */
+export const reminderScheduleName = (grantId: string) => `grant-${grantId}-reminder`;
 
 type Kind = 'expiry' | 'reminder';
 

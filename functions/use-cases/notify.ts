@@ -101,10 +101,12 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
 type Addressee = Recipient & Pick<Contact, 'canGrantAccess'>;
 
 /**
- * Every contact of the tenant; for a contact added or removed, that contact too (a removed one
- * is no longer on the list, and must still learn of it).
+ * Every contact the tenant had when the event happened (one registered later is not told of
+ * what came before, even when the stream delivers an old event again); for a contact added or
+ * removed, that contact too (a removed one is no longer on the list, and must still learn of it).
  */
-function recipientsOf(event: AuditEvent, contacts: Contact[]): Addressee[] {
+function recipientsOf(event: AuditEvent, all: Contact[]): Addressee[] {
+  const contacts = all.filter((c) => c.createdAt <= event.at);
   if (event.type !== 'contact.added' && event.type !== 'contact.removed') return contacts;
   const d = event.details;
   const contactId = String(d.contactId ?? '');

@@ -196,7 +196,20 @@ export class Api extends Construct {
       throttle: props.throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        // The route key, never the raw path: an emailed link's token is in its path, and whoever
+        // reads the logs must not be able to use it.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
       },
     });
 

@@ -11,7 +11,11 @@ import {
 } from 'aws-cdk-lib';
 import {
   AllowedMethods,
+  Function as CloudFrontFunction,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   ResponseHeadersPolicy,
@@ -39,6 +43,10 @@ export interface ConsoleHostingProps {
  * else: injected script could otherwise send a token anywhere. (Sign-in itself navigates to the
  * authorize URL, which `connect-src` does not govern.)
  */
+/** CloudFront Function (viewer request): every /act/<token> is the console's index.html. */
+export const ACT_PAGE_FUNCTION =
+  "function handler(event) { var request = event.request; request.uri = '/index.html'; return request; }";
+
 export function consoleCsp(props: Pick<ConsoleHostingProps, 'apiUrl' | 'auth'>): string {
   const connect = ["'self'", props.apiUrl, ...(props.auth ? [props.auth.tokenUrl] : [])];
   return [
@@ -89,6 +97,14 @@ export class ConsoleHosting extends Construct {
         },
       },
     });
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // An emailed link's page, /act/<token>, is the console's own page: the viewer request is
+    // answered with index.html, which reads the token from the address.
+    const actPage = new CloudFrontFunction(this, 'ActPage', {
+      comment: 'Serves the console for /act/<token> (emailed one-click links)',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(ACT_PAGE_FUNCTION),
+    });
     this.distribution = new Distribution(this, 'Cdn', {
       comment: `Support access console (${Stack.of(this).stackName})`,
       defaultRootObject: 'index.html',
@@ -97,10 +113,19 @@ export class ConsoleHosting extends Construct {
       logBucket: logs,
       logFilePrefix: 'cdn/',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         responseHeadersPolicy: headers,
+      },
+      additionalBehaviors: {
+        'act/*': {
+          origin,
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          responseHeadersPolicy: headers,
+          functionAssociations: [{ function: actPage, eventType: FunctionEventType.VIEWER_REQUEST }],
+        },
       },
     });
     new BucketDeployment(this, 'Deploy', {

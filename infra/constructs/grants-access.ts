@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ACTIVE_BY_DEADLINE_INDEX } from '../../functions/adapters/dynamodb/table-definition.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
 
-/** ARN of every grant's schedule in the group (names are grant-<grantId>). */
+/** ARN of every grant's schedules in the group (grant-<grantId> and grant-<grantId>-reminder). */
 export function grantSchedulesArn(groupName: string): string {
   // Pseudo parameters, not the stack's resolved env, so the ARN reads the same in every synth.
   return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/grant-*`;
@@ -55,7 +55,7 @@ export function grantNeeds(
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${GRANT_SCHEDULES_FINDING(schedules.groupName)}]`,
         reason:
-          'One schedule per grant, named grant-<grantId>, all in our own schedule group: the narrowest ARN there is.',
+          'The schedules of grants (grant-<grantId>, grant-<grantId>-reminder), all in our own schedule group: the narrowest ARN there is.',
       });
     }
     if (needs.schedules.some((a) => a !== 'DeleteSchedule')) {

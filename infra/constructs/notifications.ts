@@ -19,6 +19,8 @@ export interface NotificationsProps {
   mailFrom: string;
   /** Verify the whole domain instead of the single address. */
   mailDomain?: string | undefined;
+  /** The console's public URL: emailed one-click links point at its `/act/{token}` page. */
+  consoleUrl: string;
 }
 
 /** The outbox reader: stream → notifier → SES, with bounded retries and an on-failure queue. */
@@ -50,7 +52,7 @@ export class Notifications extends Construct {
     });
     this.notifier = new AppFunction(this, 'Notifier', {
       ...BACKGROUND_FUNCTIONS.notify,
-      environment: { ...props.environment, MAIL_FROM: props.mailFrom },
+      environment: { ...props.environment, MAIL_FROM: props.mailFrom, CONSOLE_URL: props.consoleUrl },
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);

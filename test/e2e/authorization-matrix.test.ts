@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { agentToken, call, tenantWithPeople, tokenFor } from '../support/api.ts';
+import { mailedLink } from '../support/mail.ts';
 
 /**
  * Every route × every kind of caller → the status the API contract demands. "own" is tenant A (the path's
@@ -46,6 +47,9 @@ const MATRIX: [string, number[]][] = [
   ['GET /tenants/A/access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /tenants/A/audit', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  // The emailed link's token is the credential: whatever else the caller sends changes nothing.
+  ['GET /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['POST /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
 ];
 
 /**
@@ -105,6 +109,22 @@ describe('authorization matrix: every route × every caller', () => {
           agentUnverified,
         };
         let grantId = '';
+        let link = '';
+        if (route.includes('{link}')) {
+          const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
+            token: a.people.contact2,
+            json: { reason: 'linked', durationSeconds: 900 },
+          });
+          expect(created.status).toBe(201);
+          link = (
+            await mailedLink(
+              inject('sesUrl'),
+              a.contacts.contact.email,
+              'Support access granted: linked',
+              'End access now',
+            )
+          ).token;
+        }
         if (/grants\/\{grant\}/.test(route)) {
           const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
             token: a.people.contact2,
@@ -120,6 +140,7 @@ describe('authorization matrix: every route × every caller', () => {
           .replace('/A/', `/${a.tenantId}/`)
           .replace(/\/A$/, `/${a.tenantId}`)
           .replace('{grant}', grantId)
+          .replace('{link}', link)
           .replace('{spare}', a.contacts.readOnly.contactId);
         const body = BODIES[route];
         const json =

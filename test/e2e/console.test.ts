@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_USERS } from '../../local/seed.ts';
-import { call, tokenFor } from '../support/api.ts';
+import { auditOf, call, tokenFor } from '../support/api.ts';
+import { mailedLink } from '../support/mail.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
@@ -92,6 +93,18 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     expect(await audit.locator('tr[data-type="grant.created"]').textContent()).toContain(
       'Invoice export fails for March',
     );
+    // The log reads as sentences, naming people rather than addresses.
+    expect(await audit.locator('tr[data-type="grant.created"]').textContent()).toContain(
+      'Anna Schmidt granted support access until',
+    );
+    expect(await audit.locator('tr[data-type="grant.revoked"]').textContent()).toContain(
+      'Anna Schmidt ended support access.',
+    );
+    // Contacts show the zone their emails are written in.
+    const contacts =
+      (await page.getByRole('region', { name: 'Authorized support contacts' }).textContent()) ?? '';
+    expect(contacts).toContain('Europe/Berlin');
+    expect(contacts).toContain('Europe/London');
     await shot('3-admin-audit');
   });
 
@@ -119,7 +132,7 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
   it('an agent looks up the tenant: access no; verifies a caller', async () => {
     await signInAs(/Support agent/);
     await page.getByLabel('Tenant', { exact: true }).first().fill('acme');
-    await page.getByRole('button', { name: 'Check access' }).click();
+    await page.getByRole('button', { name: 'Check access', exact: true }).click();
     await expect.poll(() => page.getByTestId('access-answer').textContent()).toContain('Access: no');
     await page.getByLabel('Tenant', { exact: true }).nth(1).fill('acme');
     await page.getByLabel('Phone or email').fill('030 1234567');
@@ -158,6 +171,98 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     } finally {
       await call('DELETE', `/tenants/acme/contacts/${assistant.body.contactId}`, { token: admin });
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('an agent sees every active grant with a live countdown and checks one row', async () => {
+    const anna = await tokenFor({ email: DEMO_USERS.anna.email, tenantId: 'acme' });
+    const grant = await call('POST', '/tenants/acme/grants', {
+      token: anna,
+      json: { reason: 'Row check', durationSeconds: 3600 },
+    });
+    expect(grant.status).toBe(201);
+    try {
+      await signInAs(/Support agent/);
+      const row = page.getByTestId('active-grants').locator('tr[data-tenant="acme"]');
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.textContent()).toContain('Row check');
+      const first = await row.getByTestId('row-countdown').textContent();
+      expect(first).toMatch(/^00:59:5\d$/);
+      await expect.poll(() => row.getByTestId('row-countdown').textContent()).not.toBe(first);
+      await row.getByRole('button', { name: 'Check access acme' }).click();
+      await expect.poll(() => row.getByTestId('row-answer').textContent()).toBe('Access: yes');
+      await shot('7-agent-active-grants');
+    } finally {
+      await call('DELETE', `/tenants/acme/grants/${grant.body.grantId}`, { token: anna });
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('a contact ends access from the link in their email: the page asks first, in their language, and works once', async () => {
+    const anna = await tokenFor({ email: DEMO_USERS.anna.email, tenantId: 'acme' });
+    const admin = await tokenFor({
+      email: DEMO_USERS.admin.email,
+      tenantId: 'acme',
+      roles: ['tenant-admin'],
+    });
+    const created = await call('POST', '/tenants/acme/grants', {
+      token: anna,
+      json: { reason: 'Link test', durationSeconds: 3600 },
+    });
+    expect(created.status).toBe(201);
+    const { grantId } = created.body;
+    // Anna reads German: her link's page speaks German, whatever the browser says.
+    const annas = await mailedLink(
+      inject('sesUrl'),
+      DEMO_USERS.anna.email,
+      'Supportzugriff gewährt: Link test',
+      'Zugriff jetzt beenden',
+    );
+    const bens = await mailedLink(
+      inject('sesUrl'),
+      DEMO_USERS.ben.email,
+      'Support access granted: Link test',
+      'End access now',
+    );
+    expect(bens.url.startsWith(`${inject('apiUrl')}/act/`)).toBe(true);
+    await page.goto(annas.url);
+    await expect
+      .poll(() => page.getByTestId('act-question').textContent())
+      .toBe('Supportzugriff auf das Konto acme jetzt beenden?');
+    await shot('8-link-german');
+    await page.locator('#language').selectOption('en');
+
+    await page.goto(bens.url);
+    await expect
+      .poll(() => page.getByTestId('act-question').textContent())
+      .toBe('End support access to the account acme now?');
+    // Opening the page changed nothing.
+    expect((await call('GET', `/tenants/acme/grants/${grantId}`, { token: admin })).body.status).toBe(
+      'active',
+    );
+    await shot('9-link-confirm');
+    await page.getByTestId('act-confirm').click();
+    await expect
+      .poll(() => page.getByTestId('act-result').textContent())
+      .toContain('Support access has ended.');
+    const ended = await call('GET', `/tenants/acme/grants/${grantId}`, { token: admin });
+    expect(ended.body).toMatchObject({
+      status: 'revoked',
+      endedBy: DEMO_USERS.ben.email,
+      endReason: 'revoked',
+    });
+    const audit = await auditOf('acme', admin);
+    expect(audit.find((e) => e.type === 'grant.revoked' && e.grantId === grantId)).toMatchObject({
+      actor: DEMO_USERS.ben.email,
+      details: { channel: 'email-link' },
+    });
+    // The same link again: used.
+    const again = await call('POST', `/actions/${bens.token}`);
+    expect(again.status).toBe(410);
+    expect(again.body.code).toBe('link-used');
+    await page.goto(bens.url);
+    await expect.poll(() => page.getByTestId('act-result').textContent()).toContain('already been used');
+    await shot('10-link-used');
     expect(errors).toEqual([]);
   });
 });

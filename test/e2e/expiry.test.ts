@@ -2,7 +2,7 @@ import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '
 import { describe, expect, inject, it } from 'vitest';
 import { SCHEDULE_GROUP } from '../../local/stack.ts';
 import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
-import { emails } from '../support/mail.ts';
+import { grantEmails, grantMailsSent } from '../support/mail.ts';
 import { until } from '../support/until.ts';
 
 const scheduler = () =>
@@ -27,10 +27,10 @@ const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, 
 /** Waits until exactly `count` notifications were recorded sent (the outbox has settled). */
 async function notificationsSettled(tenantId: string, admin: string, count: number) {
   const sent = await until(
-    async () => (await auditOf(tenantId, admin)).filter((e) => e.type === 'notification.sent'),
+    async () => grantMailsSent(await auditOf(tenantId, admin)),
     (events) => events.length >= count,
     15_000,
-    `${count} notification.sent events`,
+    `${count} notification.sent events of grant mails`,
   );
   expect(sent).toHaveLength(count);
 }
@@ -92,7 +92,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     ];
     for (const [address, granted, expired] of expectations) {
       const mail = await until(
-        () => emails(inject('sesUrl'), address),
+        () => grantEmails(inject('sesUrl'), address),
         (list) => list.length >= 2,
       );
       expect(mail.map((m) => m.subject).sort()).toEqual(
@@ -102,7 +102,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
         true,
       );
     }
-    const sent = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'notification.sent');
+    const sent = grantMailsSent(await auditOf(tenantId, people.admin));
     expect(sent).toHaveLength(6);
   });
 
@@ -134,7 +134,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     expect(ended.body.endedAt).toBe(extended.body.expiresAt);
     // Every send of the three events to the three contacts is settled: no mail can follow.
     await notificationsSettled(tenantId, people.admin, 3 * 3);
-    const mail = await emails(inject('sesUrl'), contacts.contact.email);
+    const mail = await grantEmails(inject('sesUrl'), contacts.contact.email);
     const subjects = mail.map((m) => m.subject.split(':')[0]);
     expect(mail.length).toBe(3);
     expect(subjects.sort()).toEqual([
@@ -163,7 +163,9 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     const active = await call('GET', '/access?limit=100', { token: await agentToken() });
     expect(active.body.grants.map((g: { grantId: string }) => g.grantId)).not.toContain(grantId);
     for (const contact of [contacts.contact, contacts.contact2, contacts.readOnly]) {
-      const subjects = (await emails(inject('sesUrl'), contact.email)).map((m) => m.subject.split(':')[0]);
+      const subjects = (await grantEmails(inject('sesUrl'), contact.email)).map(
+        (m) => m.subject.split(':')[0],
+      );
       expect(subjects.filter((s) => /ended|beendet/.test(s as string))).toHaveLength(1);
       expect(subjects.filter((s) => /expired|abgelaufen/.test(s as string))).toHaveLength(0);
     }

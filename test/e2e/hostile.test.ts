@@ -3,6 +3,7 @@ import { type Route, routes as routeTable } from '../../functions/http/routes.ts
 import { matchRoute } from '../../local/gateway.ts';
 import { requestUrl } from '../../local/loopback.ts';
 import { agentToken, call, changesOf, tenantWithPeople, tokenFor } from '../support/api.ts';
+import { mailedLink } from '../support/mail.ts';
 import { rawHttp } from '../support/raw-http.ts';
 
 const CODES = new Set([
@@ -18,6 +19,8 @@ const CODES = new Set([
   'payload-too-large',
   'unsupported-media-type',
   'email-not-verified',
+  'link-used',
+  'link-expired',
 ]);
 
 /**
@@ -210,6 +213,44 @@ describe('hostile input', () => {
         sent++;
       }
     }
+    // Emailed links: a tampered, invented or malformed token names nothing (404), and changes nothing.
+    const real = (
+      await mailedLink(
+        inject('sesUrl'),
+        contacts.contact.email,
+        'Support access granted: base',
+        'End access now',
+      )
+    ).token;
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    for (const token of [
+      `${real.slice(0, -1)}${flip(real.slice(-1))}`,
+      `${flip(real[0] ?? 'A')}${real.slice(1)}`,
+      real.toUpperCase() === real ? real.toLowerCase() : real.toUpperCase(),
+      `${real}A`,
+      real.slice(0, -1),
+      'A'.repeat(43),
+      `${real}%00`,
+      `${real}%2F..`,
+      encodeURIComponent(`${real}\u202e`),
+      ...HOSTILE_IDS,
+    ]) {
+      for (const method of ['GET', 'POST']) {
+        const r = await raw(
+          method,
+          `/actions/${token}`,
+          { 'content-type': 'application/json' },
+          method === 'POST' ? '{}' : undefined,
+        );
+        // A literal ".." resolves to another path before it is sent: only no 5xx there.
+        if (token === '..' || token === '%2e%2e') expect(r.status).toBeLessThan(500);
+        else {
+          expectCleanRejection(r, `${method} /actions/${token.slice(0, 20)}`);
+          expect(r.json.code, `${method} /actions/${token.slice(0, 20)}`).toBe('not-found');
+        }
+        sent++;
+      }
+    }
     // Gateway-level: an 11 MB body, broken Authorization headers.
     const huge = await raw(
       'POST',
@@ -260,7 +301,8 @@ describe('hostile input', () => {
       foreign,
     ];
     const tenants = [tenantId, tenantId, tenantId, 'other-fuzz', ...HOSTILE_IDS];
-    const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', ...HOSTILE_IDS, ''];
+    // Path ids, and tokens of the shape of an emailed link's (that no link has).
+    const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', ...HOSTILE_IDS, '', 'A'.repeat(43), 'x_-'.repeat(14) + 'y'];
     const values = [
       () => 'x'.repeat(Math.floor(random() * 600)),
       () => Math.floor(random() * 20_000_000) - 1000,

@@ -19,6 +19,7 @@ import {
   type Resources,
   resolve,
 } from '../support/iam.ts';
+import { mailedLink } from '../support/mail.ts';
 import { until } from '../support/until.ts';
 
 /** Every route and background function at work once, so each of them has its calls recorded. */
@@ -39,17 +40,27 @@ async function exerciseEverything() {
     'POST',
     `${t}/grants`,
     people.contact,
-    { reason: 'iam', durationSeconds: 600 },
+    // Two days: its reminder gets a schedule of its own.
+    { reason: 'iam', durationSeconds: 2 * 86_400 },
     {
       'idempotency-key': 'iam-1',
     },
   );
   await ok('GET', `${t}/grants?limit=1`, people.admin);
   await ok('GET', `${t}/grants/${grant.grantId}`, people.admin);
+  // The emailed links: read one, extend with another (the reminder's schedule moves).
+  const link = (label: string) =>
+    mailedLink(inject('sesUrl'), contacts.contact.email, 'Support access granted: iam', label);
+  const extendLink = await link('Extend by 1 day');
+  await ok('GET', `/actions/${extendLink.token}`, agent);
+  await ok('POST', `/actions/${extendLink.token}`, agent);
+  // Shortened within the reminder's lead: the reminder's schedule goes.
   await ok('PATCH', `${t}/grants/${grant.grantId}`, people.contact, { durationSeconds: 1200 });
   await ok('GET', `${t}/access`, agent);
   await ok('GET', '/access?limit=1', agent);
   await ok('DELETE', `${t}/grants/${grant.grantId}`, people.contact);
+  // An end link of an ended grant only uses the link up.
+  await ok('POST', `/actions/${(await link('End access now')).token}`, agent);
   // A grant that ends by itself (schedule → expiry function) and one that the contact's removal ends.
   const short = await ok('POST', `${t}/grants`, people.contact2, {
     reason: 'iam expiry',

@@ -209,14 +209,14 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route but /health and /openapi.json', () => {
+  it('puts the JWT authorizer on every route but /health, /openapi.json and the emailed links', () => {
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     expect(Object.values(authorizers).map((a: any) => a.Properties.AuthorizerType)).toEqual(['JWT']);
     const routeResources = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     expect(routeResources).toHaveLength(routes.length);
     for (const route of routeResources) {
       const key = route.Properties.RouteKey as string;
-      if (key === 'GET /health' || key === 'GET /openapi.json')
+      if (['GET /health', 'GET /openapi.json', 'GET /actions/{token}', 'POST /actions/{token}'].includes(key))
         expect(route.Properties.AuthorizationType).toBe('NONE');
       else
         expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
@@ -229,6 +229,31 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:3000'] }),
     });
+    // The access log names the route, never the path: an emailed link's token is in its path.
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(JSON.parse(format)).toMatchObject({ routeKey: '$context.routeKey', status: '$context.status' });
+    expect(format).not.toMatch(/\$context\.(path|resourcePath)/);
+  });
+
+  it('points emailed links at the console and tells every function the reminder lead', () => {
+    const functions = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    ) as Resource[];
+    const env = (f: Resource) =>
+      (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const notifier = functions.find((f) =>
+      String(f.Properties.Description).startsWith('Emails every contact'),
+    );
+    expect(env(notifier as Resource)).toMatchObject({ CONSOLE_URL: 'http://localhost:3000' });
+    const withReminder = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', reminderBeforeSeconds: '3600' } }),
+    );
+    const tableFunctions = Object.values(
+      Template.fromStack(withReminder.stack).toJSON().Resources as Record<string, Resource>,
+    ).filter((r) => r.Type === 'AWS::Lambda::Function' && env(r).TABLE_NAME);
+    expect(tableFunctions.length).toBeGreaterThan(10);
+    for (const f of tableFunctions) expect(env(f).REMINDER_BEFORE_SECONDS).toBe('3600');
   });
 
   it('signs cursors with a generated secret that reaches every table function as a dynamic reference only', () => {
@@ -341,7 +366,18 @@ describe('the CDK stack', () => {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        // The page of an emailed link is the console's: /act/<token> is answered with index.html.
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: 'act/*',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+          }),
+        ],
       }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: Match.stringLikeRegexp("request.uri = '/index.html'"),
     });
   });
 

@@ -29,8 +29,18 @@ export interface Contact {
   email: string;
   phone: string;
   locale: 'de' | 'en';
+  timeZone: string;
   canGrantAccess: boolean;
   canInstruct: boolean;
+}
+
+/** What an emailed one-click link would do (GET /actions/{token}). */
+export interface LinkView {
+  action: 'end' | 'extend';
+  extendBySeconds?: number;
+  tenantId: string;
+  grant: Grant;
+  contact: { name: string; email: string; locale: 'de' | 'en' };
 }
 
 export interface AuditEvent {
@@ -126,6 +136,18 @@ export class Api {
       'GET',
       `/tenants/${encodeURIComponent(tenant)}/audit?${query}`,
     );
+  }
+  /** All tenants' active grants, soonest deadline first (support agents). */
+  activeGrants(cursor?: string) {
+    const query = `limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    return this.request<{ grants: Grant[]; nextCursor: string | null }>('GET', `/access?${query}`);
+  }
+  /** The token is the credential: these two calls carry no sign-in. */
+  viewLink(token: string) {
+    return this.request<LinkView>('GET', `/actions/${encodeURIComponent(token)}`);
+  }
+  useLink(token: string) {
+    return this.request<Grant>('POST', `/actions/${encodeURIComponent(token)}`);
   }
   access(tenant: string) {
     return this.request<{

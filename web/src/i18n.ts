@@ -68,6 +68,54 @@ const en = {
   loading: 'Loading…',
   noEvents: 'No events yet.',
   expired: 'ended',
+  timeZone: 'Time zone',
+  activeGrants: 'Active support access, soonest end first',
+  noActiveGrants: 'No tenant has granted support access.',
+  more: 'More',
+  ends: 'Ends',
+  // The page of an emailed link.
+  actTitle: 'Support access',
+  actAs: (name: string, email: string) => `You act as ${name} <${email}>.`,
+  actEnd: (tenant: string) => `End support access to the account ${tenant} now?`,
+  actExtend: (tenant: string, by: string) => `Extend support access to the account ${tenant} by ${by}?`,
+  actNewDeadline: 'New deadline',
+  actConfirmEnd: 'Yes, end access now',
+  actConfirmExtend: 'Yes, extend',
+  actEnded: 'Support access has ended.',
+  actExtended: 'Support access was extended.',
+  actAlreadyEnded: 'Support access has already ended; there is nothing left to do.',
+  actCannotExtend:
+    'This access has ended and can no longer be extended. Grant new access in the console if needed.',
+  linkProblems: {
+    'not-found': 'This link is unknown. Copy the whole link from the email, or sign in to the console.',
+    'link-used': 'This link has already been used. Each link works once; sign in to the console to do more.',
+    'link-expired': 'This link is no longer valid. Use the newest email, or sign in to the console.',
+    'not-authorized-contact':
+      'You are no longer an authorized contact who may grant access, so this link does nothing.',
+    'grant-not-active': 'This access has ended and can no longer be extended.',
+  } as Record<string, string>,
+  oneDay: '1 day',
+  oneWeek: '1 week',
+  days: (n: number) => `${n} days`,
+  // The audit log as sentences.
+  says: {
+    'contact.added': (who: string, name: string) => `${who} added ${name} as a support contact.`,
+    'contact.removed': (who: string, name: string) => `${who} removed ${name} as a support contact.`,
+    'grant.created': (who: string, until: string, reason: string) =>
+      `${who} granted support access until ${until} (${reason}).`,
+    'grant.extended': (who: string, until: string) => `${who} changed the end of support access to ${until}.`,
+    'grant.expiring': (until: string) => `Every contact was reminded that support access ends at ${until}.`,
+    'grant.revoked': (who: string) => `${who} ended support access.`,
+    'grant.revokedRemoved': 'Support access ended because the contact who granted it was removed.',
+    'grant.expired': (until: string) => `Support access ended by itself at its deadline, ${until}.`,
+    'access.checked': (who: string, yes: boolean) =>
+      `${who} checked whether support may access the account: ${yes ? 'yes' : 'no'}.`,
+    'contact.verified': (who: string, yes: boolean) =>
+      `${who} verified a caller: ${yes ? 'a registered contact' : 'not a registered contact'}.`,
+    'notification.sent': (to: string) => `Email sent to ${to}.`,
+    'notification.failed': (to: string) => `Email to ${to} could not be sent.`,
+    viaLink: ' (by the link in an email)',
+  },
 };
 
 type Strings = typeof en;
@@ -142,6 +190,57 @@ const de: Strings = {
   loading: 'Lädt…',
   noEvents: 'Noch keine Ereignisse.',
   expired: 'beendet',
+  timeZone: 'Zeitzone',
+  activeGrants: 'Aktive Supportzugriffe, frühestes Ende zuerst',
+  noActiveGrants: 'Kein Mandant hat Supportzugriff gewährt.',
+  more: 'Weitere',
+  ends: 'Endet',
+  actTitle: 'Supportzugriff',
+  actAs: (name: string, email: string) => `Sie handeln als ${name} <${email}>.`,
+  actEnd: (tenant: string) => `Supportzugriff auf das Konto ${tenant} jetzt beenden?`,
+  actExtend: (tenant: string, by: string) => `Supportzugriff auf das Konto ${tenant} um ${by} verlängern?`,
+  actNewDeadline: 'Neue Frist',
+  actConfirmEnd: 'Ja, Zugriff jetzt beenden',
+  actConfirmExtend: 'Ja, verlängern',
+  actEnded: 'Der Supportzugriff ist beendet.',
+  actExtended: 'Der Supportzugriff wurde verlängert.',
+  actAlreadyEnded: 'Der Supportzugriff ist bereits beendet; es gibt nichts mehr zu tun.',
+  actCannotExtend:
+    'Dieser Zugriff ist beendet und kann nicht mehr verlängert werden. Gewähren Sie bei Bedarf in der Konsole neuen Zugriff.',
+  linkProblems: {
+    'not-found':
+      'Dieser Link ist unbekannt. Kopieren Sie den ganzen Link aus der E-Mail, oder melden Sie sich in der Konsole an.',
+    'link-used':
+      'Dieser Link wurde bereits verwendet. Jeder Link wirkt einmal; melden Sie sich für mehr in der Konsole an.',
+    'link-expired':
+      'Dieser Link ist nicht mehr gültig. Nutzen Sie die neueste E-Mail, oder melden Sie sich in der Konsole an.',
+    'not-authorized-contact':
+      'Sie sind kein Kontakt mehr, der Zugriff gewähren darf; dieser Link bewirkt nichts.',
+    'grant-not-active': 'Dieser Zugriff ist beendet und kann nicht mehr verlängert werden.',
+  },
+  oneDay: '1 Tag',
+  oneWeek: '1 Woche',
+  days: (n: number) => `${n} Tage`,
+  says: {
+    'contact.added': (who: string, name: string) => `${who} hat ${name} als Supportkontakt eingetragen.`,
+    'contact.removed': (who: string, name: string) => `${who} hat ${name} als Supportkontakt entfernt.`,
+    'grant.created': (who: string, until: string, reason: string) =>
+      `${who} hat Supportzugriff bis ${until} gewährt (${reason}).`,
+    'grant.extended': (who: string, until: string) =>
+      `${who} hat das Ende des Supportzugriffs auf ${until} geändert.`,
+    'grant.expiring': (until: string) =>
+      `Alle Kontakte wurden erinnert, dass der Supportzugriff am ${until} endet.`,
+    'grant.revoked': (who: string) => `${who} hat den Supportzugriff beendet.`,
+    'grant.revokedRemoved': 'Der Supportzugriff endete, weil der gewährende Kontakt entfernt wurde.',
+    'grant.expired': (until: string) => `Der Supportzugriff endete von selbst mit seiner Frist, ${until}.`,
+    'access.checked': (who: string, yes: boolean) =>
+      `${who} hat geprüft, ob der Support auf das Konto zugreifen darf: ${yes ? 'ja' : 'nein'}.`,
+    'contact.verified': (who: string, yes: boolean) =>
+      `${who} hat einen Anrufer geprüft: ${yes ? 'registrierter Kontakt' : 'kein registrierter Kontakt'}.`,
+    'notification.sent': (to: string) => `E-Mail an ${to} gesendet.`,
+    'notification.failed': (to: string) => `E-Mail an ${to} konnte nicht gesendet werden.`,
+    viaLink: ' (über den Link in einer E-Mail)',
+  },
 };
 
 const STRINGS: Record<Language, Strings> = { en, de };

@@ -1,4 +1,12 @@
-import { Api, ApiError, type AuditEvent, type CallerSummary, type Grant } from './api.ts';
+import {
+  Api,
+  ApiError,
+  type AuditEvent,
+  type CallerSummary,
+  type Contact,
+  type Grant,
+  type LinkView,
+} from './api.ts';
 import {
   type ConsoleConfig,
   finishOidcSignIn,
@@ -34,6 +42,9 @@ let config: ConsoleConfig;
 let session: Session | null = null;
 let api: Api;
 const timers: number[] = [];
+/** The token of an emailed link when the console shows its page (/act/<token>). */
+let actToken: string | null = null;
+let languageChosen = false;
 
 const app = document.getElementById('app') as HTMLElement;
 const errorBox = document.getElementById('error') as HTMLElement;
@@ -97,8 +108,7 @@ async function renderSignIn(): Promise<void> {
 
 // ---- tenant view -------------------------------------------------------------------------------
 
-async function contactsCard(tenant: string): Promise<HTMLElement> {
-  const { contacts, warnings } = await api.contacts(tenant);
+async function contactsCard(tenant: string, contacts: Contact[], warnings: string[]): Promise<HTMLElement> {
   const name = h('input', { required: true, maxlength: 200, autocomplete: 'name' });
   const email = h('input', { type: 'email', required: true, autocomplete: 'email' });
   const phone = h('input', { type: 'tel', required: true, autocomplete: 'tel' });
@@ -107,6 +117,17 @@ async function contactsCard(tenant: string): Promise<HTMLElement> {
     {},
     h('option', { value: 'de' }, 'Deutsch'),
     h('option', { value: 'en' }, 'English'),
+  );
+  const timeZone = h('input', {
+    value: 'Europe/Berlin',
+    list: 'time-zones',
+    autocomplete: 'off',
+    required: true,
+  });
+  const zones = h(
+    'datalist',
+    { id: 'time-zones' },
+    ...Intl.supportedValuesOf('timeZone').map((zone) => h('option', { value: zone })),
   );
   const canGrant = h('input', { type: 'checkbox', checked: true });
   const canInstruct = h('input', { type: 'checkbox', checked: true });
@@ -121,6 +142,7 @@ async function contactsCard(tenant: string): Promise<HTMLElement> {
             email: email.value,
             phone: phone.value,
             locale: locale.value,
+            timeZone: timeZone.value.trim(),
             canGrantAccess: canGrant.checked,
             canInstruct: canInstruct.checked,
           });
@@ -135,6 +157,8 @@ async function contactsCard(tenant: string): Promise<HTMLElement> {
       field(t.email, email),
       field(t.phone, phone),
       field(t.language, locale),
+      field(t.timeZone, timeZone),
+      zones,
     ),
     h(
       'div',
@@ -156,7 +180,7 @@ async function contactsCard(tenant: string): Promise<HTMLElement> {
         h(
           'tr',
           {},
-          ...[t.name, t.email, t.phone, t.language, t.canGrant, t.canInstruct, ''].map((c) =>
+          ...[t.name, t.email, t.phone, t.language, t.timeZone, t.canGrant, t.canInstruct, ''].map((c) =>
             h('th', { scope: 'col' }, c),
           ),
         ),
@@ -172,6 +196,7 @@ async function contactsCard(tenant: string): Promise<HTMLElement> {
             h('td', {}, c.email),
             h('td', {}, c.phone),
             h('td', {}, c.locale),
+            h('td', {}, c.timeZone),
             h('td', {}, c.canGrantAccess ? t.yes : t.no),
             h('td', {}, c.canInstruct ? t.yes : t.no),
             h(
@@ -322,34 +347,58 @@ function currentAccessCard(tenant: string, grant: Grant | null): HTMLElement {
   );
 }
 
-function describe(event: AuditEvent): string {
+/** An audit event as a sentence in the reader's language ("Anna Schmidt extended access until …"). */
+function describe(event: AuditEvent, names: Map<string, string>): string {
   const d = event.details;
-  const parts = [
-    d.reason,
-    d.expiresAt && `→ ${new Date(String(d.expiresAt)).toISOString()}`,
-    d.recipient,
-    d.name,
-    d.access !== undefined && `access=${d.access}`,
-  ];
-  return parts.filter(Boolean).map(String).join(' · ');
+  const who = names.get(event.actor.toLowerCase()) ?? (event.actor === 'system' ? '—' : event.actor);
+  const at = (iso: unknown) => (typeof iso === 'string' ? formatTime(iso, language).text : '—');
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const via = d.channel === 'email-link' ? t.says.viaLink : '';
+  switch (event.type) {
+    case 'contact.added':
+      return t.says['contact.added'](who, text(d.name));
+    case 'contact.removed':
+      return t.says['contact.removed'](who, text(d.name));
+    case 'grant.created':
+      return t.says['grant.created'](who, at(d.expiresAt), text(d.reason));
+    case 'grant.extended':
+      return t.says['grant.extended'](who, at(d.expiresAt)) + via;
+    case 'grant.expiring':
+      return t.says['grant.expiring'](at(d.expiresAt));
+    case 'grant.revoked':
+      return d.endReason === 'contact-removed'
+        ? t.says['grant.revokedRemoved']
+        : t.says['grant.revoked'](who) + via;
+    case 'grant.expired':
+      return t.says['grant.expired'](at(d.expiresAt));
+    case 'access.checked':
+      return t.says['access.checked'](who, d.access === true);
+    case 'contact.verified':
+      return t.says['contact.verified'](who, d.authorized === true);
+    case 'notification.sent':
+      return t.says['notification.sent'](names.get(text(d.recipient).toLowerCase()) ?? text(d.recipient));
+    case 'notification.failed':
+      return t.says['notification.failed'](names.get(text(d.recipient).toLowerCase()) ?? text(d.recipient));
+    default:
+      return event.type;
+  }
 }
 
-function auditCard(tenant: string): HTMLElement {
+function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
   const body = h('tbody', {});
   const older = h('button', { type: 'button', class: 'secondary', hidden: true }, t.older);
   const newest = h('button', { type: 'button', class: 'secondary', hidden: true }, t.newest);
   const load = async (cursor?: string) => {
     const page = await api.audit(tenant, cursor);
     body.replaceChildren(
-      ...(page.events.length === 0 ? [h('tr', {}, h('td', { colspan: 4 }, t.noEvents))] : []),
+      ...(page.events.length === 0 ? [h('tr', {}, h('td', { colspan: 3 }, t.noEvents))] : []),
       ...page.events.map((e) =>
         h(
           'tr',
           { 'data-type': e.type },
           h('td', {}, time(e.at)),
-          h('td', {}, e.type),
-          h('td', {}, e.actor),
-          h('td', {}, describe(e)),
+          h('td', { class: 'sentence' }, describe(e, names)),
+          h('td', { class: 'muted' }, e.type),
         ),
       ),
     );
@@ -364,11 +413,7 @@ function auditCard(tenant: string): HTMLElement {
     h(
       'table',
       { 'data-testid': 'audit' },
-      h(
-        'thead',
-        {},
-        h('tr', {}, ...[t.when, t.event, t.actor, t.details].map((c) => h('th', { scope: 'col' }, c))),
-      ),
+      h('thead', {}, h('tr', {}, ...[t.when, t.details, t.event].map((c) => h('th', { scope: 'col' }, c)))),
       body,
     ),
     h('div', { class: 'row' }, newest, older),
@@ -380,8 +425,11 @@ async function renderTenant(tenant: string, isAdmin: boolean): Promise<void> {
   const active = await api.activeGrant(tenant);
   parts.push(currentAccessCard(tenant, active.grants[0] ?? null));
   if (isAdmin) {
-    parts.push(await contactsCard(tenant));
-    parts.push(auditCard(tenant));
+    const { contacts, warnings } = await api.contacts(tenant);
+    // The audit log names people, not addresses, wherever it knows them.
+    const names = new Map(contacts.map((c) => [c.email.toLowerCase(), c.name]));
+    parts.push(await contactsCard(tenant, contacts, warnings));
+    parts.push(auditCard(tenant, names));
   }
   app.replaceChildren(...parts);
 }
@@ -462,7 +510,169 @@ function renderSupport(): void {
       h('button', { type: 'submit' }, t.verifyButton),
     ),
   );
-  app.replaceChildren(card(t.lookUp, check, answer), card(t.verify, verify, verdict));
+  app.replaceChildren(card(t.lookUp, check, answer), activeGrantsCard(), card(t.verify, verify, verdict));
+}
+
+/** Every tenant's active grant, soonest end first, each with a live countdown and its own check. */
+function activeGrantsCard(): HTMLElement {
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.more);
+  const countdowns: { element: HTMLElement; deadline: number }[] = [];
+  const tick = () => {
+    for (const c of countdowns) c.element.textContent = formatRemaining(c.deadline - Date.now());
+  };
+  timers.push(window.setInterval(tick, 1000));
+  const row = (g: Grant) => {
+    const countdown = h('span', { class: 'countdown', 'data-testid': 'row-countdown' });
+    countdowns.push({ element: countdown, deadline: Date.parse(g.expiresAt) });
+    const verdict = h('span', { 'aria-live': 'polite', 'data-testid': 'row-answer' });
+    const check = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-label': `${t.check} ${g.tenantId}`,
+        onclick: () =>
+          void attempt(async () => {
+            const result = await api.access(g.tenantId);
+            verdict.className = `answer ${result.access ? 'yes' : 'no'}`;
+            verdict.textContent = result.access ? t.accessYes : t.accessNo;
+          }),
+      },
+      t.check,
+    );
+    return h(
+      'tr',
+      { 'data-tenant': g.tenantId },
+      h('td', {}, g.tenantId),
+      h('td', {}, g.reason),
+      h('td', {}, g.ticket ?? '—'),
+      h('td', {}, time(g.expiresAt)),
+      h('td', {}, countdown),
+      h('td', {}, check, ' ', verdict),
+    );
+  };
+  const load = async (cursor?: string) => {
+    const page = await api.activeGrants(cursor);
+    if (!cursor && page.grants.length === 0)
+      body.replaceChildren(h('tr', {}, h('td', { colspan: 6 }, t.noActiveGrants)));
+    else body.append(...page.grants.map(row));
+    tick();
+    more.hidden = !page.nextCursor;
+    more.onclick = () => void attempt(() => load(page.nextCursor ?? undefined));
+  };
+  void attempt(() => load());
+  return card(
+    t.activeGrants,
+    h(
+      'table',
+      { 'data-testid': 'active-grants' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[t.tenant, t.reason, t.ticket, t.ends, t.remaining, ''].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      body,
+    ),
+    h('div', { class: 'row' }, more),
+  );
+}
+
+// ---- the page of an emailed link ----------------------------------------------------------------
+
+/**
+ * /act/<token>: says what the link will do, in its contact's language, and does it only once
+ * they confirm. Opening the page changes nothing (mail scanners open links too).
+ */
+async function renderAct(token: string): Promise<void> {
+  const links = new Api(config.apiUrl, () => null);
+  let view: LinkView;
+  try {
+    view = await links.viewLink(token);
+  } catch (error) {
+    app.replaceChildren(
+      card(t.actTitle, h('p', { class: 'big-answer no', 'data-testid': 'act-result' }, linkProblem(error))),
+    );
+    return;
+  }
+  // In the contact's language, unless they chose another on this page.
+  if (!languageChosen) {
+    language = view.contact.locale;
+    (document.getElementById('language') as HTMLSelectElement).value = language;
+  }
+  t = strings(language);
+  renderHeader();
+  const { grant, tenantId } = view;
+  const active = grant.status === 'active';
+  const by = view.extendBySeconds ?? 0;
+  const newDeadline = new Date(Date.parse(grant.expiresAt) + by * 1000).toISOString();
+  const question =
+    view.action === 'end'
+      ? t.actEnd(tenantId)
+      : t.actExtend(
+          tenantId,
+          by === 86_400 ? t.oneDay : by === 7 * 86_400 ? t.oneWeek : t.days(Math.round(by / 86_400)),
+        );
+  const result = h('div', { 'aria-live': 'polite', 'data-testid': 'act-result' });
+  const confirmButton = h(
+    'button',
+    {
+      type: 'button',
+      class: view.action === 'end' ? 'danger' : '',
+      'data-testid': 'act-confirm',
+      onclick: () =>
+        void (async () => {
+          confirmButton.disabled = true;
+          try {
+            const after = await links.useLink(token);
+            result.replaceChildren(
+              h('p', { class: 'big-answer yes' }, view.action === 'end' ? t.actEnded : t.actExtended),
+              h('p', {}, `${t.deadline}: `, time(after.expiresAt)),
+            );
+            confirmButton.hidden = true;
+          } catch (error) {
+            result.replaceChildren(h('p', { class: 'big-answer no' }, linkProblem(error)));
+          }
+        })(),
+    },
+    view.action === 'end' ? t.actConfirmEnd : t.actConfirmExtend,
+  );
+  const details = h(
+    'dl',
+    {},
+    h('dt', {}, t.reason),
+    h('dd', {}, grant.reason),
+    h('dt', {}, t.grantedBy),
+    h('dd', {}, `${grant.grantedBy.name} <${grant.grantedBy.email}>`),
+    h('dt', {}, t.deadline),
+    h('dd', {}, time(grant.expiresAt)),
+    ...(view.action === 'extend' && active
+      ? [h('dt', {}, t.actNewDeadline), h('dd', {}, `≈ `, time(newDeadline))]
+      : []),
+  );
+  app.replaceChildren(
+    card(
+      t.actTitle,
+      h(
+        'p',
+        { class: 'act-question', 'data-testid': 'act-question' },
+        active ? question : view.action === 'end' ? t.actAlreadyEnded : t.actCannotExtend,
+      ),
+      details,
+      h('p', { class: 'muted' }, t.actAs(view.contact.name, view.contact.email)),
+      active ? h('p', {}, confirmButton) : null,
+      result,
+    ),
+  );
+}
+
+function linkProblem(error: unknown): string {
+  if (error instanceof ApiError) return t.linkProblems[error.code] ?? error.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -484,6 +694,7 @@ async function renderNow(): Promise<void> {
   t = strings(language);
   renderHeader();
   await attempt(async () => {
+    if (actToken) return renderAct(actToken);
     if (!session) return renderSignIn();
     if (session.tenantId) return renderTenant(session.tenantId, session.roles.includes('tenant-admin'));
     if (session.roles.includes('support-agent')) return renderSupport();
@@ -496,6 +707,7 @@ async function main(): Promise<void> {
   select.value = language;
   select.addEventListener('change', () => {
     language = select.value === 'de' ? 'de' : 'en';
+    languageChosen = true;
     saveLanguage(language);
     void render();
   });
@@ -504,8 +716,15 @@ async function main(): Promise<void> {
     session = null;
     void render();
   });
+  const act = /^\/act\/([^/]+)$/.exec(location.pathname);
   try {
     config = await loadConfig();
+    if (act) {
+      // An emailed link: no sign-in, the token in the address is the credential.
+      actToken = decodeURIComponent(act[1] ?? '');
+      await render();
+      return;
+    }
     api = new Api(config.apiUrl, () => session?.token ?? null);
     session = storedSession(config);
     if (session) keepSession(session);
