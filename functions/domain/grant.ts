@@ -53,14 +53,17 @@ export const DEFAULT_POLICY: GrantPolicy = {
 
 /**
  * When the "access ends soon" reminder for a deadline set at `now` is due: the lead time before
- * it, rounded up to the second (schedules take whole seconds). Null when that moment is not
- * after `now` — a deadline nearer than the lead gets no reminder — or reminders are off.
+ * it, rounded up to the second (schedules take whole seconds). None when reminders are off, or
+ * when that moment is not clearly after `now` — at least a tenth of the lead (and a second)
+ * later: a deadline about a lead away (the one-day grant with a one-day lead) would otherwise be
+ * "reminded" the moment its own email said when it ends.
  */
 export function reminderTime(expiresAt: string, now: Date, policy: GrantPolicy): string | null {
   const lead = policy.reminderBeforeSeconds ?? DEFAULT_REMINDER_BEFORE_SECONDS;
   if (lead <= 0) return null;
   const at = Math.ceil((Date.parse(expiresAt) - lead * 1000) / 1000) * 1000;
-  return at > now.getTime() ? new Date(at).toISOString() : null;
+  const margin = Math.max(1000, lead * 100);
+  return at >= now.getTime() + margin ? new Date(at).toISOString() : null;
 }
 
 export const REASON_MAX = 500;

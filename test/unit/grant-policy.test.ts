@@ -159,9 +159,18 @@ describe('reminder time', () => {
     expect(reminderTime('2026-12-03T10:00:00.000Z', now, day)).toBe('2026-12-02T10:00:00.000Z');
   });
 
-  it('is none for a deadline nearer than the lead, or with reminders off', () => {
-    const nearer = new Date(now.getTime() + 86_400_000).toISOString();
-    expect(reminderTime(nearer, now, day)).toBeNull();
+  it('is none for a deadline nearer than the lead and a tenth, or with reminders off', () => {
+    const inMs = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    expect(reminderTime(inMs(86_399_000), now, day)).toBeNull();
+    // The one-day grant with a one-day lead: its own email says when it ends; no reminder at once.
+    expect(reminderTime(inMs(86_400_400), now, day)).toBeNull();
+    expect(reminderTime(inMs(1.09 * 86_400_000), now, day)).toBeNull();
+    expect(reminderTime(inMs(1.1 * 86_400_000), now, day)).toBe(inMs(8_640_000));
+    // A short lead still needs a second between the change and the reminder.
+    const three = { ...policy, reminderBeforeSeconds: 3 };
+    expect(reminderTime(inMs(3_000), now, three)).toBeNull();
+    expect(reminderTime(inMs(4_000), now, three)).toBe(inMs(1_000));
+    expect(reminderTime(inMs(10_000), now, three)).toBe(inMs(7_000));
     expect(reminderTime('2026-12-03T10:00:00.000Z', now, { ...day, reminderBeforeSeconds: 0 })).toBeNull();
   });
 
