@@ -328,26 +328,42 @@ export async function remindGrant(
   });
 }
 
+/**
+ * Visits what a sweep's list names, page by page, at most `max` items per run; `more` says the
+ * run stopped with some left (the next run goes on).
+ */
+async function sweepPages<T>(
+  list: (page: PageRequest) => Promise<Page<T>>,
+  max: number,
+  visit: (item: T) => Promise<void>,
+): Promise<{ examined: number; more: boolean }> {
+  let examined = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: Math.min(100, max - examined), cursor });
+    for (const item of page.items) {
+      examined++;
+      await visit(item);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && examined < max);
+  return { examined, more: cursor !== undefined };
+}
+
 /** Sends every due reminder whose schedule did not (a bounded number per run). */
 export async function sweepDueReminders(
   deps: Deps,
   maxGrants = 500,
 ): Promise<{ reminded: number; more: boolean }> {
-  let examined = 0;
   let reminded = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listDueReminders(deps.clock.now(), {
-      limit: Math.min(100, maxGrants - examined),
-      cursor,
-    });
-    for (const due of page.items) {
-      examined++;
+  const { more } = await sweepPages(
+    (page) => deps.store.listDueReminders(deps.clock.now(), page),
+    maxGrants,
+    async (due) => {
       if ((await remindGrant(deps, due.tenantId, due.grantId)).outcome === 'reminded') reminded++;
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && examined < maxGrants);
-  return { reminded, more: cursor !== undefined };
+    },
+  );
+  return { reminded, more };
 }
 
 /** Overdue by more than this, a grant's schedule was lost or failed (the Scheduler fires within a minute). */
@@ -358,23 +374,17 @@ export async function sweepOverdueGrants(
   deps: SchedulingDeps,
   maxGrants = 500,
 ): Promise<{ examined: number; expired: number; missed: number; more: boolean }> {
-  let examined = 0;
   let expired = 0;
   let missed = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listOverdueGrants(deps.clock.now(), {
-      limit: Math.min(100, maxGrants - examined),
-      cursor,
-    });
-    for (const grant of page.items) {
-      examined++;
+  const { examined, more } = await sweepPages(
+    (page) => deps.store.listOverdueGrants(deps.clock.now(), page),
+    maxGrants,
+    async (grant) => {
       const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: deps.scheduler });
-      if (result.outcome !== 'expired') continue;
+      if (result.outcome !== 'expired') return;
       expired++;
       if ((result.lateByMs ?? 0) > MISSED_SCHEDULE_MS) missed++;
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && examined < maxGrants);
-  return { examined, expired, missed, more: cursor !== undefined };
+    },
+  );
+  return { examined, expired, missed, more };
 }

@@ -5,12 +5,11 @@ import type { AuditEvent } from '../../functions/domain/audit.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import { changeGrantDeadline, remindGrant, revokeGrant } from '../../functions/use-cases/grants.ts';
 import { actOnLink, viewLink } from '../../functions/use-cases/links.ts';
-import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notify.ts';
+import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
-import { givenActiveGrant, RecordingMailer, seedContact, silentLog } from '../support/deps.ts';
+import { givenActiveGrant, notifyDepsFor, RecordingMailer, seedContact } from '../support/deps.ts';
 
 const DAY = 86_400;
-const CONSOLE = 'https://console.example';
 
 /** The links in a mail's text, by label: `End access now: https://…/act/<token>`. */
 function linksIn(text: string): Record<string, string> {
@@ -29,17 +28,7 @@ async function mailedGrant() {
   });
   const cy = await seedContact(t.deps, 'acme', 'cy@acme.test', { canGrantAccess: false, locale: 'en' });
   const mailer = new RecordingMailer();
-  const notify: NotifyDeps = {
-    store: t.store,
-    ledger: t.store,
-    mailer,
-    clock: t.clock,
-    ids: t.deps.ids,
-    log: silentLog,
-    maxAttempts: 3,
-    leaseMs: 60_000,
-    consoleUrl: `${CONSOLE}/`,
-  };
+  const notify = notifyDepsFor(t, mailer);
   const events = async () => (await listAudit(t.deps, 'acme', { limit: 100 })).items;
   const created = (await events()).find((e) => e.type === 'grant.created') as AuditEvent;
   await notifyContacts(notify, created);

@@ -10,7 +10,7 @@ import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notif
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SesEmulator, startSesEmulator } from '../../local/ses.ts';
-import { RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { notifyDepsFor, RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
 import { emails } from '../support/mail.ts';
 import { localCredentials } from '../support/table.ts';
 
@@ -176,17 +176,7 @@ describe('contact mails', () => {
   it('tell the added and the removed contact, and every other, in their own language, exactly once', async () => {
     const t = await testDeps();
     const mailer = new RecordingMailer();
-    const notify: NotifyDeps = {
-      store: t.store,
-      ledger: t.store,
-      mailer,
-      clock: t.clock,
-      ids: t.deps.ids,
-      log: silentLog,
-      maxAttempts: 3,
-      leaseMs: 60_000,
-      consoleUrl: 'https://console.example',
-    };
+    const notify = notifyDepsFor(t, mailer);
     // Each step's mails go out before the next step, as the outbox does within seconds.
     const done = new Set<string>();
     const notifyNewEvents = async () => {

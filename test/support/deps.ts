@@ -5,7 +5,14 @@ import { FakeClock } from './clock.ts';
 import { freshTable } from './table.ts';
 import { RecordingScheduler, seedContact, testCursors, useCaseDeps } from './use-case-deps.ts';
 
-export { RecordingMailer, RecordingScheduler, seedContact, silentLog, testCursors } from './use-case-deps.ts';
+export {
+  notifyDepsFor,
+  RecordingMailer,
+  RecordingScheduler,
+  seedContact,
+  silentLog,
+  testCursors,
+} from './use-case-deps.ts';
 
 export async function testDeps(start = '2026-12-01T10:00:00.000Z') {
   const table = await freshTable();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
+import type { Clock } from '../../functions/domain/clock.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
@@ -8,11 +9,13 @@ import type {
   GrantStore,
   Log,
   Mailer,
+  NotificationLedger,
   OutgoingEmail,
   ScheduledExpiry,
 } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
+import type { NotifyDeps } from '../../functions/use-cases/notify.ts';
 import type { FakeClock } from './clock.ts';
 
 /**
@@ -53,6 +56,25 @@ export class RecordingScheduler implements GrantScheduler {
     if (this.failWith) throw this.failWith;
     this.calls.push({ action, grantId, ...(expiresAt ? { expiresAt, remindAt: remindAt ?? null } : {}) });
   }
+}
+
+/** The notifier wired to a store and clock, mailing through `mailer` (three attempts, links to a test console). */
+export function notifyDepsFor(
+  t: { store: GrantStore & NotificationLedger; clock: Clock; deps: Pick<Deps, 'ids'> },
+  mailer: Mailer,
+  maxAttempts = 3,
+): NotifyDeps {
+  return {
+    store: t.store,
+    ledger: t.store,
+    mailer,
+    clock: t.clock,
+    ids: t.deps.ids,
+    log: silentLog,
+    maxAttempts,
+    leaseMs: 60_000,
+    consoleUrl: 'https://console.example',
+  };
 }
 
 /** A mailer that keeps every email instead of sending it. */
