@@ -21,7 +21,14 @@ export const BACKGROUND_FUNCTIONS = {
     description: 'Emails every contact about each grant and contact event (the table stream is the outbox)',
     // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction), the
     // emailed links (PutItem in a transaction).
-    needs: { table: ['Query', 'UpdateItem', 'PutItem'] },
+    // Receipts in the end emails: the grant's events (Query) and the audit head (GetItem).
+    needs: { table: ['Query', 'UpdateItem', 'PutItem', 'GetItem'] },
+  },
+  chainAudit: {
+    entry: 'functions/handlers/chain-audit.ts',
+    description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
+    // The head (GetItem, PutItem in a transaction), the events to chain (Query, UpdateItem).
+    needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

@@ -2,6 +2,7 @@ import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
+import { AuditChain } from './constructs/audit-chain.ts';
 import { ConsoleHosting } from './constructs/console.ts';
 import { DataStore } from './constructs/data.ts';
 import { Expiry } from './constructs/expiry.ts';
@@ -30,6 +31,7 @@ export class SupportAccessStack extends Stack {
   readonly data: DataStore;
   readonly expiry: Expiry;
   readonly notifications: Notifications;
+  readonly auditChain: AuditChain;
   readonly api: Api;
   readonly alarms: Alarms;
   readonly console: ConsoleHosting;
@@ -54,6 +56,7 @@ export class SupportAccessStack extends Stack {
       mailDomain: props.mailDomain,
       consoleUrl: props.consoleUrl,
     });
+    this.auditChain = new AuditChain(this, 'AuditChain', { table: this.data.table, environment });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       environment,
@@ -76,8 +79,13 @@ export class SupportAccessStack extends Stack {
         expireGrant: this.expiry.expiryFunction,
         sweep: this.expiry.sweepFunction,
         notifier: this.notifications.notifier,
+        chainAudit: this.auditChain.chainer,
       },
-      extraAlarms: [this.expiry.deadLetterAlarm, this.notifications.failuresAlarm],
+      extraAlarms: [
+        this.expiry.deadLetterAlarm,
+        this.notifications.failuresAlarm,
+        this.auditChain.failuresAlarm,
+      ],
       alarmEmail: props.alarmEmail,
     });
     this.acknowledgeFindings();
@@ -96,6 +104,11 @@ export class SupportAccessStack extends Stack {
       this.notifications.failures,
       'AwsSolutions-SQS3',
       "This queue is itself the on-failure destination of the notifier's stream.",
+    );
+    ack(
+      this.auditChain.failures,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the audit chainer's stream.",
     );
     ack(
       this,

@@ -23,6 +23,7 @@ export function synthesizedEnvironments(
     expireGrant: stack.expiry.expiryFunction.fn,
     sweep: stack.expiry.sweepFunction.fn,
     notify: stack.notifications.notifier.fn,
+    chainAudit: stack.auditChain.chainer.fn,
   };
   for (const [name, fn] of Object.entries(stack.api.functions)) fns[name] = fn.fn;
   const environments: Record<string, Record<string, string>> = {};

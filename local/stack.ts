@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
+import { matchesAuditFilter, matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
@@ -220,11 +220,27 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       streams: new DynamoDBStreamsClient({}),
       tableName: env.tableName,
       dataDir: env.dataDir,
+      consumer: 'notify',
       handler: async (event) =>
         (await notify(event, { timeoutMs: 60_000 })) as DynamoDBBatchResponse | undefined,
       filter: matchesNotifiedFilter,
     });
     stops.push(poller.stop);
+    const chainAudit = functions.invoker('chainAudit');
+    const chainPoller = await startStreamPoller({
+      dynamodb: client,
+      streams: new DynamoDBStreamsClient({}),
+      tableName: env.tableName,
+      dataDir: env.dataDir,
+      consumer: 'chain',
+      handler: async (event) => {
+        await chainAudit(event, { timeoutMs: 60_000 });
+        return undefined;
+      },
+      filter: matchesAuditFilter,
+      batchSize: 100,
+    });
+    stops.push(chainPoller.stop);
 
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {
@@ -248,7 +264,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
               () => false,
             )
           : true,
-        streamPoller: poller.ready(),
+        streamPoller: poller.ready() && chainPoller.ready(),
         identityProvider: await fetch(`${oidc.issuer}/.well-known/openid-configuration`).then(
           (r) => r.ok,
           () => false,

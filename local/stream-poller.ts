@@ -22,6 +22,8 @@ export interface StreamPollerOptions {
   streams: DynamoDBStreamsClient;
   tableName: string;
   dataDir: string;
+  /** Names the checkpoint file: each consumer of the stream keeps its own place. */
+  consumer: string;
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
   /** Only matching records reach the handler (the event source mapping's filter criteria). */
   filter?: (record: DynamoDBRecord) => boolean;
@@ -73,7 +75,10 @@ function toLambdaRecord(record: StreamRecord, streamArn: string, region: string)
 }
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
-  const file = join(options.dataDir, 'stream-checkpoints.json');
+  const file = join(
+    options.dataDir,
+    options.consumer === 'notify' ? 'stream-checkpoints.json' : `stream-checkpoints-${options.consumer}.json`,
+  );
   let checkpoints: Checkpoints = { streamArn: null, shards: {} };
   try {
     checkpoints = JSON.parse(await readFile(file, 'utf8'));

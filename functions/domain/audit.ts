@@ -8,6 +8,7 @@ export type AuditEventType =
   | 'grant.expiring'
   | 'access.checked'
   | 'contact.verified'
+  | 'support.activity'
   | 'notification.sent'
   | 'notification.failed';
 
@@ -19,6 +20,8 @@ export interface AuditEvent {
   actor: string;
   grantId: string | null;
   details: Record<string, unknown>;
+  /** Its link in the tenant's hash chain, once chained (within a minute of being written). */
+  hash?: string | undefined;
 }
 
 /**
@@ -49,5 +52,6 @@ export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
     actor: event.actor,
     grantId: event.grantId,
     details: event.details,
+    ...(event.hash ? { hash: event.hash } : {}),
   };
 }

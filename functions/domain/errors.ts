@@ -16,7 +16,8 @@ export type ProblemCode =
   | 'unsupported-media-type'
   | 'email-not-verified'
   | 'link-used'
-  | 'link-expired';
+  | 'link-expired'
+  | 'no-active-grant';
 
 export interface FieldError {
   path: string;
@@ -112,6 +113,15 @@ export class IdempotencyKeyReusedError extends DomainError {
     super(
       'idempotency-key-reused',
       'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+    );
+  }
+}
+
+export class NoActiveGrantError extends DomainError {
+  constructor(tenantId: string) {
+    super(
+      'no-active-grant',
+      `Tenant ${tenantId} has no active support access grant: support may not act on it now.`,
     );
   }
 }

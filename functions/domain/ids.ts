@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 import type { IdGenerator } from './ports.ts';
 
 /** ULIDs: sortable by creation time, so "newest first" is a reverse key order. */
@@ -8,3 +8,8 @@ export function ulidGenerator(): IdGenerator {
 }
 
 export const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The time part of every id made at `at` (ids sort by it): `id < idTimePrefix(t)` ⇔ made before t. */
+export function idTimePrefix(at: Date): string {
+  return encodeTime(Math.max(0, at.getTime()), 10);
+}

@@ -62,7 +62,7 @@ export type GrantListFilter = 'active' | 'ended' | undefined;
  * Persistence of grants, contacts and the audit log. Every state change is written together
  * with its audit event, atomically, and guarded by conditions so that races resolve to one winner.
  */
-export interface GrantStore {
+export interface GrantStore extends AuditChainStore {
   getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
   getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null>;
   /**
@@ -118,6 +118,11 @@ export interface GrantStore {
   ): Promise<void>;
 
   appendEvent(event: AuditEvent): Promise<void>;
+  /**
+   * Appends the event only while `access` is still the tenant's active grant and its deadline
+   * lies after `at` (NoActiveGrantError otherwise, also when `access` is null).
+   */
+  appendWhileActive(event: AuditEvent, access: ActiveAccess | null, at: Date): Promise<void>;
   /** Newest first. */
   listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
 
@@ -128,6 +133,40 @@ export interface GrantStore {
   getLink(tokenHash: string): Promise<ActionLink | null>;
   /** Uses a link on its own (when its action changes nothing); LinkUsedError when used already. */
   useLink(use: LinkUse): Promise<void>;
+}
+
+/** The newest chained event of a tenant's audit log. */
+export interface ChainHead {
+  hash: string;
+  eventId: string;
+  seq: number;
+}
+
+export interface SealedEvent {
+  eventId: string;
+  hash: string;
+  seq: number;
+}
+
+/**
+ * The tenant's audit hash chain. Only the chaining step writes it; the writes of state changes
+ * never touch it, so they never contend on one item.
+ */
+export interface AuditChainStore {
+  getChainHead(tenantId: string): Promise<ChainHead | null>;
+  /** Events after `afterEventId` (null: from the first) whose ids were made before `before`, oldest first. */
+  eventsToChain(
+    tenantId: string,
+    afterEventId: string | null,
+    before: Date,
+    limit: number,
+  ): Promise<AuditEvent[]>;
+  /** Throws ConcurrentModificationError when the head is no longer `head`. */
+  chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void>;
+  /** Chained events, oldest first. */
+  chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+  /** The events naming a grant, made between `from` and `to`, oldest first. */
+  eventsOfGrant(tenantId: string, grantId: string, from: Date, to: Date): Promise<AuditEvent[]>;
 }
 
 export interface ScheduledExpiry {

@@ -53,6 +53,8 @@ export interface Result {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A body that is not JSON, sent as it is (its content-type in `headers`). */
+  raw?: string;
 }
 
 /** What the middlewares learn about one request, kept in middy's `request.internal`. */
@@ -244,13 +246,15 @@ function invoke<R extends AnyRoute>(
     before: async (request) => {
       const result = await impl(parsedRequest<R>(route, request), deps());
       request.internal.result =
-        result.body === undefined
-          ? { statusCode: result.status, headers: { ...result.headers } }
-          : {
-              statusCode: result.status,
-              headers: { 'content-type': 'application/json', ...result.headers },
-              body: JSON.stringify(result.body),
-            };
+        result.raw !== undefined
+          ? { statusCode: result.status, headers: { ...result.headers }, body: result.raw }
+          : result.body === undefined
+            ? { statusCode: result.status, headers: { ...result.headers } }
+            : {
+                statusCode: result.status,
+                headers: { 'content-type': 'application/json', ...result.headers },
+                body: JSON.stringify(result.body),
+              };
     },
     after: (request) => {
       request.response = request.internal.result ?? null;

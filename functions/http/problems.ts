@@ -17,6 +17,7 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'email-not-verified': { status: 403, title: 'Email address not verified' },
   'link-used': { status: 410, title: 'The link has been used' },
   'link-expired': { status: 410, title: 'The link has expired' },
+  'no-active-grant': { status: 403, title: 'No active support access' },
 };
 
 export const SECURITY_HEADERS: Record<string, string> = {

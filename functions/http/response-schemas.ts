@@ -42,6 +42,12 @@ export const AuditEvent = z.object({
   actor: z.string(),
   grantId: nullableString(),
   details: z.record(z.string(), z.unknown()),
+  hash: z.optional(
+    described(
+      z.string(),
+      'SHA-256 (hex) of the previous event’s hash followed by this event’s RFC 8785 JSON (without hash); present once chained, within a minute.',
+    ),
+  ),
 });
 
 export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: nullableString() });
@@ -72,6 +78,17 @@ export const ActionLinkView = z.object({
     locale: described(z.enum(['de', 'en']), 'The language the confirmation page speaks.'),
   }),
 });
+export const ActivityRecorded = z.object({ eventId: z.string(), at: z.string(), grantId: z.string() });
+export const Receipt = z.object({
+  grant: Grant,
+  accessChecks: z.int(),
+  callerVerifications: z.int(),
+  agents: z.array(z.string()),
+  activities: z.array(AuditEvent),
+  auditHead: z.nullable(
+    described(z.string(), 'The tenant’s newest chained hash: keep it to verify an export later.'),
+  ),
+});
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
@@ -93,5 +110,7 @@ export const RESPONSES = {
   AccessAnswer,
   EventPage,
   ActionLinkView,
+  ActivityRecorded,
+  Receipt,
 };
 export type ResponseName = keyof typeof RESPONSES;

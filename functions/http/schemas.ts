@@ -84,3 +84,15 @@ export const GrantListQuery = z.strictObject({
   status: z.optional(z.enum(['active', 'ended'])),
 });
 export const NoQuery = z.strictObject({});
+
+export const ActivityBody = z.strictObject({
+  action: described(
+    z.string().check(z.maxLength(1000)),
+    'What support did, 1–200 characters after trimming.',
+  ),
+  target: z.optional(
+    z.nullable(described(z.string().check(z.maxLength(1000)), 'What it was done to, up to 200 characters.')),
+  ),
+  ticket: z.optional(z.nullable(described(z.string().check(z.maxLength(1000)), 'Up to 100 characters.'))),
+});
+export const ExportQuery = z.strictObject({ cursor });

@@ -74,8 +74,11 @@ export async function verifyCaller(
     matches = found ? [found] : [];
   }
   const single = matches.length === 1 ? matches[0] : undefined;
+  // Made while a grant is active, the verification belongs to that grant's receipt.
+  const active = await deps.store.getActiveAccess(tenantId);
+  const grantId = active && now.getTime() < Date.parse(active.expiresAt) ? active.grantId : null;
   await deps.store.appendEvent(
-    newEvent(deps, now, tenantId, 'contact.verified', agentEmail, null, {
+    newEvent(deps, now, tenantId, 'contact.verified', agentEmail, grantId, {
       by: caller.phone !== undefined ? 'phone' : 'email',
       authorized: matches.length > 0,
       contactId: single?.contactId ?? null,

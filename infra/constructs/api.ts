@@ -182,6 +182,8 @@ export class Api extends Construct {
         allowOrigins: [props.consoleOrigin],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        // The console reads the export's next page and a create's replay marker.
+        exposeHeaders: ['x-next-cursor', 'idempotent-replayed'],
         maxAge: Duration.hours(1),
       },
     });

@@ -57,6 +57,9 @@ async function exerciseEverything() {
   // Shortened within the reminder's lead: the reminder's schedule goes.
   await ok('PATCH', `${t}/grants/${grant.grantId}`, people.contact, { durationSeconds: 1200 });
   await ok('GET', `${t}/access`, agent);
+  await ok('POST', `${t}/activity`, agent, { action: 'opened the invoice list', ticket: 'T-1' });
+  await ok('GET', `${t}/grants/${grant.grantId}/receipt`, people.admin);
+  await ok('GET', `${t}/audit/export`, people.admin);
   await ok('GET', '/access?limit=1', agent);
   await ok('DELETE', `${t}/grants/${grant.grantId}`, people.contact);
   // An end link of an ended grant only uses the link up.
@@ -88,6 +91,13 @@ async function exerciseEverything() {
     'the notifier to mail the revocation',
   );
   await ok('GET', `${t}/audit?limit=2`, people.admin);
+  // The chaining step has linked this tenant's first events (it waits for them to settle).
+  await until(
+    () => call('GET', `${t}/audit/export`, { token: people.admin }),
+    (r) => r.status === 200 && r.text.length > 0,
+    60_000,
+    'the audit chain to take the first events',
+  );
 }
 
 /** The stack as `cdk synth` builds it (bundling skipped), and where each function's role is. */
@@ -103,6 +113,7 @@ async function synthesized() {
     expireGrant: roleOf(stack.expiry.expiryFunction.fn),
     sweep: roleOf(stack.expiry.sweepFunction.fn),
     notify: roleOf(stack.notifications.notifier.fn),
+    chainAudit: roleOf(stack.auditChain.chainer.fn),
   };
   for (const route of routes) {
     const fn = stack.api.functions[route.name];

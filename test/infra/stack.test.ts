@@ -70,7 +70,7 @@ describe('the CDK stack', () => {
     const functions = Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'))
       .map(([, r]) => r);
-    expect(functions).toHaveLength(routes.length + 3);
+    expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -122,6 +122,7 @@ describe('the CDK stack', () => {
     check(logicalId(stack.expiry.expiryFunction.fn), BACKGROUND_FUNCTIONS.expireGrant.needs);
     check(logicalId(stack.expiry.sweepFunction.fn), BACKGROUND_FUNCTIONS.sweep.needs);
     check(logicalId(stack.notifications.notifier.fn), BACKGROUND_FUNCTIONS.notify.needs);
+    check(logicalId(stack.auditChain.chainer.fn), BACKGROUND_FUNCTIONS.chainAudit.needs);
     // Spelled out for the routes where a slip would matter most.
     const tableActions = (name: string) =>
       actions(statementsOf(roleOf(logicalId(stack.api.functions[name]?.fn as never))), 'dynamodb:');

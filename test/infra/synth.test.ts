@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes } from '../../functions/http/routes.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -41,13 +42,13 @@ describe('npm run synth', () => {
       const functions = Object.entries(template.Resources as Record<string, { Type: string }>).filter(
         ([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'),
       );
-      expect(functions).toHaveLength(routes.length + 3);
+      expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length);
       const assets: string[] = [];
       for (const entry of await readdir(out, { withFileTypes: true })) {
         if (!entry.isDirectory() || !entry.name.startsWith('asset.')) continue;
         if ((await readdir(join(out, entry.name))).includes('index.mjs')) assets.push(entry.name);
       }
-      expect(assets.length).toBe(routes.length + 3);
+      expect(assets.length).toBe(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length);
       for (const asset of assets) {
         const bundle = join(out, asset, 'index.mjs');
         expect((await stat(bundle)).size).toBeGreaterThan(1000);

@@ -5,6 +5,7 @@ import {
   GrantAlreadyActiveError,
   IdempotencyRaceError,
   LinkUsedError,
+  NoActiveGrantError,
   NotAuthorizedContactError,
 } from '../../domain/errors.ts';
 import { isEffectivelyActive, type StoredGrant } from '../../domain/grant.ts';
@@ -210,6 +211,23 @@ export class DynamoGrants {
       },
       this.table.putEvent(event),
     ]);
+    if (reasons) throw new ConcurrentModificationError();
+  }
+
+  async appendWhileActive(event: AuditEvent, access: ActiveAccess | null, at: Date): Promise<void> {
+    if (!access || at.getTime() >= Date.parse(access.expiresAt)) throw new NoActiveGrantError(event.tenantId);
+    const reasons = await this.table.transact([
+      {
+        ConditionCheck: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(event.tenantId), sk: keys.activePointer() },
+          ConditionExpression: 'grantId = :grantId AND expiresAt > :at',
+          ExpressionAttributeValues: { ':grantId': access.grantId, ':at': at.toISOString() },
+        },
+      },
+      this.table.putEvent(event),
+    ]);
+    if (reasons?.[0]?.Code === CONDITIONAL_CHECK_FAILED) throw new NoActiveGrantError(event.tenantId);
     if (reasons) throw new ConcurrentModificationError();
   }
 

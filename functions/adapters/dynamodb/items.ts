@@ -103,5 +103,6 @@ export function toEvent(item: Item): AuditEvent {
     actor: item.actor as string,
     grantId: (item.grantId as string | null | undefined) ?? null,
     details: (item.details as Record<string, unknown> | undefined) ?? {},
+    ...(typeof item.hash === 'string' ? { hash: item.hash } : {}),
   };
 }

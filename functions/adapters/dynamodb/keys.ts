@@ -9,6 +9,8 @@ export const keys = {
   contactEmail: (emailKey: string) => `EMAIL#${emailKey}`,
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',
+  /** The head of the tenant's audit hash chain. */
+  chainHead: 'CHAIN',
   notification: (eventId: string, contactId: string) => `NOTIFY#${eventId}#${contactId}`,
   idempotency: (scope: string) => `IDEMPOTENCY#${scope}`,
   idempotencySort: 'IDEMPOTENCY',

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GrantStore, NotificationLedger } from '../../domain/ports.ts';
 import { DynamoAudit } from './audit.ts';
+import { DynamoAuditChain } from './chain.ts';
 import { DynamoContacts } from './contacts.ts';
 import type { CursorCodec } from './cursor.ts';
 import { DynamoGrants } from './grants.ts';
@@ -19,6 +20,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   private readonly audit: DynamoAudit;
   private readonly ledger: DynamoNotificationLedger;
   private readonly links: DynamoLinks;
+  private readonly chain: DynamoAuditChain;
 
   constructor(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec) {
     const table = new Table(doc, tableName, cursors);
@@ -27,6 +29,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     this.audit = new DynamoAudit(table);
     this.ledger = new DynamoNotificationLedger(table);
     this.links = new DynamoLinks(table);
+    this.chain = new DynamoAuditChain(table);
   }
 
   getActiveAccess: GrantStore['getActiveAccess'] = (...a) => this.grants.getActiveAccess(...a);
@@ -37,9 +40,16 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   listGrants: GrantStore['listGrants'] = (...a) => this.grants.listGrants(...a);
   listActiveGrants: GrantStore['listActiveGrants'] = (...a) => this.grants.listActiveGrants(...a);
   listOverdueGrants: GrantStore['listOverdueGrants'] = (...a) => this.grants.listOverdueGrants(...a);
+  appendWhileActive: GrantStore['appendWhileActive'] = (...a) => this.grants.appendWhileActive(...a);
   remindGrant: GrantStore['remindGrant'] = (...a) => this.grants.remindGrant(...a);
   listDueReminders: GrantStore['listDueReminders'] = (...a) => this.grants.listDueReminders(...a);
   getIdempotency: GrantStore['getIdempotency'] = (...a) => this.grants.getIdempotency(...a);
+
+  getChainHead: GrantStore['getChainHead'] = (...a) => this.chain.getChainHead(...a);
+  eventsToChain: GrantStore['eventsToChain'] = (...a) => this.chain.eventsToChain(...a);
+  chainEvents: GrantStore['chainEvents'] = (...a) => this.chain.chainEvents(...a);
+  chainedEvents: GrantStore['chainedEvents'] = (...a) => this.chain.chainedEvents(...a);
+  eventsOfGrant: GrantStore['eventsOfGrant'] = (...a) => this.chain.eventsOfGrant(...a);
 
   issueLinks: GrantStore['issueLinks'] = (...a) => this.links.issueLinks(...a);
   getLink: GrantStore['getLink'] = (...a) => this.links.getLink(...a);

@@ -18,6 +18,12 @@ export const NOTIFIED_RECORDS_FILTER = {
   },
 };
 
+/** Every audit event inserted: what the chaining step reads. */
+export const AUDIT_RECORDS_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { kind: { S: ['event'] } } },
+};
+
 type Pattern = { [key: string]: string[] | Pattern };
 
 /** Does a value match the filter pattern (every listed field, one of its allowed values)? */
@@ -31,6 +37,10 @@ function matches(value: unknown, pattern: Pattern): boolean {
 
 export function matchesNotifiedFilter(record: DynamoDBRecord): boolean {
   return matches(record, NOTIFIED_RECORDS_FILTER);
+}
+
+export function matchesAuditFilter(record: DynamoDBRecord): boolean {
+  return matches(record, AUDIT_RECORDS_FILTER);
 }
 
 /** The audit event a stream record inserted, or null when it inserted something else. */

@@ -1,0 +1,137 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit.ts';
+import { ConcurrentModificationError } from '../../domain/errors.ts';
+import { idTimePrefix } from '../../domain/ids.ts';
+import type { ChainHead, Page, PageRequest, SealedEvent } from '../../domain/ports.ts';
+import { toEvent } from './items.ts';
+import { keys } from './keys.ts';
+import type { Table, TransactItem } from './table.ts';
+
+/** Sorts after every ULID character: `EVENT#<id>~` is just past that event. */
+const PAST = '~';
+
+/**
+ * The hash chain of each tenant's audit log: a head item per tenant (`CHAIN`: hash, event id and
+ * sequence number of the newest chained event) and `hash`/`seq` on every chained event. Only the
+ * chaining step writes them, a batch at a time in one transaction conditioned on the head it
+ * read, so two sealers never fork a chain; the writes of state changes never touch the head.
+ */
+export class DynamoAuditChain {
+  constructor(private readonly table: Table) {}
+
+  async getChainHead(tenantId: string): Promise<ChainHead | null> {
+    const item = await this.table.getItem(keys.tenant(tenantId), keys.chainHead);
+    if (!item) return null;
+    return { hash: item.hash as string, eventId: item.eventId as string, seq: item.seq as number };
+  }
+
+  /** Events after `afterEventId` written before `before` (by their ids' time), oldest first. */
+  async eventsToChain(
+    tenantId: string,
+    afterEventId: string | null,
+    before: Date,
+    limit: number,
+  ): Promise<AuditEvent[]> {
+    const { Items = [] } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.tenant(tenantId),
+          ':from': afterEventId ? `${keys.event(afterEventId)}${PAST}` : keys.eventPrefix,
+          // Every id whose time lies before `before` sorts below its time prefix alone.
+          ':to': keys.event(idTimePrefix(before)),
+        },
+        ScanIndexForward: true,
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return Items.map(toEvent);
+  }
+
+  /**
+   * Writes the hashes of a batch of events and moves the head, all or nothing: the head must
+   * still be the one the batch was computed from (ConcurrentModificationError otherwise).
+   */
+  async chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void> {
+    const last = sealed.at(-1);
+    if (!last) return;
+    const items: TransactItem[] = sealed.map((e) => ({
+      Update: {
+        TableName: this.table.name,
+        Key: { pk: keys.tenant(tenantId), sk: keys.event(e.eventId) },
+        UpdateExpression: 'SET #hash = :hash, seq = :seq',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#hash)',
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ExpressionAttributeValues: { ':hash': e.hash, ':seq': e.seq },
+      },
+    }));
+    items.push({
+      Put: {
+        TableName: this.table.name,
+        Item: {
+          pk: keys.tenant(tenantId),
+          sk: keys.chainHead,
+          kind: 'chain',
+          tenantId,
+          hash: last.hash,
+          eventId: last.eventId,
+          seq: last.seq,
+        },
+        ...(head
+          ? {
+              ConditionExpression: 'seq = :seq AND eventId = :eventId',
+              ExpressionAttributeValues: { ':seq': head.seq, ':eventId': head.eventId },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    });
+    if (await this.table.transact(items)) throw new ConcurrentModificationError('The audit chain moved on.');
+  }
+
+  /** Chained events, oldest first: the export. */
+  async chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    const pk = keys.tenant(tenantId);
+    return this.table.queryPage(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.eventPrefix },
+        ScanIndexForward: true,
+        ConsistentRead: true,
+      },
+      page,
+      { fixed: { pk }, prefixed: { sk: keys.eventPrefix } },
+      toEvent,
+      (event) => event.hash !== undefined,
+      (item) => ({ pk: item.pk, sk: item.sk }),
+    );
+  }
+
+  /** A tenant's events of one grant's lifetime that name it, oldest first (receipts). */
+  async eventsOfGrant(tenantId: string, grantId: string, from: Date, to: Date): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          FilterExpression: 'grantId = :grantId',
+          ExpressionAttributeValues: {
+            ':pk': keys.tenant(tenantId),
+            ':from': keys.event(idTimePrefix(from)),
+            ':to': `${keys.event(idTimePrefix(to))}${PAST}`,
+            ':grantId': grantId,
+          },
+          ScanIndexForward: true,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      events.push(...(result.Items ?? []).map(toEvent));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+}

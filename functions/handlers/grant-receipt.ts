@@ -1,0 +1,6 @@
+import { httpHandler, json } from '../http/handler.ts';
+import { grantReceipt } from '../use-cases/audit.ts';
+
+export const handler = httpHandler('grantReceipt', async (req, deps) =>
+  json(200, await grantReceipt(deps, req.tenantId, req.params.grantId, req.receivedAt)),
+);

@@ -1,0 +1,171 @@
+import { type AuditEvent, publicEvent } from '../domain/audit.ts';
+import { chainHash, GENESIS_HASH } from '../domain/audit-chain.ts';
+import type { Clock } from '../domain/clock.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/grant.ts';
+import type { AuditChainStore, ChainHead, GrantStore, Log, PageRequest } from '../domain/ports.ts';
+import { assertSingleLine, charLength, shorten } from '../domain/text.ts';
+import type { Deps } from './deps.ts';
+import { newEvent } from './events.ts';
+
+/**
+ * How long after its id was made an event may still be committed: a request's events carry the
+ * time it arrived, and a function runs at most 10 s (its timeout) plus the flight of its last
+ * write. The chain only takes events older than this, so it never has to put one before a link
+ * it already made.
+ */
+export const CHAIN_SETTLE_MS = 20_000;
+/** Events chained per transaction (a transaction holds 100 items: these and the head). */
+const CHAIN_BATCH = 99;
+
+export interface ChainDeps {
+  store: AuditChainStore;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * Chains the tenant's settled events after its head, oldest first, a batch per transaction. Safe
+ * to run concurrently and repeatedly: a batch is written only while the head is still the one it
+ * was computed from; the loser re-reads and goes on from the new head.
+ */
+export async function chainAuditLog(
+  deps: ChainDeps,
+  tenantId: string,
+  settleMs = CHAIN_SETTLE_MS,
+): Promise<{ chained: number; head: string | null }> {
+  let chained = 0;
+  let lost: ChainHead | null | undefined;
+  for (let round = 0; round < 1000; round++) {
+    const head = await deps.store.getChainHead(tenantId);
+    if (lost !== undefined && sameHead(head, lost)) {
+      // Lost a race, yet nobody moved the head: events after it are chained already. The head
+      // was deleted or rewound; re-chaining would fork the log, so stop and say so (alarmed).
+      throw new Error(
+        `The audit chain head of ${tenantId} is behind its chained events; it is not rewritten.`,
+      );
+    }
+    const before = new Date(deps.clock.now().getTime() - settleMs);
+    const events = await deps.store.eventsToChain(tenantId, head?.eventId ?? null, before, CHAIN_BATCH);
+    if (events.length === 0) return { chained, head: head?.hash ?? null };
+    let hash = head?.hash ?? GENESIS_HASH;
+    let seq = head?.seq ?? 0;
+    const sealed = events.map((event) => {
+      hash = chainHash(hash, event);
+      seq += 1;
+      return { eventId: event.eventId, hash, seq };
+    });
+    try {
+      await deps.store.chainEvents(tenantId, head, sealed);
+      chained += sealed.length;
+      lost = undefined;
+    } catch (error) {
+      if ((error as Error).name !== 'ConcurrentModificationError') throw error;
+      lost = head;
+      deps.log.info('audit chain moved on while chaining; continuing from its new head', { tenantId });
+    }
+  }
+  throw new Error(`The audit chain of ${tenantId} kept moving; it is chained on the next run.`);
+}
+
+const sameHead = (a: ChainHead | null, b: ChainHead | null) =>
+  a === null || b === null ? a === b : a.seq === b.seq && a.eventId === b.eventId;
+
+/** One page of the export: chained events, oldest first. */
+export async function exportAudit(deps: Pick<Deps, 'store'>, tenantId: string, page: PageRequest) {
+  const result = await deps.store.chainedEvents(tenantId, page);
+  return { events: result.items.map(publicEvent), nextCursor: result.nextCursor };
+}
+
+export const ACTION_MAX = 200;
+export const TARGET_MAX = 200;
+
+/** Trimmed single-line text of `min`–`max` characters, or a 400 naming the field. */
+function singleLine(text: string, path: string, min: number, max: number): string {
+  const trimmed = text.trim();
+  assertSingleLine(trimmed, path);
+  if (charLength(trimmed) < min || charLength(trimmed) > max)
+    throw ValidationError.field(path, `${path} must be ${min}–${max} characters (after trimming).`);
+  return trimmed;
+}
+
+export interface ActivityInput {
+  action: string;
+  target?: string | null | undefined;
+  ticket?: string | null | undefined;
+}
+
+/**
+ * What the vendor's support tooling did, recorded under the active grant. Decided as the access
+ * check decides, and written only while that grant is still active (403 `no-active-grant`).
+ */
+export async function recordActivity(deps: Deps, tenantId: string, agentEmail: string, raw: ActivityInput) {
+  const input = {
+    action: singleLine(raw.action, 'action', 1, ACTION_MAX),
+    target: raw.target == null ? null : singleLine(raw.target, 'target', 1, TARGET_MAX),
+    ticket: raw.ticket == null ? null : singleLine(raw.ticket, 'ticket', 1, TICKET_MAX),
+  };
+  const access = await deps.store.getActiveAccess(tenantId);
+  const at = deps.clock.now();
+  const event = newEvent(deps, at, tenantId, 'support.activity', agentEmail, access?.grantId ?? null, {
+    action: input.action,
+    target: input.target ?? null,
+    ticket: input.ticket ?? null,
+  });
+  await deps.store.appendWhileActive(event, access, at);
+  return { eventId: event.eventId, at: event.at, grantId: event.grantId };
+}
+
+export interface Receipt {
+  grant: Grant;
+  accessChecks: number;
+  callerVerifications: number;
+  agents: string[];
+  activities: ReturnType<typeof publicEvent>[];
+  auditHead: string | null;
+}
+
+/** Everything support did under one grant, and the tenant's audit head to keep. */
+export async function grantReceipt(
+  deps: { store: Pick<GrantStore, 'getGrant' | 'eventsOfGrant' | 'getChainHead'> },
+  tenantId: string,
+  grantId: string,
+  now: Date,
+): Promise<Receipt> {
+  const stored = await deps.store.getGrant(tenantId, grantId);
+  if (!stored) throw new NotFoundError('Grant');
+  const grant = publicGrant(effectiveGrant(stored, now));
+  const until = grant.endedAt && Date.parse(grant.endedAt) < now.getTime() ? new Date(grant.endedAt) : now;
+  // Events are made a little before they are committed; a minute's margin either side misses none.
+  const events = await deps.store.eventsOfGrant(
+    tenantId,
+    grantId,
+    new Date(Date.parse(grant.createdAt) - 60_000),
+    new Date(until.getTime() + 60_000),
+  );
+  const bySupport = events.filter((e: AuditEvent) =>
+    ['access.checked', 'contact.verified', 'support.activity'].includes(e.type),
+  );
+  return {
+    grant,
+    accessChecks: bySupport.filter((e) => e.type === 'access.checked').length,
+    callerVerifications: bySupport.filter((e) => e.type === 'contact.verified').length,
+    agents: [...new Set(bySupport.map((e) => e.actor))].sort(),
+    activities: bySupport.filter((e) => e.type === 'support.activity').map(publicEvent),
+    auditHead: (await deps.store.getChainHead(tenantId))?.hash ?? null,
+  };
+}
+
+/** A line for an email: an activity as the receipt lists it. */
+export function activityLine(event: { at: string; actor: string; details: Record<string, unknown> }): string {
+  const d = event.details;
+  const parts = [
+    String(d.action ?? ''),
+    d.target ? `(${String(d.target)})` : '',
+    d.ticket ? `[${String(d.ticket)}]` : '',
+  ];
+  return shorten(
+    `${event.at.slice(0, 16).replace('T', ' ')} UTC ${event.actor}: ${parts.filter(Boolean).join(' ')}`,
+    300,
+  );
+}

@@ -1,0 +1,64 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AUDIT_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { AppFunction } from './function.ts';
+import { grantNeeds } from './grants-access.ts';
+
+export interface AuditChainProps {
+  table: ITable;
+  environment: Record<string, string>;
+}
+
+/**
+ * The chaining step: stream → chain function, which links each tenant's settled audit events
+ * into its hash chain. Separate from the notifier, so mail trouble never delays the chain.
+ */
+export class AuditChain extends Construct {
+  readonly chainer: AppFunction;
+  readonly failures: Queue;
+  /** Stream batches the chainer gave up on: some events stay unchained until it runs again. */
+  readonly failuresAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: AuditChainProps) {
+    super(scope, id);
+    this.failures = new Queue(this, 'StreamFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.failuresAlarm = new Alarm(this, 'StreamFailuresAlarm', {
+      alarmDescription: 'The audit chainer gave up on stream records: some audit events are not chained',
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.chainer = new AppFunction(this, 'Chainer', {
+      ...BACKGROUND_FUNCTIONS.chainAudit,
+      environment: props.environment,
+      // It waits until a batch's events have settled (20 s) before chaining them.
+      timeout: Duration.seconds(60),
+    });
+    grantNeeds(this.chainer.fn, BACKGROUND_FUNCTIONS.chainAudit.needs, props.table);
+    this.chainer.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        onFailure: new SqsDlq(this.failures),
+        // The same filter the local stream poller applies.
+        filters: [FilterCriteria.filter(AUDIT_RECORDS_FILTER)],
+      }),
+    );
+  }
+}
