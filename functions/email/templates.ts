@@ -37,6 +37,19 @@ export interface MailLinks {
   extendWeek?: string | undefined;
 }
 
+/** What support did under an ended grant, as its end email shows it. */
+export interface MailReceipt {
+  accessChecks: number;
+  callerVerifications: number;
+  agents: string[];
+  /** The first activities, one line each. */
+  activities: string[];
+  moreActivities: number;
+  /** The full receipt in the console. */
+  url: string;
+  auditHead: string | null;
+}
+
 type GrantEventType = Exclude<NotifiedEventType, 'contact.added' | 'contact.removed'>;
 
 const TEXT = {
@@ -102,6 +115,17 @@ const TEXT = {
       extendDay: 'Um 1 Tag verlängern',
       extendWeek: 'Um 1 Woche verlängern',
       note: 'Diese Links gelten nur für Sie und jeweils einmal; die Seite fragt nach, bevor etwas geschieht.',
+    },
+    receipt: {
+      title: 'Was der Support in dieser Zeit getan hat',
+      accessChecks: 'Zugriffsprüfungen',
+      callerVerifications: 'Anruferprüfungen',
+      agents: 'Supportmitarbeitende',
+      activities: 'Tätigkeiten',
+      more: (n: number) => `… und ${n} weitere (siehe vollständige Quittung)`,
+      url: 'Vollständige Quittung',
+      head: 'Prüfsumme Ihres Audit-Logs (aufbewahren, um den Log später zu prüfen)',
+      none: 'keine',
     },
     footer: 'Sie erhalten diese Nachricht als autorisierter Supportkontakt.',
     dateLocale: 'de-DE',
@@ -169,6 +193,17 @@ const TEXT = {
       extendWeek: 'Extend by 1 week',
       note: 'These links are yours alone and work once each; the page asks you to confirm before anything happens.',
     },
+    receipt: {
+      title: 'What support did in this time',
+      accessChecks: 'Access checks',
+      callerVerifications: 'Caller verifications',
+      agents: 'Support agents',
+      activities: 'Activities',
+      more: (n: number) => `… and ${n} more (see the full receipt)`,
+      url: 'Full receipt',
+      head: 'Your audit log’s head hash (keep it to verify the log later)',
+      none: 'none',
+    },
     footer: 'You receive this message as an authorized support contact.',
     dateLocale: 'en-GB',
   },
@@ -204,6 +239,26 @@ interface Parts {
   intro: string;
   rows: [string, string][];
   links: [string, string][];
+  /** Receipt: a title, its rows and its list of activities. */
+  receipt?: { title: string; rows: [string, string][]; list: string[] };
+}
+
+function receiptPart(receipt: MailReceipt, locale: Locale): NonNullable<Parts['receipt']> {
+  const r = (TEXT[locale] ?? TEXT.de).receipt;
+  const list = [...receipt.activities];
+  if (receipt.moreActivities > 0) list.push(r.more(receipt.moreActivities));
+  return {
+    title: r.title,
+    rows: [
+      [r.accessChecks, String(receipt.accessChecks)],
+      [r.callerVerifications, String(receipt.callerVerifications)],
+      [r.agents, receipt.agents.length ? receipt.agents.join(', ') : r.none],
+      [r.activities, receipt.activities.length || receipt.moreActivities ? '' : r.none],
+      [r.url, receipt.url],
+      ...(receipt.auditHead ? ([[r.head, receipt.auditHead]] as [string, string][]) : []),
+    ],
+    list,
+  };
 }
 
 function grantParts(
@@ -278,6 +333,7 @@ export function notificationEmail(
   event: Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & { type: NotifiedEventType },
   recipient: Recipient,
   links: MailLinks = {},
+  receipt?: MailReceipt,
 ): OutgoingEmail {
   const t = TEXT[recipient.locale] ?? TEXT.de;
   const type = event.type;
@@ -285,12 +341,26 @@ export function notificationEmail(
     type === 'contact.added' || type === 'contact.removed'
       ? contactParts(type, event, event.details as unknown as ContactDetails, recipient)
       : grantParts(type, event.tenantId, event.details as unknown as GrantDetails, recipient, links);
+  if (receipt) parts.receipt = receiptPart(receipt, recipient.locale);
+  const rc = parts.receipt;
+  const receiptText = rc
+    ? `\n\n${rc.title}:\n${rc.rows
+        .map(([k, v]) => (v ? `${k}: ${v}` : `${k}:`))
+        .join('\n')}${rc.list.length ? `\n${rc.list.map((l) => `- ${l}`).join('\n')}` : ''}`
+    : '';
+  const receiptHtml = rc
+    ? `<h3>${escapeHtml(rc.title)}</h3><table>${rc.rows
+        .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+        .join(
+          '',
+        )}</table>${rc.list.length ? `<ul>${rc.list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}`
+    : '';
   const greeting = t.greeting(recipient.name);
   const rows = parts.rows.map(([k, v]) => `${k}: ${v}`).join('\n');
   const links_ = parts.links.length
     ? `\n\n${parts.links.map(([label, url]) => `${label}: ${url}`).join('\n')}\n${t.links.note}`
     : '';
-  const text = `${greeting}\n\n${parts.intro}${rows ? `\n\n${rows}` : ''}${links_}\n\n${t.footer}\n`;
+  const text = `${greeting}\n\n${parts.intro}${rows ? `\n\n${rows}` : ''}${links_}${receiptText}\n\n${t.footer}\n`;
   const html =
     `<!doctype html><html lang="${recipient.locale}"><body>` +
     `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(parts.intro)}</p>` +
@@ -301,6 +371,7 @@ export function notificationEmail(
       ? `<p>${parts.links.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>` +
         `<p><small>${escapeHtml(t.links.note)}</small></p>`
       : '') +
+    receiptHtml +
     `<p><small>${escapeHtml(t.footer)}</small></p></body></html>`;
   return { to: recipient.email, subject: parts.subject, text, html };
 }

@@ -18,14 +18,15 @@ import type {
   NotificationKey,
   NotificationLedger,
 } from '../domain/ports.ts';
-import { type MailLinks, notificationEmail, type Recipient } from '../email/templates.ts';
+import { type MailLinks, type MailReceipt, notificationEmail, type Recipient } from '../email/templates.ts';
+import { activityLine, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
 
 /** An "End access now" link works until the grant ends; its record is kept at most this long. */
 export const END_LINK_VALID_SECONDS = 366 * 86_400;
 
 export interface NotifyDeps {
-  store: Pick<GrantStore, 'listContacts' | 'issueLinks'>;
+  store: Pick<GrantStore, 'listContacts' | 'issueLinks' | 'getGrant' | 'eventsOfGrant' | 'getChainHead'>;
   /** The console's URL; emailed links point at its `/act/{token}` page. */
   consoleUrl: string;
   ledger: NotificationLedger;
@@ -67,6 +68,7 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
   const result: NotifyResult = { sent: 0, failed: 0, retry: 0, skipped: 0, unrecorded: 0 };
   if (!isNotifiedEvent(event)) return result;
   const contacts = recipientsOf(event, await deps.store.listContacts(event.tenantId));
+  const receipt = await receiptFor(deps, event);
   const owner = randomUUID();
   for (const contact of contacts) {
     const key = { tenantId: event.tenantId, eventId: event.eventId, contactId: contact.contactId };
@@ -84,7 +86,7 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
     let messageId: string;
     try {
       const links = await linksFor(deps, event, contact);
-      messageId = await deps.mailer.send(notificationEmail(event, contact, links));
+      messageId = await deps.mailer.send(notificationEmail(event, contact, links, receipt));
     } catch (error) {
       result[await sendFailed(deps, event, key, owner, claim.attempts, details, error)]++;
       continue;
@@ -97,6 +99,24 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
   }
   return result;
 }
+
+/** The emails sent when a grant ends carry what support did under it. */
+async function receiptFor(deps: NotifyDeps, event: AuditEvent): Promise<MailReceipt | undefined> {
+  if ((event.type !== 'grant.revoked' && event.type !== 'grant.expired') || !event.grantId) return undefined;
+  const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now());
+  return {
+    accessChecks: receipt.accessChecks,
+    callerVerifications: receipt.callerVerifications,
+    agents: receipt.agents,
+    activities: receipt.activities.slice(0, RECEIPT_ACTIVITIES).map(activityLine),
+    moreActivities: Math.max(0, receipt.activities.length - RECEIPT_ACTIVITIES),
+    url: `${deps.consoleUrl.replace(/\/+$/, '')}/?receipt=${encodeURIComponent(event.grantId)}`,
+    auditHead: receipt.auditHead,
+  };
+}
+
+/** How many activities an email lists; the console's receipt has them all. */
+const RECEIPT_ACTIVITIES = 20;
 
 type Addressee = Recipient & Pick<Contact, 'canGrantAccess'>;
 

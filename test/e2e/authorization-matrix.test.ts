@@ -47,6 +47,9 @@ const MATRIX: [string, number[]][] = [
   ['GET /tenants/A/access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /access', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /tenants/A/audit', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['GET /tenants/A/audit/export', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/activity', [401, 401, 403, 403, 403, 403, 403, 201, 403, 403]],
+  ['GET /tenants/A/grants/{grant}/receipt', [401, 401, 200, 403, 200, 403, 403, 200, 403, 403]],
   // The emailed link's token is the credential: whatever else the caller sends changes nothing.
   ['GET /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ['POST /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
@@ -67,6 +70,9 @@ const EMAIL_NOT_VERIFIED = new Set([
   'DELETE /tenants/A/grants/{grant} as contactUnverified',
   'GET /tenants/A/access as agentUnverified',
   'GET /access as agentUnverified',
+  'POST /tenants/A/activity as agentUnverified',
+  'GET /tenants/A/grants/{grant}/receipt as contactUnverified',
+  'GET /tenants/A/grants/{grant}/receipt as agentUnverified',
 ]);
 
 const BODIES: Record<string, unknown> = {
@@ -74,6 +80,7 @@ const BODIES: Record<string, unknown> = {
   'POST /tenants/A/contacts/verify': { email: 'ada@x.example' },
   'POST /tenants/A/grants': { reason: 'matrix', durationSeconds: 600 },
   'PATCH /tenants/A/grants/{grant}': { durationSeconds: 1200 },
+  'POST /tenants/A/activity': { action: 'matrix', target: 'x', ticket: 'T-1' },
 };
 
 describe('authorization matrix: every route × every caller', () => {
@@ -125,7 +132,7 @@ describe('authorization matrix: every route × every caller', () => {
             )
           ).token;
         }
-        if (/grants\/\{grant\}/.test(route)) {
+        if (/grants\/\{grant\}/.test(route) || route === 'POST /tenants/A/activity') {
           const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
             token: a.people.contact2,
             json: { reason: 'seed', durationSeconds: 900 },

@@ -21,6 +21,7 @@ const CODES = new Set([
   'email-not-verified',
   'link-used',
   'link-expired',
+  'no-active-grant',
 ]);
 
 /**
@@ -327,6 +328,8 @@ describe('hostile input', () => {
       'locale',
       'canGrantAccess',
       'canInstruct',
+      'action',
+      'target',
       '__proto__',
       'x',
     ];
@@ -347,6 +350,7 @@ describe('hostile input', () => {
       verifyCaller: () => (random() < 0.5 ? { phone: '030 1234567' } : { email: `ada@${tenantId}.example` }),
       createGrant: () => ({ reason: 'fuzz', durationSeconds: 1 + Math.floor(random() * 3) }),
       changeGrantDeadline: () => ({ durationSeconds: 600 }),
+      recordActivity: () => ({ action: 'fuzz', target: random() < 0.5 ? 'x' : null }),
     };
     const body = (route: Route) => {
       if (random() < 0.1) return pick(['{', '[', 'null', '{"a":1,"a":2}', '\u0000', '']);
@@ -455,6 +459,7 @@ describe('hostile input', () => {
     const count_ = (type: string) => events.filter((e) => e.type === type).length;
     expect(count_('access.checked')).toBe(accepted['GET checkAccess'] ?? 0);
     expect(count_('contact.verified')).toBe(accepted['POST verifyCaller'] ?? 0);
+    expect(count_('support.activity')).toBe(accepted['POST recordActivity'] ?? 0);
     expect(count_('contact.added')).toBe(3 + (accepted['POST addContact'] ?? 0));
     expect(count_('grant.created')).toBe(accepted['POST createGrant'] ?? 0);
     expect(count_('grant.expired')).toBeLessThanOrEqual(count_('grant.created'));

@@ -43,7 +43,8 @@ export async function mailedLink(sesUrl: string, to: string, subject: string, la
   const mail = await until(
     () => emails(sesUrl, to),
     (list) => list.some((m) => m.subject.startsWith(subject)),
-    15_000,
+    // Behind a busy outbox (the whole e2e suite mails at once) an email can take a while.
+    60_000,
     `an email "${subject}" to ${to}`,
   );
   const text = mail.find((m) => m.subject.startsWith(subject))?.body.text ?? '';

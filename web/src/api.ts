@@ -34,6 +34,16 @@ export interface Contact {
   canInstruct: boolean;
 }
 
+/** What support did under a grant. */
+export interface Receipt {
+  grant: Grant;
+  accessChecks: number;
+  callerVerifications: number;
+  agents: string[];
+  activities: AuditEvent[];
+  auditHead: string | null;
+}
+
 /** What an emailed one-click link would do (GET /actions/{token}). */
 export interface LinkView {
   action: 'end' | 'extend';
@@ -136,6 +146,43 @@ export class Api {
       'GET',
       `/tenants/${encodeURIComponent(tenant)}/audit?${query}`,
     );
+  }
+  endedGrants(tenant: string) {
+    return this.request<{ grants: Grant[]; nextCursor: string | null }>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/grants?status=ended&limit=10`,
+    );
+  }
+  receipt(tenant: string, grantId: string) {
+    return this.request<Receipt>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}/receipt`,
+    );
+  }
+  /** The whole chained audit log as NDJSON, every page of the export joined. */
+  async exportAudit(tenant: string): Promise<string> {
+    let text = '';
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+      const response = await fetch(
+        `${this.baseUrl}/tenants/${encodeURIComponent(tenant)}/audit/export${query}`,
+        {
+          headers: { authorization: `Bearer ${this.token() ?? ''}` },
+        },
+      );
+      if (!response.ok) {
+        const problem = await response.json().catch(() => null);
+        throw new ApiError(
+          response.status,
+          problem?.code ?? 'error',
+          problem?.detail ?? `Export failed (${response.status}).`,
+        );
+      }
+      text += await response.text();
+      cursor = response.headers.get('x-next-cursor');
+    } while (cursor);
+    return text;
   }
   /** All tenants' active grants, soonest deadline first (support agents). */
   activeGrants(cursor?: string) {

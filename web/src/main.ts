@@ -6,6 +6,7 @@ import {
   type Contact,
   type Grant,
   type LinkView,
+  type Receipt,
 } from './api.ts';
 import {
   type ConsoleConfig,
@@ -375,6 +376,11 @@ function describe(event: AuditEvent, names: Map<string, string>): string {
       return t.says['access.checked'](who, d.access === true);
     case 'contact.verified':
       return t.says['contact.verified'](who, d.authorized === true);
+    case 'support.activity':
+      return t.says['support.activity'](
+        who,
+        [text(d.action), d.target ? `(${text(d.target)})` : ''].filter(Boolean).join(' '),
+      );
     case 'notification.sent':
       return t.says['notification.sent'](names.get(text(d.recipient).toLowerCase()) ?? text(d.recipient));
     case 'notification.failed':
@@ -408,8 +414,32 @@ function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
   };
   newest.onclick = () => void attempt(() => load());
   void attempt(() => load());
+  const downloaded = h('p', { class: 'muted', 'aria-live': 'polite', 'data-testid': 'download-result' });
+  const download = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onclick: () =>
+        void attempt(async () => {
+          const text = await api.exportAudit(tenant);
+          const lines = text.split('\n').filter(Boolean);
+          const head = lines.length ? (JSON.parse(lines[lines.length - 1] as string).hash as string) : '—';
+          const link = h('a', {
+            href: URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' })),
+            download: `audit-${tenant}.ndjson`,
+          });
+          link.click();
+          URL.revokeObjectURL(link.href);
+          downloaded.textContent = t.downloaded(lines.length, head);
+        }),
+    },
+    t.download,
+  );
   return card(
     t.audit,
+    h('div', { class: 'row' }, download),
+    downloaded,
     h(
       'table',
       { 'data-testid': 'audit' },
@@ -420,10 +450,94 @@ function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
   );
 }
 
+/** A grant's receipt: what support did under it, and the audit head to keep. */
+function receiptView(receipt: Receipt): HTMLElement {
+  return h(
+    'div',
+    { class: 'receipt', 'data-testid': 'receipt' },
+    h('h3', {}, t.receiptTitle(receipt.grant.reason)),
+    h(
+      'dl',
+      {},
+      h('dt', {}, t.accessChecks),
+      h('dd', { 'data-testid': 'receipt-checks' }, String(receipt.accessChecks)),
+      h('dt', {}, t.callerVerifications),
+      h('dd', {}, String(receipt.callerVerifications)),
+      h('dt', {}, t.agents),
+      h('dd', {}, receipt.agents.join(', ') || '—'),
+      h('dt', {}, t.auditHead),
+      h('dd', {}, h('code', {}, receipt.auditHead ?? '—')),
+    ),
+    h('h4', {}, t.activities),
+    receipt.activities.length === 0
+      ? h('p', { class: 'muted' }, t.noActivities)
+      : h('ul', {}, ...receipt.activities.map((e) => h('li', {}, time(e.at), ' ', describe(e, new Map())))),
+  );
+}
+
+/** Ended grants, each with its receipt one click away (or opened at once from an email's link). */
+async function pastGrantsCard(tenant: string, open: string | null): Promise<HTMLElement> {
+  const ended = await api.endedGrants(tenant);
+  const shown = h('div', { 'aria-live': 'polite' });
+  const show = (grantId: string) =>
+    attempt(async () => {
+      shown.replaceChildren(receiptView(await api.receipt(tenant, grantId)));
+    });
+  if (open) void show(open);
+  return card(
+    t.pastGrants,
+    ended.grants.length === 0
+      ? h('p', { class: 'muted' }, t.noPastGrants)
+      : h(
+          'table',
+          { 'data-testid': 'past-grants' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...[t.reason, t.ended, t.grantedBy, ''].map((c) => h('th', { scope: 'col' }, c))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...ended.grants.map((g) =>
+              h(
+                'tr',
+                { 'data-grant': g.grantId },
+                h('td', {}, g.reason),
+                h('td', {}, g.endedAt ? time(g.endedAt) : '—'),
+                h('td', {}, g.grantedBy.name),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'button',
+                    { type: 'button', class: 'secondary', onclick: () => void show(g.grantId) },
+                    t.receipt,
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+    shown,
+  );
+}
+
+/** The receipt an email's link asked for (`?receipt=<grantId>`), kept across the sign-in. */
+const RECEIPT_KEY = 'support-access.receipt';
+function pendingReceipt(): string | null {
+  const asked = new URLSearchParams(location.search).get('receipt');
+  if (asked) sessionStorage.setItem(RECEIPT_KEY, asked);
+  return sessionStorage.getItem(RECEIPT_KEY);
+}
+
 async function renderTenant(tenant: string, isAdmin: boolean): Promise<void> {
   const parts: HTMLElement[] = [];
   const active = await api.activeGrant(tenant);
   parts.push(currentAccessCard(tenant, active.grants[0] ?? null));
+  const receipt = pendingReceipt();
+  sessionStorage.removeItem(RECEIPT_KEY);
+  parts.push(await pastGrantsCard(tenant, receipt));
   if (isAdmin) {
     const { contacts, warnings } = await api.contacts(tenant);
     // The audit log names people, not addresses, wherever it knows them.
@@ -717,6 +831,8 @@ async function main(): Promise<void> {
     void render();
   });
   const act = /^\/act\/([^/]+)$/.exec(location.pathname);
+  // An email's "full receipt" link: remember it, the sign-in may come first.
+  pendingReceipt();
   try {
     config = await loadConfig();
     if (act) {
