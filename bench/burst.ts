@@ -51,4 +51,5 @@ export async function burst(ctx: Ctx) {
     target: '—',
     pass: null,
   });
+  return list;
 }

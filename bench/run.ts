@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accessOverhead, enforcement } from './access.ts';
 import { burst } from './burst.ts';
+import { chainLag } from './chain.ts';
 import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
 import { costPerLifecycle } from './cost.ts';
@@ -30,7 +31,8 @@ async function main() {
     if (!only || only === 'lateness')
       await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 2 });
     if (only === 'lateness') return;
-    await burst(ctx);
+    const burstTenants = await burst(ctx);
+    await chainLag(ctx, burstTenants);
     if (only === 'burst') return;
     await functionMemory(ctx);
     cost = await costPerLifecycle(ctx);

@@ -239,6 +239,8 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       },
       filter: matchesAuditFilter,
       batchSize: 100,
+      // The chainer waits for events to settle (20 s); a stop must not wait for it.
+      abandonOnStop: true,
     });
     stops.push(chainPoller.stop);
 

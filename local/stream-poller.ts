@@ -28,6 +28,11 @@ export interface StreamPollerOptions {
   /** Only matching records reach the handler (the event source mapping's filter criteria). */
   filter?: (record: DynamoDBRecord) => boolean;
   pollMs?: number;
+  /**
+   * Stop without waiting for the batch in flight (it is not checkpointed, so the next start
+   * delivers it again): for a consumer whose handler may wait long and is safe to repeat.
+   */
+  abandonOnStop?: boolean;
   batchSize?: number;
   retryBaseMs?: number;
 }
@@ -222,7 +227,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     ready: () => isReady && !stopped,
     stop: async () => {
       stopped = true;
-      await loop;
+      if (!options.abandonOnStop) await loop;
     },
   };
 }
