@@ -6,6 +6,9 @@ import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
 
+/** Tenants chained at the same time within one batch. */
+const CONCURRENT_TENANTS = 16;
+
 /**
  * The chaining step, on the table's stream: for every tenant with new audit events it waits
  * until those events have settled (no event made earlier can still arrive), then chains
@@ -26,11 +29,15 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context) => 
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
   const wait = Math.min(settledAt - deps.clock.now().getTime(), remaining - 10_000);
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  // Tenants' chains are independent: several at once (each chain is written in order).
   let chained = 0;
-  for (const tenantId of newest.keys()) {
-    const result = await chainAuditLog(deps, tenantId);
-    chained += result.chained;
-  }
+  const queue = [...newest.keys()];
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
+      for (let tenantId = queue.shift(); tenantId; tenantId = queue.shift())
+        chained += (await chainAuditLog(deps, tenantId)).chained;
+    }),
+  );
   const lagMs = deps.clock.now().getTime() - Math.min(...newest.values());
   logger.info('audit chained', { tenants: newest.size, chained, lagMs });
   metrics.addMetric('AuditChainLagMs', MetricUnit.Milliseconds, lagMs);
