@@ -53,7 +53,6 @@ export async function seedDemoTenant(deps: Deps, dataDir: string): Promise<boole
         phone: '+44 20 7946 0958',
         locale: 'en',
         timeZone: 'Europe/London',
-        canInstruct: false,
       },
       now,
     );

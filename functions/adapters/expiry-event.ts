@@ -10,7 +10,10 @@ export const ExpiryEvent = z.object({
   grantId: z.string().check(z.minLength(1)),
   version: z.optional(z.int()),
   expiresAt: z.optional(z.string()),
-  /** A grant's reminder schedule says `reminder`; its expiry schedule says nothing (or `expiry`). */
-  kind: z.optional(z.enum(['expiry', 'reminder'])),
+  /**
+   * A grant's reminder schedule says `reminder`, its expiry schedule nothing (or `expiry`); an
+   * instruction's lapse schedule says `lapse`, with the instruction's id in `grantId`.
+   */
+  kind: z.optional(z.enum(['expiry', 'reminder', 'lapse'])),
 });
 export type ExpiryEvent = z.infer<typeof ExpiryEvent>;

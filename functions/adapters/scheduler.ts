@@ -24,6 +24,9 @@ export const scheduleName = (grantId: string) => `grant-${grantId}`;
 /** The deterministic name of a grant's reminder schedule (under the same `grant-` prefix, so one IAM pattern covers both). */
 export const reminderScheduleName = (grantId: string) => `grant-${grantId}-reminder`;
 
+/** The deterministic name of an instruction's lapse schedule. */
+export const lapseScheduleName = (instructionId: string) => `instruction-${instructionId}`;
+
 type Kind = 'expiry' | 'reminder';
 
 /**
@@ -99,6 +102,52 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
       this.delete(scheduleName(grant.grantId)),
       this.delete(reminderScheduleName(grant.grantId)),
     ]);
+  }
+
+  async scheduleLapse(instruction: {
+    tenantId: string;
+    instructionId: string;
+    confirmBy: string;
+  }): Promise<void> {
+    const event: ExpiryEvent = {
+      tenantId: instruction.tenantId,
+      grantId: instruction.instructionId,
+      expiresAt: instruction.confirmBy,
+      kind: 'lapse',
+    };
+    const input: CreateScheduleCommandInput = {
+      Name: lapseScheduleName(instruction.instructionId),
+      GroupName: this.settings.groupName,
+      // Rounded up: an instruction lapses at its confirmBy, never before.
+      ScheduleExpression: atExpression(
+        new Date(Math.ceil(Date.parse(instruction.confirmBy) / 1000) * 1000).toISOString(),
+      ),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      State: 'ENABLED',
+      Description: `Lapses instruction ${instruction.instructionId} of tenant ${instruction.tenantId} if still unconfirmed`,
+      Target: {
+        Arn: this.settings.expiryFunctionArn,
+        RoleArn: this.settings.roleArn,
+        Input: JSON.stringify(event),
+        RetryPolicy: {
+          MaximumRetryAttempts: this.settings.maxRetries,
+          MaximumEventAgeInSeconds: this.settings.maxEventAgeSeconds,
+        },
+        DeadLetterConfig: { Arn: this.settings.deadLetterQueueArn },
+      },
+      ClientToken: `${instruction.instructionId}-lapse`,
+    };
+    try {
+      await this.client.send(new CreateScheduleCommand(input));
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async unscheduleLapse(instruction: { tenantId: string; instructionId: string }): Promise<void> {
+    await this.delete(lapseScheduleName(instruction.instructionId));
   }
 
   private async create(expiry: ScheduledExpiry, kind: Kind): Promise<void> {

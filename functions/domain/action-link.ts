@@ -7,7 +7,7 @@ import { LinkExpiredError, LinkUsedError } from './errors.ts';
  * table cannot use a link. A link belongs to one contact, one grant and one action, and works
  * once.
  */
-export type LinkAction = 'end' | 'extend';
+export type LinkAction = 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
 
 export const EXTEND_OPTIONS = { day: 86_400, week: 7 * 86_400 } as const;
 /** Extend links stop working this long after they were mailed. */
@@ -18,7 +18,10 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export interface ActionLink {
   tokenHash: string;
   tenantId: string;
-  grantId: string;
+  /** The grant an end or extend link acts on (null for instruction links). */
+  grantId: string | null;
+  /** The instruction a confirm or reject link acts on (null for grant links). */
+  instructionId: string | null;
   contactId: string;
   action: LinkAction;
   /** Extend links: how far they move the current deadline. */

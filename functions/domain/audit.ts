@@ -9,6 +9,11 @@ export type AuditEventType =
   | 'access.checked'
   | 'contact.verified'
   | 'support.activity'
+  | 'instruction.requested'
+  | 'instruction.confirmed'
+  | 'instruction.rejected'
+  | 'instruction.lapsed'
+  | 'instruction.completed'
   | 'notification.sent'
   | 'notification.failed';
 
@@ -36,6 +41,11 @@ export const NOTIFIED_EVENT_TYPES = [
   'grant.expired',
   'contact.added',
   'contact.removed',
+  'instruction.requested',
+  'instruction.confirmed',
+  'instruction.rejected',
+  'instruction.lapsed',
+  'instruction.completed',
 ] as const satisfies readonly AuditEventType[];
 
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];

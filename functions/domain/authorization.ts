@@ -21,9 +21,16 @@ export const ROLE_SUPPORT_AGENT = 'support-agent';
  * - `tenant-admin`: a tenant-admin of the path's tenant;
  * - `grant-reader`: a tenant-admin or any contact of the path's tenant, or a support agent;
  * - `authorized-contact`: a contact of the path's tenant with `canGrantAccess`;
+ * - `instructing-contact`: a contact of the path's tenant with `canInstruct`;
  * - `support-agent`: vendor staff with the support-agent role (no tenant on the token).
  */
-export type Access = 'public' | 'tenant-admin' | 'grant-reader' | 'authorized-contact' | 'support-agent';
+export type Access =
+  | 'public'
+  | 'tenant-admin'
+  | 'grant-reader'
+  | 'authorized-contact'
+  | 'instructing-contact'
+  | 'support-agent';
 
 export interface Authorized {
   principal: Principal;
@@ -91,6 +98,15 @@ export async function authorize(
       const contact = await ownContact();
       if (contact?.canGrantAccess) return ok(contact);
       throw new NotAuthorizedContactError(pathTenantId as string);
+    }
+    case 'instructing-contact': {
+      if (!sameTenant)
+        throw new ForbiddenError(
+          'Only support contacts of this tenant who may give instructions may do this.',
+        );
+      const contact = await ownContact();
+      if (contact?.canInstruct) return ok(contact);
+      throw new NotAuthorizedContactError(pathTenantId as string, 'instruct');
     }
   }
 }

@@ -17,7 +17,11 @@ export type ProblemCode =
   | 'email-not-verified'
   | 'link-used'
   | 'link-expired'
-  | 'no-active-grant';
+  | 'no-active-grant'
+  | 'four-eyes-required'
+  | 'second-contact-required'
+  | 'instruction-not-pending'
+  | 'instruction-not-confirmed';
 
 export interface FieldError {
   path: string;
@@ -61,12 +65,46 @@ export class ForbiddenError extends DomainError {
 }
 
 export class NotAuthorizedContactError extends DomainError {
-  constructor(tenantId: string) {
+  constructor(tenantId: string, right: 'grant' | 'instruct' = 'grant') {
     super(
       'not-authorized-contact',
-      `Only authorized support contacts of tenant ${tenantId} may grant, extend or end support access. ` +
-        'Ask a tenant admin to register your email address as a contact who can grant access.',
+      right === 'grant'
+        ? `Only authorized support contacts of tenant ${tenantId} may grant, extend or end support access. ` +
+            'Ask a tenant admin to register your email address as a contact who can grant access.'
+        : `Only support contacts of tenant ${tenantId} who may give instructions may request, confirm or reject one. ` +
+            'Ask a tenant admin to register your email address as a contact who may give instructions.',
     );
+  }
+}
+
+export class FourEyesRequiredError extends DomainError {
+  constructor() {
+    super(
+      'four-eyes-required',
+      'The contact who requested this instruction cannot confirm it: a second contact must.',
+    );
+  }
+}
+
+export class SecondContactRequiredError extends DomainError {
+  constructor(tenantId: string) {
+    super(
+      'second-contact-required',
+      `Deleting the account needs a second contact of tenant ${tenantId} who may give instructions, to confirm it. ` +
+        'Ask a tenant admin to register one (POST /tenants/{tenantId}/contacts with "canInstruct": true), then request again.',
+    );
+  }
+}
+
+export class InstructionNotPendingError extends DomainError {
+  constructor(id: string) {
+    super('instruction-not-pending', `Instruction ${id} is no longer waiting for confirmation.`);
+  }
+}
+
+export class InstructionNotConfirmedError extends DomainError {
+  constructor(id: string) {
+    super('instruction-not-confirmed', `Instruction ${id} is not confirmed, so it cannot be completed.`);
   }
 }
 

@@ -42,6 +42,8 @@ export interface GrantPolicy {
   maxSeconds: number;
   /** How long before the deadline every contact is reminded; 0 turns reminders off. Default 1 day. */
   reminderBeforeSeconds?: number | undefined;
+  /** How long a second contact has to confirm an account deletion. Default 3 days. */
+  instructionConfirmSeconds?: number | undefined;
 }
 
 export const DEFAULT_REMINDER_BEFORE_SECONDS = 86_400;

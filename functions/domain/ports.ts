@@ -3,6 +3,7 @@ import type { AuditEvent } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { Contact } from './contact.ts';
 import type { StoredGrant } from './grant.ts';
+import type { Instruction } from './instruction.ts';
 
 export interface PageRequest {
   limit: number;
@@ -62,7 +63,31 @@ export type GrantListFilter = 'active' | 'ended' | undefined;
  * Persistence of grants, contacts and the audit log. Every state change is written together
  * with its audit event, atomically, and guarded by conditions so that races resolve to one winner.
  */
-export interface GrantStore extends AuditChainStore {
+/** Instructions (Weisungen): every change with its audit event, in one transaction. */
+export interface InstructionStore {
+  /** NotAuthorizedContactError when the requester is gone or may no longer instruct. */
+  createInstruction(instruction: Instruction, event: AuditEvent): Promise<void>;
+  getInstruction(tenantId: string, instructionId: string): Promise<Instruction | null>;
+  /**
+   * Only while it still has `before.status` (leaving pending: while `confirmBy` lies after
+   * `at`), else ConcurrentModificationError; the acting contact must still exist and may instruct.
+   */
+  changeInstruction(
+    before: Instruction,
+    after: Instruction,
+    event: AuditEvent,
+    at: Date,
+    actingContactId?: string,
+  ): Promise<void>;
+  /** Newest first. */
+  listInstructions(tenantId: string, page: PageRequest): Promise<Page<Instruction>>;
+  /** Every tenant's confirmed instructions, oldest first. */
+  listConfirmedInstructions(page: PageRequest): Promise<Page<Instruction>>;
+  /** Pending instructions whose confirmBy is at or before `now`. */
+  listLapsingInstructions(now: Date, page: PageRequest): Promise<Page<Instruction>>;
+}
+
+export interface GrantStore extends AuditChainStore, InstructionStore {
   getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
   getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null>;
   /**
@@ -187,6 +212,9 @@ export interface GrantScheduler {
   schedule(expiry: ScheduledExpiry): Promise<void>;
   reschedule(expiry: ScheduledExpiry): Promise<void>;
   unschedule(grant: { tenantId: string; grantId: string }): Promise<void>;
+  /** A one-time schedule that lapses a pending instruction at its `confirmBy`. */
+  scheduleLapse(instruction: { tenantId: string; instructionId: string; confirmBy: string }): Promise<void>;
+  unscheduleLapse(instruction: { tenantId: string; instructionId: string }): Promise<void>;
 }
 
 export interface IdGenerator {

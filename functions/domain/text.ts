@@ -35,6 +35,11 @@ export function shorten(text: string, max: number): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const NOT_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
+/** Whether the text holds a control or text-direction character (any, line breaks included). */
+export function containsControlOrBidi(text: string): boolean {
+  return NOT_SINGLE_LINE.test(text);
+}
+
 /** Rejects control and bidi-override characters in a single-line field, naming the field. */
 export function assertSingleLine(text: string, path: string): void {
   const found = NOT_SINGLE_LINE.exec(text);

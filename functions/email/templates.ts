@@ -35,6 +35,8 @@ export interface MailLinks {
   end?: string | undefined;
   extendDay?: string | undefined;
   extendWeek?: string | undefined;
+  confirm?: string | undefined;
+  reject?: string | undefined;
 }
 
 /** What support did under an ended grant, as its end email shows it. */
@@ -50,7 +52,20 @@ export interface MailReceipt {
   auditHead: string | null;
 }
 
-type GrantEventType = Exclude<NotifiedEventType, 'contact.added' | 'contact.removed'>;
+type InstructionEventType = Extract<NotifiedEventType, `instruction.${string}`>;
+type GrantEventType = Exclude<NotifiedEventType, 'contact.added' | 'contact.removed' | InstructionEventType>;
+
+interface InstructionDetails {
+  instructionId: string;
+  kind: 'account-deletion' | 'data-export' | 'other';
+  details: string;
+  requestedBy: { name: string; email: string };
+  confirmedBy?: { name: string; email: string } | null;
+  rejectedBy?: { name: string; email: string } | null;
+  confirmBy?: string | null;
+  completedBy?: string | null;
+  note?: string | null;
+}
 
 const TEXT = {
   de: {
@@ -91,6 +106,39 @@ const TEXT = {
         intro: (t: string, by: string, who: string) =>
           `${by} hat ${who} als Supportkontakt des Kontos ${t} entfernt.`,
       },
+    },
+    instruction: {
+      subject: {
+        'instruction.requested': 'Weisung erteilt',
+        'instruction.confirmed': 'Weisung bestätigt',
+        'instruction.rejected': 'Weisung abgelehnt',
+        'instruction.lapsed': 'Weisung verfallen',
+        'instruction.completed': 'Weisung ausgeführt',
+      },
+      intro: {
+        'instruction.requested': (t: string, four: boolean) =>
+          four
+            ? `für das Konto ${t} wurde eine Weisung erteilt. Ein zweiter Kontakt, der Weisungen erteilen darf, muss sie bestätigen, bevor der Support sie ausführt.`
+            : `für das Konto ${t} wurde eine Weisung an den Support erteilt.`,
+        'instruction.confirmed': (t: string) =>
+          `die Weisung für das Konto ${t} ist bestätigt; der Support führt sie aus.`,
+        'instruction.rejected': (t: string) =>
+          `die Weisung für das Konto ${t} wurde abgelehnt und wird nicht ausgeführt.`,
+        'instruction.lapsed': (t: string) =>
+          `die Weisung für das Konto ${t} wurde nicht rechtzeitig bestätigt und ist verfallen; sie wird nicht ausgeführt.`,
+        'instruction.completed': (t: string) => `der Support hat die Weisung für das Konto ${t} ausgeführt.`,
+      },
+      kinds: { 'account-deletion': 'Kontolöschung', 'data-export': 'Datenexport', other: 'Sonstiges' },
+      kind: 'Art',
+      requestedBy: 'Erteilt von',
+      details: 'Inhalt',
+      confirmBy: 'Zu bestätigen bis',
+      confirmedBy: 'Bestätigt von',
+      rejectedBy: 'Abgelehnt von',
+      completedBy: 'Ausgeführt von',
+      note: 'Vermerk',
+      confirm: 'Bestätigen',
+      reject: 'Ablehnen',
     },
     mayGrant: 'Darf Supportzugriff gewähren',
     mayInstruct: 'Darf Weisungen erteilen',
@@ -168,6 +216,40 @@ const TEXT = {
         intro: (t: string, by: string, who: string) =>
           `${by} removed ${who} as a support contact of the account ${t}.`,
       },
+    },
+    instruction: {
+      subject: {
+        'instruction.requested': 'Instruction given',
+        'instruction.confirmed': 'Instruction confirmed',
+        'instruction.rejected': 'Instruction rejected',
+        'instruction.lapsed': 'Instruction lapsed',
+        'instruction.completed': 'Instruction carried out',
+      },
+      intro: {
+        'instruction.requested': (t: string, four: boolean) =>
+          four
+            ? `an instruction was given for the account ${t}. A second contact who may give instructions must confirm it before support carries it out.`
+            : `an instruction to support was given for the account ${t}.`,
+        'instruction.confirmed': (t: string) =>
+          `the instruction for the account ${t} is confirmed; support will carry it out.`,
+        'instruction.rejected': (t: string) =>
+          `the instruction for the account ${t} was rejected and will not be carried out.`,
+        'instruction.lapsed': (t: string) =>
+          `the instruction for the account ${t} was not confirmed in time and has lapsed; it will not be carried out.`,
+        'instruction.completed': (t: string) =>
+          `support has carried out the instruction for the account ${t}.`,
+      },
+      kinds: { 'account-deletion': 'account deletion', 'data-export': 'data export', other: 'other' },
+      kind: 'Kind',
+      requestedBy: 'Given by',
+      details: 'Details',
+      confirmBy: 'To be confirmed by',
+      confirmedBy: 'Confirmed by',
+      rejectedBy: 'Rejected by',
+      completedBy: 'Carried out by',
+      note: 'Note',
+      confirm: 'Confirm',
+      reject: 'Reject',
     },
     mayGrant: 'May grant support access',
     mayInstruct: 'May give instructions',
@@ -293,6 +375,37 @@ function grantParts(
   };
 }
 
+function instructionParts(
+  type: InstructionEventType,
+  tenantId: string,
+  d: InstructionDetails,
+  r: Recipient,
+  links: MailLinks,
+): Parts {
+  const t = (TEXT[r.locale] ?? TEXT.de).instruction;
+  const person = (p: { name: string; email: string }) => `${p.name} <${p.email}>`;
+  const rows: [string, string][] = [
+    [t.kind, t.kinds[d.kind] ?? d.kind],
+    [t.requestedBy, person(d.requestedBy)],
+    [t.details, d.details],
+  ];
+  if (type === 'instruction.requested' && d.confirmBy)
+    rows.push([t.confirmBy, formatTime(d.confirmBy, r.locale, r.timeZone)]);
+  if (d.confirmedBy) rows.push([t.confirmedBy, person(d.confirmedBy)]);
+  if (d.rejectedBy) rows.push([t.rejectedBy, person(d.rejectedBy)]);
+  if (type === 'instruction.completed' && d.completedBy) rows.push([t.completedBy, d.completedBy]);
+  if (d.note) rows.push([t.note, d.note]);
+  const linkRows: [string, string][] = [];
+  if (links.confirm) linkRows.push([t.confirm, links.confirm]);
+  if (links.reject) linkRows.push([t.reject, links.reject]);
+  return {
+    subject: `${t.subject[type]}: ${t.kinds[d.kind] ?? d.kind} (${tenantId})`,
+    intro: t.intro[type](tenantId, Boolean(d.confirmBy)),
+    rows,
+    links: linkRows,
+  };
+}
+
 function contactParts(
   type: 'contact.added' | 'contact.removed',
   event: Pick<AuditEvent, 'tenantId' | 'actor'>,
@@ -340,7 +453,21 @@ export function notificationEmail(
   const parts =
     type === 'contact.added' || type === 'contact.removed'
       ? contactParts(type, event, event.details as unknown as ContactDetails, recipient)
-      : grantParts(type, event.tenantId, event.details as unknown as GrantDetails, recipient, links);
+      : type.startsWith('instruction.')
+        ? instructionParts(
+            type as InstructionEventType,
+            event.tenantId,
+            event.details as unknown as InstructionDetails,
+            recipient,
+            links,
+          )
+        : grantParts(
+            type as GrantEventType,
+            event.tenantId,
+            event.details as unknown as GrantDetails,
+            recipient,
+            links,
+          );
   if (receipt) parts.receipt = receiptPart(receipt, recipient.locale);
   const rc = parts.receipt;
   const receiptText = rc

@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ExpiryEvent } from '../adapters/expiry-event.ts';
 import { expireGrant, remindGrant } from '../use-cases/grants.ts';
+import { lapseInstruction } from '../use-cases/instructions.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
@@ -32,6 +33,13 @@ async function waitFor(at: string, deps: ReturnType<typeof appDeps>, context?: C
 export const handler = async (event: unknown, context?: Context) => {
   const input = ExpiryEvent.parse(typeof event === 'string' ? JSON.parse(event) : event);
   const deps = appDeps();
+  if (input.kind === 'lapse') {
+    // An instruction's lapse schedule (its id in `grantId`): rounded up, so never early.
+    const outcome = await lapseInstruction(deps, input.tenantId, input.grantId);
+    logger.info('instruction lapse', { tenantId: input.tenantId, instructionId: input.grantId, outcome });
+    if (outcome === 'not-due') throw new EarlyInvocationError();
+    return { outcome };
+  }
   if (input.kind === 'reminder') {
     let reminder = await remindGrant(deps, input.tenantId, input.grantId);
     if (

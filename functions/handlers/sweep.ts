@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sweepDueReminders, sweepOverdueGrants } from '../use-cases/grants.ts';
+import { sweepLapsedInstructions } from '../use-cases/instructions.ts';
 import { logger } from '../wiring/app.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
 
@@ -14,11 +15,18 @@ export const handler = async () => {
   const deps = schedulingDeps();
   const result = await sweepOverdueGrants(deps);
   const reminders = await sweepDueReminders(deps);
+  const instructions = await sweepLapsedInstructions(deps);
+  if (instructions.lapsed > 0) logger.warn('sweep lapsed instructions', instructions);
   if (result.expired > 0) logger.warn('sweep ended overdue grants', result);
   if (reminders.reminded > 0) logger.warn('sweep sent due reminders', reminders);
   metrics.addMetric('SweepSentReminders', MetricUnit.Count, reminders.reminded);
   metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
   metrics.addMetric('SweepMissedSchedules', MetricUnit.Count, result.missed);
   metrics.publishStoredMetrics();
-  return { ...result, reminded: reminders.reminded, remindersMore: reminders.more };
+  return {
+    ...result,
+    reminded: reminders.reminded,
+    remindersMore: reminders.more,
+    lapsed: instructions.lapsed,
+  };
 };

@@ -41,7 +41,9 @@ export interface HttpRequest<R extends AnyRoute> {
   /** When the request was received: the `now` of deadline bounds. */
   receivedAt: Date;
   /** For `authorized-contact` routes the caller's contact record is always there. */
-  auth: R['access'] extends 'authorized-contact' ? Authorized & { contact: Contact } : Authorized;
+  auth: R['access'] extends 'authorized-contact' | 'instructing-contact'
+    ? Authorized & { contact: Contact }
+    : Authorized;
   params: Record<PathParams<R['path']>, string>;
   tenantId: 'tenantId' extends PathParams<R['path']> ? string : null;
   headers: Record<string, string>;
@@ -182,6 +184,7 @@ function parseInput(route: Route): Middleware {
       for (const [name, what] of [
         ['grantId', 'Grant'],
         ['contactId', 'Contact'],
+        ['instructionId', 'Instruction'],
       ] as const) {
         const id = request.event.pathParameters?.[name];
         if (id !== undefined && !ID_PATTERN.test(id)) throw new NotFoundError(what);
@@ -271,7 +274,8 @@ function invoke<R extends AnyRoute>(
 function parsedRequest<R extends AnyRoute>(route: Route, request: Req): HttpRequest<R> {
   const { input, auth, receivedAt } = request.internal;
   if (!input || !auth || !receivedAt) throw new Error('A request reached the route before its checks.');
-  if (route.access === 'authorized-contact' && !auth.contact) throw new Error('No contact was authorized.');
+  if ((route.access === 'authorized-contact' || route.access === 'instructing-contact') && !auth.contact)
+    throw new Error('No contact was authorized.');
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.event.headers ?? {})) {
     if (value !== undefined) headers[key.toLowerCase()] = value;

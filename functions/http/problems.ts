@@ -18,6 +18,10 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'link-used': { status: 410, title: 'The link has been used' },
   'link-expired': { status: 410, title: 'The link has expired' },
   'no-active-grant': { status: 403, title: 'No active support access' },
+  'four-eyes-required': { status: 403, title: 'A second contact must confirm' },
+  'second-contact-required': { status: 409, title: 'A second instructing contact is required' },
+  'instruction-not-pending': { status: 409, title: 'The instruction is not pending' },
+  'instruction-not-confirmed': { status: 409, title: 'The instruction is not confirmed' },
 };
 
 export const SECURITY_HEADERS: Record<string, string> = {

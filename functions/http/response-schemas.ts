@@ -67,11 +67,28 @@ export const VerifyAnswer = z.object({
   contact: z.nullable(ContactSummary),
   matches: z.array(ContactSummary),
 });
+const ContactRef = z.object({ contactId: z.string(), name: z.string(), email: z.string() });
+export const Instruction = z.object({
+  instructionId: z.string(),
+  tenantId: z.string(),
+  kind: z.enum(['account-deletion', 'data-export', 'other']),
+  details: z.string(),
+  status: z.enum(['pending-confirmation', 'confirmed', 'rejected', 'lapsed', 'done']),
+  requestedBy: ContactRef,
+  confirmedBy: z.nullable(ContactRef),
+  rejectedBy: z.nullable(ContactRef),
+  createdAt: z.string(),
+  confirmBy: nullableString(),
+  completedAt: nullableString(),
+  completedBy: nullableString(),
+  note: nullableString(),
+});
 export const ActionLinkView = z.object({
-  action: z.enum(['end', 'extend']),
+  action: z.enum(['end', 'extend', 'confirm-instruction', 'reject-instruction']),
   extendBySeconds: z.optional(described(z.int(), 'Extend links: how far the current deadline moves.')),
   tenantId: z.string(),
-  grant: Grant,
+  grant: z.optional(described(Grant, 'For end and extend links.')),
+  instruction: z.optional(described(Instruction, 'For confirm and reject links.')),
   contact: z.object({
     name: z.string(),
     email: z.string(),
@@ -89,6 +106,7 @@ export const Receipt = z.object({
     described(z.string(), 'The tenant’s newest chained hash: keep it to verify an export later.'),
   ),
 });
+export const InstructionPage = z.object({ instructions: z.array(Instruction), nextCursor: nullableString() });
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
@@ -112,5 +130,7 @@ export const RESPONSES = {
   ActionLinkView,
   ActivityRecorded,
   Receipt,
+  Instruction,
+  InstructionPage,
 };
 export type ResponseName = keyof typeof RESPONSES;

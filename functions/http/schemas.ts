@@ -96,3 +96,16 @@ export const ActivityBody = z.strictObject({
   ticket: z.optional(z.nullable(described(z.string().check(z.maxLength(1000)), 'Up to 100 characters.'))),
 });
 export const ExportQuery = z.strictObject({ cursor });
+
+export const InstructionBody = z.strictObject({
+  kind: z.enum(['account-deletion', 'data-export', 'other']),
+  details: described(z.string().check(z.maxLength(8000)), '1–2 000 characters after trimming.'),
+});
+export const CompleteInstructionBody = z.strictObject({
+  note: z.optional(z.nullable(described(z.string().check(z.maxLength(8000)), 'Up to 2 000 characters.'))),
+});
+export const ConfirmedInstructionsQuery = z.strictObject({
+  limit,
+  cursor,
+  status: described(z.literal('confirmed'), 'The agents’ queue: confirmed instructions, oldest first.'),
+});

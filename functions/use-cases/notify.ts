@@ -118,7 +118,7 @@ async function receiptFor(deps: NotifyDeps, event: AuditEvent): Promise<MailRece
 /** How many activities an email lists; the console's receipt has them all. */
 const RECEIPT_ACTIVITIES = 20;
 
-type Addressee = Recipient & Pick<Contact, 'canGrantAccess'>;
+type Addressee = Recipient & Pick<Contact, 'canGrantAccess' | 'canInstruct'>;
 
 /**
  * Every contact the tenant had when the event happened (one registered later is not told of
@@ -138,6 +138,7 @@ function recipientsOf(event: AuditEvent, all: Contact[]): Addressee[] {
     locale: (d.locale === 'en' ? 'en' : 'de') satisfies Locale,
     timeZone: typeof d.timeZone === 'string' ? d.timeZone : DEFAULT_TIME_ZONE,
     canGrantAccess: false,
+    canInstruct: false,
   };
   return subject.email ? [...contacts, subject] : contacts;
 }
@@ -154,6 +155,7 @@ const LINKS: Partial<Record<NotifiedEventType, readonly (keyof typeof EXTEND_OPT
  * contact who may grant access gets any: for anyone else a link could do nothing.
  */
 async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
+  if (event.type === 'instruction.requested') return instructionLinks(deps, event, contact);
   const extends_ = isNotifiedEvent(event) ? LINKS[event.type] : undefined;
   if (!extends_ || !event.grantId || !contact.canGrantAccess) return {};
   const now = deps.clock.now();
@@ -164,6 +166,7 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
       tokenHash: hashToken(token),
       tenantId: event.tenantId,
       grantId,
+      instructionId: null,
       contactId: contact.contactId,
       action,
       extendBySeconds,
@@ -183,6 +186,41 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
     extendDay: byOption.day && url(byOption.day),
     extendWeek: byOption.week && url(byOption.week),
   };
+}
+
+/**
+ * "Confirm" and "Reject" for every instructing contact but the requester, while the request
+ * waits for its second pair of eyes; valid until it would lapse.
+ */
+async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
+  const d = event.details as {
+    instructionId?: string;
+    status?: string;
+    confirmBy?: string | null;
+    requestedBy?: { contactId?: string };
+  };
+  if (d.status !== 'pending-confirmation' || !d.instructionId || !d.confirmBy) return {};
+  if (!contact.canInstruct || contact.contactId === d.requestedBy?.contactId) return {};
+  const now = deps.clock.now();
+  const issued = (['confirm-instruction', 'reject-instruction'] as const).map((action) => {
+    const token = newToken();
+    const link: ActionLink = {
+      tokenHash: hashToken(token),
+      tenantId: event.tenantId,
+      grantId: null,
+      instructionId: d.instructionId ?? null,
+      contactId: contact.contactId,
+      action,
+      extendBySeconds: null,
+      createdAt: now.toISOString(),
+      validUntil: d.confirmBy as string,
+      usedAt: null,
+    };
+    return { token, link };
+  });
+  await deps.store.issueLinks(issued.map((i) => i.link));
+  const url = (token: string) => `${deps.consoleUrl.replace(/\/+$/, '')}/act/${token}`;
+  return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
 }
 
 type SendDetails = { recipient: string; contactId: string; eventId: string; eventType: string };

@@ -41,6 +41,8 @@ export const policyConfig = section({
   GRANT_MAX_SECONDS: wholeNumber('GRANT_MAX_SECONDS', DEFAULT_POLICY.maxSeconds),
   /** How long before a deadline every contact is reminded; 0 turns reminders off. */
   REMINDER_BEFORE_SECONDS: wholeNumber('REMINDER_BEFORE_SECONDS', DEFAULT_REMINDER_BEFORE_SECONDS),
+  /** How long a second contact has to confirm an account deletion before it lapses. */
+  INSTRUCTION_CONFIRM_SECONDS: wholeNumber('INSTRUCTION_CONFIRM_SECONDS', 259_200),
 });
 
 export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
@@ -52,6 +54,7 @@ export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
     minSeconds: config.GRANT_MIN_SECONDS,
     maxSeconds: config.GRANT_MAX_SECONDS,
     reminderBeforeSeconds: config.REMINDER_BEFORE_SECONDS,
+    instructionConfirmSeconds: config.INSTRUCTION_CONFIRM_SECONDS,
   };
 }
 

@@ -11,9 +11,14 @@ export function grantSchedulesArn(groupName: string): string {
   return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/grant-*`;
 }
 
-/** How cdk-nag names that ARN in its finding. */
-const GRANT_SCHEDULES_FINDING = (groupName: string) =>
-  `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/grant-*`;
+/** ARN of every instruction's lapse schedule in the group (instruction-<instructionId>). */
+export function instructionSchedulesArn(groupName: string): string {
+  return `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/instruction-*`;
+}
+
+/** How cdk-nag names those ARNs in its findings. */
+const SCHEDULES_FINDING = (groupName: string, prefix: string) =>
+  `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/${prefix}-*`;
 
 export interface ScheduleAccess {
   groupName: string;
@@ -48,14 +53,19 @@ export function grantNeeds(
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: needs.schedules.map((a) => `scheduler:${a}`),
-        resources: [grantSchedulesArn(schedules.groupName)],
+        resources: [grantSchedulesArn(schedules.groupName), instructionSchedulesArn(schedules.groupName)],
       }),
     );
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${GRANT_SCHEDULES_FINDING(schedules.groupName)}]`,
+        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupName, 'grant')}]`,
         reason:
           'The schedules of grants (grant-<grantId>, grant-<grantId>-reminder), all in our own schedule group: the narrowest ARN there is.',
+      });
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupName, 'instruction')}]`,
+        reason:
+          'The lapse schedules of instructions (instruction-<instructionId>), all in our own schedule group: the narrowest ARN there is.',
       });
     }
     if (needs.schedules.some((a) => a !== 'DeleteSchedule')) {

@@ -93,6 +93,7 @@ describe('hostile input', () => {
       ({
         'tenant-admin': people.admin,
         'authorized-contact': people.contact,
+        'instructing-contact': people.contact,
         'grant-reader': people.admin,
         'support-agent': agent,
       })[access];
@@ -100,14 +101,15 @@ describe('hostile input', () => {
       path
         .replace('{tenantId}', tenantId)
         .replace('{grantId}', id ?? grant.body.grantId)
-        .replace('{contactId}', id ?? contacts.readOnly.contactId);
+        .replace('{contactId}', id ?? contacts.readOnly.contactId)
+        .replace('{instructionId}', id ?? '01ARZ3NDEKTSV4RRFFQ69G5FAV');
     let sent = 0;
     for (const route of routes) {
       if (route.access === 'public') continue;
       const token = tokenFor_(route.access) as string;
       const auth = { authorization: `Bearer ${token}` };
       // Hostile ids in every path parameter.
-      if (/\{(grant|contact)Id\}/.test(route.path)) {
+      if (/\{(grant|contact|instruction)Id\}/.test(route.path)) {
         for (const id of HOSTILE_IDS) {
           const r = await raw(
             route.method,
@@ -330,6 +332,9 @@ describe('hostile input', () => {
       'canInstruct',
       'action',
       'target',
+      'kind',
+      'details',
+      'note',
       '__proto__',
       'x',
     ];
@@ -351,6 +356,11 @@ describe('hostile input', () => {
       createGrant: () => ({ reason: 'fuzz', durationSeconds: 1 + Math.floor(random() * 3) }),
       changeGrantDeadline: () => ({ durationSeconds: 600 }),
       recordActivity: () => ({ action: 'fuzz', target: random() < 0.5 ? 'x' : null }),
+      requestInstruction: () => ({
+        kind: pick(['other', 'data-export', 'account-deletion']),
+        details: 'fuzz',
+      }),
+      completeInstruction: () => ({ note: 'fuzz' }),
     };
     const body = (route: Route) => {
       if (random() < 0.1) return pick(['{', '[', 'null', '{"a":1,"a":2}', '\u0000', '']);
@@ -407,6 +417,7 @@ describe('hostile input', () => {
       const right = {
         'tenant-admin': people.admin,
         'authorized-contact': people.contact,
+        'instructing-contact': people.contact,
         'grant-reader': people.readOnly,
         'support-agent': agent,
         public: undefined,
@@ -460,6 +471,7 @@ describe('hostile input', () => {
     expect(count_('access.checked')).toBe(accepted['GET checkAccess'] ?? 0);
     expect(count_('contact.verified')).toBe(accepted['POST verifyCaller'] ?? 0);
     expect(count_('support.activity')).toBe(accepted['POST recordActivity'] ?? 0);
+    expect(count_('instruction.requested')).toBe(accepted['POST requestInstruction'] ?? 0);
     expect(count_('contact.added')).toBe(3 + (accepted['POST addContact'] ?? 0));
     expect(count_('grant.created')).toBe(accepted['POST createGrant'] ?? 0);
     expect(count_('grant.expired')).toBeLessThanOrEqual(count_('grant.created'));

@@ -47,6 +47,15 @@ export class RecordingScheduler implements GrantScheduler {
   async unschedule(grant: { grantId: string }) {
     this.record('unschedule', grant.grantId);
   }
+  readonly lapses: { action: 'schedule' | 'unschedule'; instructionId: string; confirmBy?: string }[] = [];
+  async scheduleLapse(i: { instructionId: string; confirmBy: string }) {
+    if (this.failWith) throw this.failWith;
+    this.lapses.push({ action: 'schedule', instructionId: i.instructionId, confirmBy: i.confirmBy });
+  }
+  async unscheduleLapse(i: { instructionId: string }) {
+    if (this.failWith) throw this.failWith;
+    this.lapses.push({ action: 'unschedule', instructionId: i.instructionId });
+  }
   private record(
     action: 'schedule' | 'reschedule' | 'unschedule',
     grantId: string,

@@ -18,6 +18,11 @@ export const keys = {
   activeIndexPartition: 'ACTIVE',
   /** Sparse index partition holding the access pointers whose reminder is pending, by due time. */
   reminderIndexPartition: 'REMIND',
+  instruction: (id: string) => `INSTRUCTION#${id}`,
+  instructionPrefix: 'INSTRUCTION#',
+  /** Sparse index partitions of instructions: pending ones by `confirmBy`, confirmed ones by request time. */
+  pendingInstructionsPartition: 'PENDING',
+  confirmedInstructionsPartition: 'CONFIRMED',
   link: (tokenHash: string) => `LINK#${tokenHash}`,
   linkSort: 'LINK',
   activeIndexSort: (expiresAt: string, tenantId: string, grantId: string) =>

@@ -12,7 +12,8 @@ function toLink(item: Item): ActionLink {
   return {
     tokenHash: item.tokenHash as string,
     tenantId: item.tenantId as string,
-    grantId: item.grantId as string,
+    grantId: (item.grantId as string | null | undefined) ?? null,
+    instructionId: (item.instructionId as string | null | undefined) ?? null,
     contactId: item.contactId as string,
     action: item.action as ActionLink['action'],
     extendBySeconds: (item.extendBySeconds as number | null | undefined) ?? null,

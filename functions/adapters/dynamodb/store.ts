@@ -5,6 +5,7 @@ import { DynamoAuditChain } from './chain.ts';
 import { DynamoContacts } from './contacts.ts';
 import type { CursorCodec } from './cursor.ts';
 import { DynamoGrants } from './grants.ts';
+import { DynamoInstructions } from './instructions.ts';
 import { DynamoNotificationLedger } from './ledger.ts';
 import { DynamoLinks } from './links.ts';
 import { Table } from './table.ts';
@@ -21,6 +22,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   private readonly ledger: DynamoNotificationLedger;
   private readonly links: DynamoLinks;
   private readonly chain: DynamoAuditChain;
+  private readonly instructions: DynamoInstructions;
 
   constructor(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec) {
     const table = new Table(doc, tableName, cursors);
@@ -30,6 +32,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
     this.ledger = new DynamoNotificationLedger(table);
     this.links = new DynamoLinks(table);
     this.chain = new DynamoAuditChain(table);
+    this.instructions = new DynamoInstructions(table);
   }
 
   getActiveAccess: GrantStore['getActiveAccess'] = (...a) => this.grants.getActiveAccess(...a);
@@ -50,6 +53,15 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   chainEvents: GrantStore['chainEvents'] = (...a) => this.chain.chainEvents(...a);
   chainedEvents: GrantStore['chainedEvents'] = (...a) => this.chain.chainedEvents(...a);
   eventsOfGrant: GrantStore['eventsOfGrant'] = (...a) => this.chain.eventsOfGrant(...a);
+
+  createInstruction: GrantStore['createInstruction'] = (...a) => this.instructions.createInstruction(...a);
+  getInstruction: GrantStore['getInstruction'] = (...a) => this.instructions.getInstruction(...a);
+  changeInstruction: GrantStore['changeInstruction'] = (...a) => this.instructions.changeInstruction(...a);
+  listInstructions: GrantStore['listInstructions'] = (...a) => this.instructions.listInstructions(...a);
+  listConfirmedInstructions: GrantStore['listConfirmedInstructions'] = (...a) =>
+    this.instructions.listConfirmedInstructions(...a);
+  listLapsingInstructions: GrantStore['listLapsingInstructions'] = (...a) =>
+    this.instructions.listLapsingInstructions(...a);
 
   issueLinks: GrantStore['issueLinks'] = (...a) => this.links.issueLinks(...a);
   getLink: GrantStore['getLink'] = (...a) => this.links.getLink(...a);

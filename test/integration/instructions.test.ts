@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../functions/domain/audit.ts';
+import { removeContact } from '../../functions/use-cases/contacts.ts';
+import {
+  completeInstruction,
+  confirmInstruction,
+  lapseInstruction,
+  listConfirmedInstructions,
+  rejectInstruction,
+  requestInstruction,
+  sweepLapsedInstructions,
+} from '../../functions/use-cases/instructions.ts';
+import { actOnLink, viewLink } from '../../functions/use-cases/links.ts';
+import { notifyContacts } from '../../functions/use-cases/notify.ts';
+import { listAudit } from '../../functions/use-cases/support.ts';
+import { notifyDepsFor, RecordingMailer, seedContact, testDeps } from '../support/deps.ts';
+
+const DELETE = { kind: 'account-deletion' as const, details: 'Please delete our account and all data.' };
+
+/** Tenant acme with Ada and Bob, who may both instruct, and Cy, who may not. */
+async function given(options: { bobInstructs?: boolean } = {}) {
+  const t = await testDeps();
+  const ada = await seedContact(t.deps, 'acme', 'ada@acme.test', { locale: 'en' });
+  const bob = await seedContact(t.deps, 'acme', 'bob@acme.test', {
+    canInstruct: options.bobInstructs ?? true,
+  });
+  const cy = await seedContact(t.deps, 'acme', 'cy@acme.test', { canInstruct: false });
+  return { ...t, ada, bob, cy };
+}
+
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
+
+describe('instructions with four eyes (DynamoDB Local)', () => {
+  it('an account deletion waits for a second contact; the requester cannot confirm it; support completes it once', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    expect(requested).toMatchObject({
+      status: 'pending-confirmation',
+      requestedBy: { contactId: t.ada.contactId, email: 'ada@acme.test' },
+      confirmBy: '2026-12-04T10:00:00.000Z',
+    });
+    expect(t.scheduler.lapses).toEqual([
+      { action: 'schedule', instructionId: requested.instructionId, confirmBy: requested.confirmBy },
+    ]);
+    await expect(
+      completeInstruction(
+        t.deps,
+        'acme',
+        requested.instructionId,
+        'agent@vendor.example',
+        null,
+        t.clock.now(),
+      ),
+    ).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
+    await expect(
+      confirmInstruction(t.deps, 'acme', requested.instructionId, t.ada, t.clock.now()),
+    ).rejects.toMatchObject({
+      code: 'four-eyes-required',
+    });
+    await expect(
+      confirmInstruction(t.deps, 'acme', requested.instructionId, t.cy, t.clock.now()),
+    ).rejects.toMatchObject({
+      code: 'not-authorized-contact',
+    });
+    const confirmed = await confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now());
+    expect(confirmed).toMatchObject({ status: 'confirmed', confirmedBy: { contactId: t.bob.contactId } });
+    expect(t.scheduler.lapses.at(-1)).toEqual({
+      action: 'unschedule',
+      instructionId: requested.instructionId,
+    });
+    expect(
+      (await listConfirmedInstructions(t.deps, { limit: 10 })).items.map((i) => i.instructionId),
+    ).toEqual([requested.instructionId]);
+    const done = await completeInstruction(
+      t.deps,
+      'acme',
+      requested.instructionId,
+      'agent@vendor.example',
+      ' Deleted on request. ',
+      t.clock.now(),
+    );
+    expect(done).toMatchObject({
+      status: 'done',
+      completedBy: 'agent@vendor.example',
+      note: 'Deleted on request.',
+    });
+    expect((await listConfirmedInstructions(t.deps, { limit: 10 })).items).toEqual([]);
+    await expect(
+      completeInstruction(
+        t.deps,
+        'acme',
+        requested.instructionId,
+        'agent@vendor.example',
+        null,
+        t.clock.now(),
+      ),
+    ).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
+    const types = (await listAudit(t.deps, 'acme', { limit: 50 })).items.map((e) => e.type);
+    expect(types.filter((x) => x.startsWith('instruction.')).reverse()).toEqual([
+      'instruction.requested',
+      'instruction.confirmed',
+      'instruction.completed',
+    ]);
+  });
+
+  it('without a second contact who may instruct, a deletion is refused; other kinds stand at once', async () => {
+    const t = await given({ bobInstructs: false });
+    await expect(requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now())).rejects.toMatchObject({
+      code: 'second-contact-required',
+      message: expect.stringContaining('canInstruct'),
+    });
+    const exported = await requestInstruction(
+      t.deps,
+      'acme',
+      t.ada,
+      { kind: 'data-export', details: 'Export all invoices.' },
+      t.clock.now(),
+    );
+    expect(exported).toMatchObject({ status: 'confirmed', confirmBy: null });
+    for (const details of ['', '   ', 'x'.repeat(2001), 'bidi \u202e text'])
+      await expect(
+        requestInstruction(t.deps, 'acme', t.ada, { kind: 'other', details }, t.clock.now()),
+      ).rejects.toMatchObject({ code: 'validation-failed' });
+  });
+
+  it('two contacts confirming at once: one wins, the other gets 409', async () => {
+    const t = await given();
+    const dee = await seedContact(t.deps, 'acme', 'dee@acme.test');
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    const results = await Promise.all([
+      outcome(confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now())),
+      outcome(confirmInstruction(t.deps, 'acme', requested.instructionId, dee, t.clock.now())),
+    ]);
+    expect(results.sort()).toEqual(['instruction-not-pending', 'ok']);
+    const events = (await listAudit(t.deps, 'acme', { limit: 50 })).items;
+    expect(events.filter((e) => e.type === 'instruction.confirmed')).toHaveLength(1);
+  });
+
+  it('a confirmation racing the lapse: exactly one of them, and none after confirmBy', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    t.clock.set(requested.confirmBy as string);
+    const [confirmed, lapsed] = await Promise.all([
+      outcome(confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now())),
+      lapseInstruction(t.deps, 'acme', requested.instructionId),
+    ]);
+    expect(confirmed).toBe('instruction-not-pending');
+    expect(lapsed).toBe('lapsed');
+    // A minute before its confirmBy, both race: one wins.
+    const second = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    t.clock.set(new Date(Date.parse(second.confirmBy as string) - 60_000));
+    const raced = await Promise.all([
+      outcome(confirmInstruction(t.deps, 'acme', second.instructionId, t.bob, t.clock.now())),
+      lapseInstruction(t.deps, 'acme', second.instructionId),
+    ]);
+    expect(raced).toEqual(['ok', 'not-due']);
+  });
+
+  it('a pending instruction lapses by itself (sweep), and a contact removed meanwhile cannot confirm (403)', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    await removeContact(t.deps, 'acme', t.bob.contactId, 'admin@test', t.clock.now());
+    await expect(
+      confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now()),
+    ).rejects.toMatchObject({
+      code: 'not-authorized-contact',
+    });
+    expect(await sweepLapsedInstructions(t.deps)).toEqual({ lapsed: 0 });
+    t.clock.set(requested.confirmBy as string);
+    expect(await sweepLapsedInstructions(t.deps)).toEqual({ lapsed: 1 });
+    expect(await sweepLapsedInstructions(t.deps)).toEqual({ lapsed: 0 });
+    await expect(
+      rejectInstruction(t.deps, 'acme', requested.instructionId, t.ada, t.clock.now()),
+    ).rejects.toMatchObject({
+      code: 'instruction-not-pending',
+    });
+  });
+
+  it('the request email gives every other instructing contact Confirm and Reject links; a link works once', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    const mailer = new RecordingMailer();
+    const event = (await listAudit(t.deps, 'acme', { limit: 10 })).items.find(
+      (e) => e.type === 'instruction.requested',
+    );
+    await notifyContacts(notifyDepsFor(t, mailer), event as AuditEvent);
+    const textTo = (email: string) => mailer.sent.find((m) => m.to === email)?.text ?? '';
+    expect(mailer.sent.map((m) => m.to).sort()).toEqual(['ada@acme.test', 'bob@acme.test', 'cy@acme.test']);
+    expect(mailer.sent.find((m) => m.to === 'ada@acme.test')?.subject).toBe(
+      'Instruction given: account deletion (acme)',
+    );
+    expect(mailer.sent.find((m) => m.to === 'bob@acme.test')?.subject).toBe(
+      'Weisung erteilt: Kontolöschung (acme)',
+    );
+    expect(textTo('ada@acme.test')).toContain('A second contact who may give instructions must confirm it');
+    expect(textTo('ada@acme.test')).not.toContain('/act/');
+    expect(textTo('cy@acme.test')).not.toContain('/act/');
+    const confirm = /^Bestätigen: https:\/\/console\.example\/act\/([A-Za-z0-9_-]{43})$/m.exec(
+      textTo('bob@acme.test'),
+    )?.[1];
+    const reject = /^Ablehnen: https:\/\/console\.example\/act\/([A-Za-z0-9_-]{43})$/m.exec(
+      textTo('bob@acme.test'),
+    )?.[1];
+    expect(confirm && reject).toBeTruthy();
+    expect(await viewLink(t.deps, confirm as string, t.clock.now())).toMatchObject({
+      action: 'confirm-instruction',
+      instruction: { instructionId: requested.instructionId, status: 'pending-confirmation' },
+    });
+    expect(await actOnLink(t.deps, confirm as string, t.clock.now())).toMatchObject({
+      status: 'confirmed',
+      confirmedBy: { contactId: t.bob.contactId },
+    });
+    await expect(actOnLink(t.deps, confirm as string, t.clock.now())).rejects.toMatchObject({
+      code: 'link-used',
+    });
+    await expect(actOnLink(t.deps, reject as string, t.clock.now())).rejects.toMatchObject({
+      code: 'instruction-not-pending',
+    });
+  });
+});
