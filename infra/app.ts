@@ -9,7 +9,7 @@ import { SupportAccessStack } from './stack.ts';
  * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
  * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
  * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
- * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, consoleUrl (where emailed links point;
+ * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, instructionConfirmSeconds, consoleUrl (where emailed links point;
  * default consoleOrigin), apiRateLimit, apiBurstLimit.
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
@@ -58,6 +58,9 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
     grantMaxSeconds: context('grantMaxSeconds') ? Number(context('grantMaxSeconds')) : undefined,
     reminderBeforeSeconds: context('reminderBeforeSeconds')
       ? Number(context('reminderBeforeSeconds'))
+      : undefined,
+    instructionConfirmSeconds: context('instructionConfirmSeconds')
+      ? Number(context('instructionConfirmSeconds'))
       : undefined,
     consoleUrl: context('consoleUrl') ?? consoleOrigin,
     throttle:

@@ -20,6 +20,8 @@ export interface SupportAccessStackProps extends StackProps {
   grantMaxSeconds?: number | undefined;
   /** How long before a deadline every contact is reminded (default a day; 0: no reminders). */
   reminderBeforeSeconds?: number | undefined;
+  /** How long a second contact has to confirm an account deletion (default 3 days). */
+  instructionConfirmSeconds?: number | undefined;
   /** Where emailed one-click links point (`<consoleUrl>/act/<token>`): the console's public URL. */
   consoleUrl: string;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
@@ -46,6 +48,9 @@ export class SupportAccessStack extends Stack {
       ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
       ...(props.reminderBeforeSeconds !== undefined
         ? { REMINDER_BEFORE_SECONDS: String(props.reminderBeforeSeconds) }
+        : {}),
+      ...(props.instructionConfirmSeconds !== undefined
+        ? { INSTRUCTION_CONFIRM_SECONDS: String(props.instructionConfirmSeconds) }
         : {}),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });

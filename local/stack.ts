@@ -63,6 +63,9 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
     ...(process.env.REMINDER_BEFORE_SECONDS
       ? { reminderBeforeSeconds: process.env.REMINDER_BEFORE_SECONDS }
       : {}),
+    ...(process.env.INSTRUCTION_CONFIRM_SECONDS
+      ? { instructionConfirmSeconds: process.env.INSTRUCTION_CONFIRM_SECONDS }
+      : {}),
     // Emailed links open this console's /act/<token> page.
     consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
   };

@@ -246,8 +246,9 @@ export const routes = [
     body: s.InstructionBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'Instruction' },
-    // The contacts (Query), the instruction and its event with the requester's check; the lapse schedule.
-    needs: { table: ['Query', 'PutItem', 'ConditionCheckItem'], schedules: ['CreateSchedule'] },
+    // The caller's contact (GetItem), the contacts (Query), the instruction and its event with
+    // the requester's check; the lapse schedule.
+    needs: { table: ['GetItem', 'Query', 'PutItem', 'ConditionCheckItem'], schedules: ['CreateSchedule'] },
   },
   {
     name: 'listInstructions',
@@ -258,7 +259,8 @@ export const routes = [
     summary: 'The tenant’s instructions, newest first.',
     query: s.PageQuery,
     success: { status: 200, schema: 'InstructionPage' },
-    needs: { table: ['Query'] },
+    // A contact is known by their email (GetItem); the list (Query).
+    needs: { table: ['GetItem', 'Query'] },
   },
   {
     name: 'confirmInstruction',

@@ -50,6 +50,12 @@ const MATRIX: [string, number[]][] = [
   ['GET /tenants/A/audit/export', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
   ['POST /tenants/A/activity', [401, 401, 403, 403, 403, 403, 403, 201, 403, 403]],
   ['GET /tenants/A/grants/{grant}/receipt', [401, 401, 200, 403, 200, 403, 403, 200, 403, 403]],
+  ['POST /tenants/A/instructions', [401, 401, 403, 403, 201, 403, 403, 403, 403, 403]],
+  ['GET /tenants/A/instructions', [401, 401, 200, 403, 200, 403, 403, 200, 403, 403]],
+  ['POST /tenants/A/instructions/{pending}/confirm', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/instructions/{pending}/reject', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/instructions/{confirmed}/complete', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['GET /instructions?status=confirmed', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   // The emailed link's token is the credential: whatever else the caller sends changes nothing.
   ['GET /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ['POST /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
@@ -73,6 +79,13 @@ const EMAIL_NOT_VERIFIED = new Set([
   'POST /tenants/A/activity as agentUnverified',
   'GET /tenants/A/grants/{grant}/receipt as contactUnverified',
   'GET /tenants/A/grants/{grant}/receipt as agentUnverified',
+  'POST /tenants/A/instructions as contactUnverified',
+  'GET /tenants/A/instructions as contactUnverified',
+  'GET /tenants/A/instructions as agentUnverified',
+  'POST /tenants/A/instructions/{pending}/confirm as contactUnverified',
+  'POST /tenants/A/instructions/{pending}/reject as contactUnverified',
+  'POST /tenants/A/instructions/{confirmed}/complete as agentUnverified',
+  'GET /instructions?status=confirmed as agentUnverified',
 ]);
 
 const BODIES: Record<string, unknown> = {
@@ -81,6 +94,8 @@ const BODIES: Record<string, unknown> = {
   'POST /tenants/A/grants': { reason: 'matrix', durationSeconds: 600 },
   'PATCH /tenants/A/grants/{grant}': { durationSeconds: 1200 },
   'POST /tenants/A/activity': { action: 'matrix', target: 'x', ticket: 'T-1' },
+  'POST /tenants/A/instructions': { kind: 'other', details: 'matrix' },
+  'POST /tenants/A/instructions/{confirmed}/complete': { note: 'done' },
 };
 
 describe('authorization matrix: every route × every caller', () => {
@@ -132,6 +147,18 @@ describe('authorization matrix: every route × every caller', () => {
             )
           ).token;
         }
+        let instructionId = '';
+        if (route.includes('{pending}') || route.includes('{confirmed}')) {
+          // Requested by Bob, so Ada (contactOwn) is the second pair of eyes.
+          const requested = await call('POST', `/tenants/${a.tenantId}/instructions`, {
+            token: a.people.contact2,
+            json: route.includes('{pending}')
+              ? { kind: 'account-deletion', details: 'matrix' }
+              : { kind: 'data-export', details: 'matrix' },
+          });
+          expect(requested.status, requested.text).toBe(201);
+          instructionId = requested.body.instructionId;
+        }
         if (/grants\/\{grant\}/.test(route) || route === 'POST /tenants/A/activity') {
           const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
             token: a.people.contact2,
@@ -148,6 +175,7 @@ describe('authorization matrix: every route × every caller', () => {
           .replace(/\/A$/, `/${a.tenantId}`)
           .replace('{grant}', grantId)
           .replace('{link}', link)
+          .replace(/\{(pending|confirmed)\}/, instructionId)
           .replace('{spare}', a.contacts.readOnly.contactId);
         const body = BODIES[route];
         const json =

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../functions/domain/audit-chain.ts';
 import { DEMO_USERS } from '../../local/seed.ts';
 import { auditOf, call, tokenFor } from '../support/api.ts';
-import { mailedLink } from '../support/mail.ts';
+import { emails, mailedLink } from '../support/mail.ts';
+import { until } from '../support/until.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, 'screenshots');
@@ -51,6 +52,9 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
   async function signInAs(label: RegExp) {
     await page.goto(`${inject('apiUrl')}/`);
     const signOut = page.getByRole('button', { name: 'Sign out' });
+    const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+    // The page has decided whether a session is still there before anything is clicked.
+    await expect.poll(async () => (await signOut.isVisible()) || (await signIn.isVisible())).toBe(true);
     if (await signOut.isVisible()) await signOut.click();
     // A fresh sign-in at the provider, not its remembered session of the previous person.
     await page.context().clearCookies();
@@ -236,6 +240,64 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     await expect
       .poll(() => page.getByTestId('download-result').textContent())
       .toMatch(/^Downloaded \d+ chained events; head /);
+    expect(errors).toEqual([]);
+  });
+
+  it('four eyes: Anna asks to delete the account, Ben confirms from his email, the agent carries it out; everyone is told', async () => {
+    const anna = await tokenFor({ email: DEMO_USERS.anna.email, tenantId: 'acme' });
+    const requested = await call('POST', '/tenants/acme/instructions', {
+      token: anna,
+      json: { kind: 'account-deletion', details: 'Please delete the acme account.' },
+    });
+    expect(requested.status).toBe(201);
+    const { instructionId } = requested.body;
+    // Anna cannot confirm her own request.
+    const own = await call('POST', `/tenants/acme/instructions/${instructionId}/confirm`, { token: anna });
+    expect(own.status).toBe(403);
+    expect(own.body.code).toBe('four-eyes-required');
+    const confirm = await mailedLink(
+      inject('sesUrl'),
+      DEMO_USERS.ben.email,
+      'Instruction given: account deletion (acme)',
+      'Confirm',
+    );
+    await page.goto(confirm.url);
+    await expect
+      .poll(() => page.getByTestId('act-question').textContent())
+      .toBe('Confirm the instruction for the account acme: Account deletion?');
+    await shot('12-instruction-confirm');
+    await page.getByTestId('act-confirm').click();
+    await expect
+      .poll(() => page.getByTestId('act-result').textContent())
+      .toContain('The instruction is confirmed');
+
+    await signInAs(/Support agent/);
+    const row = page.getByTestId('instruction-queue').locator(`tr[data-instruction="${instructionId}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    await row.getByRole('textbox').fill('Account deleted, backups purged.');
+    await shot('13-agent-queue');
+    await row.getByRole('button', { name: 'Mark done' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+
+    await signInAs(/Anna/);
+    const mine = page.getByTestId('instructions').locator(`tr[data-instruction="${instructionId}"]`);
+    await expect.poll(() => mine.getAttribute('data-status')).toBe('done');
+    await shot('14-contact-instructions');
+    for (const [email, subjects] of [
+      [DEMO_USERS.anna.email, ['Weisung erteilt', 'Weisung bestätigt', 'Weisung ausgeführt']],
+      [DEMO_USERS.ben.email, ['Instruction given', 'Instruction confirmed', 'Instruction carried out']],
+    ] as const) {
+      const mail = await until(
+        () => emails(inject('sesUrl'), email),
+        (list) => subjects.every((s) => list.some((m) => m.subject.startsWith(`${s}: `))),
+        30_000,
+        `requested, confirmed and done emails to ${email}`,
+      );
+      expect(
+        mail.filter((m) => m.subject.includes('(acme)') && subjects.some((s) => m.subject.startsWith(s)))
+          .length,
+      ).toBeGreaterThanOrEqual(3);
+    }
     expect(errors).toEqual([]);
   });
 

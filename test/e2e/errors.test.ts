@@ -89,6 +89,12 @@ describe('every error of the contract, and nothing written by a rejected request
     });
     const grantId = created.body.grantId;
     const before = await changesOf(tenantId, people.admin);
+    // Vendor staff never carry a tenant: a support-agent token that does is nobody's agent.
+    const agentWithTenant = await tokenFor({
+      email: 'agent@vendor.example',
+      tenantId,
+      roles: ['support-agent'],
+    });
     const grants = `/tenants/${tenantId}/grants`;
     const maxSeconds = 122 * 86_400;
 
@@ -403,6 +409,46 @@ describe('every error of the contract, and nothing written by a rejected request
             'validation-failed',
           ] as [string, string, string, { token: string; json: unknown }, number, string],
       ),
+      [
+        'unknown instruction kind',
+        'POST',
+        `/tenants/${tenantId}/instructions`,
+        { token: people.contact, json: { kind: 'delete-everything', details: 'x' } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'empty instruction details',
+        'POST',
+        `/tenants/${tenantId}/instructions`,
+        { token: people.contact, json: { kind: 'other', details: '   ' } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'oversized instruction details',
+        'POST',
+        `/tenants/${tenantId}/instructions`,
+        { token: people.contact, json: { kind: 'other', details: 'x'.repeat(2001) } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'unknown instruction',
+        'POST',
+        `/tenants/${tenantId}/instructions/01ARZ3NDEKTSV4RRFFQ69G5FAV/confirm`,
+        { token: people.contact },
+        404,
+        'not-found',
+      ],
+      [
+        'agent token with a tenant claim completes',
+        'POST',
+        `/tenants/${tenantId}/instructions/01ARZ3NDEKTSV4RRFFQ69G5FAV/complete`,
+        { token: agentWithTenant, json: {} },
+        403,
+        'forbidden',
+      ],
       [
         'flag as string',
         'POST',

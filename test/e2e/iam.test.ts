@@ -61,6 +61,20 @@ async function exerciseEverything() {
   await ok('GET', `${t}/grants/${grant.grantId}/receipt`, people.admin);
   await ok('GET', `${t}/audit/export`, people.admin);
   await ok('GET', '/access?limit=1', agent);
+  // Instructions: a deletion confirmed by the second pair of eyes, one rejected, one carried out.
+  const deletion = await ok('POST', `${t}/instructions`, people.contact2, {
+    kind: 'account-deletion',
+    details: 'iam',
+  });
+  await ok('POST', `${t}/instructions/${deletion.instructionId}/confirm`, people.contact);
+  const other = await ok('POST', `${t}/instructions`, people.contact2, {
+    kind: 'account-deletion',
+    details: 'iam 2',
+  });
+  await ok('POST', `${t}/instructions/${other.instructionId}/reject`, people.contact);
+  await ok('GET', `${t}/instructions?limit=5`, people.admin);
+  await ok('GET', '/instructions?status=confirmed&limit=5', agent);
+  await ok('POST', `${t}/instructions/${deletion.instructionId}/complete`, agent, { note: 'done' });
   await ok('DELETE', `${t}/grants/${grant.grantId}`, people.contact);
   // An end link of an ended grant only uses the link up.
   await ok('POST', `/actions/${(await link('End access now')).token}`, agent);

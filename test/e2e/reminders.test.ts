@@ -12,7 +12,7 @@ import { until } from '../support/until.ts';
  * `npm start` with REMINDER_BEFORE_SECONDS=3: its own stack, so the short lead time reaches no
  * other test's grants.
  */
-describe('everyone told: reminders before the deadline and contact changes (npm start)', () => {
+describe('everyone told: reminders, contact changes and lapsed instructions (npm start)', () => {
   let stack: SpawnedStack;
   let dataDir = '';
   let api: (
@@ -25,7 +25,10 @@ describe('everyone told: reminders before the deadline and contact changes (npm 
   let admin = '';
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'support-access-reminders-'));
-    stack = await spawnStack(dataDir, await stackPorts(), { REMINDER_BEFORE_SECONDS: '3' });
+    stack = await spawnStack(dataDir, await stackPorts(), {
+      REMINDER_BEFORE_SECONDS: '3',
+      INSTRUCTION_CONFIRM_SECONDS: '3',
+    });
     const keys = await localKeys(dataDir);
     anna = await signToken(keys, { email: DEMO_USERS.anna.email, tenantId: 'acme' });
     admin = await signToken(keys, {
@@ -98,6 +101,59 @@ describe('everyone told: reminders before the deadline and contact changes (npm 
     const audit = (await api('GET', '/tenants/acme/audit?limit=100', admin)).body.events;
     expect(audit.filter((e: { type: string }) => e.type === 'grant.expiring')).toHaveLength(1);
     expect(grantMailsSent(audit)).toHaveLength(6);
+  }, 60_000);
+
+  it('an account deletion nobody confirms lapses by itself, and every contact is told', async () => {
+    const requested = await api('POST', '/tenants/acme/instructions', anna, {
+      kind: 'account-deletion',
+      details: 'Delete everything, please.',
+    });
+    expect(requested.status).toBe(201);
+    expect(requested.body.status).toBe('pending-confirmation');
+    const id = requested.body.instructionId;
+    const lapsed = await until(
+      () => api('GET', '/tenants/acme/instructions', admin),
+      (r) =>
+        r.body.instructions.find((i: { instructionId: string }) => i.instructionId === id)?.status ===
+        'lapsed',
+      15_000,
+      'the instruction to lapse',
+    );
+    expect(lapsed.status).toBe(200);
+    // Lapsed in the log by the system (its schedule, or the sweep), not only in the answers.
+    await until(
+      () => api('GET', '/tenants/acme/audit?limit=100', admin),
+      (r) =>
+        r.body.events.some(
+          (e: { type: string; actor: string }) => e.type === 'instruction.lapsed' && e.actor === 'system',
+        ),
+      15_000,
+      'instruction.lapsed in the audit log',
+    );
+    const mail = await until(
+      () => emails(stack.sesUrl),
+      (list) => list.filter((m) => /^(Weisung verfallen|Instruction lapsed):/.test(m.subject)).length >= 2,
+      20_000,
+      'the lapse emails',
+    );
+    expect(subjectsTo(mail, DEMO_USERS.anna.email)).toEqual(
+      expect.arrayContaining([
+        'Weisung erteilt: Kontolöschung (acme)',
+        'Weisung verfallen: Kontolöschung (acme)',
+      ]),
+    );
+    expect(subjectsTo(mail, DEMO_USERS.ben.email)).toEqual(
+      expect.arrayContaining([
+        'Instruction given: account deletion (acme)',
+        'Instruction lapsed: account deletion (acme)',
+      ]),
+    );
+    // The lapsed instruction can no longer be confirmed.
+    const keys = await localKeys(dataDir);
+    const ben = await signToken(keys, { email: DEMO_USERS.ben.email, tenantId: 'acme' });
+    const late = await api('POST', `/tenants/acme/instructions/${id}/confirm`, ben);
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('instruction-not-pending');
   }, 60_000);
 
   it('adding and removing a contact emails them and every other contact, each in their language', async () => {

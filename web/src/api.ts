@@ -34,6 +34,22 @@ export interface Contact {
   canInstruct: boolean;
 }
 
+export interface Instruction {
+  instructionId: string;
+  tenantId: string;
+  kind: 'account-deletion' | 'data-export' | 'other';
+  details: string;
+  status: 'pending-confirmation' | 'confirmed' | 'rejected' | 'lapsed' | 'done';
+  requestedBy: { contactId: string; name: string; email: string };
+  confirmedBy: { name: string; email: string } | null;
+  rejectedBy: { name: string; email: string } | null;
+  createdAt: string;
+  confirmBy: string | null;
+  completedAt: string | null;
+  completedBy: string | null;
+  note: string | null;
+}
+
 /** What support did under a grant. */
 export interface Receipt {
   grant: Grant;
@@ -46,10 +62,11 @@ export interface Receipt {
 
 /** What an emailed one-click link would do (GET /actions/{token}). */
 export interface LinkView {
-  action: 'end' | 'extend';
+  action: 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
   extendBySeconds?: number;
   tenantId: string;
-  grant: Grant;
+  grant?: Grant;
+  instruction?: Instruction;
   contact: { name: string; email: string; locale: 'de' | 'en' };
 }
 
@@ -194,7 +211,38 @@ export class Api {
     return this.request<LinkView>('GET', `/actions/${encodeURIComponent(token)}`);
   }
   useLink(token: string) {
-    return this.request<Grant>('POST', `/actions/${encodeURIComponent(token)}`);
+    return this.request<{ expiresAt?: string; status: string }>(
+      'POST',
+      `/actions/${encodeURIComponent(token)}`,
+    );
+  }
+  instructions(tenant: string) {
+    return this.request<{ instructions: Instruction[] }>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/instructions?limit=20`,
+    );
+  }
+  requestInstruction(tenant: string, body: { kind: string; details: string }) {
+    return this.request<Instruction>('POST', `/tenants/${encodeURIComponent(tenant)}/instructions`, body);
+  }
+  decideInstruction(tenant: string, id: string, decision: 'confirm' | 'reject') {
+    return this.request<Instruction>(
+      'POST',
+      `/tenants/${encodeURIComponent(tenant)}/instructions/${encodeURIComponent(id)}/${decision}`,
+    );
+  }
+  completeInstruction(tenant: string, id: string, note: string) {
+    return this.request<Instruction>(
+      'POST',
+      `/tenants/${encodeURIComponent(tenant)}/instructions/${encodeURIComponent(id)}/complete`,
+      { note: note || null },
+    );
+  }
+  confirmedInstructions() {
+    return this.request<{ instructions: Instruction[]; nextCursor: string | null }>(
+      'GET',
+      '/instructions?status=confirmed&limit=50',
+    );
   }
   access(tenant: string) {
     return this.request<{

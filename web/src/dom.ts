@@ -24,7 +24,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 let ids = 0;
 /** A labelled input: the label names the control for screen readers. */
-export function field(label: string, input: HTMLInputElement | HTMLSelectElement): HTMLLabelElement {
+export function field(
+  label: string,
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+): HTMLLabelElement {
   input.id ||= `f${++ids}`;
   return h('label', { for: input.id }, label, input);
 }

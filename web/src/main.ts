@@ -5,6 +5,7 @@ import {
   type CallerSummary,
   type Contact,
   type Grant,
+  type Instruction,
   type LinkView,
   type Receipt,
 } from './api.ts';
@@ -376,6 +377,12 @@ function describe(event: AuditEvent, names: Map<string, string>): string {
       return t.says['access.checked'](who, d.access === true);
     case 'contact.verified':
       return t.says['contact.verified'](who, d.authorized === true);
+    case 'instruction.requested':
+    case 'instruction.confirmed':
+    case 'instruction.rejected':
+    case 'instruction.lapsed':
+    case 'instruction.completed':
+      return t.says[event.type](who, t.kinds[text(d.kind)] ?? text(d.kind));
     case 'support.activity':
       return t.says['support.activity'](
         who,
@@ -538,6 +545,7 @@ async function renderTenant(tenant: string, isAdmin: boolean): Promise<void> {
   const receipt = pendingReceipt();
   sessionStorage.removeItem(RECEIPT_KEY);
   parts.push(await pastGrantsCard(tenant, receipt));
+  parts.push(await instructionsCard(tenant));
   if (isAdmin) {
     const { contacts, warnings } = await api.contacts(tenant);
     // The audit log names people, not addresses, wherever it knows them.
@@ -624,7 +632,12 @@ function renderSupport(): void {
       h('button', { type: 'submit' }, t.verifyButton),
     ),
   );
-  app.replaceChildren(card(t.lookUp, check, answer), activeGrantsCard(), card(t.verify, verify, verdict));
+  app.replaceChildren(
+    card(t.lookUp, check, answer),
+    activeGrantsCard(),
+    card(t.verify, verify, verdict),
+    instructionQueueCard(),
+  );
 }
 
 /** Every tenant's active grant, soonest end first, each with a live countdown and its own check. */
@@ -720,7 +733,9 @@ async function renderAct(token: string): Promise<void> {
   }
   t = strings(language);
   renderHeader();
-  const { grant, tenantId } = view;
+  if (view.instruction) return renderInstructionLink(links, token, view, view.instruction);
+  const { tenantId } = view;
+  const grant = view.grant as Grant;
   const active = grant.status === 'active';
   const by = view.extendBySeconds ?? 0;
   const newDeadline = new Date(Date.parse(grant.expiresAt) + by * 1000).toISOString();
@@ -745,7 +760,7 @@ async function renderAct(token: string): Promise<void> {
             const after = await links.useLink(token);
             result.replaceChildren(
               h('p', { class: 'big-answer yes' }, view.action === 'end' ? t.actEnded : t.actExtended),
-              h('p', {}, `${t.deadline}: `, time(after.expiresAt)),
+              h('p', {}, `${t.deadline}: `, time(after.expiresAt ?? grant.expiresAt)),
             );
             confirmButton.hidden = true;
           } catch (error) {
@@ -780,6 +795,212 @@ async function renderAct(token: string): Promise<void> {
       h('p', { class: 'muted' }, t.actAs(view.contact.name, view.contact.email)),
       active ? h('p', {}, confirmButton) : null,
       result,
+    ),
+  );
+}
+
+/** The page of a Confirm or Reject link in an instruction's email. */
+function renderInstructionLink(links: Api, token: string, view: LinkView, instruction: Instruction): void {
+  const confirming = view.action === 'confirm-instruction';
+  const kind = t.kinds[instruction.kind] ?? instruction.kind;
+  const pending = instruction.status === 'pending-confirmation';
+  const result = h('div', { 'aria-live': 'polite', 'data-testid': 'act-result' });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: confirming ? '' : 'danger',
+      'data-testid': 'act-confirm',
+      onclick: () =>
+        void (async () => {
+          button.disabled = true;
+          try {
+            await links.useLink(token);
+            result.replaceChildren(
+              h('p', { class: 'big-answer yes' }, confirming ? t.actConfirmed : t.actRejected),
+            );
+            button.hidden = true;
+          } catch (error) {
+            result.replaceChildren(h('p', { class: 'big-answer no' }, linkProblem(error)));
+          }
+        })(),
+    },
+    confirming ? t.actConfirmButton : t.actRejectButton,
+  );
+  app.replaceChildren(
+    card(
+      t.actTitle,
+      h(
+        'p',
+        { class: 'act-question', 'data-testid': 'act-question' },
+        pending
+          ? confirming
+            ? t.actConfirmInstruction(view.tenantId, kind)
+            : t.actRejectInstruction(view.tenantId, kind)
+          : t.actNotPending,
+      ),
+      h(
+        'dl',
+        {},
+        h('dt', {}, t.instructionDetails),
+        h('dd', {}, instruction.details),
+        h('dt', {}, t.requestedByLabel),
+        h('dd', {}, `${instruction.requestedBy.name} <${instruction.requestedBy.email}>`),
+        ...(instruction.confirmBy
+          ? [h('dt', {}, t.confirmBy), h('dd', {}, time(instruction.confirmBy))]
+          : []),
+      ),
+      h('p', { class: 'muted' }, t.actAs(view.contact.name, view.contact.email)),
+      pending ? h('p', {}, button) : null,
+      result,
+    ),
+  );
+}
+
+/** A tenant's instructions: give one, see where each stands, confirm or reject pending ones. */
+async function instructionsCard(tenant: string): Promise<HTMLElement> {
+  const { instructions } = await api.instructions(tenant);
+  const kind = h(
+    'select',
+    {},
+    ...Object.entries(t.kinds).map(([value, label]) => h('option', { value }, label)),
+  );
+  const details = h('textarea', { required: true, maxlength: 2000, rows: 2 });
+  const form = h(
+    'form',
+    {
+      'aria-label': t.giveInstruction,
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        void attempt(async () => {
+          await api.requestInstruction(tenant, { kind: kind.value, details: details.value });
+          await render();
+        });
+      },
+    },
+    h('h3', {}, t.giveInstruction),
+    h('div', { class: 'row' }, field(t.kind, kind), field(t.instructionDetails, details)),
+    h('div', {}, h('button', { type: 'submit' }, t.giveInstruction)),
+  );
+  const decide = (i: Instruction, decision: 'confirm' | 'reject') =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: decision === 'confirm' ? 'secondary' : 'danger',
+        onclick: () =>
+          void attempt(async () => {
+            await api.decideInstruction(tenant, i.instructionId, decision);
+            await render();
+          }),
+      },
+      decision === 'confirm' ? t.confirm : t.reject,
+    );
+  return card(
+    t.instructions,
+    instructions.length === 0
+      ? h('p', { class: 'muted' }, t.noInstructions)
+      : h(
+          'table',
+          { 'data-testid': 'instructions' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[t.kind, t.instructionDetails, t.requestedByLabel, t.status, ''].map((c) =>
+                h('th', { scope: 'col' }, c),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...instructions.map((i) =>
+              h(
+                'tr',
+                { 'data-instruction': i.instructionId, 'data-status': i.status },
+                h('td', {}, t.kinds[i.kind] ?? i.kind),
+                h('td', {}, i.details),
+                h('td', {}, i.requestedBy.name),
+                h(
+                  'td',
+                  {},
+                  t.statuses[i.status] ?? i.status,
+                  ...(i.confirmBy && i.status === 'pending-confirmation' ? [' · ', time(i.confirmBy)] : []),
+                ),
+                h(
+                  'td',
+                  {},
+                  ...(i.status === 'pending-confirmation'
+                    ? [decide(i, 'confirm'), ' ', decide(i, 'reject')]
+                    : []),
+                ),
+              ),
+            ),
+          ),
+        ),
+    form,
+  );
+}
+
+/** The agents' queue: confirmed instructions of every tenant, each marked done with a note. */
+function instructionQueueCard(): HTMLElement {
+  const body = h('tbody', {});
+  const load = async () => {
+    const { instructions } = await api.confirmedInstructions();
+    body.replaceChildren(
+      ...(instructions.length === 0 ? [h('tr', {}, h('td', { colspan: 5 }, t.noQueue))] : []),
+      ...instructions.map((i) => {
+        const note = h('input', { maxlength: 2000, 'aria-label': `${t.note} ${i.tenantId}` });
+        return h(
+          'tr',
+          { 'data-instruction': i.instructionId },
+          h('td', {}, i.tenantId),
+          h('td', {}, t.kinds[i.kind] ?? i.kind),
+          h('td', {}, i.details),
+          h('td', {}, `${i.requestedBy.name}${i.confirmedBy ? ` + ${i.confirmedBy.name}` : ''}`),
+          h(
+            'td',
+            {},
+            note,
+            ' ',
+            h(
+              'button',
+              {
+                type: 'button',
+                onclick: () =>
+                  void attempt(async () => {
+                    await api.completeInstruction(i.tenantId, i.instructionId, note.value.trim());
+                    await load();
+                  }),
+              },
+              t.markDone,
+            ),
+          ),
+        );
+      }),
+    );
+  };
+  void attempt(load);
+  return card(
+    t.queue,
+    h(
+      'table',
+      { 'data-testid': 'instruction-queue' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[t.tenant, t.kind, t.instructionDetails, t.requestedByLabel, t.note].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      body,
     ),
   );
 }
