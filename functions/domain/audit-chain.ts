@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { AuditEvent } from './audit.ts';
+import { chainedView } from './audit.ts';
 
 /**
  * The tamper-evident audit log: each tenant's events form one hash chain, oldest first.
@@ -11,18 +11,6 @@ import type { AuditEvent } from './audit.ts';
  * recompute every hash, because that rewritten chain no longer contains the head they kept.
  */
 export const GENESIS_HASH = '0'.repeat(64);
-
-/** The fields of an event that its hash covers, exactly as exported. */
-export function chainedView(event: Omit<AuditEvent, 'tenantId' | 'hash'> & { hash?: unknown }) {
-  return {
-    eventId: event.eventId,
-    at: event.at,
-    type: event.type,
-    actor: event.actor,
-    grantId: event.grantId,
-    details: event.details,
-  };
-}
 
 export function canonicalJson(value: unknown): string {
   const text = canonicalize(value);
@@ -35,7 +23,10 @@ function sha256(previousHash: string, json: string): string {
 }
 
 /** The hash of a stored event, chained after `previousHash`. */
-export function chainHash(previousHash: string, event: Parameters<typeof chainedView>[0]): string {
+export function chainHash(
+  previousHash: string,
+  event: Parameters<typeof chainedView>[0] & { hash?: unknown },
+): string {
   return sha256(previousHash, canonicalJson(chainedView(event)));
 }
 

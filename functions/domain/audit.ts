@@ -54,7 +54,8 @@ export function isNotifiedEventType(type: string): type is NotifiedEventType {
   return (NOTIFIED_EVENT_TYPES as readonly string[]).includes(type);
 }
 
-export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
+/** The fields of an event as the API shows it and as its hash covers it (no tenant, no hash). */
+export function chainedView(event: Omit<AuditEvent, 'tenantId' | 'hash'>) {
   return {
     eventId: event.eventId,
     at: event.at,
@@ -62,6 +63,9 @@ export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
     actor: event.actor,
     grantId: event.grantId,
     details: event.details,
-    ...(event.hash ? { hash: event.hash } : {}),
   };
+}
+
+export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
+  return { ...chainedView(event), ...(event.hash ? { hash: event.hash } : {}) };
 }
