@@ -1,14 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
+import { streamFailures } from './stream-failures.ts';
 
 export interface AuditChainProps {
   table: ITable;
@@ -27,19 +28,12 @@ export class AuditChain extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditChainProps) {
     super(scope, id);
-    this.failures = new Queue(this, 'StreamFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.failuresAlarm = new Alarm(this, 'StreamFailuresAlarm', {
-      alarmDescription: 'The audit chainer gave up on stream records: some audit events are not chained',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const failures = streamFailures(
+      this,
+      'The audit chainer gave up on stream records: some audit events are not chained',
+    );
+    this.failures = failures.queue;
+    this.failuresAlarm = failures.alarm;
     this.chainer = new AppFunction(this, 'Chainer', {
       ...BACKGROUND_FUNCTIONS.chainAudit,
       environment: props.environment,

@@ -1,16 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIED_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
+import { streamFailures } from './stream-failures.ts';
 
 export interface NotificationsProps {
   table: ITable;
@@ -36,20 +37,12 @@ export class Notifications extends Construct {
     this.identity = new EmailIdentity(this, 'Sender', {
       identity: props.mailDomain ? Identity.domain(props.mailDomain) : Identity.email(props.mailFrom),
     });
-    this.failures = new Queue(this, 'StreamFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.failuresAlarm = new Alarm(this, 'StreamFailuresAlarm', {
-      alarmDescription:
-        'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const failures = streamFailures(
+      this,
+      'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
+    );
+    this.failures = failures.queue;
+    this.failuresAlarm = failures.alarm;
     this.notifier = new AppFunction(this, 'Notifier', {
       ...BACKGROUND_FUNCTIONS.notify,
       environment: { ...props.environment, MAIL_FROM: props.mailFrom, CONSOLE_URL: props.consoleUrl },
