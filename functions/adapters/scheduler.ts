@@ -47,6 +47,20 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
     private readonly settings: SchedulerSettings,
   ) {}
 
+  /** The expiry function with the event, retried and dead-lettered: every schedule's target. */
+  private target(event: ExpiryEvent): CreateScheduleCommandInput['Target'] {
+    return {
+      Arn: this.settings.expiryFunctionArn,
+      RoleArn: this.settings.roleArn,
+      Input: JSON.stringify(event),
+      RetryPolicy: {
+        MaximumRetryAttempts: this.settings.maxRetries,
+        MaximumEventAgeInSeconds: this.settings.maxEventAgeSeconds,
+      },
+      DeadLetterConfig: { Arn: this.settings.deadLetterQueueArn },
+    };
+  }
+
   private input(expiry: ScheduledExpiry, kind: Kind = 'expiry'): CreateScheduleCommandInput {
     const event: ExpiryEvent = {
       tenantId: expiry.tenantId,
@@ -67,16 +81,7 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
       Description: reminder
         ? `Reminds the contacts of tenant ${expiry.tenantId} that grant ${expiry.grantId} ends soon`
         : `Ends support access grant ${expiry.grantId} of tenant ${expiry.tenantId}`,
-      Target: {
-        Arn: this.settings.expiryFunctionArn,
-        RoleArn: this.settings.roleArn,
-        Input: JSON.stringify(event),
-        RetryPolicy: {
-          MaximumRetryAttempts: this.settings.maxRetries,
-          MaximumEventAgeInSeconds: this.settings.maxEventAgeSeconds,
-        },
-        DeadLetterConfig: { Arn: this.settings.deadLetterQueueArn },
-      },
+      Target: this.target(event),
       // Deterministic: a retried create of the same grant version is the same request.
       ClientToken: `${expiry.grantId}-v${expiry.version}${reminder ? '-r' : ''}`,
     };
@@ -127,16 +132,7 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Description: `Lapses instruction ${instruction.instructionId} of tenant ${instruction.tenantId} if still unconfirmed`,
-      Target: {
-        Arn: this.settings.expiryFunctionArn,
-        RoleArn: this.settings.roleArn,
-        Input: JSON.stringify(event),
-        RetryPolicy: {
-          MaximumRetryAttempts: this.settings.maxRetries,
-          MaximumEventAgeInSeconds: this.settings.maxEventAgeSeconds,
-        },
-        DeadLetterConfig: { Arn: this.settings.deadLetterQueueArn },
-      },
+      Target: this.target(event),
       ClientToken: `${instruction.instructionId}-lapse`,
     };
     try {

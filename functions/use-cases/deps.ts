@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Grant, GrantPolicy } from '../domain/grant.ts';
-import type { GrantScheduler, GrantStore, IdGenerator, Log } from '../domain/ports.ts';
+import type { GrantScheduler, GrantStore, IdGenerator, Log, Page, PageRequest } from '../domain/ports.ts';
 
 export interface Deps {
   store: GrantStore;
@@ -46,4 +46,26 @@ export async function bestEffort(
       error: (error as Error).name,
     });
   }
+}
+
+/**
+ * Visits what a sweep's list names, page by page, at most `max` items per run; `more` says the
+ * run stopped with some left (the next run goes on).
+ */
+export async function sweepPages<T>(
+  list: (page: PageRequest) => Promise<Page<T>>,
+  max: number,
+  visit: (item: T) => Promise<void>,
+): Promise<{ examined: number; more: boolean }> {
+  let examined = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: Math.min(100, max - examined), cursor });
+    for (const item of page.items) {
+      examined++;
+      await visit(item);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && examined < max);
+  return { examined, more: cursor !== undefined };
 }

@@ -23,7 +23,7 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/grant.ts';
 import type { GrantListFilter, GrantScheduler, Page, PageRequest, ScheduledExpiry } from '../domain/ports.ts';
-import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
+import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps, sweepPages } from './deps.ts';
 import { newEvent as event, grantDetails } from './events.ts';
 
 /** Idempotency records are kept at least this long. */
@@ -326,28 +326,6 @@ export async function remindGrant(
     );
     return { outcome: 'reminded' as const, grant: { ...grant, remindAt: null } };
   });
-}
-
-/**
- * Visits what a sweep's list names, page by page, at most `max` items per run; `more` says the
- * run stopped with some left (the next run goes on).
- */
-async function sweepPages<T>(
-  list: (page: PageRequest) => Promise<Page<T>>,
-  max: number,
-  visit: (item: T) => Promise<void>,
-): Promise<{ examined: number; more: boolean }> {
-  let examined = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await list({ limit: Math.min(100, max - examined), cursor });
-    for (const item of page.items) {
-      examined++;
-      await visit(item);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && examined < max);
-  return { examined, more: cursor !== undefined };
 }
 
 /** Sends every due reminder whose schedule did not (a bounded number per run). */

@@ -19,7 +19,7 @@ import {
   normaliseText,
 } from '../domain/instruction.ts';
 import type { Page, PageRequest } from '../domain/ports.ts';
-import { type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
+import { type Deps, retryOnConflict, type SchedulingDeps, sweepPages } from './deps.ts';
 import { newEvent } from './events.ts';
 
 export interface InstructionInput {
@@ -114,27 +114,24 @@ async function current(deps: Deps, tenantId: string, instructionId: string): Pro
 }
 
 /** A second instructing contact confirms a pending instruction (not its requester: four eyes). */
-export async function confirmInstruction(
-  deps: SchedulingDeps,
-  tenantId: string,
-  instructionId: string,
-  contact: Contact,
-  now: Date,
-): Promise<Instruction> {
-  const after = await decide(deps, tenantId, instructionId, contact, now, 'confirmed');
-  await deps.scheduler.unscheduleLapse({ tenantId, instructionId }).catch(() => undefined);
-  return after;
-}
+export const confirmInstruction = (...args: DecisionArgs) => decideAndUnschedule(...args, 'confirmed');
 
 /** Any instructing contact (the requester too) rejects a pending instruction. */
-export async function rejectInstruction(
+export const rejectInstruction = (...args: DecisionArgs) => decideAndUnschedule(...args, 'rejected');
+
+type DecisionArgs = [
   deps: SchedulingDeps,
   tenantId: string,
   instructionId: string,
   contact: Contact,
   now: Date,
+];
+
+/** Decided either way, the instruction no longer lapses: its schedule goes (best effort; the lapse is a no-op). */
+async function decideAndUnschedule(
+  ...[deps, tenantId, instructionId, contact, now, to]: [...DecisionArgs, 'confirmed' | 'rejected']
 ): Promise<Instruction> {
-  const after = await decide(deps, tenantId, instructionId, contact, now, 'rejected');
+  const after = await decide(deps, tenantId, instructionId, contact, now, to);
   await deps.scheduler.unscheduleLapse({ tenantId, instructionId }).catch(() => undefined);
   return after;
 }
@@ -244,19 +241,13 @@ export async function lapseInstruction(
 /** Lapses every pending instruction past its confirmBy whose schedule did not (bounded per run). */
 export async function sweepLapsedInstructions(deps: Deps, max = 500): Promise<{ lapsed: number }> {
   let lapsed = 0;
-  let examined = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listLapsingInstructions(deps.clock.now(), {
-      limit: Math.min(100, max - examined),
-      cursor,
-    });
-    for (const i of page.items) {
-      examined++;
+  await sweepPages(
+    (page) => deps.store.listLapsingInstructions(deps.clock.now(), page),
+    max,
+    async (i) => {
       if ((await lapseInstruction(deps, i.tenantId, i.instructionId)) === 'lapsed') lapsed++;
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && examined < max);
+    },
+  );
   return { lapsed };
 }
 
