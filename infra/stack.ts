@@ -90,6 +90,7 @@ export class SupportAccessStack extends Stack {
         this.expiry.deadLetterAlarm,
         this.notifications.failuresAlarm,
         this.auditChain.failuresAlarm,
+        this.auditChain.stuckAlarm,
       ],
       alarmEmail: props.alarmEmail,
     });

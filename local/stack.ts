@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { matchesAuditFilter, matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
+import { matchesChainFilter, matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
@@ -240,8 +240,8 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
         await chainAudit(event, { timeoutMs: 60_000 });
         return undefined;
       },
-      filter: matchesAuditFilter,
-      batchSize: 100,
+      filter: matchesChainFilter,
+      batchSize: 1000,
       // The chainer waits for events to settle (20 s); a stop must not wait for it.
       abandonOnStop: true,
     });

@@ -56,7 +56,8 @@ interface ShardState {
   failures: number;
 }
 
-function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+/** A record as DynamoDB Streams returns it, in the shape Lambda hands to a stream consumer. */
+export function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
   return {
     eventID: record.eventID,

@@ -1,3 +1,4 @@
+import type { AccessCheck } from './access-check.ts';
 import type { ActionLink, LinkUse } from './action-link.ts';
 import type { AuditEvent } from './audit.ts';
 import type { Clock } from './clock.ts';
@@ -89,6 +90,8 @@ export interface InstructionStore {
 
 export interface GrantStore extends AuditChainStore, InstructionStore {
   getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
+  /** Stamps the check on the tenant's access item; returns the grant that write saw (one round trip). */
+  recordAccessCheck(check: AccessCheck): Promise<ActiveAccess | null>;
   getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null>;
   /**
    * Throws GrantAlreadyActiveError when the tenant has an active grant; IdempotencyRaceError on a
@@ -178,6 +181,11 @@ export interface SealedEvent {
  * never touch it, so they never contend on one item.
  */
 export interface AuditChainStore {
+  /** The id of the newest check stamped on the tenant's access item, if any. */
+  latestAccessCheck(tenantId: string): Promise<string | null>;
+  /** Appends an event made from a durable record; false when an event with its id exists already. */
+  appendEventOnce(event: AuditEvent): Promise<boolean>;
+  hasEvent(tenantId: string, eventId: string): Promise<boolean>;
   getChainHead(tenantId: string): Promise<ChainHead | null>;
   /** Events after `afterEventId` (null: from the first) whose ids were made before `before`, oldest first. */
   eventsToChain(

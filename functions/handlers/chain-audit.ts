@@ -1,7 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditEventOf } from '../adapters/dynamodb/stream.ts';
-import { CHAIN_SETTLE_MS, chainAuditLog } from '../use-cases/audit.ts';
+import { accessRecordOf, auditEventOf } from '../adapters/dynamodb/stream.ts';
+import type { StampedCheck } from '../domain/access-check.ts';
+import { CHAIN_SETTLE_MS, chainAuditLog, chainBound, recordStampedChecks } from '../use-cases/audit.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
@@ -10,21 +11,36 @@ const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-
 const CONCURRENT_TENANTS = 16;
 
 /**
- * The chaining step, on the table's stream: for every tenant with new audit events it waits
- * until those events have settled (no event made earlier can still arrive), then chains
- * everything settled after the tenant's head. A failure throws: the stream delivers the batch
- * again and the chain goes on from its head, so nothing is chained twice or skipped.
+ * The chaining step, on the table's stream. First it writes the `access.checked` events of the
+ * checks stamped on access items (exactly once: keyed by the check's id). Then, for every tenant
+ * with new audit events, it waits until those have settled (no event made earlier can still
+ * arrive) and chains everything settled after the tenant's head — never past a check whose stamp
+ * is still on its way in the stream. A failure throws: the stream delivers the batch again and
+ * the chain goes on from its head, so nothing is recorded twice, chained twice or skipped.
  */
 export const handler = async (event: DynamoDBStreamEvent, context?: Context) => {
   const deps = appDeps();
   const newest = new Map<string, number>();
+  const newestAccessWrite = new Map<string, number>();
+  const checks: StampedCheck[] = [];
+  const seen = (tenantId: string, at: string) =>
+    newest.set(tenantId, Math.max(newest.get(tenantId) ?? 0, Date.parse(at)));
   for (const record of event.Records) {
     const auditEvent = auditEventOf(record);
-    if (!auditEvent) continue;
-    const made = Date.parse(auditEvent.at);
-    newest.set(auditEvent.tenantId, Math.max(newest.get(auditEvent.tenantId) ?? 0, made));
+    if (auditEvent) {
+      seen(auditEvent.tenantId, auditEvent.at);
+      continue;
+    }
+    const access = accessRecordOf(record);
+    if (!access) continue;
+    const written = access.writtenAt.getTime();
+    newestAccessWrite.set(access.tenantId, Math.max(newestAccessWrite.get(access.tenantId) ?? 0, written));
+    if (!access.stamped) continue;
+    checks.push(access.stamped);
+    seen(access.tenantId, access.stamped.check.checkedAt);
   }
-  if (newest.size === 0) return { chained: 0 };
+  const recorded = await recordStampedChecks(deps, checks);
+  if (newest.size === 0) return { recorded, chained: 0 };
   const settledAt = Math.max(...newest.values()) + CHAIN_SETTLE_MS;
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
   const wait = Math.min(settledAt - deps.clock.now().getTime(), remaining - 10_000);
@@ -34,13 +50,17 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context) => 
   const queue = [...newest.keys()];
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
-      for (let tenantId = queue.shift(); tenantId; tenantId = queue.shift())
-        chained += (await chainAuditLog(deps, tenantId)).chained;
+      for (let tenantId = queue.shift(); tenantId; tenantId = queue.shift()) {
+        const write = newestAccessWrite.get(tenantId);
+        const bound = await chainBound(deps, tenantId, write === undefined ? undefined : new Date(write));
+        if (bound !== null) chained += (await chainAuditLog(deps, tenantId, CHAIN_SETTLE_MS, bound)).chained;
+      }
     }),
   );
   const lagMs = deps.clock.now().getTime() - Math.min(...newest.values());
-  logger.info('audit chained', { tenants: newest.size, chained, lagMs });
+  logger.info('audit chained', { tenants: newest.size, recorded, chained, lagMs });
   metrics.addMetric('AuditChainLagMs', MetricUnit.Milliseconds, lagMs);
+  metrics.addMetric('AccessChecksRecorded', MetricUnit.Count, recorded);
   metrics.publishStoredMetrics();
-  return { chained };
+  return { recorded, chained };
 };

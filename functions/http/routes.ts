@@ -175,7 +175,8 @@ export const routes = [
     summary: 'May support access this tenant right now? Recorded in the tenant’s audit log.',
     query: s.NoQuery,
     success: { status: 200, schema: 'AccessAnswer' },
-    needs: { table: ['GetItem', 'PutItem'] },
+    // One write decides and records (the check stamped on the tenant's access item).
+    needs: { table: ['UpdateItem'] },
   },
   {
     name: 'listActiveGrants',

@@ -1,3 +1,4 @@
+import { accessCheckedEvent, type StampedCheck } from '../domain/access-check.ts';
 import { type AuditEvent, publicEvent } from '../domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -33,6 +34,7 @@ export async function chainAuditLog(
   deps: ChainDeps,
   tenantId: string,
   settleMs = CHAIN_SETTLE_MS,
+  bound?: Date,
 ): Promise<{ chained: number; head: string | null }> {
   let chained = 0;
   let lost: ChainHead | null | undefined;
@@ -45,7 +47,7 @@ export async function chainAuditLog(
         `The audit chain head of ${tenantId} is behind its chained events; it is not rewritten.`,
       );
     }
-    const before = new Date(deps.clock.now().getTime() - settleMs);
+    const before = new Date(Math.min(deps.clock.now().getTime() - settleMs, bound?.getTime() ?? Infinity));
     const events = await deps.store.eventsToChain(tenantId, head?.eventId ?? null, before, CHAIN_BATCH);
     if (events.length === 0) return { chained, head: head?.hash ?? null };
     let hash = head?.hash ?? GENESIS_HASH;
@@ -66,6 +68,58 @@ export async function chainAuditLog(
     }
   }
   throw new Error(`The audit chain of ${tenantId} kept moving; it is chained on the next run.`);
+}
+
+/** Tenants whose stamped checks are written at the same time. */
+const CONCURRENT_TENANTS = 16;
+
+/**
+ * Writes the `access.checked` events of checks stamped on access items, each tenant's in the
+ * order the stream delivered them and one at a time, stopping at the first failure (thrown, so
+ * the batch is delivered again; an event already there is skipped). Hence when a check's event
+ * exists, so do the events of every earlier check of that tenant.
+ */
+export async function recordStampedChecks(
+  deps: Pick<ChainDeps, 'store'>,
+  checks: readonly StampedCheck[],
+): Promise<number> {
+  const byTenant = new Map<string, StampedCheck[]>();
+  for (const stamped of checks) {
+    const list = byTenant.get(stamped.check.tenantId) ?? [];
+    list.push(stamped);
+    byTenant.set(stamped.check.tenantId, list);
+  }
+  let written = 0;
+  const queue = [...byTenant.values()];
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
+      for (let list = queue.shift(); list; list = queue.shift())
+        for (const { check, active } of list)
+          if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
+    }),
+  );
+  return written;
+}
+
+/**
+ * How far a tenant's log may be chained now without passing over a check whose stamp the stream
+ * has not delivered yet (its event would then land behind the head). If the tenant's newest
+ * stamp has its event, so has every earlier one: the usual settle bound holds (undefined). If
+ * not, that stamp was written after the newest write of the tenant's access item in this batch
+ * (`newestAccessWrite`, to the second), so only checks made more than the settle time (and a
+ * second of the stream's rounding) before it are surely in; with no such write, not at all (null:
+ * the stamp on its way brings the tenant back).
+ */
+export async function chainBound(
+  deps: Pick<ChainDeps, 'store'>,
+  tenantId: string,
+  newestAccessWrite: Date | undefined,
+  settleMs = CHAIN_SETTLE_MS,
+): Promise<Date | null | undefined> {
+  const latest = await deps.store.latestAccessCheck(tenantId);
+  if (latest === null || (await deps.store.hasEvent(tenantId, latest))) return undefined;
+  if (!newestAccessWrite) return null;
+  return new Date(newestAccessWrite.getTime() - 1000 - settleMs);
 }
 
 const sameHead = (a: ChainHead | null, b: ChainHead | null) =>

@@ -1,46 +1,25 @@
+import { type AccessAnswer, type AccessCheck, accessAnswer } from '../domain/access-check.ts';
 import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
 import { effectiveGrant, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
 import type { Deps } from './deps.ts';
 import { newEvent } from './events.ts';
 
-export interface AccessAnswer {
-  tenantId: string;
-  access: boolean;
-  grant: { grantId: string; expiresAt: string; reason: string; ticket: string | null } | null;
-  checkedAt: string;
-}
-
 /**
- * "May I access tenant T now?" One strongly consistent read decides; the decision instant is
- * taken after the read, so an answer is never newer than the data behind it. The question is
- * recorded in the tenant's audit log before the answer is returned.
+ * "May I access tenant T now?" One write decides and records: the decision instant is taken
+ * first, then the check is stamped on the tenant's access item, which returns the grant state
+ * at that write — so every change committed before `checkedAt` is seen. The stamp is durable
+ * before the answer; the stream turns it into `access.checked` within seconds, exactly once.
  */
 export async function checkAccess(deps: Deps, tenantId: string, agentEmail: string): Promise<AccessAnswer> {
-  const active = await deps.store.getActiveAccess(tenantId);
   const checkedAt = deps.clock.now();
-  const access = active !== null && checkedAt.getTime() < Date.parse(active.expiresAt);
-  const answer: AccessAnswer = {
+  const check: AccessCheck = {
+    checkId: deps.ids.next(checkedAt),
     tenantId,
-    access,
-    grant:
-      access && active
-        ? {
-            grantId: active.grantId,
-            expiresAt: active.expiresAt,
-            reason: active.reason,
-            ticket: active.ticket,
-          }
-        : null,
     checkedAt: checkedAt.toISOString(),
+    agent: agentEmail,
   };
-  await deps.store.appendEvent(
-    newEvent(deps, checkedAt, tenantId, 'access.checked', agentEmail, answer.grant?.grantId ?? null, {
-      access,
-      checkedAt: answer.checkedAt,
-    }),
-  );
-  return answer;
+  return accessAnswer(check, await deps.store.recordAccessCheck(check));
 }
 
 export async function listActiveGrants(deps: Deps, page: PageRequest, now: Date) {

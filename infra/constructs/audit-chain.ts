@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUDIT_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
+import { CHAIN_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
@@ -25,6 +25,8 @@ export class AuditChain extends Construct {
   readonly failures: Queue;
   /** Stream batches the chainer gave up on: some events stay unchained until it runs again. */
   readonly failuresAlarm: Alarm;
+  /** The chainer has fallen behind the stream (a batch failing again and again, or too much to do). */
+  readonly stuckAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: AuditChainProps) {
     super(scope, id);
@@ -41,17 +43,31 @@ export class AuditChain extends Construct {
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.chainer.fn, BACKGROUND_FUNCTIONS.chainAudit.needs, props.table);
+    this.stuckAlarm = new Alarm(this, 'ChainerBehindAlarm', {
+      alarmDescription:
+        'The audit chainer is more than 5 minutes behind the stream: access checks and events are not chained',
+      metric: this.chainer.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 300_000,
+      evaluationPeriods: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     this.chainer.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
+        // Access checks stamp the access item many times a second: a batch waits for its newest
+        // record to settle, so it must be large enough to keep up (1000 records per wait).
+        batchSize: 1000,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
-        retryAttempts: 10,
+        // A check's stamp reaches the log only through this consumer: a batch is retried for as
+        // long as the stream keeps it, never skipped while it can still succeed (a stuck batch
+        // raises the iterator-age alarm long before).
+        retryAttempts: 10_000,
         maxRecordAge: Duration.hours(24),
         onFailure: new SqsDlq(this.failures),
         // The same filter the local stream poller applies.
-        filters: [FilterCriteria.filter(AUDIT_RECORDS_FILTER)],
+        filters: CHAIN_RECORDS_FILTERS.map((filter) => FilterCriteria.filter(filter)),
       }),
     );
   }

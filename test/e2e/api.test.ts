@@ -173,7 +173,14 @@ describe('HTTP API over the running local stack', () => {
     const ended = await call('GET', `/tenants/${tenantId}/grants?status=ended`, { token: people.contact });
     expect(ended.body.grants.map((g: { grantId: string }) => g.grantId)).toEqual([grant.grantId]);
 
-    const types = (await changesOf(tenantId, people.admin)).map((e) => e.type);
+    // Checks reach the log from their stamps on the access item, within seconds.
+    const events = await until(
+      () => changesOf(tenantId, people.admin),
+      (list) => list.filter((e) => e.type === 'access.checked').length === 3,
+      15_000,
+      'the three access checks in the audit log',
+    );
+    const types = events.map((e) => e.type);
     expect(types.slice(0, 7)).toEqual([
       'access.checked',
       'grant.revoked',

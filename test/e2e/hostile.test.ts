@@ -5,6 +5,7 @@ import { requestUrl } from '../../local/loopback.ts';
 import { agentToken, call, changesOf, tenantWithPeople, tokenFor } from '../support/api.ts';
 import { mailedLink } from '../support/mail.ts';
 import { rawHttp } from '../support/raw-http.ts';
+import { until } from '../support/until.ts';
 
 const CODES = new Set([
   'validation-failed',
@@ -466,9 +467,16 @@ describe('hostile input', () => {
     expect(failures, `seed ${seed}`).toEqual([]);
     expect(fiveXX).toBe(0);
     // Only accepted requests wrote: the tenant's audit log has exactly their events.
-    const events = await changesOf(tenantId, people.admin);
+    // Checks reach the log from their stamps within seconds: wait for them, then count exactly.
+    const checks = accepted['GET checkAccess'] ?? 0;
+    const events = await until(
+      () => changesOf(tenantId, people.admin),
+      (list) => list.filter((e) => e.type === 'access.checked').length >= checks,
+      15_000,
+      `${checks} access checks in the audit log`,
+    );
     const count_ = (type: string) => events.filter((e) => e.type === type).length;
-    expect(count_('access.checked')).toBe(accepted['GET checkAccess'] ?? 0);
+    expect(count_('access.checked')).toBe(checks);
     expect(count_('contact.verified')).toBe(accepted['POST verifyCaller'] ?? 0);
     expect(count_('support.activity')).toBe(accepted['POST recordActivity'] ?? 0);
     expect(count_('instruction.requested')).toBe(accepted['POST requestInstruction'] ?? 0);

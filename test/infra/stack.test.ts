@@ -128,7 +128,7 @@ describe('the CDK stack', () => {
       actions(statementsOf(roleOf(logicalId(stack.api.functions[name]?.fn as never))), 'dynamodb:');
     expect(tableActions('getGrant')).toEqual(['GetItem']);
     expect(tableActions('listAudit')).toEqual(['Query']);
-    expect(tableActions('checkAccess')).toEqual(['GetItem', 'PutItem']);
+    expect(tableActions('checkAccess')).toEqual(['UpdateItem']);
     expect(tableActions('health')).toEqual([]);
     expect(
       actions(statementsOf(roleOf(logicalId(stack.api.functions.checkAccess?.fn as never))), 'scheduler:'),

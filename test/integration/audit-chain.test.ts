@@ -14,8 +14,15 @@ import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
 import { givenActiveGrant, notifyDepsFor, RecordingMailer } from '../support/deps.ts';
+import { recordChecksFromStream } from '../support/stream.ts';
 
 type Given = Awaited<ReturnType<typeof givenActiveGrant>>;
+
+/** An access check, and its `access.checked` event written as the chaining step writes it. */
+async function check(t: Given, agent: string) {
+  await checkAccess(t.deps, 'acme', agent);
+  await recordChecksFromStream(t);
+}
 
 /** The whole export of `acme`, page by page, as the NDJSON lines a customer downloads. */
 async function exportLines(t: Given): Promise<string[]> {
@@ -33,6 +40,7 @@ async function exportLines(t: Given): Promise<string[]> {
 async function chainedHistory() {
   const t = await givenActiveGrant({ seconds: 3600 });
   for (let i = 0; i < 4; i++) await checkAccess(t.deps, 'acme', `agent${i % 2}@vendor.example`);
+  await recordChecksFromStream(t);
   t.clock.advance(CHAIN_SETTLE_MS + 1);
   const result = await chainAuditLog(t.deps, 'acme');
   return { ...t, kept: result.head as string, count: result.chained };
@@ -103,7 +111,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
   it('leaves events that may still be joined by earlier ones for the next run', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
     t.clock.advance(CHAIN_SETTLE_MS + 1);
-    await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    await check(t, 'agent@vendor.example');
     expect((await chainAuditLog(t.deps, 'acme')).chained).toBe(2);
     expect((await exportLines(t)).map((l) => JSON.parse(l).type)).toEqual(['contact.added', 'grant.created']);
     t.clock.advance(CHAIN_SETTLE_MS + 1);
@@ -113,7 +121,8 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
 
   it('concurrent chaining runs never fork or double the chain', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
-    for (let i = 0; i < 120; i++) await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    for (let i = 0; i < 120; i++) await check(t, 'agent@vendor.example');
+    await recordChecksFromStream(t);
     t.clock.advance(CHAIN_SETTLE_MS + 1);
     const runs = await Promise.all([1, 2, 3].map(() => chainAuditLog(t.deps, 'acme')));
     expect(runs.reduce((n, r) => n + r.chained, 0)).toBe(122);
@@ -209,7 +218,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
         new GetCommand({ TableName: t.tableName, Key: { pk: keys.tenant('acme'), sk: keys.chainHead } }),
       );
       expect(head.Item).toBeUndefined();
-      await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+      await check(t, 'agent@vendor.example');
       t.clock.advance(CHAIN_SETTLE_MS + 1);
       await expect(chainAuditLog(t.deps, 'acme')).rejects.toThrow(/behind its chained events/);
       // The stored hashes still verify against the kept head: nothing was lost.
@@ -221,8 +230,8 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
 describe('support activity and receipts (DynamoDB Local)', () => {
   it('records activity only under an active grant, and the receipt lists everything support did', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
-    await checkAccess(t.deps, 'acme', 'anna.agent@vendor.example');
-    await checkAccess(t.deps, 'acme', 'bo.agent@vendor.example');
+    await check(t, 'anna.agent@vendor.example');
+    await check(t, 'bo.agent@vendor.example');
     await verifyCaller(
       t.deps,
       'acme',
@@ -244,7 +253,7 @@ describe('support activity and receipts (DynamoDB Local)', () => {
       recordActivity(t.deps, 'acme', 'bo.agent@vendor.example', { action: 'two\nlines' }),
     ).rejects.toMatchObject({ code: 'validation-failed' });
     // Checks after the end belong to no grant.
-    await checkAccess(t.deps, 'acme', 'late.agent@vendor.example');
+    await check(t, 'late.agent@vendor.example');
     t.clock.advance(CHAIN_SETTLE_MS + 1);
     await chainAuditLog(t.deps, 'acme');
     const receipt = await grantReceipt(t.deps, 'acme', t.grant.grantId, t.clock.now());

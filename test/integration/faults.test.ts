@@ -7,6 +7,7 @@ import { clientConfig, dynamoDocumentClient } from '../../functions/adapters/aws
 import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
 import { EventBridgeGrantScheduler } from '../../functions/adapters/scheduler.ts';
 import {
+  changeGrantDeadline,
   createGrant,
   expireGrant,
   getGrant,
@@ -17,6 +18,7 @@ import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import { seedContact, testCursors, testDeps } from '../support/deps.ts';
 import { faultyProxy } from '../support/faulty-proxy.ts';
+import { recordChecksFromStream } from '../support/stream.ts';
 import { localCredentials } from '../support/table.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -85,15 +87,55 @@ describe('faults at the adapter boundaries', () => {
     expect(scheduler.calls).toEqual([]); // no schedule for a grant that does not exist
   });
 
-  it('an access check whose audit write fails gives no answer at all', async () => {
-    const { deps, faulty, proxy, clock } = await behindProxy();
+  it('a write that meets another in flight on the same item (TransactionConflict) is tried again, never failed', async () => {
+    const t = await behindProxy();
+    const { deps, faulty, proxy, clock } = t;
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const { grant } = await createGrant(
+      deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 600 },
+      clock.now(),
+    );
+    proxy.inject({
+      operation: 'TransactWriteItems',
+      times: 3,
+      status: 400,
+      errorType: 'TransactionCanceledException',
+      body: { CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }] },
+    });
+    const extended = await changeGrantDeadline(
+      faulty,
+      'acme',
+      grant.grantId,
+      ada,
+      { durationSeconds: 1200 },
+      clock.now(),
+    );
+    expect(extended.expiresAt).toBe(new Date(clock.now().getTime() + 1_200_000).toISOString());
+    proxy.inject({
+      operation: 'UpdateItem',
+      times: 3,
+      status: 400,
+      errorType: 'TransactionConflictException',
+    });
+    expect(await checkAccess(faulty, 'acme', 'agent@vendor.example')).toMatchObject({ access: true });
+    expect(proxy.seen.filter((op) => op === 'UpdateItem')).toHaveLength(4);
+    expect(await recordChecksFromStream(t)).toBe(1);
+  });
+
+  it('an access check whose recording write fails gives no answer at all', async () => {
+    const t = await behindProxy();
+    const { deps, faulty, proxy, clock } = t;
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     await createGrant(deps, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now());
-    proxy.inject({ operation: 'PutItem', times: Number.POSITIVE_INFINITY, status: 500 });
+    proxy.inject({ operation: 'UpdateItem', times: Number.POSITIVE_INFINITY, status: 500 });
     await expect(checkAccess(faulty, 'acme', 'agent@vendor.example')).rejects.toMatchObject({
       $metadata: { httpStatusCode: 500 },
     });
     // Nothing recorded, so nothing answered.
+    expect(await recordChecksFromStream(t)).toBe(0);
     const checks = (await listAudit(deps, 'acme', { limit: 50 })).items.filter(
       (e) => e.type === 'access.checked',
     );

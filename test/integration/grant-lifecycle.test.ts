@@ -10,6 +10,7 @@ import {
 } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listActiveGrants, listAudit } from '../../functions/use-cases/support.ts';
 import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
+import { recordChecksFromStream } from '../support/stream.ts';
 
 async function eventsOf(deps: Awaited<ReturnType<typeof testDeps>>['deps'], tenantId: string) {
   return (await listAudit(deps, tenantId, { limit: 100 })).items;
@@ -56,7 +57,8 @@ describe('grant lifecycle on DynamoDB Local', () => {
   });
 
   it('answers access by effective status: yes before the deadline, no from the deadline millisecond', async () => {
-    const { deps, clock, grant } = await givenActiveGrant();
+    const t = await givenActiveGrant();
+    const { deps, clock, grant } = t;
     clock.set(new Date(Date.parse(grant.expiresAt) - 1));
     expect((await checkAccess(deps, 'acme', 'agent@vendor.test')).access).toBe(true);
     clock.set(grant.expiresAt);
@@ -69,8 +71,15 @@ describe('grant lifecycle on DynamoDB Local', () => {
       endedAt: grant.expiresAt,
     });
     expect((await listActiveGrants(deps, { limit: 50 }, clock.now())).items).toEqual([]);
+    // Each check's stamp becomes its audit event, exactly once however often the stream is read.
+    expect(await recordChecksFromStream(t)).toBe(2);
+    expect(await recordChecksFromStream(t)).toBe(0);
     const checks = (await eventsOf(deps, 'acme')).filter((e) => e.type === 'access.checked');
     expect(checks.map((e) => e.details.access)).toEqual([false, true]);
+    expect(checks.map((e) => e.details.checkedAt)).toEqual([
+      grant.expiresAt,
+      new Date(Date.parse(grant.expiresAt) - 1).toISOString(),
+    ]);
   });
 
   it('refuses a second active grant and names the active one', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AccessAnswer } from '../../functions/domain/access-check.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { DomainError } from '../../functions/domain/errors.ts';
@@ -14,7 +15,7 @@ import {
   sweepOverdueGrants,
 } from '../../functions/use-cases/grants.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
-import { type AccessAnswer, checkAccess, listAudit } from '../../functions/use-cases/support.ts';
+import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
 
 /**

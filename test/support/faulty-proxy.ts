@@ -10,6 +10,8 @@ export interface Fault {
   status?: number;
   errorType?: string;
   hang?: boolean;
+  /** More fields of the error body (e.g. a transaction's CancellationReasons). */
+  body?: Record<string, unknown>;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function faultyProxy(target: string) {
           JSON.stringify({
             __type: `com.amazonaws.dynamodb.v20120810#${fault.errorType ?? 'InternalServerError'}`,
             message: 'injected fault',
+            ...fault.body,
           }),
         );
       });

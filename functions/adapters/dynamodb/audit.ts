@@ -19,6 +19,21 @@ export class DynamoAudit {
     );
   }
 
+  /** Appends an event made from a durable record (a check stamp); false when it is there already. */
+  async appendEventOnce(event: AuditEvent): Promise<boolean> {
+    try {
+      await this.appendEvent(event);
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async hasEvent(tenantId: string, eventId: string): Promise<boolean> {
+    return (await this.table.getItem(keys.tenant(tenantId), keys.event(eventId))) !== undefined;
+  }
+
   async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
     return this.table.newestFirst(keys.tenant(tenantId), keys.eventPrefix, page, toEvent);
   }

@@ -1,3 +1,5 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccessCheck } from '../../domain/access-check.ts';
 import type { LinkUse } from '../../domain/action-link.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import {
@@ -20,9 +22,14 @@ import type {
   PageRequest,
 } from '../../domain/ports.ts';
 import type { CursorScope } from './cursor.ts';
-import { grantItem, pointerItem, reminderIndexEntry, toGrant } from './items.ts';
+import { grantItem, pointerItem, reminderIndexEntry, toActiveAccess, toGrant } from './items.ts';
 import { keys } from './keys.ts';
-import { CONDITIONAL_CHECK_FAILED, type Table, type TransactItem } from './table.ts';
+import {
+  CONDITIONAL_CHECK_FAILED,
+  retryTransactionConflict,
+  type Table,
+  type TransactItem,
+} from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
 
 /** Sorts after `#`, so `${iso}#…` < `${iso}~` for every tenant and grant id. */
@@ -36,16 +43,40 @@ export class DynamoGrants {
   constructor(private readonly table: Table) {}
 
   async getActiveAccess(tenantId: string): Promise<ActiveAccess | null> {
+    return toActiveAccess(await this.table.getItem(keys.tenant(tenantId), keys.activePointer()));
+  }
+
+  /**
+   * Records an access check in one round trip: stamps the check on the tenant's access item and
+   * returns the grant state that same write saw. Without a grant the item is a bare stamp (no
+   * `grantId`). The stamp reaches the audit log through the stream, keyed by the check's id.
+   * A write that meets a grant change in flight is retried after it (TransactionConflict).
+   */
+  async recordAccessCheck(check: AccessCheck): Promise<ActiveAccess | null> {
+    const { Attributes } = await retryTransactionConflict(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(check.tenantId), sk: keys.activePointer() },
+          UpdateExpression:
+            'SET kind = :kind, tenantId = :tenantId, checkId = :checkId, checkedAt = :checkedAt, checkedBy = :agent',
+          ExpressionAttributeValues: {
+            ':kind': 'access',
+            ':tenantId': check.tenantId,
+            ':checkId': check.checkId,
+            ':checkedAt': check.checkedAt,
+            ':agent': check.agent,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return toActiveAccess(Attributes);
+  }
+
+  async latestAccessCheck(tenantId: string): Promise<string | null> {
     const item = await this.table.getItem(keys.tenant(tenantId), keys.activePointer());
-    if (!item) return null;
-    return {
-      tenantId,
-      grantId: item.grantId as string,
-      expiresAt: item.expiresAt as string,
-      reason: item.reason as string,
-      ticket: (item.ticket as string | null | undefined) ?? null,
-      version: item.version as number,
-    };
+    return typeof item?.checkId === 'string' ? item.checkId : null;
   }
 
   async getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null> {
@@ -59,7 +90,8 @@ export class DynamoGrants {
         Put: {
           TableName: this.table.name,
           Item: pointerItem(grant),
-          ConditionExpression: 'attribute_not_exists(pk)',
+          // The item may exist as a bare check stamp: only a grant on it blocks a new one.
+          ConditionExpression: 'attribute_not_exists(grantId)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -112,8 +144,7 @@ export class DynamoGrants {
   ): Promise<void> {
     // The deadline is compared with the time this attempt is sent, not when the request arrived:
     // a change that reaches the table after the old deadline must not bring access back.
-    const now = clock.now();
-    const reasons = await this.table.transact([
+    const reasons = await this.table.transact(() => [
       {
         Update: {
           TableName: this.table.name,
@@ -129,7 +160,7 @@ export class DynamoGrants {
             ':gsi1sk': keys.activeIndexSort(after.expiresAt, after.tenantId, after.grantId),
             ':version': before.version,
             ':active': 'active',
-            ':now': now.toISOString(),
+            ':now': clock.now().toISOString(),
           },
         },
       },
@@ -296,7 +327,7 @@ export class DynamoGrants {
     return {
       ConditionCheck:
         grantId === null
-          ? { TableName: this.table.name, Key, ConditionExpression: 'attribute_not_exists(pk)' }
+          ? { TableName: this.table.name, Key, ConditionExpression: 'attribute_not_exists(grantId)' }
           : {
               TableName: this.table.name,
               Key,

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../domain/audit.ts';
 import { type Contact, DEFAULT_TIME_ZONE } from '../../domain/contact.ts';
 import type { StoredGrant } from '../../domain/grant.ts';
+import type { ActiveAccess } from '../../domain/ports.ts';
 import { keys } from './keys.ts';
 
 /** Item shapes of the single-table design (docs/data-model.md) and their domain objects. */
@@ -28,6 +29,19 @@ export function pointerItem(grant: StoredGrant): Item {
     ticket: grant.ticket,
     version: grant.version,
     remindAt: grant.remindAt,
+  };
+}
+
+/** The grant an access item names, or null when it is absent or only holds a check stamp. */
+export function toActiveAccess(item: Item | undefined): ActiveAccess | null {
+  if (!item || typeof item.grantId !== 'string') return null;
+  return {
+    tenantId: item.tenantId as string,
+    grantId: item.grantId,
+    expiresAt: item.expiresAt as string,
+    reason: item.reason as string,
+    ticket: (item.ticket as string | null | undefined) ?? null,
+    version: item.version as number,
   };
 }
 

@@ -36,6 +36,8 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   }
 
   getActiveAccess: GrantStore['getActiveAccess'] = (...a) => this.grants.getActiveAccess(...a);
+  recordAccessCheck: GrantStore['recordAccessCheck'] = (...a) => this.grants.recordAccessCheck(...a);
+  latestAccessCheck: GrantStore['latestAccessCheck'] = (...a) => this.grants.latestAccessCheck(...a);
   getGrant: GrantStore['getGrant'] = (...a) => this.grants.getGrant(...a);
   createGrant: GrantStore['createGrant'] = (...a) => this.grants.createGrant(...a);
   changeDeadline: GrantStore['changeDeadline'] = (...a) => this.grants.changeDeadline(...a);
@@ -74,6 +76,8 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   removeContact: GrantStore['removeContact'] = (...a) => this.contacts.removeContact(...a);
 
   appendEvent: GrantStore['appendEvent'] = (...a) => this.audit.appendEvent(...a);
+  appendEventOnce: GrantStore['appendEventOnce'] = (...a) => this.audit.appendEventOnce(...a);
+  hasEvent: GrantStore['hasEvent'] = (...a) => this.audit.hasEvent(...a);
   listEvents: GrantStore['listEvents'] = (...a) => this.audit.listEvents(...a);
 
   claim: NotificationLedger['claim'] = (...a) => this.ledger.claim(...a);

@@ -1,7 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { StampedCheck } from '../../domain/access-check.ts';
 import { type AuditEvent, NOTIFIED_EVENT_TYPES } from '../../domain/audit.ts';
-import { toEvent } from './items.ts';
+import { toActiveAccess, toEvent } from './items.ts';
 
 /**
  * The table's stream as the notifier's outbox. The filter is plain EventBridge-pattern data:
@@ -18,11 +19,20 @@ export const NOTIFIED_RECORDS_FILTER = {
   },
 };
 
-/** Every audit event inserted: what the chaining step reads. */
+/** Every audit event inserted: what the chaining step chains. */
 export const AUDIT_RECORDS_FILTER = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { kind: { S: ['event'] } } },
 };
+
+/** Every write of a tenant's access item: the chaining step records the access checks stamped on it. */
+export const ACCESS_RECORDS_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { kind: { S: ['access'] } } },
+};
+
+/** What the chaining step reads (either filter). */
+export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER, ACCESS_RECORDS_FILTER];
 
 type Pattern = { [key: string]: string[] | Pattern };
 
@@ -39,8 +49,8 @@ export function matchesNotifiedFilter(record: DynamoDBRecord): boolean {
   return matches(record, NOTIFIED_RECORDS_FILTER);
 }
 
-export function matchesAuditFilter(record: DynamoDBRecord): boolean {
-  return matches(record, AUDIT_RECORDS_FILTER);
+export function matchesChainFilter(record: DynamoDBRecord): boolean {
+  return CHAIN_RECORDS_FILTERS.some((filter) => matches(record, filter));
 }
 
 /** The audit event a stream record inserted, or null when it inserted something else. */
@@ -49,4 +59,39 @@ export function auditEventOf(record: DynamoDBRecord): AuditEvent | null {
   if (record.eventName !== 'INSERT' || !image) return null;
   const item = unmarshall(image as Record<string, AttributeValue> as never);
   return item.kind === 'event' ? toEvent(item) : null;
+}
+
+/** A write of a tenant's access item, and the check it stamped (null when it stamped none). */
+export interface AccessRecord {
+  tenantId: string;
+  /** When the write happened, to the second (the stream's own clock). */
+  writtenAt: Date;
+  stamped: StampedCheck | null;
+}
+
+/** The access-item write a stream record carries, or null when it carries something else. */
+export function accessRecordOf(record: DynamoDBRecord): AccessRecord | null {
+  const image = record.dynamodb?.NewImage;
+  if ((record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') || !image) return null;
+  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  if (item.kind !== 'access' || typeof item.tenantId !== 'string') return null;
+  const old = record.dynamodb?.OldImage;
+  const oldCheckId = old ? unmarshall(old as Record<string, AttributeValue> as never).checkId : undefined;
+  const stamped =
+    typeof item.checkId === 'string' && item.checkId !== oldCheckId
+      ? {
+          check: {
+            checkId: item.checkId,
+            tenantId: item.tenantId,
+            checkedAt: item.checkedAt as string,
+            agent: item.checkedBy as string,
+          },
+          active: toActiveAccess(item),
+        }
+      : null;
+  return {
+    tenantId: item.tenantId,
+    writtenAt: new Date((record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000),
+    stamped,
+  };
 }

@@ -81,21 +81,30 @@ export class Table {
     };
   }
 
-  /** Runs a transaction; returns the cancellation reasons when a condition failed, else undefined. */
-  async transact(items: TransactItem[]): Promise<CancellationReason[] | undefined> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return undefined;
-    } catch (error) {
-      const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-      if (
-        (error as Error).name === 'TransactionCanceledException' &&
-        reasons?.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)
-      ) {
-        return reasons;
+  /**
+   * Runs a transaction; returns the cancellation reasons when a condition failed, else undefined.
+   * A transaction cancelled only because another write to one of its items was in flight (access
+   * checks stamp the tenant's access item many times a second) is retried with fresh items from
+   * `build`, so a time it compares against is taken again.
+   */
+  async transact(build: TransactItem[] | (() => TransactItem[])): Promise<CancellationReason[] | undefined> {
+    return retryTransactionConflict(async () => {
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: typeof build === 'function' ? build() : build }),
+        );
+        return undefined;
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+        if (
+          (error as Error).name === 'TransactionCanceledException' &&
+          reasons?.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)
+        ) {
+          return reasons;
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   /**
@@ -139,5 +148,39 @@ export class Table {
       items: items.map((k) => k.value),
       nextCursor: more && last ? this.cursors.encode(keyOf(last.item), scope) : null,
     };
+  }
+}
+
+/** Attempts of a write that met another write of the same item in flight. */
+const CONFLICT_ATTEMPTS = 12;
+
+/** A transaction cancelled by a concurrent write, or a plain write that met a transaction in flight. */
+export function isTransactionConflict(error: unknown): boolean {
+  const { name, CancellationReasons: reasons } = error as {
+    name?: string;
+    CancellationReasons?: CancellationReason[];
+  };
+  if (name === 'TransactionConflictException') return true;
+  return (
+    name === 'TransactionCanceledException' &&
+    !!reasons?.some((r) => r.Code === 'TransactionConflict') &&
+    !reasons.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)
+  );
+}
+
+/**
+ * Retries `write` while it fails only because another write to the same item was in flight,
+ * with jittered backoff (about 5 ms doubling to 160 ms, some 1.2 s in all): such a conflict
+ * means nothing was written, so trying again is safe.
+ */
+export async function retryTransactionConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      const ceiling = Math.min(160, 5 * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+    }
   }
 }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessAnswer } from '../../functions/domain/access-check.ts';
+import { CHAIN_SETTLE_MS, chainAuditLog, chainBound, exportAudit } from '../../functions/use-cases/audit.ts';
+import { changeGrantDeadline, createGrant, revokeGrant } from '../../functions/use-cases/grants.ts';
+import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
+import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
+import { recordChecksFromStream } from '../support/stream.ts';
+
+describe('the access check: one write decides and records (DynamoDB Local)', () => {
+  it('checks hammering the tenant (about 100 a second) never fail or block its grant changes, and every check is recorded once', async () => {
+    const t = await testDeps();
+    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+    const answers: AccessAnswer[] = [];
+    const failedChecks: unknown[] = [];
+    let changing = true;
+    const inFlight = new Set<Promise<void>>();
+    const checker = (async () => {
+      while (changing) {
+        const check = checkAccess(t.deps, 'acme', 'agent@vendor.example').then(
+          (a) => void answers.push(a),
+          (e) => void failedChecks.push(e),
+        );
+        inFlight.add(check);
+        void check.finally(() => inFlight.delete(check));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await Promise.all(inFlight);
+    })();
+    const failedChanges: unknown[] = [];
+    const grantIds: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      try {
+        const { grant } = await createGrant(
+          t.deps,
+          'acme',
+          ada,
+          { reason: `round ${round}`, durationSeconds: 3600 },
+          t.clock.now(),
+        );
+        grantIds.push(grant.grantId);
+        await changeGrantDeadline(
+          t.deps,
+          'acme',
+          grant.grantId,
+          ada,
+          { durationSeconds: 7200 },
+          t.clock.now(),
+        );
+        await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
+      } catch (error) {
+        failedChanges.push(error);
+      }
+    }
+    changing = false;
+    await checker;
+    expect(failedChanges).toEqual([]);
+    expect(failedChecks).toEqual([]);
+    expect(answers.length).toBeGreaterThan(20);
+    // A "yes" names one of the grants; nothing is left active after the last revoke.
+    for (const a of answers) if (a.access) expect(grantIds).toContain(a.grant?.grantId);
+    expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({ access: false });
+    // Every answered check has exactly one event, with the answer it gave.
+    expect(await recordChecksFromStream(t)).toBe(answers.length + 1);
+    expect(await recordChecksFromStream(t)).toBe(0);
+    const events = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listAudit(t.deps, 'acme', { limit: 100, cursor });
+      events.push(...page.items.filter((e) => e.type === 'access.checked'));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(events).toHaveLength(answers.length + 1);
+    const byCheck = new Map(events.map((e) => [`${e.at}|${e.grantId}|${e.details.access}`, e]));
+    for (const a of answers)
+      expect(byCheck.has(`${a.checkedAt}|${a.grant?.grantId ?? null}|${a.access}`)).toBe(true);
+  });
+
+  it('a bare stamp (a check without a grant) neither blocks a new grant nor reads as one', async () => {
+    const t = await testDeps();
+    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+    expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
+      access: false,
+      grant: null,
+    });
+    expect(await t.store.getActiveAccess('acme')).toBeNull();
+    const { grant } = await createGrant(
+      t.deps,
+      'acme',
+      ada,
+      { reason: 'r', durationSeconds: 600 },
+      t.clock.now(),
+    );
+    expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
+      access: true,
+      grant: { grantId: grant.grantId },
+    });
+    await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
+    expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({ access: false });
+    expect(await recordChecksFromStream(t)).toBe(3);
+  });
+
+  it('the chain never passes over a check whose stamp is still on its way in the stream', async () => {
+    const t = await givenActiveGrant({ seconds: 3600 });
+    const checked = await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    t.clock.advance(CHAIN_SETTLE_MS + 5_000);
+    // The stamp is not recorded yet: with no write of the access item seen, nothing is chained.
+    expect(await chainBound(t.deps, 'acme', undefined)).toBeNull();
+    // Having seen a write of it at the check's second, only what was settled before it may be.
+    const seenWrite = new Date(Date.parse(checked.checkedAt));
+    const bound = await chainBound(t.deps, 'acme', seenWrite);
+    expect(bound?.getTime()).toBe(seenWrite.getTime() - 1000 - CHAIN_SETTLE_MS);
+    expect((await chainAuditLog(t.deps, 'acme', CHAIN_SETTLE_MS, bound ?? undefined)).chained).toBe(0);
+    // Once recorded, the usual settle rule holds and the check is chained in its place.
+    await recordChecksFromStream(t);
+    expect(await chainBound(t.deps, 'acme', seenWrite)).toBeUndefined();
+    expect((await chainAuditLog(t.deps, 'acme')).chained).toBe(3);
+    const { events } = await exportAudit(t.deps, 'acme', { limit: 10 });
+    expect(events.map((e) => e.type)).toEqual(['contact.added', 'grant.created', 'access.checked']);
+  });
+});
