@@ -306,7 +306,7 @@ describe('hostile input', () => {
     ];
     const tenants = [tenantId, tenantId, tenantId, 'other-fuzz', ...HOSTILE_IDS];
     // Path ids, and tokens of the shape of an emailed link's (that no link has).
-    const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', ...HOSTILE_IDS, '', 'A'.repeat(43), 'x_-'.repeat(14) + 'y'];
+    const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', ...HOSTILE_IDS, '', 'A'.repeat(43), `${'x_-'.repeat(14)}y`];
     const values = [
       () => 'x'.repeat(Math.floor(random() * 600)),
       () => Math.floor(random() * 20_000_000) - 1000,

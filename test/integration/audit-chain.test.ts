@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
-import type { AuditEvent } from '../../functions/domain/audit.ts';
 import { chainHash, GENESIS_HASH, verifyChain } from '../../functions/domain/audit-chain.ts';
 import {
   CHAIN_SETTLE_MS,
@@ -11,9 +10,8 @@ import {
   recordActivity,
 } from '../../functions/use-cases/audit.ts';
 import { revokeGrant } from '../../functions/use-cases/grants.ts';
-import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
-import { givenActiveGrant, notifyDepsFor, RecordingMailer } from '../support/deps.ts';
+import { givenActiveGrant } from '../support/deps.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
 
 type Given = Awaited<ReturnType<typeof givenActiveGrant>>;

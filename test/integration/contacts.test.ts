@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addContact, listContacts, removeContact } from '../../functions/use-cases/contacts.ts';
-import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
+import { getGrant } from '../../functions/use-cases/grants.ts';
 import { listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
 import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
 
@@ -65,7 +65,7 @@ describe('contacts on DynamoDB Local', () => {
   });
 
   it('removing another contact leaves the grant alone', async () => {
-    const { deps, clock, ada, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
+    const { deps, clock, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
     await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'active' });
     // The email is free again after removal.

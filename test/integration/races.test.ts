@@ -166,7 +166,7 @@ describe('races resolved by DynamoDB conditions', () => {
   });
 
   it('a contact removed while their extension or revocation is in flight changes nothing', async () => {
-    const { deps, clock, ada, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
+    const { deps, clock, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
     const removingBob = () =>
       onceAfter(deps.store, 'getGrant', () =>
         removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now()),
