@@ -61,4 +61,5 @@ export async function lateness(
     target: `p99 ≤ ${target.email} s`,
     pass: percentile(emails, label === 'sweep only' ? 100 : 99) <= target.email * 1000,
   });
+  return { ends, emails };
 }

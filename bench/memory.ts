@@ -9,8 +9,8 @@ import { route } from '../functions/http/routes.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
 import { SCHEDULE_GROUP } from '../local/stack.ts';
 import { localCursorKey } from '../local/tokens.ts';
-import { add, type Ctx, QUICK, ROOT, tenants } from './context.ts';
-import { round } from './lib.ts';
+import { add, api, type Ctx, QUICK, ROOT, tenants } from './context.ts';
+import { percentile, round } from './lib.ts';
 
 /**
  * What decides a function's memory size: one production bundle in a fresh process, the way a
@@ -19,23 +19,7 @@ import { round } from './lib.ts';
 export async function functionMemory(ctx: Ctx) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-memory-'));
   const list = await tenants(ctx, 'memory', QUICK ? 50 : 200);
-  const env = {
-    PATH: process.env.PATH,
-    NODE_NO_WARNINGS: '1',
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: ctx.stack.dynamodbUrl,
-    AWS_ENDPOINT_URL_SCHEDULER: ctx.stack.schedulerUrl,
-    TABLE_NAME: 'support-access-local',
-    CURSOR_KEY: await localCursorKey(ctx.dataDir),
-    SCHEDULE_GROUP,
-    EXPIRY_FUNCTION_ARN:
-      'arn:aws:lambda:eu-central-1:000000000000:function:support-access-local-expire-grant',
-    SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/support-access-local-scheduler',
-    SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:support-access-local-schedule-dlq',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  };
+  const env = await bundleEnv(ctx);
   const cases = [
     ['checkAccess', route('checkAccess').entry, 'GET /tenants/{tenantId}/access', 3],
     ['createGrant', route('createGrant').entry, 'POST /tenants/{tenantId}/grants', 1],
@@ -63,10 +47,16 @@ export async function functionMemory(ctx: Ctx) {
                 ? {
                     sub: `c-${t.tenantId}`,
                     email: `c@${t.tenantId}.example`,
+                    email_verified: 'true',
                     tenant_id: t.tenantId,
                     roles: '[]',
                   }
-                : { sub: 'agent', email: 'agent@vendor.example', roles: '[support-agent]' },
+                : {
+                    sub: 'agent',
+                    email: 'agent@vendor.example',
+                    email_verified: 'true',
+                    roles: '[support-agent]',
+                  },
           },
         },
       },
@@ -79,7 +69,7 @@ export async function functionMemory(ctx: Ctx) {
       `const events = JSON.parse(readFileSync(${JSON.stringify(eventsFile)}, 'utf8'));`,
       `for (let r = 0; r < ${rounds}; r++) for (const event of events) {`,
       '  const res = await handler(event, { getRemainingTimeInMillis: () => 10000 });',
-      '  if (res.statusCode >= 500) { console.error(res.body); process.exit(1); }',
+      '  if (res.statusCode >= 300) { console.error(res.body); process.exit(1); }',
       '}',
       "console.log(/^VmHWM:\\s+(\\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);",
     ].join('\n');
@@ -95,4 +85,124 @@ export async function functionMemory(ctx: Ctx) {
     });
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The environment a function's production bundle gets when run here against the local stack. */
+async function bundleEnv(ctx: Ctx): Promise<Record<string, string | undefined>> {
+  return {
+    PATH: process.env.PATH,
+    NODE_NO_WARNINGS: '1',
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: ctx.stack.dynamodbUrl,
+    AWS_ENDPOINT_URL_SCHEDULER: ctx.stack.schedulerUrl,
+    TABLE_NAME: 'support-access-local',
+    CURSOR_KEY: await localCursorKey(ctx.dataDir),
+    SCHEDULE_GROUP,
+    EXPIRY_FUNCTION_ARN:
+      'arn:aws:lambda:eu-central-1:000000000000:function:support-access-local-expire-grant',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/support-access-local-scheduler',
+    SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:support-access-local-schedule-dlq',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+}
+
+/**
+ * The check function's own latency, the way a Lambda instance runs it: its production bundle in
+ * a process of its own, invoked one request at a time, against bare UpdateItem calls from the
+ * same process (interleaved). What the function adds to its one DynamoDB call, without the local
+ * gateway's HTTP hop, token check and worker thread (API Gateway's share in production).
+ */
+export async function functionLatency(ctx: Ctx) {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-latency-'));
+  const [t] = await tenants(ctx, 'fnlatency', 1);
+  if (!t) return;
+  const grant = await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, {
+    reason: 'bench',
+    durationSeconds: 3600,
+  });
+  if (grant.status !== 201) throw new Error(`grant setup failed: ${grant.status}`);
+  const file = join(dir, 'checkAccess.mjs');
+  await build({ ...productionEsbuild, entryPoints: [join(ROOT, route('checkAccess').entry)], outfile: file });
+  const count = QUICK ? 300 : 1500;
+  const event = {
+    version: '2.0',
+    routeKey: 'GET /tenants/{tenantId}/access',
+    rawPath: `/tenants/${t.tenantId}/access`,
+    headers: {},
+    pathParameters: { tenantId: t.tenantId },
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'r',
+      http: { method: 'GET', path: `/tenants/${t.tenantId}/access` },
+      authorizer: {
+        jwt: {
+          claims: {
+            sub: 'agent',
+            email: 'agent@vendor.example',
+            email_verified: 'true',
+            roles: '[support-agent]',
+          },
+        },
+      },
+    },
+  };
+  const sdk = pathToFileURL(join(ROOT, 'node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js')).href;
+  const script = `
+    const { DynamoDBClient, UpdateItemCommand } = (await import(${JSON.stringify(sdk)})).default;
+    const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+    const client = new DynamoDBClient({});
+    const event = ${JSON.stringify(event)};
+    const bare = async (i) => client.send(new UpdateItemCommand({
+      TableName: 'support-access-local', Key: { pk: { S: 'BENCH#fn' }, sk: { S: 'ACCESS' } },
+      UpdateExpression: 'SET checkId = :id, checkedAt = :at, checkedBy = :agent',
+      ExpressionAttributeValues: { ':id': { S: 'C' + i }, ':at': { S: new Date().toISOString() }, ':agent': { S: 'bench' } },
+      ReturnValues: 'ALL_NEW' }));
+    const check = async () => {
+      const res = await handler(event, { getRemainingTimeInMillis: () => 10000 });
+      if (res.statusCode !== 200) throw new Error(res.body);
+    };
+    for (let i = 0; i < 100; i++) { await bare(i); await check(); }
+    const fn = [], floor = [];
+    for (let i = 0; i < ${count}; i++) {
+      let s = performance.now(); await bare(i); floor.push(performance.now() - s);
+      s = performance.now(); await check(); fn.push(performance.now() - s);
+    }
+    console.log(JSON.stringify({ fn, floor }));
+  `;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: await bundleEnv(ctx),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  await rm(dir, { recursive: true, force: true });
+  if (out.status !== 0) throw new Error(`function latency run failed: ${out.stderr.slice(-800)}`);
+  const { fn, floor } = JSON.parse(out.stdout.trim().split('\n').pop() as string) as {
+    fn: number[];
+    floor: number[];
+  };
+  const p = (values: number[], q: number) => percentile(values, q);
+  add({
+    name: 'checkAccess function in its own process (production bundle) p50 / p99, c=1',
+    value: round(p(fn, 50)),
+    unit: `ms (p99 ${round(p(fn, 99))}; bare UpdateItem from that process ${round(p(floor, 50))} / ${round(p(floor, 99))})`,
+    target: '—',
+    pass: null,
+  });
+  add({
+    name: 'checkAccess function / bare UpdateItem, p50 (c=1, no gateway)',
+    value: round(p(fn, 50) / p(floor, 50)),
+    unit: 'ratio',
+    target: '≤ 1.3',
+    pass: p(fn, 50) / p(floor, 50) <= 1.3,
+  });
+  add({
+    name: 'checkAccess function / bare UpdateItem, p99 (c=1, no gateway)',
+    value: round(p(fn, 99) / p(floor, 99)),
+    unit: 'ratio',
+    target: '≤ 1.5',
+    pass: p(fn, 99) / p(floor, 99) <= 1.5,
+  });
+  return { 'checkAccess function': fn, 'bare UpdateItem': floor };
 }

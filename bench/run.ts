@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { accessOverhead, enforcement } from './access.ts';
+import { accessOverhead, contention, enforcement } from './access.ts';
 import { burst } from './burst.ts';
 import { chainLag } from './chain.ts';
+import { latencyChart, latenessHistogram, writeChart } from './charts.ts';
 import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
 import { costPerLifecycle } from './cost.ts';
 import { lateness } from './expiry.ts';
 import { groupRssKb, round } from './lib.ts';
-import { functionMemory } from './memory.ts';
+import { functionLatency, functionMemory } from './memory.ts';
 
 async function main() {
   const started = Date.now();
@@ -26,10 +27,38 @@ async function main() {
       pass: idle.total / 1024 <= 1024,
     });
     const only = process.env.BENCH_ONLY;
-    if (!only || only === 'access') await accessOverhead(ctx);
+    if (only === 'cost') {
+      await costPerLifecycle(ctx);
+      return;
+    }
+    if (!only || only === 'access') {
+      const distributions = await accessOverhead(ctx);
+      const own = await functionLatency(ctx);
+      if (distributions && own) distributions['c=1, the function alone (no gateway)'] = own;
+      if (distributions)
+        await writeChart(
+          ROOT,
+          'bench-access-latency.svg',
+          latencyChart(
+            'Access check latency against its floors (npm run bench, local engines)',
+            distributions,
+          ),
+        );
+      await contention(ctx);
+    }
+    if (only === 'access') return;
     if (!only || only === 'enforcement') await enforcement(ctx);
-    if (!only || only === 'lateness')
-      await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 2 });
+    if (!only || only === 'lateness') {
+      const late = await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 2 });
+      await writeChart(
+        ROOT,
+        'bench-expiry-lateness.svg',
+        latenessHistogram('Expiry lateness with the Scheduler emulator (npm run bench, local engines)', {
+          'access ended − deadline': late.ends,
+          'email accepted − deadline': late.emails,
+        }),
+      );
+    }
     if (only === 'lateness') return;
     const burstTenants = await burst(ctx);
     await chainLag(ctx, burstTenants);
