@@ -6,7 +6,7 @@ import { percentile } from './lib.ts';
 
 const COLOURS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df'];
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /**
  * Latency distributions as percentile curves (x: ms on a log scale, y: percentile), one panel per
@@ -29,7 +29,7 @@ export function latencyChart(title: string, panels: Record<string, Record<string
   const parts: string[] = [];
   Object.entries(panels).forEach(([panel, series], index) => {
     const body: string[] = [
-      `<text x="${margin.left}" y="20" ${FONT} font-weight="bold">${escape(panel)}</text>`,
+      `<text x="${margin.left}" y="20" ${FONT} font-weight="bold">${xmlText(panel)}</text>`,
       `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#ccc"/>`,
     ];
     for (const t of ticks)
@@ -53,13 +53,13 @@ export function latencyChart(title: string, panels: Record<string, Record<string
       const colour = COLOURS[i % COLOURS.length];
       body.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
       body.push(
-        `<text x="${margin.left + (i % 2) * 190}" y="${margin.top + plotH + 46 + Math.floor(i / 2) * 14}" ${FONT} fill="${colour}">— ${escape(name)} (p50 ${percentile(values, 50).toFixed(1)})</text>`,
+        `<text x="${margin.left + (i % 2) * 190}" y="${margin.top + plotH + 46 + Math.floor(i / 2) * 14}" ${FONT} fill="${colour}">— ${xmlText(name)} (p50 ${percentile(values, 50).toFixed(1)})</text>`,
       );
     });
     parts.push(`<g transform="translate(${index * width},0)">${body.join('')}</g>`);
   });
   const total = Object.keys(panels).length * width;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${height + 20}" viewBox="0 0 ${total} ${height + 20}"><rect width="100%" height="100%" fill="#fff"/><text x="8" y="${height + 14}" ${FONT} fill="#555">${escape(title)}</text>${parts.join('')}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${total}" height="${height + 20}" viewBox="0 0 ${total} ${height + 20}"><title>${xmlText(title)}</title><rect width="100%" height="100%" fill="#fff"/><text x="8" y="${height + 14}" ${FONT} fill="#555">${xmlText(title)}</text>${parts.join('')}</svg>\n`;
 }
 
 /** A histogram of lateness in seconds, one row of bars per series, sharing the bins. */
@@ -84,7 +84,7 @@ export function latenessHistogram(title: string, series: Record<string, number[]
     const y0 = margin.top + row * (rowH + margin.bottom);
     const colour = COLOURS[row % COLOURS.length];
     parts.push(
-      `<text x="${margin.left}" y="${y0 - 8}" ${FONT} font-weight="bold">${escape(name)} (n=${values.length}, p50 ${(percentile(values, 50) / 1000).toFixed(2)} s, p99 ${(percentile(values, 99) / 1000).toFixed(2)} s)</text>`,
+      `<text x="${margin.left}" y="${y0 - 8}" ${FONT} font-weight="bold">${xmlText(name)} (n=${values.length}, p50 ${(percentile(values, 50) / 1000).toFixed(2)} s, p99 ${(percentile(values, 99) / 1000).toFixed(2)} s)</text>`,
       `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y0 + rowH}" y2="${y0 + rowH}" stroke="#999"/>`,
       `<text x="${margin.left - 4}" y="${y0 + 10}" ${FONT} text-anchor="end">${top}</text>`,
     );
@@ -106,7 +106,7 @@ export function latenessHistogram(title: string, series: Record<string, number[]
     );
   });
   const height = margin.top + Object.keys(series).length * (rowH + margin.bottom) + 10;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 16}" viewBox="0 0 ${width} ${height + 16}"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}<text x="8" y="${height + 10}" ${FONT} fill="#555">${escape(title)}</text></svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height + 16}" viewBox="0 0 ${width} ${height + 16}"><title>${xmlText(title)}</title><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}<text x="8" y="${height + 10}" ${FONT} fill="#555">${xmlText(title)}</text></svg>\n`;
 }
 
 export async function writeChart(root: string, file: string, svg: string) {
