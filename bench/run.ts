@@ -10,6 +10,7 @@ import { costPerLifecycle } from './cost.ts';
 import { lateness } from './expiry.ts';
 import { groupRssKb, round } from './lib.ts';
 import { functionLatency, functionMemory } from './memory.ts';
+import { scale } from './scale.ts';
 
 async function main() {
   const started = Date.now();
@@ -27,6 +28,10 @@ async function main() {
       pass: idle.total / 1024 <= 1024,
     });
     const only = process.env.BENCH_ONLY;
+    if (only === 'scale') {
+      await scale(ctx);
+      return;
+    }
     if (only === 'cost') {
       await costPerLifecycle(ctx);
       return;
@@ -65,6 +70,8 @@ async function main() {
     if (only === 'burst') return;
     await functionMemory(ctx);
     cost = await costPerLifecycle(ctx);
+    // Last on this stack: it fills the table with many grants and a long log.
+    await scale(ctx);
   } finally {
     await stopStack(ctx);
   }
