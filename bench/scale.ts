@@ -3,6 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { monotonicFactory } from 'ulid';
 import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
 import { eventItem, grantItem, pointerItem } from '../functions/adapters/dynamodb/items.ts';
+import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
 import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import type { AuditEvent } from '../functions/domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../functions/domain/audit-chain.ts';
@@ -84,7 +85,7 @@ export async function scale(ctx: Ctx) {
       version: 1,
       remindAt: null,
     };
-    grants.push(grantItem(grant), pointerItem(grant));
+    grants.push(grantItem(grant, IndexShards.single), pointerItem(grant, IndexShards.single));
   }
   await write(grants);
   // The log is written already chained (hash and head), as a long-lived tenant's is: the chainer

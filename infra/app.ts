@@ -10,7 +10,8 @@ import { SupportAccessStack } from './stack.ts';
  * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
  * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
  * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, instructionConfirmSeconds, consoleUrl (where emailed links point;
- * default consoleOrigin), apiRateLimit, apiBurstLimit.
+ * default consoleOrigin), apiRateLimit, apiBurstLimit, activeIndexShards (write sharding of the
+ * active-grant index, 1–32, default 1; only raise it).
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
   const context = (key: string): string | undefined => {
@@ -62,6 +63,7 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
     instructionConfirmSeconds: context('instructionConfirmSeconds')
       ? Number(context('instructionConfirmSeconds'))
       : undefined,
+    activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
     consoleUrl: context('consoleUrl') ?? consoleOrigin,
     throttle:
       context('apiRateLimit') || context('apiBurstLimit')

@@ -1,5 +1,6 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
@@ -22,6 +23,11 @@ export interface SupportAccessStackProps extends StackProps {
   reminderBeforeSeconds?: number | undefined;
   /** How long a second contact has to confirm an account deletion (default 3 days). */
   instructionConfirmSeconds?: number | undefined;
+  /**
+   * Index partitions the active-grant and reminder lists are spread over (1–32, default 1): for
+   * more than about 1 000 grant changes a second. Raise only; lowering hides the dropped shards.
+   */
+  activeIndexShards?: number | undefined;
   /** Where emailed one-click links point (`<consoleUrl>/act/<token>`): the console's public URL. */
   consoleUrl: string;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
@@ -40,6 +46,8 @@ export class SupportAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SupportAccessStackProps) {
     super(scope, id, props);
+    // Checked here too, so a bad value fails the synth instead of every function's cold start.
+    if (props.activeIndexShards !== undefined) new IndexShards(props.activeIndexShards);
     this.data = new DataStore(this, 'Data');
     const environment: Record<string, string> = {
       TABLE_NAME: this.data.table.tableName,
@@ -51,6 +59,9 @@ export class SupportAccessStack extends Stack {
         : {}),
       ...(props.instructionConfirmSeconds !== undefined
         ? { INSTRUCTION_CONFIRM_SECONDS: String(props.instructionConfirmSeconds) }
+        : {}),
+      ...(props.activeIndexShards !== undefined
+        ? { ACTIVE_INDEX_SHARDS: String(props.activeIndexShards) }
         : {}),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });

@@ -66,6 +66,7 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
     ...(process.env.INSTRUCTION_CONFIRM_SECONDS
       ? { instructionConfirmSeconds: process.env.INSTRUCTION_CONFIRM_SECONDS }
       : {}),
+    ...(process.env.ACTIVE_INDEX_SHARDS ? { activeIndexShards: process.env.ACTIVE_INDEX_SHARDS } : {}),
     // Emailed links open this console's /act/<token> page.
     consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
   };

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
 import { CursorCodec } from '../adapters/dynamodb/cursor.ts';
+import { IndexShards } from '../adapters/dynamodb/shards.ts';
 import { DynamoGrantStore } from '../adapters/dynamodb/store.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
@@ -21,10 +22,12 @@ export const log: Log = {
 };
 
 export function appStore(): DynamoGrantStore {
+  const table = tableConfig();
   store ??= new DynamoGrantStore(
     dynamoDocumentClient(),
-    tableConfig().TABLE_NAME,
+    table.TABLE_NAME,
     new CursorCodec(cursorConfig().CURSOR_KEY),
+    new IndexShards(table.ACTIVE_INDEX_SHARDS),
   );
   return store;
 }

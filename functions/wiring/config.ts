@@ -34,7 +34,11 @@ const withDefault = (fallback: string) =>
     z.transform((v: string | undefined) => v ?? fallback),
   );
 
-export const tableConfig = section({ TABLE_NAME: required('TABLE_NAME') });
+export const tableConfig = section({
+  TABLE_NAME: required('TABLE_NAME'),
+  /** Index partitions the active-grant and reminder lists are spread over (write sharding). */
+  ACTIVE_INDEX_SHARDS: wholeNumber('ACTIVE_INDEX_SHARDS', 1),
+});
 
 export const policyConfig = section({
   GRANT_MIN_SECONDS: wholeNumber('GRANT_MIN_SECONDS', DEFAULT_POLICY.minSeconds),

@@ -237,6 +237,28 @@ describe('the CDK stack', () => {
     expect(format).not.toMatch(/\$context\.(path|resourcePath)/);
   });
 
+  it('spreads the active-grant index over the shards it is given, and refuses a count it cannot hold', () => {
+    const sharded = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', activeIndexShards: '8' } }),
+    );
+    const tableFunctions = Object.values(
+      Template.fromStack(sharded.stack).toJSON().Resources as Record<string, Resource>,
+    ).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.TABLE_NAME,
+    );
+    expect(tableFunctions.length).toBeGreaterThan(10);
+    for (const f of tableFunctions)
+      expect(
+        (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables.ACTIVE_INDEX_SHARDS,
+      ).toBe('8');
+    expect(() =>
+      buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', activeIndexShards: '0' } })),
+    ).toThrow(/ACTIVE_INDEX_SHARDS/);
+  });
+
   it('points emailed links at the console and tells every function the reminder lead', () => {
     const functions = Object.values(resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function',

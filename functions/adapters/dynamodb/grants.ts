@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessCheck } from '../../domain/access-check.ts';
 import type { LinkUse } from '../../domain/action-link.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
@@ -24,8 +24,10 @@ import type {
 import type { CursorScope } from './cursor.ts';
 import { grantItem, pointerItem, reminderIndexEntry, toActiveAccess, toGrant } from './items.ts';
 import { keys } from './keys.ts';
+import { IndexShards } from './shards.ts';
 import {
   CONDITIONAL_CHECK_FAILED,
+  type Item,
   retryTransactionConflict,
   type Table,
   type TransactItem,
@@ -40,7 +42,10 @@ const AFTER_ISO = '~';
  * idempotency records of grant creation. Every change is one transaction with its audit event.
  */
 export class DynamoGrants {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly shards: IndexShards = IndexShards.single,
+  ) {}
 
   async getActiveAccess(tenantId: string): Promise<ActiveAccess | null> {
     return toActiveAccess(await this.table.getItem(keys.tenant(tenantId), keys.activePointer()));
@@ -89,7 +94,7 @@ export class DynamoGrants {
       {
         Put: {
           TableName: this.table.name,
-          Item: pointerItem(grant),
+          Item: pointerItem(grant, this.shards),
           // The item may exist as a bare check stamp: only a grant on it blocks a new one.
           ConditionExpression: 'attribute_not_exists(grantId)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -98,7 +103,7 @@ export class DynamoGrants {
       {
         Put: {
           TableName: this.table.name,
-          Item: grantItem(grant),
+          Item: grantItem(grant, this.shards),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -176,7 +181,7 @@ export class DynamoGrants {
 
   /** The pointer follows the deadline, and so does its place in the reminder partition of the index. */
   private pointerDeadline(before: StoredGrant, after: StoredGrant): TransactItem {
-    const reminder = reminderIndexEntry(after);
+    const reminder = reminderIndexEntry(after, this.shards);
     return {
       Update: {
         TableName: this.table.name,
@@ -372,24 +377,14 @@ export class DynamoGrants {
 
   /** Tenants whose pending reminder is due at `now`, oldest first: only those, never every grant. */
   async listDueReminders(now: Date, page: PageRequest): Promise<Page<{ tenantId: string; grantId: string }>> {
-    return this.table.queryPage(
-      {
-        IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
-        KeyConditionExpression: 'gsi1pk = :partition AND gsi1sk < :bound',
-        ExpressionAttributeValues: {
-          ':partition': keys.reminderIndexPartition,
-          ':bound': `${now.toISOString()}${AFTER_ISO}`,
-        },
-        ScanIndexForward: true,
-      },
+    return this.shardedPage(
+      keys.reminderIndexPartition,
+      { before: `${now.toISOString()}${AFTER_ISO}` },
       page,
-      {
-        fixed: { gsi1pk: keys.reminderIndexPartition },
-        prefixed: { gsi1sk: '', pk: 'TENANT#', sk: keys.activePointer() },
-      },
+      // The list's items are access pointers: their sort key is exactly this.
+      { sk: keys.activePointer() },
       (item) => ({ tenantId: item.tenantId as string, grantId: item.grantId as string }),
       () => true,
-      (item) => ({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk }),
     );
   }
 
@@ -399,34 +394,92 @@ export class DynamoGrants {
     page: PageRequest,
     keep: (grant: StoredGrant) => boolean,
   ): Promise<Page<StoredGrant>> {
-    const index = ACTIVE_BY_DEADLINE_INDEX;
     const bound = `${now.toISOString()}${AFTER_ISO}`;
-    return this.table.queryPage(
-      {
-        IndexName: index.indexName,
-        KeyConditionExpression: `gsi1pk = :partition AND gsi1sk ${op} :bound`,
-        ExpressionAttributeValues: {
-          ':partition': keys.activeIndexPartition,
-          ':bound': bound,
-        },
-        ScanIndexForward: true,
-      },
+    // Deadlines pass between pages: a cursor of the active list whose grant has ended since lies
+    // before the still-active range (which then starts from its beginning: all before has ended).
+    return this.shardedPage(
+      keys.activeIndexPartition,
+      op === '>' ? { after: bound } : { before: bound },
       page,
-      {
-        fixed: { gsi1pk: keys.activeIndexPartition },
-        prefixed: { gsi1sk: '', pk: 'TENANT#', sk: keys.grantPrefix },
-      },
+      { skPrefix: keys.grantPrefix },
       toGrant,
       keep,
-      (item) => ({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk }),
-      // Deadlines pass between pages: a cursor whose grant has ended since lies before the range
-      // of still-active grants (start from its beginning: everything before it has ended too).
-      ({ gsi1sk }) => {
-        const sort = String(gsi1sk);
-        if (op === '>') return sort <= bound ? 'before' : false;
-        return sort >= bound ? 'after' : false;
-      },
     );
+  }
+
+  /**
+   * One page of a sparse index list (partition `base`, spread over the configured shards),
+   * ascending by sort key strictly between the bounds given: every shard is queried from just
+   * past the cursor's sort key and the answers merged — a query per shard per page. The cursor
+   * is the last item's key under the list's own partition name, so it is the same whatever the
+   * number of shards, and one issued before a change of that number still works.
+   */
+  private async shardedPage<T>(
+    base: string,
+    range: { after?: string; before?: string },
+    page: PageRequest,
+    itemSk: { sk: string } | { skPrefix: string },
+    map: (item: Item) => T,
+    keep: (value: T) => boolean,
+  ): Promise<Page<T>> {
+    const scope: CursorScope =
+      'sk' in itemSk
+        ? { fixed: { gsi1pk: base, sk: itemSk.sk }, prefixed: { gsi1sk: '', pk: 'TENANT#' } }
+        : { fixed: { gsi1pk: base }, prefixed: { gsi1sk: '', pk: 'TENANT#', sk: itemSk.skPrefix } };
+    const cursor = this.table.decodeCursor(page.cursor, scope)?.gsi1sk;
+    const after =
+      cursor !== undefined && (range.after === undefined || cursor > range.after) ? cursor : range.after;
+    const { before } = range;
+    if (after !== undefined && before !== undefined && after >= before)
+      return { items: [], nextCursor: null };
+    const condition =
+      after !== undefined && before !== undefined
+        ? 'gsi1sk BETWEEN :after AND :before'
+        : after !== undefined
+          ? 'gsi1sk > :after'
+          : 'gsi1sk < :before';
+    const want = page.limit + 1;
+    const perShard = await Promise.all(
+      this.shards.all(base).map(async (partition) => {
+        const kept: { item: Item; value: T }[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const result = await this.table.doc.send(
+            new QueryCommand({
+              TableName: this.table.name,
+              IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+              KeyConditionExpression: `gsi1pk = :partition AND ${condition}`,
+              ExpressionAttributeValues: {
+                ':partition': partition,
+                ...(after !== undefined ? { ':after': after } : {}),
+                ...(before !== undefined ? { ':before': before } : {}),
+              },
+              ScanIndexForward: true,
+              ExclusiveStartKey: start,
+              Limit: want - kept.length,
+            }),
+          );
+          for (const item of result.Items ?? []) {
+            // BETWEEN includes its ends: the cursor's own item was on the page before.
+            if (item.gsi1sk === after || item.gsi1sk === before) continue;
+            const value = map(item);
+            if (keep(value)) kept.push({ item, value });
+          }
+          start = result.LastEvaluatedKey;
+        } while (start && kept.length < want);
+        return kept;
+      }),
+    );
+    const merged = perShard.flat().sort((a, b) => (String(a.item.gsi1sk) < String(b.item.gsi1sk) ? -1 : 1));
+    const items = merged.slice(0, page.limit);
+    const last = items.at(-1)?.item;
+    return {
+      items: items.map((k) => k.value),
+      nextCursor:
+        merged.length > page.limit && last
+          ? this.table.encodeCursor({ gsi1pk: base, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk }, scope)
+          : null,
+    };
   }
 
   async getIdempotency(scope: string, now: Date): Promise<IdempotencyRecord | null> {

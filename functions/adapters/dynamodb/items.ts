@@ -3,22 +3,26 @@ import { type Contact, DEFAULT_TIME_ZONE } from '../../domain/contact.ts';
 import type { StoredGrant } from '../../domain/grant.ts';
 import type { ActiveAccess } from '../../domain/ports.ts';
 import { keys } from './keys.ts';
+import type { IndexShards } from './shards.ts';
 
 /** Item shapes of the single-table design (docs/data-model.md) and their domain objects. */
 type Item = Record<string, unknown>;
 
 /** The pointer holds the pending reminder: an entry of the sparse reminder partition of the index. */
-export function reminderIndexEntry(grant: Pick<StoredGrant, 'remindAt' | 'tenantId' | 'grantId'>): Item {
+export function reminderIndexEntry(
+  grant: Pick<StoredGrant, 'remindAt' | 'tenantId' | 'grantId'>,
+  shards: IndexShards,
+): Item {
   if (!grant.remindAt) return {};
   return {
-    gsi1pk: keys.reminderIndexPartition,
+    gsi1pk: shards.partition(keys.reminderIndexPartition, grant.tenantId),
     gsi1sk: keys.activeIndexSort(grant.remindAt, grant.tenantId, grant.grantId),
   };
 }
 
-export function pointerItem(grant: StoredGrant): Item {
+export function pointerItem(grant: StoredGrant, shards: IndexShards): Item {
   return {
-    ...reminderIndexEntry(grant),
+    ...reminderIndexEntry(grant, shards),
     pk: keys.tenant(grant.tenantId),
     sk: keys.activePointer(),
     kind: 'access',
@@ -45,7 +49,7 @@ export function toActiveAccess(item: Item | undefined): ActiveAccess | null {
   };
 }
 
-export function grantItem(grant: StoredGrant): Item {
+export function grantItem(grant: StoredGrant, shards: IndexShards): Item {
   return {
     pk: keys.tenant(grant.tenantId),
     sk: keys.grant(grant.grantId),
@@ -53,7 +57,7 @@ export function grantItem(grant: StoredGrant): Item {
     ...grant,
     ...(grant.status === 'active'
       ? {
-          gsi1pk: keys.activeIndexPartition,
+          gsi1pk: shards.partition(keys.activeIndexPartition, grant.tenantId),
           gsi1sk: keys.activeIndexSort(grant.expiresAt, grant.tenantId, grant.grantId),
         }
       : {}),

@@ -8,6 +8,7 @@ import { DynamoGrants } from './grants.ts';
 import { DynamoInstructions } from './instructions.ts';
 import { DynamoNotificationLedger } from './ledger.ts';
 import { DynamoLinks } from './links.ts';
+import { IndexShards } from './shards.ts';
 import { Table } from './table.ts';
 
 /**
@@ -24,9 +25,14 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   private readonly chain: DynamoAuditChain;
   private readonly instructions: DynamoInstructions;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec) {
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    cursors: CursorCodec,
+    shards: IndexShards = IndexShards.single,
+  ) {
     const table = new Table(doc, tableName, cursors);
-    this.grants = new DynamoGrants(table);
+    this.grants = new DynamoGrants(table, shards);
     this.contacts = new DynamoContacts(table, this.grants);
     this.audit = new DynamoAudit(table);
     this.ledger = new DynamoNotificationLedger(table);

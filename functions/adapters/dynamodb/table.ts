@@ -63,6 +63,10 @@ export class Table {
     return this.cursors.decode(cursor, scope);
   }
 
+  encodeCursor(key: Record<string, unknown>, scope: CursorScope): string | null {
+    return this.cursors.encode(key, scope);
+  }
+
   /** Every single-item read here is strongly consistent: decisions are never made on stale data. */
   async getItem(pk: string, sk: string): Promise<Item | undefined> {
     const { Item: item } = await this.doc.send(
@@ -118,13 +122,8 @@ export class Table {
     map: (item: Item) => T,
     keep: (value: T) => boolean,
     keyOf: (item: Item) => Record<string, unknown>,
-    startsOutside?: (key: Record<string, unknown>) => 'before' | 'after' | false,
   ): Promise<Page<T>> {
     let startKey: Record<string, unknown> | undefined = this.cursors.decode(page.cursor, scope);
-    // Issued for this list, but the range has moved past it since (time bounds the active index).
-    const outside = startKey && startsOutside ? startsOutside(startKey) : false;
-    if (outside === 'after') return { items: [], nextCursor: null };
-    if (outside === 'before') startKey = undefined;
     const kept: { value: T; item: Item }[] = [];
     do {
       const result = await this.doc.send(
