@@ -22,6 +22,7 @@ export const BACKGROUND_FUNCTIONS = {
     // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction), the
     // emailed links (PutItem in a transaction).
     // Receipts in the end emails: the grant's events (Query) and the audit head (GetItem).
+    // The access checks' events (PutItem).
     needs: { table: ['Query', 'UpdateItem', 'PutItem', 'GetItem'] },
   },
   chainAudit: {

@@ -20,6 +20,6 @@ export interface FunctionNeeds {
 }
 
 export const READ: readonly TableAction[] = ['GetItem', 'Query'];
-export const END_GRANT: readonly TableAction[] = ['GetItem', 'UpdateItem', 'DeleteItem', 'PutItem'];
+export const END_GRANT: readonly TableAction[] = ['GetItem', 'UpdateItem', 'PutItem'];
 /** A contact's change also checks, in its transaction, that the contact may still grant. */
 export const CONTACT_ENDS_GRANT: readonly TableAction[] = [...END_GRANT, 'ConditionCheckItem'];

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { matchesChainFilter, matchesNotifiedFilter } from '../functions/adapters/dynamodb/stream.ts';
+import { matchesChainFilter, matchesNotifierFilter } from '../functions/adapters/dynamodb/stream.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
@@ -227,7 +227,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       consumer: 'notify',
       handler: async (event) =>
         (await notify(event, { timeoutMs: 60_000 })) as DynamoDBBatchResponse | undefined,
-      filter: matchesNotifiedFilter,
+      filter: matchesNotifierFilter,
     });
     stops.push(poller.stop);
     const chainAudit = functions.invoker('chainAudit');
@@ -242,7 +242,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
         return undefined;
       },
       filter: matchesChainFilter,
-      batchSize: 1000,
+      batchSize: 100,
       // The chainer waits for events to settle (20 s); a stop must not wait for it.
       abandonOnStop: true,
     });

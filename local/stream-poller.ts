@@ -17,6 +17,9 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
  * error) redelivers from that record after a backoff, progress checkpointed under the data
  * folder so a restart resumes where it stopped.
  */
+/** Records one GetRecords call may return (the DynamoDB Streams maximum). */
+const STREAM_READ_LIMIT = 1000;
+
 export interface StreamPollerOptions {
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
@@ -33,6 +36,7 @@ export interface StreamPollerOptions {
    * delivers it again): for a consumer whose handler may wait long and is safe to repeat.
    */
   abandonOnStop?: boolean;
+  /** Matching records per handler invocation (the event source mapping's batch size; 100). */
   batchSize?: number;
   retryBaseMs?: number;
 }
@@ -146,37 +150,43 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     state.retryAt = Date.now() + Math.min(retryBase * 2 ** (state.failures - 1), 30_000);
   }
 
-  async function pollShard(state: ShardState): Promise<void> {
-    if (state.retryAt > Date.now()) return;
-    if (state.parentShardId && shards.has(state.parentShardId)) return; // parent first
+  /** Reads the shard on; true when it read records (the loop then goes on without a pause). */
+  async function pollShard(state: ShardState): Promise<boolean> {
+    if (state.retryAt > Date.now()) return false;
+    if (state.parentShardId && shards.has(state.parentShardId)) return false; // parent first
     state.iterator ??= await iteratorFor(state);
-    if (!state.iterator) return;
+    if (!state.iterator) return false;
     let result: GetRecordsCommandOutput;
     try {
+      // As many as one read returns: most records may not match the filter (access checks).
       result = await options.streams.send(
-        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: options.batchSize ?? 100 }),
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: STREAM_READ_LIMIT }),
       );
     } catch (error) {
       if ((error as Error).name === 'ExpiredIteratorException') {
         state.iterator = undefined;
-        return;
+        return false;
       }
       throw error;
     }
     const records = result.Records ?? [];
     if (records.length > 0) {
-      // Like the event source mapping's filter: records that do not match are passed over.
+      // Like the event source mapping's filter: records that do not match are passed over, and
+      // the handler gets batches of at most `batchSize` matching records, in order.
       const delivered = records
         .map((r) => toLambdaRecord(r, streamArn as string, region))
         .filter((r) => options.filter?.(r) ?? true);
+      const size = options.batchSize ?? 100;
       let failedAt: string | undefined;
-      if (delivered.length > 0) {
+      for (let start = 0; start < delivered.length && failedAt === undefined; start += size) {
+        const batch = delivered.slice(start, start + size);
         try {
-          const response = await options.handler({ Records: delivered });
+          const response = await options.handler({ Records: batch });
           failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
         } catch {
-          failedAt = delivered[0]?.dynamodb?.SequenceNumber;
+          failedAt = batch[0]?.dynamodb?.SequenceNumber;
         }
+        if (stopped && options.abandonOnStop) return false;
       }
       const done =
         failedAt === undefined
@@ -192,7 +202,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       if (failedAt !== undefined) {
         backoff(state);
-        return;
+        return false;
       }
       state.failures = 0;
     }
@@ -202,17 +212,20 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       shards.delete(state.shardId);
       await save();
     }
+    return records.length > 0;
   }
 
   await describe();
+  let behind = false;
   const loop = (async () => {
     while (!stopped) {
       try {
         if (Date.now() - lastDescribe > 2000) await describe();
+        behind = false;
         for (const state of [...shards.values()]) {
           if (stopped) break;
           try {
-            await pollShard(state);
+            if (await pollShard(state)) behind = true;
           } catch (error) {
             console.error('stream poller:', (error as Error).message);
             backoff(state);
@@ -221,7 +234,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         console.error('stream poller:', (error as Error).message);
       }
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+      // While records keep coming, read on at once (as the event source mapping does).
+      if (!behind) await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
     }
   })();
   return {

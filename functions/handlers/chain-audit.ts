@@ -11,8 +11,9 @@ const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-
 const CONCURRENT_TENANTS = 16;
 
 /**
- * The chaining step, on the table's stream. First it writes the `access.checked` events of the
- * checks stamped on access items (exactly once: keyed by the check's id). Then, for every tenant
+ * The chaining step, on the table's stream. First it makes sure the `access.checked` events of
+ * the checks stamped on access items are written (the notifier mostly has; exactly once: keyed by
+ * the check's id). Then, for every tenant
  * with new audit events, it waits until those have settled (no event made earlier can still
  * arrive) and chains everything settled after the tenant's head — never past a check whose stamp
  * is still on its way in the stream. A failure throws: the stream delivers the batch again and
@@ -39,7 +40,7 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context) => 
     checks.push(access.stamped);
     seen(access.tenantId, access.stamped.check.checkedAt);
   }
-  const recorded = await recordStampedChecks(deps, checks);
+  const recorded = await recordStampedChecks(deps, checks, { lookFirst: true });
   if (newest.size === 0) return { recorded, chained: 0 };
   const settledAt = Math.max(...newest.values()) + CHAIN_SETTLE_MS;
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;

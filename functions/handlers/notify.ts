@@ -1,7 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditEventOf } from '../adapters/dynamodb/stream.ts';
+import { accessRecordOf, auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { AuditEvent } from '../domain/audit.ts';
+import { recordStampedChecks } from '../use-cases/audit.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
@@ -23,13 +24,19 @@ function grantEvent(record: DynamoDBRecord): AuditEvent | null {
 }
 
 /**
- * Reads the table's stream (the outbox): every grant event item written with a state change
+ * Reads the table's stream (the outbox): records the access checks stamped on access items, and
+ * every grant event item written with a state change
  * becomes one email to every contact of the tenant. Different grants are notified concurrently,
  * each grant's events in order. A failure is reported at the earliest failed record, so the
  * stream redelivers from there; sends already made are never repeated (the ledger).
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const deps = notifyDeps();
+  // Access checks first: their events appear within a second, and a receipt mailed for a grant
+  // ending later in this stream already counts them. A failure throws: the batch comes again
+  // (emails already sent are not repeated).
+  const checks = event.Records.flatMap((record) => accessRecordOf(record)?.stamped ?? []);
+  if (checks.length > 0) await recordStampedChecks(deps, checks);
   const byGrant = new Map<string, Pending[]>();
   event.Records.forEach((record, index) => {
     const auditEvent = grantEvent(record);

@@ -84,7 +84,7 @@ export const routes = [
     success: { status: 204 },
     // Reads the contact and the active grant; deletes contact + email lock, may end the grant, and
     // otherwise checks that the active grant is still the one it read.
-    needs: { table: CONTACT_ENDS_GRANT, schedules: ['DeleteSchedule'] },
+    needs: { table: [...CONTACT_ENDS_GRANT, 'DeleteItem'], schedules: ['DeleteSchedule'] },
   },
   {
     name: 'verifyCaller',

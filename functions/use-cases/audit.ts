@@ -77,11 +77,15 @@ const CONCURRENT_TENANTS = 16;
  * Writes the `access.checked` events of checks stamped on access items, each tenant's in the
  * order the stream delivered them and one at a time, stopping at the first failure (thrown, so
  * the batch is delivered again; an event already there is skipped). Hence when a check's event
- * exists, so do the events of every earlier check of that tenant.
+ * exists, so do the events of every earlier check of that tenant — whichever of the two stream
+ * readers wrote it: the notifier records checks as they arrive (within a second); the chainer
+ * makes sure of them before it chains (`lookFirst`: it mostly finds them there, and a read costs
+ * less than a refused write).
  */
 export async function recordStampedChecks(
-  deps: Pick<ChainDeps, 'store'>,
+  deps: { store: Pick<AuditChainStore, 'appendEventOnce' | 'hasEvent'> },
   checks: readonly StampedCheck[],
+  { lookFirst = false }: { lookFirst?: boolean } = {},
 ): Promise<number> {
   const byTenant = new Map<string, StampedCheck[]>();
   for (const stamped of checks) {
@@ -94,8 +98,10 @@ export async function recordStampedChecks(
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
       for (let list = queue.shift(); list; list = queue.shift())
-        for (const { check, active } of list)
+        for (const { check, active } of list) {
+          if (lookFirst && (await deps.store.hasEvent(check.tenantId, check.checkId))) continue;
           if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
+        }
     }),
   );
   return written;

@@ -26,7 +26,16 @@ import { newEvent } from './events.ts';
 export const END_LINK_VALID_SECONDS = 366 * 86_400;
 
 export interface NotifyDeps {
-  store: Pick<GrantStore, 'listContacts' | 'issueLinks' | 'getGrant' | 'eventsOfGrant' | 'getChainHead'>;
+  store: Pick<
+    GrantStore,
+    | 'listContacts'
+    | 'issueLinks'
+    | 'getGrant'
+    | 'eventsOfGrant'
+    | 'getChainHead'
+    | 'appendEventOnce'
+    | 'hasEvent'
+  >;
   /** The console's URL; emailed links point at its `/act/{token}` page. */
   consoleUrl: string;
   ledger: NotificationLedger;

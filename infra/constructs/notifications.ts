@@ -7,7 +7,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NOTIFIED_RECORDS_FILTER } from '../../functions/adapters/dynamodb/stream.ts';
+import { NOTIFIER_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
@@ -61,10 +61,8 @@ export class Notifications extends Construct {
         maxRecordAge: Duration.hours(24),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.failures),
-        filters: [
-          // The same filter the local stream poller applies.
-          FilterCriteria.filter(NOTIFIED_RECORDS_FILTER),
-        ],
+        // The same filters the local stream poller applies.
+        filters: NOTIFIER_RECORDS_FILTERS.map((filter) => FilterCriteria.filter(filter)),
       }),
     );
   }

@@ -350,7 +350,13 @@ describe('the CDK stack', () => {
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.notifications.failures), 'Arn'] } },
       },
-      FilterCriteria: { Filters: [Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') })] },
+      // The events it mails about, and access-item writes (it records the checks they stamp).
+      FilterCriteria: {
+        Filters: [
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') }),
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"access"') }),
+        ],
+      },
     });
   });
 

@@ -75,7 +75,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       expect(byCheck.has(`${a.checkedAt}|${a.grant?.grantId ?? null}|${a.access}`)).toBe(true);
   });
 
-  it('a bare stamp (a check without a grant) neither blocks a new grant nor reads as one', async () => {
+  it('a bare stamp (a check without a grant) neither blocks a new grant nor reads as one; grants come and go under the newest stamp', async () => {
     const t = await testDeps();
     const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
@@ -83,6 +83,8 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       grant: null,
     });
     expect(await t.store.getActiveAccess('acme')).toBeNull();
+    const first = await t.store.latestAccessCheck('acme');
+    expect(first).toMatch(/^[0-9A-Z]{26}$/);
     const { grant } = await createGrant(
       t.deps,
       'acme',
@@ -90,13 +92,33 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       { reason: 'r', durationSeconds: 600 },
       t.clock.now(),
     );
+    // Creating the grant keeps the stamp: the chainer still knows the newest check.
+    expect(await t.store.latestAccessCheck('acme')).toBe(first);
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
       access: true,
       grant: { grantId: grant.grantId },
     });
+    const during = await t.store.latestAccessCheck('acme');
     await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
+    // So does ending it: a check just before the end is not forgotten by the chain's bound.
+    expect(await t.store.latestAccessCheck('acme')).toBe(during);
+    expect(await t.store.getActiveAccess('acme')).toBeNull();
+    expect(await chainBound(t.deps, 'acme', undefined)).toBeNull();
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({ access: false });
     expect(await recordChecksFromStream(t)).toBe(3);
+    expect(await chainBound(t.deps, 'acme', undefined)).toBeUndefined();
+    // And a second grant after the first.
+    const again = await createGrant(
+      t.deps,
+      'acme',
+      ada,
+      { reason: 'r2', durationSeconds: 600 },
+      t.clock.now(),
+    );
+    expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
+      access: true,
+      grant: { grantId: again.grant.grantId },
+    });
   });
 
   it('the chain never passes over a check whose stamp is still on its way in the stream', async () => {

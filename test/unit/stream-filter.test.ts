@@ -4,6 +4,7 @@ import {
   accessRecordOf,
   matchesChainFilter,
   matchesNotifiedFilter,
+  matchesNotifierFilter,
 } from '../../functions/adapters/dynamodb/stream.ts';
 import { NOTIFIED_EVENT_TYPES } from '../../functions/domain/audit.ts';
 
@@ -39,6 +40,13 @@ describe('what the chaining step reads: inserted events and writes of access ite
     checkId: { S: checkId },
     checkedAt: { S: '2026-12-01T10:00:00.000Z' },
     checkedBy: { S: 'agent@vendor.example' },
+  });
+
+  it('the notifier reads the events it mails about and access-item writes (it records the checks first)', () => {
+    expect(matchesNotifierFilter(record('INSERT', 'event', 'grant.created'))).toBe(true);
+    expect(matchesNotifierFilter(record('MODIFY', 'access', ''))).toBe(true);
+    expect(matchesNotifierFilter(record('INSERT', 'event', 'access.checked'))).toBe(false);
+    expect(matchesNotifierFilter(record('INSERT', 'grant', ''))).toBe(false);
   });
 
   it('passes events and access-item writes, nothing else', () => {

@@ -90,13 +90,20 @@ export class DynamoGrants {
   }
 
   async createGrant(grant: StoredGrant, event: AuditEvent, idempotency?: IdempotencyClaim): Promise<void> {
+    // The pointer is set on the tenant's access item, which may hold the stamp of the newest
+    // check (kept: the chainer reads it to know which checks are still on their way). Only a
+    // grant on it blocks a new one.
+    const { pk, sk, ...pointer } = pointerItem(grant, this.shards);
+    const names = Object.keys(pointer);
     const items: TransactItem[] = [
       {
-        Put: {
+        Update: {
           TableName: this.table.name,
-          Item: pointerItem(grant, this.shards),
-          // The item may exist as a bare check stamp: only a grant on it blocks a new one.
+          Key: { pk, sk },
+          UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
           ConditionExpression: 'attribute_not_exists(grantId)',
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, pointer[name]])),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -316,9 +323,11 @@ export class DynamoGrants {
         },
       },
       {
-        Delete: {
+        // The grant leaves the access item; the newest check's stamp stays on it.
+        Update: {
           TableName: this.table.name,
           Key: { pk: keys.tenant(before.tenantId), sk: keys.activePointer() },
+          UpdateExpression: 'REMOVE grantId, expiresAt, reason, ticket, version, remindAt, gsi1pk, gsi1sk',
           ConditionExpression: 'grantId = :grantId',
           ExpressionAttributeValues: { ':grantId': before.grantId },
         },

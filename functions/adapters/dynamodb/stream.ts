@@ -34,6 +34,9 @@ export const ACCESS_RECORDS_FILTER = {
 /** What the chaining step reads (either filter). */
 export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER, ACCESS_RECORDS_FILTER];
 
+/** What the notifier reads: the events it mails about, and access-item writes (it records the checks first). */
+export const NOTIFIER_RECORDS_FILTERS = [NOTIFIED_RECORDS_FILTER, ACCESS_RECORDS_FILTER];
+
 type Pattern = { [key: string]: string[] | Pattern };
 
 /** Does a value match the filter pattern (every listed field, one of its allowed values)? */
@@ -47,6 +50,10 @@ function matches(value: unknown, pattern: Pattern): boolean {
 
 export function matchesNotifiedFilter(record: DynamoDBRecord): boolean {
   return matches(record, NOTIFIED_RECORDS_FILTER);
+}
+
+export function matchesNotifierFilter(record: DynamoDBRecord): boolean {
+  return NOTIFIER_RECORDS_FILTERS.some((filter) => matches(record, filter));
 }
 
 export function matchesChainFilter(record: DynamoDBRecord): boolean {
