@@ -100,7 +100,7 @@ export class DynamoGrants {
         Update: {
           TableName: this.table.name,
           Key: { pk, sk },
-          UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
+          UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
           ConditionExpression: 'attribute_not_exists(grantId)',
           ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
           ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, pointer[name]])),
