@@ -14,8 +14,8 @@ const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt
  */
 export function latencyChart(title: string, panels: Record<string, Record<string, number[]>>): string {
   const width = 420;
-  const height = 300;
-  const margin = { left: 48, right: 12, top: 36, bottom: 64 };
+  const height = 330;
+  const margin = { left: 48, right: 12, top: 36, bottom: 94 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const all = Object.values(panels).flatMap((series) => Object.values(series).flat());
@@ -46,14 +46,15 @@ export function latencyChart(title: string, panels: Record<string, Record<string
       `<text x="${margin.left + plotW / 2}" y="${margin.top + plotH + 30}" ${FONT} text-anchor="middle">ms (log scale)</text>`,
     );
     Object.entries(series).forEach(([name, values], i) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const points = sorted.map(
-        (v, k) => `${x(v).toFixed(1)},${y(((k + 1) / sorted.length) * 100).toFixed(1)}`,
+      // The curve through 400 quantiles (every quarter percentile): the shape, not every sample.
+      const quantiles = Array.from({ length: 401 }, (_, k) => k / 4);
+      const points = quantiles.map(
+        (q) => `${x(percentile(values, Math.max(q, 0.01))).toFixed(1)},${y(q).toFixed(1)}`,
       );
       const colour = COLOURS[i % COLOURS.length];
       body.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
       body.push(
-        `<text x="${margin.left + (i % 2) * 190}" y="${margin.top + plotH + 46 + Math.floor(i / 2) * 14}" ${FONT} fill="${colour}">— ${xmlText(name)} (p50 ${percentile(values, 50).toFixed(1)})</text>`,
+        `<text x="${margin.left}" y="${margin.top + plotH + 46 + i * 14}" ${FONT} fill="${colour}">— ${xmlText(name)} (p50 ${percentile(values, 50).toFixed(1)})</text>`,
       );
     });
     parts.push(`<g transform="translate(${index * width},0)">${body.join('')}</g>`);
@@ -63,10 +64,10 @@ export function latencyChart(title: string, panels: Record<string, Record<string
 }
 
 /** A histogram of lateness in seconds, one row of bars per series, sharing the bins. */
-export function latenessHistogram(title: string, series: Record<string, number[]>, binSeconds = 0.5): string {
+export function latenessHistogram(title: string, series: Record<string, number[]>, binSeconds = 0.1): string {
   const width = 760;
   const rowH = 140;
-  const margin = { left: 48, right: 12, top: 28, bottom: 40 };
+  const margin = { left: 48, right: 12, top: 28, bottom: 64 };
   const plotW = width - margin.left - margin.right;
   const all = Object.values(series)
     .flat()

@@ -28,9 +28,9 @@ export const BACKGROUND_FUNCTIONS = {
   chainAudit: {
     entry: 'functions/handlers/chain-audit.ts',
     description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
-    // The checks' events (PutItem), the newest check stamp and the head (GetItem, PutItem in a
-    // transaction), the events to chain (Query, UpdateItem).
-    needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
+    // The checks' events (BatchGetItem, PutItem), the newest check stamp and the head (GetItem,
+    // PutItem in a transaction), the events to chain (Query, UpdateItem).
+    needs: { table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

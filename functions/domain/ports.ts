@@ -186,6 +186,8 @@ export interface AuditChainStore {
   /** Appends an event made from a durable record; false when an event with its id exists already. */
   appendEventOnce(event: AuditEvent): Promise<boolean>;
   hasEvent(tenantId: string, eventId: string): Promise<boolean>;
+  /** The ids of those of these events that exist. */
+  existingEvents(events: readonly { tenantId: string; eventId: string }[]): Promise<Set<string>>;
   getChainHead(tenantId: string): Promise<ChainHead | null>;
   /** Events after `afterEventId` (null: from the first) whose ids were made before `before`, oldest first. */
   eventsToChain(

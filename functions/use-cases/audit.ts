@@ -79,11 +79,11 @@ const CONCURRENT_TENANTS = 16;
  * the batch is delivered again; an event already there is skipped). Hence when a check's event
  * exists, so do the events of every earlier check of that tenant — whichever of the two stream
  * readers wrote it: the notifier records checks as they arrive (within a second); the chainer
- * makes sure of them before it chains (`lookFirst`: it mostly finds them there, and a read costs
- * less than a refused write).
+ * makes sure of them before it chains (`lookFirst`: it mostly finds them there, and one batch
+ * read of all of them costs less than a refused write each).
  */
 export async function recordStampedChecks(
-  deps: { store: Pick<AuditChainStore, 'appendEventOnce' | 'hasEvent'> },
+  deps: { store: Pick<AuditChainStore, 'appendEventOnce' | 'existingEvents'> },
   checks: readonly StampedCheck[],
   { lookFirst = false }: { lookFirst?: boolean } = {},
 ): Promise<number> {
@@ -94,12 +94,15 @@ export async function recordStampedChecks(
     byTenant.set(stamped.check.tenantId, list);
   }
   let written = 0;
+  const there = lookFirst
+    ? await deps.store.existingEvents(checks.map(({ check }) => ({ tenantId: check.tenantId, eventId: check.checkId })))
+    : new Set<string>();
   const queue = [...byTenant.values()];
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
       for (let list = queue.shift(); list; list = queue.shift())
         for (const { check, active } of list) {
-          if (lookFirst && (await deps.store.hasEvent(check.tenantId, check.checkId))) continue;
+          if (there.has(check.checkId)) continue;
           if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
         }
     }),

@@ -34,7 +34,7 @@ export interface NotifyDeps {
     | 'eventsOfGrant'
     | 'getChainHead'
     | 'appendEventOnce'
-    | 'hasEvent'
+    | 'existingEvents'
   >;
   /** The console's URL; emailed links point at its `/act/{token}` page. */
   consoleUrl: string;

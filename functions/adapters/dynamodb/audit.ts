@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
 import { eventItem, toEvent } from './items.ts';
@@ -32,6 +32,28 @@ export class DynamoAudit {
 
   async hasEvent(tenantId: string, eventId: string): Promise<boolean> {
     return (await this.table.getItem(keys.tenant(tenantId), keys.event(eventId))) !== undefined;
+  }
+
+  /** Which of these events exist: strongly consistent reads, 100 keys a call. */
+  async existingEvents(events: readonly { tenantId: string; eventId: string }[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < events.length; i += 100) {
+      let keysLeft: Record<string, unknown>[] | undefined = events
+        .slice(i, i + 100)
+        .map((e) => ({ pk: keys.tenant(e.tenantId), sk: keys.event(e.eventId) }));
+      while (keysLeft && keysLeft.length > 0) {
+        const result: BatchGetCommandOutput = await this.table.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table.name]: { Keys: keysLeft, ConsistentRead: true, ProjectionExpression: 'eventId' },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.table.name] ?? []) found.add(item.eventId as string);
+        keysLeft = result.UnprocessedKeys?.[this.table.name]?.Keys;
+      }
+    }
+    return found;
   }
 
   async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {

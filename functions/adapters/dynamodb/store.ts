@@ -84,6 +84,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   appendEvent: GrantStore['appendEvent'] = (...a) => this.audit.appendEvent(...a);
   appendEventOnce: GrantStore['appendEventOnce'] = (...a) => this.audit.appendEventOnce(...a);
   hasEvent: GrantStore['hasEvent'] = (...a) => this.audit.hasEvent(...a);
+  existingEvents: GrantStore['existingEvents'] = (...a) => this.audit.existingEvents(...a);
   listEvents: GrantStore['listEvents'] = (...a) => this.audit.listEvents(...a);
 
   claim: NotificationLedger['claim'] = (...a) => this.ledger.claim(...a);
