@@ -33,6 +33,9 @@ export default defineConfig({
           globalSetup: ['test/support/stack-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // What a test polls for (a page showing a change, a countdown ticking) may take a few
+          // seconds on a busy machine: wait for it that long, never for a fixed time.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
     ],

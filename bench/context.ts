@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AuditEvent } from '../functions/domain/audit.ts';
-import { type SpawnedStack, spawnStack, stackPorts } from '../local/spawn-stack.ts';
+import { type SpawnedStack, spawnStack } from '../local/spawn-stack.ts';
 import { localKeys, signToken } from '../local/tokens.ts';
 import { type Metric, pool } from './lib.ts';
 
@@ -28,7 +28,7 @@ export interface Ctx {
 
 export async function startStack(extra: Record<string, string> = {}): Promise<Ctx> {
   const dataDir = await mkdtemp(join(tmpdir(), 'support-access-bench-'));
-  const stack = await spawnStack(dataDir, await stackPorts(), { POWERTOOLS_LOG_LEVEL: 'INFO', ...extra });
+  const stack = await spawnStack(dataDir, 'fresh', { POWERTOOLS_LOG_LEVEL: 'INFO', ...extra });
   const keys = await localKeys(dataDir);
   return {
     stack,

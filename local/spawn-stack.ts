@@ -29,11 +29,30 @@ export async function stackPorts() {
   };
 }
 
-/** Runs the `npm start` entry as its own process, as a user would, and waits for /health. */
+/**
+ * Runs the `npm start` entry as its own process, as a user would, and waits for /health. With
+ * `'fresh'` it picks free ports itself, and picks again when one was taken between being found
+ * free and being listened on (another process's connection may take it meanwhile).
+ */
 export async function spawnStack(
   dataDir: string,
-  ports: Record<string, number>,
+  ports: Record<string, number> | 'fresh',
   extraEnv: Record<string, string> = {},
+): Promise<SpawnedStack> {
+  if (ports !== 'fresh') return spawnOn(dataDir, ports, extraEnv);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOn(dataDir, await stackPorts(), extraEnv);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE|Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function spawnOn(
+  dataDir: string,
+  ports: Record<string, number>,
+  extraEnv: Record<string, string>,
 ): Promise<SpawnedStack> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,

@@ -95,7 +95,9 @@ export async function recordStampedChecks(
   }
   let written = 0;
   const there = lookFirst
-    ? await deps.store.existingEvents(checks.map(({ check }) => ({ tenantId: check.tenantId, eventId: check.checkId })))
+    ? await deps.store.existingEvents(
+        checks.map(({ check }) => ({ tenantId: check.tenantId, eventId: check.checkId })),
+      )
     : new Set<string>();
   const queue = [...byTenant.values()];
   await Promise.all(

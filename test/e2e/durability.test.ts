@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
+import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { until } from '../support/until.ts';
 
@@ -16,8 +16,8 @@ describe('durability: a power cut in the middle of a burst of writes', () => {
 
   it('keeps every acknowledged write, and every pending deadline still ends its grant', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'support-access-crash-'));
-    const ports = await stackPorts();
-    stack = await spawnStack(dataDir, ports);
+    stack = await spawnStack(dataDir, 'fresh');
+    const { ports } = stack;
     const keys = await localKeys(dataDir);
     const TENANTS = 40;
     const people = await Promise.all(

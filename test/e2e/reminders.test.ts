@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../local/seed.ts';
-import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
+import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { emails, grantMailsSent, type StoredEmail } from '../support/mail.ts';
 import { until } from '../support/until.ts';
@@ -25,7 +25,7 @@ describe('everyone told: reminders, contact changes and lapsed instructions (npm
   let admin = '';
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'support-access-reminders-'));
-    stack = await spawnStack(dataDir, await stackPorts(), {
+    stack = await spawnStack(dataDir, 'fresh', {
       REMINDER_BEFORE_SECONDS: '3',
       INSTRUCTION_CONFIRM_SECONDS: '3',
     });

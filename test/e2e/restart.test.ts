@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type SpawnedStack, spawnStack, stackPorts } from '../../local/spawn-stack.ts';
+import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { grantEmails, grantMailsSent } from '../support/mail.ts';
 import { until } from '../support/until.ts';
@@ -17,8 +17,8 @@ describe('a deadline that passes while the stack is down', () => {
 
   it('ends the grant and emails every contact on the next start, once', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'support-access-restart-'));
-    const ports = await stackPorts();
-    stack = await spawnStack(dataDir, ports);
+    stack = await spawnStack(dataDir, 'fresh');
+    const { ports } = stack;
     const keys = await localKeys(dataDir);
     const anna = await signToken(keys, { email: 'anna.schmidt@acme.example', tenantId: 'acme' });
     const admin = await signToken(keys, {

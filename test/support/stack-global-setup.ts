@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { spawnStack, stackPorts } from '../../local/spawn-stack.ts';
+import { spawnStack } from '../../local/spawn-stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +19,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'support-access-e2e-'));
   // Every AWS call each function makes, for the IAM test (test/e2e/iam.test.ts).
-  const stack = await spawnStack(dataDir, await stackPorts(), {
+  const stack = await spawnStack(dataDir, 'fresh', {
     AWS_CALL_LOG: join(dataDir, 'aws-calls.jsonl'),
   });
   project.provide('apiUrl', stack.apiUrl);
