@@ -3,6 +3,7 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { accessRecordOf, auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { StampedCheck } from '../domain/access-check.ts';
 import { CHAIN_SETTLE_MS, chainAuditLog, chainBound, recordStampedChecks } from '../use-cases/audit.ts';
+import { forEachConcurrently } from '../use-cases/deps.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
 const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
@@ -48,16 +49,11 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context) => 
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   // Tenants' chains are independent: several at once (each chain is written in order).
   let chained = 0;
-  const queue = [...newest.keys()];
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
-      for (let tenantId = queue.shift(); tenantId; tenantId = queue.shift()) {
-        const write = newestAccessWrite.get(tenantId);
-        const bound = await chainBound(deps, tenantId, write === undefined ? undefined : new Date(write));
-        if (bound !== null) chained += (await chainAuditLog(deps, tenantId, CHAIN_SETTLE_MS, bound)).chained;
-      }
-    }),
-  );
+  await forEachConcurrently([...newest.keys()], CONCURRENT_TENANTS, async (tenantId) => {
+    const write = newestAccessWrite.get(tenantId);
+    const bound = await chainBound(deps, tenantId, write === undefined ? undefined : new Date(write));
+    if (bound !== null) chained += (await chainAuditLog(deps, tenantId, CHAIN_SETTLE_MS, bound)).chained;
+  });
   const lagMs = deps.clock.now().getTime() - Math.min(...newest.values());
   logger.info('audit chained', { tenants: newest.size, recorded, chained, lagMs });
   metrics.addMetric('AuditChainLagMs', MetricUnit.Milliseconds, lagMs);

@@ -3,6 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { accessRecordOf, auditEventOf } from '../adapters/dynamodb/stream.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { recordStampedChecks } from '../use-cases/audit.ts';
+import { forEachConcurrently } from '../use-cases/deps.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
@@ -66,12 +67,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       }
     }
   };
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENT_GRANTS, groups.length) }, async () => {
-      for (let group = groups[next++]; group; group = groups[next++]) await work(group);
-    }),
-  );
+  await forEachConcurrently(groups, CONCURRENT_GRANTS, work);
   if (failedForGood > 0 || unrecorded > 0) {
     metrics.addMetric('NotificationsFailed', MetricUnit.Count, failedForGood);
     metrics.addMetric('NotificationsUnrecorded', MetricUnit.Count, unrecorded);

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/grant.ts';
 import type { AuditChainStore, ChainHead, GrantStore, Log, PageRequest } from '../domain/ports.ts';
 import { assertSingleLine, charLength, shorten } from '../domain/text.ts';
-import type { Deps } from './deps.ts';
+import { type Deps, forEachConcurrently } from './deps.ts';
 import { newEvent } from './events.ts';
 
 /**
@@ -99,16 +99,12 @@ export async function recordStampedChecks(
         checks.map(({ check }) => ({ tenantId: check.tenantId, eventId: check.checkId })),
       )
     : new Set<string>();
-  const queue = [...byTenant.values()];
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENT_TENANTS, queue.length) }, async () => {
-      for (let list = queue.shift(); list; list = queue.shift())
-        for (const { check, active } of list) {
-          if (there.has(check.checkId)) continue;
-          if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
-        }
-    }),
-  );
+  await forEachConcurrently([...byTenant.values()], CONCURRENT_TENANTS, async (list) => {
+    for (const { check, active } of list) {
+      if (there.has(check.checkId)) continue;
+      if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
+    }
+  });
   return written;
 }
 

@@ -48,6 +48,20 @@ export async function bestEffort(
   }
 }
 
+/** Visits every item, at most `concurrency` at a time (each visit's own steps stay in order). */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  visit: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await visit(items[next++] as T);
+    }),
+  );
+}
+
 /**
  * Visits what a sweep's list names, page by page, at most `max` items per run; `more` says the
  * run stopped with some left (the next run goes on).
