@@ -78,5 +78,5 @@ describe('a deadline that passes while the stack is down', () => {
     const types = audit.body.events.map((e: { type: string }) => e.type);
     expect(types.filter((t: string) => t === 'grant.expired')).toHaveLength(1);
     expect(grantMailsSent(audit.body.events)).toHaveLength(4);
-  });
+  }, 120_000);
 });
