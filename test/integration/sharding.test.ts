@@ -86,29 +86,22 @@ describe('write sharding of the active-grant index (ACTIVE_INDEX_SHARDS, DynamoD
 
   it('raising the shard count keeps every grant listed, and a cursor from before still pages on', async () => {
     const t = await sharded();
-    for (let i = 0; i < 6; i++) {
-      const contact = await seedContact(t.one, `r${i}`, `x@r${i}.test`);
+    // Tenant r<i>'s grant ends 10 + i minutes from now.
+    const grantFor = async (deps: typeof t.one, i: number) => {
+      const contact = await seedContact(deps, `r${i}`, `x@r${i}.test`);
       await createGrant(
-        t.one,
+        deps,
         `r${i}`,
         contact,
         { reason: 'r', durationSeconds: 600 + i * 60 },
         t.clock.now(),
       );
-    }
+    };
+    for (let i = 0; i < 6; i++) await grantFor(t.one, i);
     const before = await listActiveGrants(t.one, { limit: 2 }, t.clock.now());
     expect(before.items.map((g) => g.tenantId)).toEqual(['r0', 'r1']);
     // Raised to 4: new grants spread, the old ones are still in shard 0 (the unsharded name).
-    for (let i = 6; i < 10; i++) {
-      const contact = await seedContact(t.four, `r${i}`, `x@r${i}.test`);
-      await createGrant(
-        t.four,
-        `r${i}`,
-        contact,
-        { reason: 'r', durationSeconds: 600 + i * 60 },
-        t.clock.now(),
-      );
-    }
+    for (let i = 6; i < 10; i++) await grantFor(t.four, i);
     const rest = await allPages((page) =>
       listActiveGrants(
         t.four,
