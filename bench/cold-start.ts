@@ -58,6 +58,7 @@ export async function coldStart() {
     { name: 'sweep', entry: BACKGROUND_FUNCTIONS.sweep.entry, sdks: ['dynamodb', 'scheduler'] },
     { name: 'notify', entry: BACKGROUND_FUNCTIONS.notify.entry, sdks: ['dynamodb', 'ses'] },
     { name: 'chainAudit', entry: BACKGROUND_FUNCTIONS.chainAudit.entry, sdks: ['dynamodb'] },
+    { name: 'recordChecks', entry: BACKGROUND_FUNCTIONS.recordChecks.entry, sdks: ['dynamodb'] },
   ];
   const floors = new Map<string, { file: string; kb: number }>();
   let worstRatio = 0;

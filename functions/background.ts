@@ -21,16 +21,23 @@ export const BACKGROUND_FUNCTIONS = {
     description: 'Emails every contact about each grant and contact event (the table stream is the outbox)',
     // Contacts (Query), the ledger (UpdateItem) and its events (PutItem in a transaction), the
     // emailed links (PutItem in a transaction).
-    // Receipts in the end emails: the grant's events (Query) and the audit head (GetItem).
-    // The access checks' events (PutItem).
-    needs: { table: ['Query', 'UpdateItem', 'PutItem', 'GetItem'] },
+    // Receipts in the end emails: the grant's counts and the audit head (GetItem), the first
+    // activities (Query on the index).
+    needs: { table: ['Query', 'UpdateItem', 'PutItem', 'GetItem'], index: true },
+  },
+  recordChecks: {
+    entry: 'functions/handlers/record-checks.ts',
+    description: 'Writes the audit event of every access check stamped on a tenant (on the table stream)',
+    // The checks' events (PutItem) with their grant's receipt counts (UpdateItem) in one
+    // transaction; the tenant's check mark (UpdateItem, GetItem when it could not move).
+    needs: { table: ['PutItem', 'UpdateItem', 'GetItem'] },
   },
   chainAudit: {
     entry: 'functions/handlers/chain-audit.ts',
     description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
-    // The checks' events (BatchGetItem, PutItem), the newest check stamp and the head (GetItem,
-    // PutItem in a transaction), the events to chain (Query, UpdateItem).
-    needs: { table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem'] },
+    // The stamp count, the check mark and the head (GetItem), the head (PutItem in a
+    // transaction), the events to chain (Query, UpdateItem).
+    needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

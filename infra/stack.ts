@@ -96,12 +96,15 @@ export class SupportAccessStack extends Stack {
         sweep: this.expiry.sweepFunction,
         notifier: this.notifications.notifier,
         chainAudit: this.auditChain.chainer,
+        recordChecks: this.auditChain.recorder,
       },
       extraAlarms: [
         this.expiry.deadLetterAlarm,
         this.notifications.failuresAlarm,
         this.auditChain.failuresAlarm,
         this.auditChain.stuckAlarm,
+        this.auditChain.recorderFailuresAlarm,
+        this.auditChain.checkGapAlarm,
       ],
       alarmEmail: props.alarmEmail,
     });
@@ -126,6 +129,11 @@ export class SupportAccessStack extends Stack {
       this.auditChain.failures,
       'AwsSolutions-SQS3',
       "This queue is itself the on-failure destination of the audit chainer's stream.",
+    );
+    ack(
+      this.auditChain.recorderFailures,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the check recorder's stream.",
     );
     ack(
       this,

@@ -24,6 +24,7 @@ export function synthesizedEnvironments(
     sweep: stack.expiry.sweepFunction.fn,
     notify: stack.notifications.notifier.fn,
     chainAudit: stack.auditChain.chainer.fn,
+    recordChecks: stack.auditChain.recorder.fn,
   };
   for (const [name, fn] of Object.entries(stack.api.functions)) fns[name] = fn.fn;
   const environments: Record<string, Record<string, string>> = {};

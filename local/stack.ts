@@ -5,7 +5,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { matchesChainFilter, matchesNotifierFilter } from '../functions/adapters/dynamodb/stream.ts';
+import {
+  matchesChainFilter,
+  matchesCheckFilter,
+  matchesNotifierFilter,
+} from '../functions/adapters/dynamodb/stream.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
@@ -247,6 +251,21 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       abandonOnStop: true,
     });
     stops.push(chainPoller.stop);
+    const recordChecks = functions.invoker('recordChecks');
+    const checkPoller = await startStreamPoller({
+      dynamodb: client,
+      streams: new DynamoDBStreamsClient({}),
+      tableName: env.tableName,
+      dataDir: env.dataDir,
+      consumer: 'checks',
+      handler: async (event) => {
+        await recordChecks(event, { timeoutMs: 30_000 });
+        return undefined;
+      },
+      filter: matchesCheckFilter,
+      batchSize: 100,
+    });
+    stops.push(checkPoller.stop);
 
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {
@@ -270,7 +289,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
               () => false,
             )
           : true,
-        streamPoller: poller.ready() && chainPoller.ready(),
+        streamPoller: poller.ready() && chainPoller.ready() && checkPoller.ready(),
         identityProvider: await fetch(`${oidc.issuer}/.well-known/openid-configuration`).then(
           (r) => r.ok,
           () => false,

@@ -18,6 +18,11 @@ export interface AccessCheck {
 export interface StampedCheck {
   check: AccessCheck;
   active: ActiveAccess | null;
+  /**
+   * The tenant's count of stamped checks after this one (1, 2, 3, …; 0 for a stamp written before
+   * checks were counted): consecutive numbers, so a recorder can tell a check it never saw.
+   */
+  seq: number;
 }
 
 export interface AccessAnswer {

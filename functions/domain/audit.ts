@@ -54,6 +54,20 @@ export function isNotifiedEventType(type: string): type is NotifiedEventType {
   return (NOTIFIED_EVENT_TYPES as readonly string[]).includes(type);
 }
 
+/**
+ * The emails sent when a grant ends carry its receipt with an audit head the customer keeps:
+ * they go out once the chain has sealed the end event, so every event of the grant lies under
+ * that head. The others go out as their events are written.
+ */
+export const MAILED_WHEN_CHAINED = [
+  'grant.revoked',
+  'grant.expired',
+] as const satisfies readonly NotifiedEventType[];
+
+export function isMailedWhenChained(type: string): boolean {
+  return (MAILED_WHEN_CHAINED as readonly string[]).includes(type);
+}
+
 /** The fields of an event as the API shows it and as its hash covers it (no tenant, no hash). */
 export function chainedView(event: Omit<AuditEvent, 'tenantId' | 'hash'>) {
   return {

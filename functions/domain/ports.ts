@@ -88,7 +88,7 @@ export interface InstructionStore {
   listLapsingInstructions(now: Date, page: PageRequest): Promise<Page<Instruction>>;
 }
 
-export interface GrantStore extends AuditChainStore, InstructionStore {
+export interface GrantStore extends AuditChainStore, ReceiptStore, InstructionStore {
   getActiveAccess(tenantId: string): Promise<ActiveAccess | null>;
   /** Stamps the check on the tenant's access item; returns the grant that write saw (one round trip). */
   recordAccessCheck(check: AccessCheck): Promise<ActiveAccess | null>;
@@ -180,14 +180,7 @@ export interface SealedEvent {
  * The tenant's audit hash chain. Only the chaining step writes it; the writes of state changes
  * never touch it, so they never contend on one item.
  */
-export interface AuditChainStore {
-  /** The id of the newest check stamped on the tenant's access item, if any. */
-  latestAccessCheck(tenantId: string): Promise<string | null>;
-  /** Appends an event made from a durable record; false when an event with its id exists already. */
-  appendEventOnce(event: AuditEvent): Promise<boolean>;
-  hasEvent(tenantId: string, eventId: string): Promise<boolean>;
-  /** The ids of those of these events that exist. */
-  existingEvents(events: readonly { tenantId: string; eventId: string }[]): Promise<Set<string>>;
+export interface AuditChainStore extends CheckRecordStore {
   getChainHead(tenantId: string): Promise<ChainHead | null>;
   /** Events after `afterEventId` (null: from the first) whose ids were made before `before`, oldest first. */
   eventsToChain(
@@ -200,8 +193,42 @@ export interface AuditChainStore {
   chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void>;
   /** Chained events, oldest first. */
   chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
-  /** The events naming a grant, made between `from` and `to`, oldest first. */
-  eventsOfGrant(tenantId: string, grantId: string, from: Date, to: Date): Promise<AuditEvent[]>;
+}
+
+/** How far a tenant's stamped checks have their events, with no check left out before it. */
+export interface CheckMark {
+  /** The stamp count (`StampedCheck.seq`) of the last check recorded without a gap. */
+  seq: number;
+  checkedAt: string;
+}
+
+/**
+ * The access checks' events, recorded from their stamps in the stream. Only the check recorder
+ * moves the mark; the chainer reads it and never chains past a check that is not recorded.
+ */
+export interface CheckRecordStore {
+  /** Appends an event made from a durable record; false when an event with its id exists already. */
+  appendEventOnce(event: AuditEvent): Promise<boolean>;
+  /** How many checks the tenant's access item has stamped (0: none since checks are counted). */
+  stampedChecks(tenantId: string): Promise<number>;
+  checkMark(tenantId: string): Promise<CheckMark | null>;
+  /** Moves the mark over a recorded run that continues it from `after` (see the adapter). */
+  advanceCheckMark(tenantId: string, after: number, to: CheckMark): Promise<'advanced' | 'ahead' | 'gap'>;
+}
+
+/** What support did under a grant, counted as each event was written. */
+export interface ReceiptTally {
+  accessChecks: number;
+  callerVerifications: number;
+  activities: number;
+  agents: string[];
+}
+
+/** A grant's receipt: read in a bounded number of reads however busy the grant was. */
+export interface ReceiptStore {
+  receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null>;
+  /** One page of the grant's `support.activity` events, oldest first. */
+  grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
 }
 
 export interface ScheduledExpiry {

@@ -1,8 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { accessRecordOf, auditEventOf } from '../adapters/dynamodb/stream.ts';
-import type { AuditEvent } from '../domain/audit.ts';
-import { recordStampedChecks } from '../use-cases/audit.ts';
+import { auditEventOf, chainedEventOf } from '../adapters/dynamodb/stream.ts';
+import { type AuditEvent, isMailedWhenChained } from '../domain/audit.ts';
 import { forEachConcurrently } from '../use-cases/deps.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
@@ -19,28 +18,28 @@ interface Pending {
   index: number;
 }
 
-function grantEvent(record: DynamoDBRecord): AuditEvent | null {
-  const event = auditEventOf(record);
-  return event && isNotifiedEvent(event) ? event : null;
+/** The event a record asks to mail about: as written, or (a grant's end) as the chain sealed it. */
+function mailedEvent(record: DynamoDBRecord): AuditEvent | null {
+  const written = auditEventOf(record);
+  if (written) return isNotifiedEvent(written) && !isMailedWhenChained(written.type) ? written : null;
+  const sealed = chainedEventOf(record);
+  return sealed && isMailedWhenChained(sealed.type) ? sealed : null;
 }
 
 /**
- * Reads the table's stream (the outbox): records the access checks stamped on access items, and
- * every grant event item written with a state change
- * becomes one email to every contact of the tenant. Different grants are notified concurrently,
- * each grant's events in order. A failure is reported at the earliest failed record, so the
- * stream redelivers from there; sends already made are never repeated (the ledger).
+ * Reads the table's stream (the outbox): every grant, contact and instruction event written
+ * with a state change becomes one email to every contact of the tenant; the end of a grant once
+ * the chain has sealed it (its receipt names a head that covers it). Different grants are
+ * notified concurrently, each grant's events in order. A failure is reported at the earliest
+ * failed record, so the stream redelivers from there; sends already made are never repeated
+ * (the ledger). Access checks never pass through here (their own recorder), so a flood of them
+ * never delays mail.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const deps = notifyDeps();
-  // Access checks first: their events appear within a second, and a receipt mailed for a grant
-  // ending later in this stream already counts them. A failure throws: the batch comes again
-  // (emails already sent are not repeated).
-  const checks = event.Records.flatMap((record) => accessRecordOf(record)?.stamped ?? []);
-  if (checks.length > 0) await recordStampedChecks(deps, checks);
   const byGrant = new Map<string, Pending[]>();
   event.Records.forEach((record, index) => {
-    const auditEvent = grantEvent(record);
+    const auditEvent = mailedEvent(record);
     if (!auditEvent) return;
     const key = auditEvent.grantId ?? auditEvent.eventId;
     byGrant.set(key, [...(byGrant.get(key) ?? []), { record, event: auditEvent, index }]);

@@ -101,7 +101,11 @@ export const Receipt = z.object({
   accessChecks: z.int(),
   callerVerifications: z.int(),
   agents: z.array(z.string()),
-  activities: z.array(AuditEvent),
+  activities: z.array(
+    described(AuditEvent, 'One page of the support.activity events, oldest first (`limit`, `cursor`).'),
+  ),
+  activityCount: described(z.int(), 'How many activities the grant has in all.'),
+  nextCursor: nullableString(),
   auditHead: z.nullable(
     described(z.string(), 'The tenant’s newest chained hash: keep it to verify an export later.'),
   ),

@@ -219,10 +219,12 @@ export const routes = [
     path: '/tenants/{tenantId}/grants/{grantId}/receipt',
     access: 'grant-reader',
     entry: handler('grant-receipt'),
-    summary: 'What support did under a grant: checks, verifications, agents, activities, and the audit head.',
-    query: s.NoQuery,
+    summary:
+      'What support did under a grant: checks, verifications, agents, the activities a page at a time, and the audit head.',
+    query: s.PageQuery,
     success: { status: 200, schema: 'Receipt' },
-    needs: { table: ['GetItem', 'Query'] },
+    // The grant with its counts and the head (GetItem), its activities (Query on the index).
+    needs: { table: ['GetItem', 'Query'], index: true },
   },
   {
     name: 'exportAudit',

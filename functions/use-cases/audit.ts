@@ -1,10 +1,18 @@
 import { accessCheckedEvent, type StampedCheck } from '../domain/access-check.ts';
-import { type AuditEvent, publicEvent } from '../domain/audit.ts';
+import { publicEvent } from '../domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/grant.ts';
-import type { AuditChainStore, ChainHead, GrantStore, Log, PageRequest } from '../domain/ports.ts';
+import type {
+  AuditChainStore,
+  ChainHead,
+  CheckMark,
+  CheckRecordStore,
+  GrantStore,
+  Log,
+  PageRequest,
+} from '../domain/ports.ts';
 import { assertSingleLine, charLength, shorten } from '../domain/text.ts';
 import { type Deps, forEachConcurrently } from './deps.ts';
 import { newEvent } from './events.ts';
@@ -73,60 +81,80 @@ export async function chainAuditLog(
 /** Tenants whose stamped checks are written at the same time. */
 const CONCURRENT_TENANTS = 16;
 
+export interface RecordedChecks {
+  /** Events written now (the others were there already). */
+  written: number;
+  /** Tenants whose mark could not move: a check before this batch was never recorded. */
+  gaps: string[];
+}
+
 /**
  * Writes the `access.checked` events of checks stamped on access items, each tenant's in the
  * order the stream delivered them and one at a time, stopping at the first failure (thrown, so
- * the batch is delivered again; an event already there is skipped). Hence when a check's event
- * exists, so do the events of every earlier check of that tenant — whichever of the two stream
- * readers wrote it: the notifier records checks as they arrive (within a second); the chainer
- * makes sure of them before it chains (`lookFirst`: it mostly finds them there, and one batch
- * read of all of them costs less than a refused write each).
+ * the batch is delivered again; an event already there is skipped). Then it moves the tenant's
+ * check mark over the run it recorded — only when the run continues the mark, so the mark never
+ * passes a check whose stamp this recorder did not see (a batch the stream gave up on): the
+ * chainer never chains past the mark, and such a check is never silently left out of the chain.
  */
 export async function recordStampedChecks(
-  deps: { store: Pick<AuditChainStore, 'appendEventOnce' | 'existingEvents'> },
+  deps: { store: Pick<CheckRecordStore, 'appendEventOnce' | 'advanceCheckMark'>; log: Log },
   checks: readonly StampedCheck[],
-  { lookFirst = false }: { lookFirst?: boolean } = {},
-): Promise<number> {
+): Promise<RecordedChecks> {
   const byTenant = new Map<string, StampedCheck[]>();
   for (const stamped of checks) {
     const list = byTenant.get(stamped.check.tenantId) ?? [];
     list.push(stamped);
     byTenant.set(stamped.check.tenantId, list);
   }
-  let written = 0;
-  const there = lookFirst
-    ? await deps.store.existingEvents(
-        checks.map(({ check }) => ({ tenantId: check.tenantId, eventId: check.checkId })),
-      )
-    : new Set<string>();
-  await forEachConcurrently([...byTenant.values()], CONCURRENT_TENANTS, async (list) => {
+  const result: RecordedChecks = { written: 0, gaps: [] };
+  await forEachConcurrently([...byTenant.entries()], CONCURRENT_TENANTS, async ([tenantId, list]) => {
     for (const { check, active } of list) {
-      if (there.has(check.checkId)) continue;
-      if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) written++;
+      if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) result.written++;
+    }
+    for (const run of consecutiveRuns(list)) {
+      const moved = await deps.store.advanceCheckMark(tenantId, run.after, run.to);
+      if (moved === 'gap') {
+        result.gaps.push(tenantId);
+        deps.log.error('Access checks before these were never recorded; the chain stops before them', {
+          tenantId,
+          firstSeq: run.after + 1,
+        });
+      }
     }
   });
-  return written;
+  return result;
+}
+
+/** The stamps as runs of consecutive counts (a stream delivers a tenant's stamps in order). */
+function consecutiveRuns(list: readonly StampedCheck[]): { after: number; to: CheckMark }[] {
+  const runs: { after: number; to: CheckMark }[] = [];
+  for (const { check, seq } of list) {
+    if (seq === 0) continue; // stamped before checks were counted
+    const last = runs.at(-1);
+    if (last && last.to.seq + 1 === seq) last.to = { seq, checkedAt: check.checkedAt };
+    else runs.push({ after: seq - 1, to: { seq, checkedAt: check.checkedAt } });
+  }
+  return runs;
 }
 
 /**
- * How far a tenant's log may be chained now without passing over a check whose stamp the stream
- * has not delivered yet (its event would then land behind the head). If the tenant's newest
- * stamp has its event, so has every earlier one: the usual settle bound holds (undefined). If
- * not, that stamp was written after the newest write of the tenant's access item in this batch
- * (`newestAccessWrite`, to the second), so only checks made more than the settle time (and a
- * second of the stream's rounding) before it are surely in; with no such write, not at all (null:
- * the stamp on its way brings the tenant back).
+ * How far a tenant's log may be chained now without passing over a check whose event is not
+ * written yet (it would land behind the head, outside the chain). When every stamped check is
+ * recorded (the mark has reached the stamp count) the usual settle bound holds (undefined).
+ * Otherwise only up to the settle time before the mark's check: a check stamped after it was
+ * decided at most a function's run (10 s) before that write. With no mark at all, not at all
+ * (null): the recorder's events bring the tenant back.
  */
 export async function chainBound(
-  deps: Pick<ChainDeps, 'store'>,
+  deps: { store: Pick<CheckRecordStore, 'stampedChecks' | 'checkMark'> },
   tenantId: string,
-  newestAccessWrite: Date | undefined,
   settleMs = CHAIN_SETTLE_MS,
 ): Promise<Date | null | undefined> {
-  const latest = await deps.store.latestAccessCheck(tenantId);
-  if (latest === null || (await deps.store.hasEvent(tenantId, latest))) return undefined;
-  if (!newestAccessWrite) return null;
-  return new Date(newestAccessWrite.getTime() - 1000 - settleMs);
+  const stamped = await deps.store.stampedChecks(tenantId);
+  if (stamped === 0) return undefined;
+  const mark = await deps.store.checkMark(tenantId);
+  if (mark && mark.seq >= stamped) return undefined;
+  return mark ? new Date(Date.parse(mark.checkedAt) - settleMs) : null;
 }
 
 const sameHead = (a: ChainHead | null, b: ChainHead | null) =>
@@ -182,40 +210,43 @@ export interface Receipt {
   accessChecks: number;
   callerVerifications: number;
   agents: string[];
+  /** One page of the activities, oldest first; `activityCount` counts them all. */
   activities: ReturnType<typeof publicEvent>[];
+  activityCount: number;
+  nextCursor: string | null;
   auditHead: string | null;
 }
 
-/** Everything support did under one grant, and the tenant's audit head to keep. */
+/**
+ * Everything support did under one grant, and the tenant's audit head to keep. The counts were
+ * kept as the events were written and the activities come a page at a time, so a receipt costs
+ * the same few reads however busy the grant was.
+ */
 export async function grantReceipt(
-  deps: { store: Pick<GrantStore, 'getGrant' | 'eventsOfGrant' | 'getChainHead'> },
+  deps: { store: Pick<GrantStore, 'getGrant' | 'receiptTally' | 'grantActivities' | 'getChainHead'> },
   tenantId: string,
   grantId: string,
   now: Date,
+  page: PageRequest = { limit: RECEIPT_PAGE },
 ): Promise<Receipt> {
   const stored = await deps.store.getGrant(tenantId, grantId);
-  if (!stored) throw new NotFoundError('Grant');
-  const grant = publicGrant(effectiveGrant(stored, now));
-  const until = grant.endedAt && Date.parse(grant.endedAt) < now.getTime() ? new Date(grant.endedAt) : now;
-  // Events are made a little before they are committed; a minute's margin either side misses none.
-  const events = await deps.store.eventsOfGrant(
-    tenantId,
-    grantId,
-    new Date(Date.parse(grant.createdAt) - 60_000),
-    new Date(until.getTime() + 60_000),
-  );
-  const bySupport = events.filter((e: AuditEvent) =>
-    ['access.checked', 'contact.verified', 'support.activity'].includes(e.type),
-  );
+  const tally = stored && (await deps.store.receiptTally(tenantId, grantId));
+  if (!stored || !tally) throw new NotFoundError('Grant');
+  const activities = await deps.store.grantActivities(tenantId, grantId, page);
   return {
-    grant,
-    accessChecks: bySupport.filter((e) => e.type === 'access.checked').length,
-    callerVerifications: bySupport.filter((e) => e.type === 'contact.verified').length,
-    agents: [...new Set(bySupport.map((e) => e.actor))].sort(),
-    activities: bySupport.filter((e) => e.type === 'support.activity').map(publicEvent),
+    grant: publicGrant(effectiveGrant(stored, now)),
+    accessChecks: tally.accessChecks,
+    callerVerifications: tally.callerVerifications,
+    agents: tally.agents,
+    activities: activities.items.map(publicEvent),
+    activityCount: tally.activities,
+    nextCursor: activities.nextCursor,
     auditHead: (await deps.store.getChainHead(tenantId))?.hash ?? null,
   };
 }
+
+/** Activities a receipt answer lists unless asked for fewer. */
+export const RECEIPT_PAGE = 50;
 
 /** A line for an email: an activity as the receipt lists it. */
 export function activityLine(event: { at: string; actor: string; details: Record<string, unknown> }): string {

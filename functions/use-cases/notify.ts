@@ -7,7 +7,12 @@ import {
   type LinkAction,
   newToken,
 } from '../domain/action-link.ts';
-import { type AuditEvent, isNotifiedEventType, type NotifiedEventType } from '../domain/audit.ts';
+import {
+  type AuditEvent,
+  isMailedWhenChained,
+  isNotifiedEventType,
+  type NotifiedEventType,
+} from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
 import type {
@@ -28,13 +33,7 @@ export const END_LINK_VALID_SECONDS = 366 * 86_400;
 export interface NotifyDeps {
   store: Pick<
     GrantStore,
-    | 'listContacts'
-    | 'issueLinks'
-    | 'getGrant'
-    | 'eventsOfGrant'
-    | 'getChainHead'
-    | 'appendEventOnce'
-    | 'existingEvents'
+    'listContacts' | 'issueLinks' | 'getGrant' | 'receiptTally' | 'grantActivities' | 'getChainHead'
   >;
   /** The console's URL; emailed links point at its `/act/{token}` page. */
   consoleUrl: string;
@@ -78,6 +77,11 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
   if (!isNotifiedEvent(event)) return result;
   const contacts = recipientsOf(event, await deps.store.listContacts(event.tenantId));
   const receipt = await receiptFor(deps, event);
+  if (receipt === 'not-chained') {
+    // Not under the chain's head yet: mailed when the chain passes it (never with an older head).
+    result.retry = contacts.length;
+    return result;
+  }
   const owner = randomUUID();
   for (const contact of contacts) {
     const key = { tenantId: event.tenantId, eventId: event.eventId, contactId: contact.contactId };
@@ -109,18 +113,26 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
   return result;
 }
 
-/** The emails sent when a grant ends carry what support did under it. */
-async function receiptFor(deps: NotifyDeps, event: AuditEvent): Promise<MailReceipt | undefined> {
-  if ((event.type !== 'grant.revoked' && event.type !== 'grant.expired') || !event.grantId) return undefined;
-  const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now());
+/** The emails sent when a grant ends carry what support did under it, and a head that covers it. */
+async function receiptFor(
+  deps: NotifyDeps,
+  event: AuditEvent,
+): Promise<MailReceipt | undefined | 'not-chained'> {
+  if (!isMailedWhenChained(event.type) || !event.grantId) return undefined;
+  const head = await deps.store.getChainHead(event.tenantId);
+  // Event ids sort by time: a head at or after the end event has chained it and all before it.
+  if (!head || head.eventId < event.eventId) return 'not-chained';
+  const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now(), {
+    limit: RECEIPT_ACTIVITIES,
+  });
   return {
     accessChecks: receipt.accessChecks,
     callerVerifications: receipt.callerVerifications,
     agents: receipt.agents,
-    activities: receipt.activities.slice(0, RECEIPT_ACTIVITIES).map(activityLine),
-    moreActivities: Math.max(0, receipt.activities.length - RECEIPT_ACTIVITIES),
+    activities: receipt.activities.map(activityLine),
+    moreActivities: Math.max(0, receipt.activityCount - receipt.activities.length),
     url: `${deps.consoleUrl.replace(/\/+$/, '')}/?receipt=${encodeURIComponent(event.grantId)}`,
-    auditHead: receipt.auditHead,
+    auditHead: head.hash,
   };
 }
 

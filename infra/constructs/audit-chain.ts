@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CHAIN_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
+import { CHAIN_RECORDS_FILTERS, CHECK_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
@@ -17,11 +17,19 @@ export interface AuditChainProps {
 }
 
 /**
- * The chaining step: stream → chain function, which links each tenant's settled audit events
- * into its hash chain. Separate from the notifier, so mail trouble never delays the chain.
+ * The chaining step: stream → check recorder, which writes the access checks' events, and
+ * stream → chain function, which links each tenant's settled audit events into its hash chain.
+ * Both are separate from the notifier, so mail never delays a check's record or the chain, and
+ * a flood of checks never delays mail.
  */
 export class AuditChain extends Construct {
   readonly chainer: AppFunction;
+  readonly recorder: AppFunction;
+  readonly recorderFailures: Queue;
+  /** Stream batches the check recorder gave up on: those checks are not in the log (the chain stops before them). */
+  readonly recorderFailuresAlarm: Alarm;
+  /** A tenant's checks have a gap: its chain waits before the first check never recorded. */
+  readonly checkGapAlarm: Alarm;
   readonly failures: Queue;
   /** Stream batches the chainer gave up on: some events stay unchained until it runs again. */
   readonly failuresAlarm: Alarm;
@@ -43,6 +51,48 @@ export class AuditChain extends Construct {
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.chainer.fn, BACKGROUND_FUNCTIONS.chainAudit.needs, props.table);
+    const recorderScope = new Construct(this, 'CheckRecorder');
+    const recorderFailures = streamFailures(
+      recorderScope,
+      'The check recorder gave up on stream records: some access checks are not in the audit log',
+    );
+    this.recorderFailures = recorderFailures.queue;
+    this.recorderFailuresAlarm = recorderFailures.alarm;
+    this.recorder = new AppFunction(recorderScope, 'Function', {
+      ...BACKGROUND_FUNCTIONS.recordChecks,
+      environment: props.environment,
+      timeout: Duration.seconds(30),
+    });
+    grantNeeds(this.recorder.fn, BACKGROUND_FUNCTIONS.recordChecks.needs, props.table);
+    this.recorder.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        // A check reaches the log only through this consumer: retried for as long as the stream
+        // keeps it (a stuck batch raises the iterator-age alarm long before it is given up).
+        retryAttempts: 10_000,
+        maxRecordAge: Duration.hours(24),
+        onFailure: new SqsDlq(recorderFailures.queue),
+        filters: CHECK_RECORDS_FILTERS.map((filter) => FilterCriteria.filter(filter)),
+      }),
+    );
+    this.checkGapAlarm = new Alarm(recorderScope, 'GapAlarm', {
+      alarmDescription:
+        'Access checks of a tenant were never recorded (a stream batch was given up): its audit chain waits before them; see docs/operations.md',
+      metric: new Metric({
+        namespace: 'SupportAccess',
+        metricName: 'AccessCheckGaps',
+        dimensionsMap: { service: 'support-access' },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     this.stuckAlarm = new Alarm(this, 'ChainerBehindAlarm', {
       alarmDescription:
         'The audit chainer is more than 5 minutes behind the stream: access checks and events are not chained',

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { SCHEDULE_GROUP } from '../../local/stack.ts';
 import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
 import { grantEmails, grantMailsSent } from '../support/mail.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 const scheduler = () =>
   new SchedulerClient({
@@ -29,7 +29,7 @@ async function notificationsSettled(tenantId: string, admin: string, count: numb
   const sent = await until(
     async () => grantMailsSent(await auditOf(tenantId, admin)),
     (events) => events.length >= count,
-    15_000,
+    END_MAIL_WAIT_MS,
     `${count} notification.sent events of grant mails`,
   );
   expect(sent).toHaveLength(count);
@@ -94,6 +94,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
       const mail = await until(
         () => grantEmails(inject('sesUrl'), address),
         (list) => list.length >= 2,
+        END_MAIL_WAIT_MS,
       );
       expect(mail.map((m) => m.subject).sort()).toEqual(
         [`${expired}: Three seconds`, `${granted}: Three seconds`].sort(),
@@ -104,7 +105,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     }
     const sent = grantMailsSent(await auditOf(tenantId, people.admin));
     expect(sent).toHaveLength(6);
-  });
+  }, 150_000);
 
   it('extended before its deadline: expires at the new deadline, once', async () => {
     const { tenantId, people, contacts } = await tenantWithPeople('extend');
@@ -144,7 +145,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     ]);
     const expired = (await auditOf(tenantId, people.admin)).filter((e) => e.type === 'grant.expired');
     expect(expired).toHaveLength(1);
-  });
+  }, 150_000);
 
   it('revoked early: one "ended" email each, never an "expired" one, and the schedule is gone', async () => {
     const { tenantId, people, contacts } = await tenantWithPeople('revoke');
@@ -171,5 +172,5 @@ describe('access ends by itself at the deadline, and every contact hears of it o
     }
     const grant = await call('GET', `/tenants/${tenantId}/grants/${grantId}`, { token: people.admin });
     expect(grant.body.status).toBe('revoked');
-  });
+  }, 150_000);
 });

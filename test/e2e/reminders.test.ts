@@ -6,7 +6,7 @@ import { DEMO_USERS } from '../../local/seed.ts';
 import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { emails, grantMailsSent, type StoredEmail } from '../support/mail.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 /**
  * `npm start` with REMINDER_BEFORE_SECONDS=3: its own stack, so the short lead time reaches no
@@ -61,7 +61,7 @@ describe('everyone told: reminders, contact changes and lapsed instructions (npm
     until(
       () => api('GET', '/tenants/acme/audit?limit=100', admin),
       (r) => grantMailsSent(r.body.events).length >= count,
-      20_000,
+      END_MAIL_WAIT_MS,
       `${count} notification.sent events of grant emails`,
     );
 
@@ -101,7 +101,7 @@ describe('everyone told: reminders, contact changes and lapsed instructions (npm
     const audit = (await api('GET', '/tenants/acme/audit?limit=100', admin)).body.events;
     expect(audit.filter((e: { type: string }) => e.type === 'grant.expiring')).toHaveLength(1);
     expect(grantMailsSent(audit)).toHaveLength(6);
-  }, 60_000);
+  }, 150_000);
 
   it('an account deletion nobody confirms lapses by itself, and every contact is told', async () => {
     const requested = await api('POST', '/tenants/acme/instructions', anna, {

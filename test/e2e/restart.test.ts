@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
 import { localKeys, signToken } from '../../local/tokens.ts';
 import { grantEmails, grantMailsSent } from '../support/mail.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 describe('a deadline that passes while the stack is down', () => {
   let stack: SpawnedStack | undefined;
@@ -64,7 +64,7 @@ describe('a deadline that passes while the stack is down', () => {
     await until(
       () => api('/tenants/acme/audit?limit=100'),
       (r) => grantMailsSent(r.body.events).length >= 4,
-      15_000,
+      END_MAIL_WAIT_MS,
       'four notification.sent events of grant mails',
     );
     const after = await grantEmails(stack.sesUrl);
@@ -78,5 +78,5 @@ describe('a deadline that passes while the stack is down', () => {
     const types = audit.body.events.map((e: { type: string }) => e.type);
     expect(types.filter((t: string) => t === 'grant.expired')).toHaveLength(1);
     expect(grantMailsSent(audit.body.events)).toHaveLength(4);
-  }, 120_000);
+  }, 240_000);
 });

@@ -75,7 +75,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       expect(byCheck.has(`${a.checkedAt}|${a.grant?.grantId ?? null}|${a.access}`)).toBe(true);
   });
 
-  it('a bare stamp (a check without a grant) neither blocks a new grant nor reads as one; grants come and go under the newest stamp', async () => {
+  it('a bare stamp (a check without a grant) neither blocks a new grant nor reads as one; grants come and go under the stamp count', async () => {
     const t = await testDeps();
     const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
@@ -83,8 +83,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       grant: null,
     });
     expect(await t.store.getActiveAccess('acme')).toBeNull();
-    const first = await t.store.latestAccessCheck('acme');
-    expect(first).toMatch(/^[0-9A-Z]{26}$/);
+    expect(await t.store.stampedChecks('acme')).toBe(1);
     const { grant } = await createGrant(
       t.deps,
       'acme',
@@ -92,21 +91,21 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       { reason: 'r', durationSeconds: 600 },
       t.clock.now(),
     );
-    // Creating the grant keeps the stamp: the chainer still knows the newest check.
-    expect(await t.store.latestAccessCheck('acme')).toBe(first);
+    // Creating the grant keeps the count: the chainer still knows how many checks there are.
+    expect(await t.store.stampedChecks('acme')).toBe(1);
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
       access: true,
       grant: { grantId: grant.grantId },
     });
-    const during = await t.store.latestAccessCheck('acme');
     await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
     // So does ending it: a check just before the end is not forgotten by the chain's bound.
-    expect(await t.store.latestAccessCheck('acme')).toBe(during);
+    expect(await t.store.stampedChecks('acme')).toBe(2);
     expect(await t.store.getActiveAccess('acme')).toBeNull();
-    expect(await chainBound(t.deps, 'acme', undefined)).toBeNull();
+    expect(await chainBound(t.deps, 'acme')).toBeNull();
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({ access: false });
     expect(await recordChecksFromStream(t)).toBe(3);
-    expect(await chainBound(t.deps, 'acme', undefined)).toBeUndefined();
+    expect(await t.store.checkMark('acme')).toMatchObject({ seq: 3 });
+    expect(await chainBound(t.deps, 'acme')).toBeUndefined();
     // And a second grant after the first.
     const again = await createGrant(
       t.deps,
@@ -123,20 +122,45 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
 
   it('the chain never passes over a check whose stamp is still on its way in the stream', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
-    const checked = await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    await checkAccess(t.deps, 'acme', 'agent@vendor.example');
     t.clock.advance(CHAIN_SETTLE_MS + 5_000);
-    // The stamp is not recorded yet: with no write of the access item seen, nothing is chained.
-    expect(await chainBound(t.deps, 'acme', undefined)).toBeNull();
-    // Having seen a write of it at the check's second, only what was settled before it may be.
-    const seenWrite = new Date(Date.parse(checked.checkedAt));
-    const bound = await chainBound(t.deps, 'acme', seenWrite);
-    expect(bound?.getTime()).toBe(seenWrite.getTime() - 1000 - CHAIN_SETTLE_MS);
-    expect((await chainAuditLog(t.deps, 'acme', CHAIN_SETTLE_MS, bound ?? undefined)).chained).toBe(0);
+    // The stamp is not recorded yet (no mark): nothing is chained.
+    expect(await chainBound(t.deps, 'acme')).toBeNull();
     // Once recorded, the usual settle rule holds and the check is chained in its place.
     await recordChecksFromStream(t);
-    expect(await chainBound(t.deps, 'acme', seenWrite)).toBeUndefined();
+    expect(await chainBound(t.deps, 'acme')).toBeUndefined();
     expect((await chainAuditLog(t.deps, 'acme')).chained).toBe(3);
     const { events } = await exportAudit(t.deps, 'acme', { limit: 10 });
     expect(events.map((e) => e.type)).toEqual(['contact.added', 'grant.created', 'access.checked']);
+  });
+
+  it('a batch of stamps the recorder never saw stops the chain before it, however many later checks are recorded', async () => {
+    const t = await givenActiveGrant({ seconds: 3600 });
+    t.clock.advance(60_000);
+    const first = await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    t.clock.advance(60_000);
+    const lost = [
+      await checkAccess(t.deps, 'acme', 'agent@vendor.example'),
+      await checkAccess(t.deps, 'acme', 'agent@vendor.example'),
+    ];
+    t.clock.advance(60_000);
+    await checkAccess(t.deps, 'acme', 'agent@vendor.example');
+    t.clock.advance(60_000);
+    const lostAt = new Set(lost.map((c) => c.checkedAt));
+    expect(await recordChecksFromStream(t, (s) => lostAt.has(s.check.checkedAt))).toBe(2);
+    // The mark stays on the first check: the later one's event exists, yet the two before it do not.
+    expect(await t.store.checkMark('acme')).toEqual({ seq: 1, checkedAt: first.checkedAt });
+    const bound = await chainBound(t.deps, 'acme');
+    expect(bound?.toISOString()).toBe(new Date(Date.parse(first.checkedAt) - CHAIN_SETTLE_MS).toISOString());
+    await chainAuditLog(t.deps, 'acme', CHAIN_SETTLE_MS, bound ?? undefined);
+    const { events } = await exportAudit(t.deps, 'acme', { limit: 10 });
+    expect(events.map((e) => e.type)).toEqual(['contact.added', 'grant.created']);
+    // Delivered after all (the stream's retry), the lost stamps let the chain go on, in order.
+    expect(await recordChecksFromStream(t)).toBe(2);
+    expect(await t.store.checkMark('acme')).toMatchObject({ seq: 4 });
+    expect(await chainBound(t.deps, 'acme')).toBeUndefined();
+    await chainAuditLog(t.deps, 'acme');
+    const all = await exportAudit(t.deps, 'acme', { limit: 10 });
+    expect(all.events.filter((e) => e.type === 'access.checked')).toHaveLength(4);
   });
 });

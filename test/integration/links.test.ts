@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../functions/domain/action-link.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
+import { chainAuditLog } from '../../functions/use-cases/audit.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import { changeGrantDeadline, remindGrant, revokeGrant } from '../../functions/use-cases/grants.ts';
 import { actOnLink, viewLink } from '../../functions/use-cases/links.ts';
@@ -152,6 +153,9 @@ describe('one-click links (DynamoDB Local)', () => {
     clock.set(new Date('2026-12-03T10:00:00.000Z'));
     await remindGrant(deps, 'acme', grant.grantId);
     await revokeGrant(deps, 'acme', grant.grantId, ada, clock.now());
+    // The end mail waits for the chain to pass its event.
+    clock.advance(1);
+    await chainAuditLog({ ...deps, store: deps.store }, 'acme', 0);
     for (const e of (await events()).filter((x) => x.type === 'grant.expiring' || x.type === 'grant.revoked'))
       await notifyContacts(notify, e);
     const reminder = mailer.sent.find(

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { accessRecordOf } from '../../functions/adapters/dynamodb/stream.ts';
-import type { AuditChainStore } from '../../functions/domain/ports.ts';
+import type { StampedCheck } from '../../functions/domain/access-check.ts';
+import type { CheckRecordStore, Log } from '../../functions/domain/ports.ts';
 import { recordStampedChecks } from '../../functions/use-cases/audit.ts';
 import { toLambdaRecord } from '../../local/stream-poller.ts';
 import { localCredentials } from './table.ts';
@@ -44,16 +45,18 @@ export async function streamRecords(client: DynamoDBClient, tableName: string): 
 }
 
 /**
- * What the chaining step does first with a stream batch: writes the `access.checked` events of
- * the checks stamped so far (from the real stream of DynamoDB Local). Safe to call repeatedly.
+ * What the check recorder does with the stream: writes the `access.checked` events of the checks
+ * stamped so far (from the real stream of DynamoDB Local) and moves each tenant's check mark.
+ * Safe to call repeatedly; `skip` leaves stamps out, as a batch the stream gave up on would.
  */
-export async function recordChecksFromStream(t: {
-  client: DynamoDBClient;
-  tableName: string;
-  store: AuditChainStore;
-}): Promise<number> {
-  const stamped = (await streamRecords(t.client, t.tableName)).flatMap(
-    (record) => accessRecordOf(record)?.stamped ?? [],
-  );
-  return recordStampedChecks({ store: t.store }, stamped);
+export async function recordChecksFromStream(
+  t: { client: DynamoDBClient; tableName: string; store: CheckRecordStore },
+  skip: (stamped: StampedCheck) => boolean = () => false,
+): Promise<number> {
+  const stamped = (await streamRecords(t.client, t.tableName))
+    .flatMap((record) => accessRecordOf(record)?.stamped ?? [])
+    .filter((s) => !skip(s));
+  return (await recordStampedChecks({ store: t.store, log: silentLog }, stamped)).written;
 }
+
+const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };

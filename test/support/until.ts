@@ -21,3 +21,10 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * How long a test waits for the mails sent when a grant ends: they go out once the audit chain
+ * has sealed the end event (events settle 20 s first; the contract allows a minute), plus room
+ * for a busy machine.
+ */
+export const END_MAIL_WAIT_MS = 90_000;

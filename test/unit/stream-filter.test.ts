@@ -2,11 +2,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   accessRecordOf,
+  chainedEventOf,
   matchesChainFilter,
+  matchesCheckFilter,
   matchesNotifiedFilter,
   matchesNotifierFilter,
 } from '../../functions/adapters/dynamodb/stream.ts';
-import { NOTIFIED_EVENT_TYPES } from '../../functions/domain/audit.ts';
+import { isMailedWhenChained, NOTIFIED_EVENT_TYPES } from '../../functions/domain/audit.ts';
 
 const record = (eventName: 'INSERT' | 'MODIFY', kind: string, type: string): DynamoDBRecord => ({
   eventName,
@@ -14,9 +16,40 @@ const record = (eventName: 'INSERT' | 'MODIFY', kind: string, type: string): Dyn
 });
 
 describe('the stream filter shared by the event source mapping and the local poller', () => {
-  it('passes inserted events of every notified type', () => {
+  it('passes inserted events of every notified type but the ends of grants, which wait for the chain', () => {
     for (const type of NOTIFIED_EVENT_TYPES)
-      expect(matchesNotifiedFilter(record('INSERT', 'event', type))).toBe(true);
+      expect(matchesNotifiedFilter(record('INSERT', 'event', type))).toBe(!isMailedWhenChained(type));
+    expect(matchesNotifiedFilter(record('INSERT', 'event', 'grant.revoked'))).toBe(false);
+    expect(matchesNotifiedFilter(record('INSERT', 'event', 'grant.expired'))).toBe(false);
+  });
+
+  it('passes the ends of grants once the chain has sealed them, as the event with its hash', () => {
+    const image = (hash?: string) => ({
+      kind: { S: 'event' },
+      type: { S: 'grant.expired' },
+      eventId: { S: '01KBZ0000000000000000000E1' },
+      tenantId: { S: 'acme' },
+      at: { S: '2026-12-01T10:00:00.000Z' },
+      actor: { S: 'system' },
+      grantId: { S: 'G1' },
+      details: { M: {} },
+      ...(hash ? { hash: { S: hash }, seq: { N: '7' } } : {}),
+    });
+    const sealed: DynamoDBRecord = {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: image('ab'), OldImage: image() },
+    };
+    expect(matchesNotifierFilter(sealed)).toBe(true);
+    expect(chainedEventOf(sealed)).toMatchObject({ type: 'grant.expired', grantId: 'G1', hash: 'ab' });
+    // Anything but the sealing write is not the chain passing the event.
+    expect(
+      chainedEventOf({ eventName: 'MODIFY', dynamodb: { NewImage: image('ab'), OldImage: image('aa') } }),
+    ).toBeNull();
+    expect(
+      chainedEventOf({ eventName: 'MODIFY', dynamodb: { NewImage: image(), OldImage: image() } }),
+    ).toBeNull();
+    expect(chainedEventOf({ eventName: 'INSERT', dynamodb: { NewImage: image('ab') } })).toBeNull();
+    expect(matchesNotifierFilter(record('MODIFY', 'event', 'grant.created'))).toBe(false);
   });
 
   it('passes nothing else', () => {
@@ -28,7 +61,7 @@ describe('the stream filter shared by the event source mapping and the local pol
   });
 });
 
-describe('what the chaining step reads: inserted events and writes of access items', () => {
+describe('what the check recorder and the chaining step read', () => {
   const stamp = (checkId: string) => ({
     kind: { S: 'access' },
     tenantId: { S: 'acme' },
@@ -40,22 +73,30 @@ describe('what the chaining step reads: inserted events and writes of access ite
     checkId: { S: checkId },
     checkedAt: { S: '2026-12-01T10:00:00.000Z' },
     checkedBy: { S: 'agent@vendor.example' },
+    checkSeq: { N: '2' },
   });
 
-  it('the notifier reads the events it mails about and access-item writes (it records the checks first)', () => {
+  it('the notifier never reads access-item writes: a flood of checks cannot delay mail', () => {
     expect(matchesNotifierFilter(record('INSERT', 'event', 'grant.created'))).toBe(true);
-    expect(matchesNotifierFilter(record('MODIFY', 'access', ''))).toBe(true);
+    expect(matchesNotifierFilter(record('MODIFY', 'access', ''))).toBe(false);
+    expect(matchesNotifierFilter(record('INSERT', 'access', ''))).toBe(false);
     expect(matchesNotifierFilter(record('INSERT', 'event', 'access.checked'))).toBe(false);
     expect(matchesNotifierFilter(record('INSERT', 'grant', ''))).toBe(false);
   });
 
-  it('passes events and access-item writes, nothing else', () => {
+  it('the check recorder reads access-item writes and nothing else', () => {
+    expect(matchesCheckFilter(record('MODIFY', 'access', ''))).toBe(true);
+    expect(matchesCheckFilter(record('INSERT', 'access', ''))).toBe(true);
+    expect(matchesCheckFilter(record('INSERT', 'event', 'grant.created'))).toBe(false);
+    expect(matchesCheckFilter({ eventName: 'REMOVE', dynamodb: { OldImage: stamp('C1') } })).toBe(false);
+  });
+
+  it('the chainer reads inserted events (a check’s event once recorded), nothing else', () => {
     expect(matchesChainFilter(record('INSERT', 'event', 'access.checked'))).toBe(true);
-    expect(matchesChainFilter(record('MODIFY', 'access', ''))).toBe(true);
-    expect(matchesChainFilter(record('INSERT', 'access', ''))).toBe(true);
+    expect(matchesChainFilter(record('INSERT', 'event', 'grant.created'))).toBe(true);
+    expect(matchesChainFilter(record('MODIFY', 'access', ''))).toBe(false);
     expect(matchesChainFilter(record('MODIFY', 'event', 'grant.created'))).toBe(false);
     expect(matchesChainFilter(record('INSERT', 'grant', ''))).toBe(false);
-    expect(matchesChainFilter({ eventName: 'REMOVE', dynamodb: { OldImage: stamp('C1') } })).toBe(false);
   });
 
   it('reads a new stamp as the check it records, with the grant its write saw; an unchanged stamp as none', () => {
@@ -81,6 +122,7 @@ describe('what the chaining step reads: inserted events and writes of access ite
           ticket: null,
           version: 1,
         },
+        seq: 2,
       },
     });
     // A grant change rewrites the item but stamps no check.

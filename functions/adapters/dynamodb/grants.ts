@@ -64,8 +64,10 @@ export class DynamoGrants {
           TableName: this.table.name,
           Key: { pk: keys.tenant(check.tenantId), sk: keys.activePointer() },
           UpdateExpression:
-            'SET kind = :kind, tenantId = :tenantId, checkId = :checkId, checkedAt = :checkedAt, checkedBy = :agent',
+            'SET kind = :kind, tenantId = :tenantId, checkId = :checkId, checkedAt = :checkedAt, checkedBy = :agent ' +
+            'ADD checkSeq :one',
           ExpressionAttributeValues: {
+            ':one': 1,
             ':kind': 'access',
             ':tenantId': check.tenantId,
             ':checkId': check.checkId,
@@ -79,9 +81,9 @@ export class DynamoGrants {
     return toActiveAccess(Attributes);
   }
 
-  async latestAccessCheck(tenantId: string): Promise<string | null> {
+  async stampedChecks(tenantId: string): Promise<number> {
     const item = await this.table.getItem(keys.tenant(tenantId), keys.activePointer());
-    return typeof item?.checkId === 'string' ? item.checkId : null;
+    return typeof item?.checkSeq === 'number' ? item.checkSeq : 0;
   }
 
   async getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null> {
@@ -268,7 +270,7 @@ export class DynamoGrants {
           ExpressionAttributeValues: { ':grantId': access.grantId, ':at': at.toISOString() },
         },
       },
-      this.table.putEvent(event),
+      ...this.table.eventWrites(event),
     ]);
     if (reasons?.[0]?.Code === CONDITIONAL_CHECK_FAILED) throw new NoActiveGrantError(event.tenantId);
     if (reasons) throw new ConcurrentModificationError();

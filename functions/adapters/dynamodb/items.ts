@@ -109,7 +109,16 @@ export function toContact(item: Item): Contact {
 }
 
 export function eventItem(event: AuditEvent): Item {
-  return { pk: keys.tenant(event.tenantId), sk: keys.event(event.eventId), kind: 'event', ...event };
+  return {
+    pk: keys.tenant(event.tenantId),
+    sk: keys.event(event.eventId),
+    kind: 'event',
+    ...event,
+    // A grant's activities are also listed by grant, so a receipt pages through them alone.
+    ...(event.type === 'support.activity' && event.grantId
+      ? { gsi1pk: keys.grantActivities(event.tenantId, event.grantId), gsi1sk: event.eventId }
+      : {}),
+  };
 }
 
 export function toEvent(item: Item): AuditEvent {

@@ -11,6 +11,10 @@ export const keys = {
   eventPrefix: 'EVENT#',
   /** The head of the tenant's audit hash chain. */
   chainHead: 'CHAIN',
+  /** How many of the tenant's stamped checks have their events, without a gap (the chainer's mark). */
+  checkMark: 'CHECKS',
+  /** Index partition of one grant's support activities, by event id (receipts page through it). */
+  grantActivities: (tenantId: string, grantId: string) => `ACTIVITIES#${tenantId}#${grantId}`,
   notification: (eventId: string, contactId: string) => `NOTIFY#${eventId}#${contactId}`,
   idempotency: (scope: string) => `IDEMPOTENCY#${scope}`,
   idempotencySort: 'IDEMPOTENCY',

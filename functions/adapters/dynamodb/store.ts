@@ -43,7 +43,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
 
   getActiveAccess: GrantStore['getActiveAccess'] = (...a) => this.grants.getActiveAccess(...a);
   recordAccessCheck: GrantStore['recordAccessCheck'] = (...a) => this.grants.recordAccessCheck(...a);
-  latestAccessCheck: GrantStore['latestAccessCheck'] = (...a) => this.grants.latestAccessCheck(...a);
+  stampedChecks: GrantStore['stampedChecks'] = (...a) => this.grants.stampedChecks(...a);
   getGrant: GrantStore['getGrant'] = (...a) => this.grants.getGrant(...a);
   createGrant: GrantStore['createGrant'] = (...a) => this.grants.createGrant(...a);
   changeDeadline: GrantStore['changeDeadline'] = (...a) => this.grants.changeDeadline(...a);
@@ -60,7 +60,10 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   eventsToChain: GrantStore['eventsToChain'] = (...a) => this.chain.eventsToChain(...a);
   chainEvents: GrantStore['chainEvents'] = (...a) => this.chain.chainEvents(...a);
   chainedEvents: GrantStore['chainedEvents'] = (...a) => this.chain.chainedEvents(...a);
-  eventsOfGrant: GrantStore['eventsOfGrant'] = (...a) => this.chain.eventsOfGrant(...a);
+  checkMark: GrantStore['checkMark'] = (...a) => this.chain.checkMark(...a);
+  advanceCheckMark: GrantStore['advanceCheckMark'] = (...a) => this.chain.advanceCheckMark(...a);
+  receiptTally: GrantStore['receiptTally'] = (...a) => this.chain.receiptTally(...a);
+  grantActivities: GrantStore['grantActivities'] = (...a) => this.chain.grantActivities(...a);
 
   createInstruction: GrantStore['createInstruction'] = (...a) => this.instructions.createInstruction(...a);
   getInstruction: GrantStore['getInstruction'] = (...a) => this.instructions.getInstruction(...a);
@@ -83,8 +86,6 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
 
   appendEvent: GrantStore['appendEvent'] = (...a) => this.audit.appendEvent(...a);
   appendEventOnce: GrantStore['appendEventOnce'] = (...a) => this.audit.appendEventOnce(...a);
-  hasEvent: GrantStore['hasEvent'] = (...a) => this.audit.hasEvent(...a);
-  existingEvents: GrantStore['existingEvents'] = (...a) => this.audit.existingEvents(...a);
   listEvents: GrantStore['listEvents'] = (...a) => this.audit.listEvents(...a);
 
   claim: NotificationLedger['claim'] = (...a) => this.ledger.claim(...a);

@@ -1,20 +1,37 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { StampedCheck } from '../../domain/access-check.ts';
-import { type AuditEvent, NOTIFIED_EVENT_TYPES } from '../../domain/audit.ts';
+import {
+  type AuditEvent,
+  isMailedWhenChained,
+  MAILED_WHEN_CHAINED,
+  NOTIFIED_EVENT_TYPES,
+} from '../../domain/audit.ts';
 import { toActiveAccess, toEvent } from './items.ts';
 
 /**
- * The table's stream as the notifier's outbox. The filter is plain EventBridge-pattern data:
- * the CDK stack hands it to the event source mapping, the local stream poller applies it with
- * `matchesNotifiedFilter`, so both deliver exactly the same records.
+ * The table's stream as the notifier's outbox. The filters are plain EventBridge-pattern data:
+ * the CDK stack hands them to the event source mapping, the local stream poller applies them
+ * with `matchesNotifierFilter`, so both deliver exactly the same records. Most notified events
+ * are mailed as they are written; the end of a grant once the chain has sealed its event (the
+ * chainer's only change to an event item), so its receipt's head covers the whole grant.
  */
 export const NOTIFIED_RECORDS_FILTER = {
   eventName: ['INSERT'],
   dynamodb: {
     NewImage: {
       kind: { S: ['event'] },
-      type: { S: [...NOTIFIED_EVENT_TYPES] },
+      type: { S: NOTIFIED_EVENT_TYPES.filter((type) => !isMailedWhenChained(type)) },
+    },
+  },
+};
+
+export const CHAINED_END_RECORDS_FILTER = {
+  eventName: ['MODIFY'],
+  dynamodb: {
+    NewImage: {
+      kind: { S: ['event'] },
+      type: { S: [...MAILED_WHEN_CHAINED] },
     },
   },
 };
@@ -25,17 +42,20 @@ export const AUDIT_RECORDS_FILTER = {
   dynamodb: { NewImage: { kind: { S: ['event'] } } },
 };
 
-/** Every write of a tenant's access item: the chaining step records the access checks stamped on it. */
+/** Every write of a tenant's access item: the check recorder records the access checks stamped on it. */
 export const ACCESS_RECORDS_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
   dynamodb: { NewImage: { kind: { S: ['access'] } } },
 };
 
-/** What the chaining step reads (either filter). */
-export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER, ACCESS_RECORDS_FILTER];
+/** What the chaining step reads: new audit events (a check's event too, once recorded). */
+export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER];
 
-/** What the notifier reads: the events it mails about, and access-item writes (it records the checks first). */
-export const NOTIFIER_RECORDS_FILTERS = [NOTIFIED_RECORDS_FILTER, ACCESS_RECORDS_FILTER];
+/** What the notifier reads: the events it mails about, the ends of grants once chained. */
+export const NOTIFIER_RECORDS_FILTERS = [NOTIFIED_RECORDS_FILTER, CHAINED_END_RECORDS_FILTER];
+
+/** What the check recorder reads: nothing but the access items' writes, so mail never delays it. */
+export const CHECK_RECORDS_FILTERS = [ACCESS_RECORDS_FILTER];
 
 type Pattern = { [key: string]: string[] | Pattern };
 
@@ -60,12 +80,27 @@ export function matchesChainFilter(record: DynamoDBRecord): boolean {
   return CHAIN_RECORDS_FILTERS.some((filter) => matches(record, filter));
 }
 
+export function matchesCheckFilter(record: DynamoDBRecord): boolean {
+  return CHECK_RECORDS_FILTERS.some((filter) => matches(record, filter));
+}
+
 /** The audit event a stream record inserted, or null when it inserted something else. */
 export function auditEventOf(record: DynamoDBRecord): AuditEvent | null {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image) return null;
   const item = unmarshall(image as Record<string, AttributeValue> as never);
   return item.kind === 'event' ? toEvent(item) : null;
+}
+
+/** An audit event the chain has just sealed (its hash newly set), or null for any other record. */
+export function chainedEventOf(record: DynamoDBRecord): AuditEvent | null {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'MODIFY' || !image) return null;
+  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  if (item.kind !== 'event' || typeof item.hash !== 'string') return null;
+  const old = record.dynamodb?.OldImage;
+  if (old && unmarshall(old as Record<string, AttributeValue> as never).hash !== undefined) return null;
+  return toEvent(item);
 }
 
 /** A write of a tenant's access item, and the check it stamped (null when it stamped none). */
@@ -94,6 +129,7 @@ export function accessRecordOf(record: DynamoDBRecord): AccessRecord | null {
             agent: item.checkedBy as string,
           },
           active: toActiveAccess(item),
+          seq: typeof item.checkSeq === 'number' ? item.checkSeq : 0,
         }
       : null;
   return {

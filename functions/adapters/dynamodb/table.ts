@@ -10,6 +10,21 @@ import type { AuditEvent } from '../../domain/audit.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
 import { eventItem } from './items.ts';
+import { keys } from './keys.ts';
+
+/** The grant's receipt counter an event of support's adds to (none for other events). */
+function receiptTally(event: AuditEvent): string | null {
+  switch (event.type) {
+    case 'access.checked':
+      return 'receiptChecks';
+    case 'contact.verified':
+      return 'receiptVerifications';
+    case 'support.activity':
+      return 'receiptActivities';
+    default:
+      return null;
+  }
+}
 
 export type Item = Record<string, unknown>;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -83,6 +98,27 @@ export class Table {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
+  }
+
+  /**
+   * An event and, for what support did under a grant, its count on the grant's receipt: written
+   * together, so the receipt counts every such event exactly once without reading them again.
+   */
+  eventWrites(event: AuditEvent): TransactItem[] {
+    const tally = receiptTally(event);
+    if (!tally || !event.grantId) return [this.putEvent(event)];
+    return [
+      this.putEvent(event),
+      {
+        Update: {
+          TableName: this.name,
+          Key: { pk: keys.tenant(event.tenantId), sk: keys.grant(event.grantId) },
+          UpdateExpression: `ADD ${tally} :one, receiptAgents :agent`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':agent': new Set([event.actor]) },
+        },
+      },
+    ];
   }
 
   /**
