@@ -81,7 +81,7 @@ export class FourEyesRequiredError extends DomainError {
   constructor() {
     super(
       'four-eyes-required',
-      'The contact who requested this instruction cannot confirm it: a second contact must.',
+      'A second person must confirm this instruction: not the one who requested it (whatever their contact record), and a contact who could give instructions before it was requested.',
     );
   }
 }

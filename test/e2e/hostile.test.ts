@@ -493,4 +493,45 @@ describe('hostile input', () => {
       `fuzz: ${count} requests (${oddSent} below the API; seed ${seed}), 0 5xx, accepted ${JSON.stringify(accepted)}`,
     );
   }, 600_000);
+
+  it('four eyes by person: the requester removed and added again, in another letter case, or a contact added later cannot confirm', async () => {
+    const { tenantId, domain, people, contacts } = await tenantWithPeople('foureyes');
+    const requested = await call('POST', `/tenants/${tenantId}/instructions`, {
+      token: people.contact,
+      json: { kind: 'account-deletion', details: 'Delete the account.' },
+    });
+    expect(requested.status).toBe(201);
+    const confirm = (token: string) =>
+      call('POST', `/tenants/${tenantId}/instructions/${requested.body.instructionId}/confirm`, { token });
+    const add = (name: string, email: string) =>
+      call('POST', `/tenants/${tenantId}/contacts`, {
+        token: people.admin,
+        json: { name, email, phone: '+49 30 1234567' },
+      });
+    expect(
+      (
+        await call('DELETE', `/tenants/${tenantId}/contacts/${contacts.contact.contactId}`, {
+          token: people.admin,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await add('Ada again', `ADA@${domain}`)).status).toBe(201);
+    expect((await add('Newcomer', `new@${domain}`)).status).toBe(201);
+    for (const token of [
+      people.contact,
+      await tokenFor({ email: `ADA@${domain}`, tenantId }),
+      await tokenFor({ email: `new@${domain}`, tenantId }),
+    ]) {
+      const refused = await confirm(token);
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('four-eyes-required');
+    }
+    const confirmed = await confirm(people.contact2);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({
+      status: 'confirmed',
+      requestedBy: { email: `ada@${domain}` },
+      confirmedBy: { email: `bob@${domain}` },
+    });
+  });
 });
