@@ -16,6 +16,7 @@ const CODES = new Set([
   'grant-already-active',
   'grant-not-active',
   'contact-exists',
+  'contact-limit-reached',
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',
@@ -534,4 +535,28 @@ describe('hostile input', () => {
       confirmedBy: { email: `bob@${domain}` },
     });
   });
+
+  it('the 51st contact is 409 contact-limit-reached, also when six adds arrive at once at 49', async () => {
+    const { tenantId, people } = await tenantWithPeople('limit');
+    const add = (email: string) =>
+      call('POST', `/tenants/${tenantId}/contacts`, {
+        token: people.admin,
+        json: { name: email.split('@')[0], email, phone: '+49 30 1234567', canInstruct: false },
+      });
+    for (let i = 3; i < 49; i++) expect((await add(`c${i}@${tenantId}.example`)).status).toBe(201);
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => add(`racer${i}@${tenantId}.example`)),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const refused of racing.filter((r) => r.status === 409)) {
+      expectCleanRejection(
+        { ...refused, type: refused.headers.get('content-type'), json: refused.body },
+        'limit',
+      );
+      expect(refused.body.code).toBe('contact-limit-reached');
+    }
+    const listed = await call('GET', `/tenants/${tenantId}/contacts`, { token: people.admin });
+    expect(listed.body.contacts).toHaveLength(50);
+    expect((await add(`late@${tenantId}.example`)).body.code).toBe('contact-limit-reached');
+  }, 120_000);
 });
