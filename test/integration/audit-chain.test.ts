@@ -262,6 +262,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
             ...before,
             sk: keys.event(forgedId),
             eventId: forgedId,
+            at: new Date(0).toISOString(),
             type: 'grant.revoked',
             actor: 'ada@acme.test',
             hash: before?.hash,
@@ -272,6 +273,22 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
       await recomputeEverything(t);
       expect(verifyChain(await exportLines(t))).toMatchObject({ ok: true, events: 7 });
       expect(verifyChain(await exportLines(t), t.kept)).toMatchObject({ ok: false, line: 0 });
+      // Dated like the events around it but with an id from before them: caught with no head at all.
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.tenant('acme'), sk: keys.event(forgedId) },
+          UpdateExpression: 'SET #at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': before?.at },
+        }),
+      );
+      await recomputeEverything(t);
+      expect(verifyChain(await exportLines(t))).toMatchObject({
+        ok: false,
+        line: 1,
+        reason: expect.stringContaining('more than 60 s'),
+      });
     });
 
     it('a deleted head: the chain is not rewritten from scratch, and what was chained still verifies', async () => {
