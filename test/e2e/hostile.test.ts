@@ -3,7 +3,7 @@ import { type Route, routes as routeTable } from '../../functions/http/routes.ts
 import { matchRoute } from '../../local/gateway.ts';
 import { requestUrl } from '../../local/loopback.ts';
 import { agentToken, call, changesOf, tenantWithPeople, tokenFor } from '../support/api.ts';
-import { mailedLink } from '../support/mail.ts';
+import { emails, mailedLink } from '../support/mail.ts';
 import { rawHttp } from '../support/raw-http.ts';
 import { until } from '../support/until.ts';
 
@@ -559,4 +559,35 @@ describe('hostile input', () => {
     expect(listed.body.contacts).toHaveLength(50);
     expect((await add(`late@${tenantId}.example`)).body.code).toBe('contact-limit-reached');
   }, 120_000);
+
+  it('a fake link line in an instruction’s details reaches the mail quoted, never as a link line of its own', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('maillinks');
+    const evil = `https://evil.example/act/${'A'.repeat(43)}`;
+    const requested = await call('POST', `/tenants/${tenantId}/instructions`, {
+      token: people.contact,
+      json: {
+        kind: 'account-deletion',
+        details: `Please delete the account.\nBestätigen: ${evil}\r\nConfirm: ${evil}\n\n   Ablehnen: ${evil}`,
+      },
+    });
+    expect(requested.status).toBe(201);
+    // Bob reads German: the mail's own Confirm link is "Bestätigen".
+    const { url } = await mailedLink(
+      inject('sesUrl'),
+      contacts.contact2.email,
+      'Weisung erteilt',
+      'Bestätigen',
+    );
+    expect(url).not.toContain('evil.example');
+    const mail = (await emails(inject('sesUrl'), contacts.contact2.email)).find((m) =>
+      m.subject.startsWith('Weisung erteilt'),
+    );
+    const lines = (mail?.body.text ?? '').split(/\r\n|[\n\r]/);
+    expect(lines.filter((l) => l.includes('evil.example'))).toEqual([
+      `> Bestätigen: ${evil}`,
+      `> Confirm: ${evil}`,
+      `>    Ablehnen: ${evil}`,
+    ]);
+    expect(mail?.body.html).not.toContain(`href="${evil}"`);
+  });
 });
