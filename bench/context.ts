@@ -94,6 +94,7 @@ export async function auditAll(ctx: Ctx, tenantId: string, admin: string): Promi
       `/tenants/${tenantId}/audit?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
       admin,
     );
+    if (r.status !== 200) throw new Error(`audit of ${tenantId}: ${r.status} ${JSON.stringify(r.body)}`);
     events.push(...r.body.events);
     cursor = r.body.nextCursor;
   } while (cursor);

@@ -8,6 +8,7 @@ import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
 import { costPerLifecycle } from './cost.ts';
 import { lateness } from './expiry.ts';
+import { mailIsolation } from './isolation.ts';
 import { groupRssKb, round } from './lib.ts';
 import { functionLatency, functionMemory } from './memory.ts';
 import { scale } from './scale.ts';
@@ -54,7 +55,7 @@ async function main() {
     if (only === 'access') return;
     if (!only || only === 'enforcement') await enforcement(ctx);
     if (!only || only === 'lateness') {
-      const late = await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 2 });
+      const late = await lateness(ctx, 'scheduler', QUICK ? 100 : 500, 20_000, { end: 1, email: 60 });
       await writeChart(
         ROOT,
         'bench-expiry-lateness.svg',
@@ -65,6 +66,8 @@ async function main() {
       );
     }
     if (only === 'lateness') return;
+    if (!only || only === 'isolation') await mailIsolation(ctx, QUICK ? 30 : 100, 20_000);
+    if (only === 'isolation') return;
     const burstTenants = await burst(ctx);
     await chainLag(ctx, burstTenants);
     if (only === 'burst') return;
@@ -81,7 +84,7 @@ async function main() {
     SWEEP_INTERVAL_SECONDS: '5',
   });
   try {
-    await lateness(sweepOnly, 'sweep only', QUICK ? 50 : 200, 20_000, { end: 6, email: 7 });
+    await lateness(sweepOnly, 'sweep only', QUICK ? 50 : 200, 20_000, { end: 6, email: 66 });
   } finally {
     await stopStack(sweepOnly);
   }
