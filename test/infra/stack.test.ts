@@ -9,7 +9,7 @@ import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes, routeTable } from '../../functions/http/routes.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
 import { buildApp } from '../../infra/app.ts';
-import { consoleCsp } from '../../infra/constructs/console.ts';
+import { ACT_PAGE_FUNCTION, consoleCsp } from '../../infra/constructs/console.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -424,6 +424,12 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::CloudFront::Function', {
       FunctionCode: Match.stringLikeRegexp("request.uri = '/index.html'"),
     });
+    // What the function does with the viewer's request: the console's page, for both forms.
+    const handler = new Function(`${ACT_PAGE_FUNCTION}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    for (const uri of ['/act', '/act/AbC_-123'])
+      expect(handler({ request: { uri } }).uri, uri).toBe('/index.html');
   });
 
   it('refuses to build a real deployment without its sender, console origin and sign-in, naming each', () => {
