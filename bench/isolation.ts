@@ -91,7 +91,9 @@ export async function mailIsolation(ctx: Ctx, count: number, spreadMs: number) {
     await flood;
   }
   const rate = checks / ((performance.now() - floodStarted) / 1000);
-  log(`flood: ${checks} checks (${failedChecks} failed: ${JSON.stringify([...statuses])}), ${round(rate, 0)}/s`);
+  log(
+    `flood: ${checks} checks (${failedChecks} failed: ${JSON.stringify([...statuses])}), ${round(rate, 0)}/s`,
+  );
   const s = (values: number[], q: number) => round(percentile(values, q) / 1000, 2);
   const ratio = (a: number[], b: number[]) => round(percentile(a, 99) / Math.max(1, percentile(b, 99)), 2);
   add({

@@ -7,7 +7,7 @@ import { SupportAccessStack } from './stack.ts';
  * consoleOrigin, and either authDomainPrefix (Cognito hosted UI) or issuer + audience (an
  * existing OIDC provider); `demo=true` fills them with placeholders that deploy nothing useful
  * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
- * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
+ * (comma-separated), jwksUrl (required with issuer), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
  * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
  * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, instructionConfirmSeconds, consoleUrl (where emailed links point;
  * default consoleOrigin), apiRateLimit, apiBurstLimit, activeIndexShards (write sharding of the
@@ -39,6 +39,7 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
       ? {
           issuer,
           audience: (context('audience') ?? '').split(',').filter(Boolean),
+          jwksUrl: context('jwksUrl') ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
           rolesClaim: context('rolesClaim') ?? 'roles',
           tenantClaim: context('tenantClaim') ?? 'tenant_id',
           emailClaim: context('emailClaim') ?? 'email',
@@ -89,6 +90,8 @@ function missingDeployContext(context: (key: string) => string | undefined): str
       'authDomainPrefix: the Cognito hosted-UI domain prefix to sign in with — or issuer + audience of an existing OIDC provider',
     );
   if (context('issuer') && !context('audience')) missing.push('audience: required with issuer');
+  if (context('issuer') && !context('jwksUrl'))
+    missing.push("jwksUrl: the issuer's JSON Web Key Set (jwks_uri of its discovery document)");
   if (context('issuer') && !(context('authorizeUrl') && context('tokenUrl')))
     missing.push(
       "authorizeUrl and tokenUrl: the issuer's endpoints the console signs in with (consoleClientId, if it is not the first audience)",

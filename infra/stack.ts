@@ -28,7 +28,7 @@ export interface SupportAccessStackProps extends StackProps {
    * more than about 1 000 grant changes a second. Raise only; lowering hides the dropped shards.
    */
   activeIndexShards?: number | undefined;
-  /** Where emailed one-click links point (`<consoleUrl>/act/<token>`): the console's public URL. */
+  /** Where emailed one-click links point (`<consoleUrl>/act#<token>`): the console's public URL. */
   consoleUrl: string;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
   throttle?: { rateLimit: number; burstLimit: number } | undefined;

@@ -103,9 +103,10 @@ export function consoleHandler(issuer: string) {
     if (method !== 'GET') return false;
     let relative: string;
     try {
-      // The page of an emailed link (/act/<token>) is the console itself, as in the stack.
+      // The page of an emailed link (/act#<token>, and /act/<token> of older mails) is the
+      // console itself, as in the stack.
       relative =
-        url.pathname === '/' || url.pathname.startsWith('/act/')
+        url.pathname === '/' || url.pathname === '/act' || url.pathname.startsWith('/act/')
           ? 'index.html'
           : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     } catch {

@@ -60,6 +60,7 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
     consoleOrigin: `http://127.0.0.1:${env.port}`,
     issuer,
     audience: CONSOLE_CLIENT_ID,
+    jwksUrl: `${issuer}/jwks`,
     authorizeUrl: `${issuer}/auth`,
     tokenUrl: `${issuer}/token`,
     ...(process.env.GRANT_MIN_SECONDS ? { grantMinSeconds: process.env.GRANT_MIN_SECONDS } : {}),
@@ -71,7 +72,7 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
       ? { instructionConfirmSeconds: process.env.INSTRUCTION_CONFIRM_SECONDS }
       : {}),
     ...(process.env.ACTIVE_INDEX_SHARDS ? { activeIndexShards: process.env.ACTIVE_INDEX_SHARDS } : {}),
-    // Emailed links open this console's /act/<token> page.
+    // Emailed links open this console's /act#<token> page.
     consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
   };
 }

@@ -1,11 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { LinkExpiredError, LinkUsedError } from './errors.ts';
+import type { Principal } from './authorization.ts';
+import {
+  EmailNotVerifiedError,
+  ForbiddenError,
+  LinkExpiredError,
+  LinkUsedError,
+  UnauthenticatedError,
+} from './errors.ts';
 
 /**
- * One-click links in emails: "End access now", "Extend by 1 day", "Extend by 1 week". The token
- * is the credential (256 random bits); only its SHA-256 hash is stored, so whoever reads the
- * table cannot use a link. A link belongs to one contact, one grant and one action, and works
- * once.
+ * One-click links in emails: "End access now", "Extend by 1 day", "Extend by 1 week", and
+ * "Confirm" or "Reject" of an instruction. The token is the credential (256 random bits); only
+ * its SHA-256 hash is stored, so whoever reads the table cannot use a link. A link belongs to one
+ * contact, one grant (or instruction) and one action, and works once. Links that take power away
+ * act with the token alone; links that give support more power also need their contact signed
+ * in, so a mail quoted into a support ticket never lets the vendor extend its own access or
+ * approve a deletion.
  */
 export type LinkAction = 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
 
@@ -50,4 +60,29 @@ export function hashToken(token: string): string {
 export function assertUsable(link: ActionLink, now: Date): void {
   if (link.usedAt) throw new LinkUsedError();
   if (Date.parse(link.validUntil) <= now.getTime()) throw new LinkExpiredError();
+}
+
+/** Extending access and confirming an instruction give support more power: they need the person. */
+export function needsSignIn(action: LinkAction): boolean {
+  return action === 'extend' || action === 'confirm-instruction';
+}
+
+/**
+ * The signed-in caller is the link's contact: a token of the link's tenant whose verified email
+ * is the contact's (case-insensitive). No token: 401; another tenant or another person: 403
+ * `forbidden`; an email the identity provider did not verify names nobody: 403
+ * `email-not-verified`.
+ */
+export function assertLinkPerson(link: ActionLink, contactEmail: string, caller: Principal | null): void {
+  if (!caller)
+    throw new UnauthenticatedError(
+      'This link gives support more access: sign in as the contact it was emailed to, then use it.',
+    );
+  const notYours = () =>
+    new ForbiddenError(
+      'This link was emailed to another contact: only they can use it, signed in as themselves.',
+    );
+  if (caller.tenantId !== link.tenantId) throw notYours();
+  if (!caller.emailVerified || !caller.email) throw new EmailNotVerifiedError();
+  if (caller.email.toLowerCase() !== contactEmail.toLowerCase()) throw notYours();
 }

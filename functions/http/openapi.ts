@@ -61,7 +61,7 @@ function operation(route: Route) {
     operationId: route.name,
     summary: route.summary,
     'x-access': route.access,
-    ...(route.access === 'public' ? { security: [] } : {}),
+    ...(route.access === 'public' ? { security: route.verifiesSignIn ? [{}, { bearer: [] }] : [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? {

@@ -86,6 +86,10 @@ export const Instruction = z.object({
 export const ActionLinkView = z.object({
   action: z.enum(['end', 'extend', 'confirm-instruction', 'reject-instruction']),
   extendBySeconds: z.optional(described(z.int(), 'Extend links: how far the current deadline moves.')),
+  signInRequired: described(
+    z.boolean(),
+    'True for extend and confirm links: they act only for their contact, signed in as themselves.',
+  ),
   tenantId: z.string(),
   grant: z.optional(described(Grant, 'For end and extend links.')),
   instruction: z.optional(described(Instruction, 'For confirm and reject links.')),

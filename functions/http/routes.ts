@@ -23,6 +23,12 @@ export interface Route {
   headers?: { name: string; description: string }[];
   /** What the function does in AWS: its IAM policy, and whether it is wired with the Scheduler. */
   needs: FunctionNeeds;
+  /**
+   * A public route whose function checks a bearer token itself when the request needs one (an
+   * emailed link that gives support more access): the authorizer cannot sit on a route that also
+   * answers without a token, so the stack gives the function the issuer's settings instead.
+   */
+  verifiesSignIn?: true;
 }
 
 const handler = (file: string) => `functions/handlers/${file}.ts`;
@@ -331,9 +337,10 @@ export const routes = [
     access: 'public',
     entry: handler('use-action-link'),
     summary:
-      'Does what an emailed link says (end access, or extend it), as its contact, re-checked now; each link works once.',
+      'Does what an emailed link says, as its contact, re-checked now; each link works once. End and reject act with the link alone; extend and confirm also need the contact’s own bearer token.',
     query: s.NoQuery,
     success: { status: 200, schema: 'Grant' },
+    verifiesSignIn: true,
     // Reads link, contact and grant; ends or moves the grant (with its event, the contact's
     // check and the link's use in one transaction), or only uses the link; moves the schedules.
     needs: {

@@ -1,4 +1,12 @@
-import { type ActionLink, assertUsable, hashToken, TOKEN_PATTERN } from '../domain/action-link.ts';
+import {
+  type ActionLink,
+  assertLinkPerson,
+  assertUsable,
+  hashToken,
+  needsSignIn,
+  TOKEN_PATTERN,
+} from '../domain/action-link.ts';
+import type { Principal } from '../domain/authorization.ts';
 import type { Contact, Locale } from '../domain/contact.ts';
 import { GrantNotActiveError, NotAuthorizedContactError, NotFoundError } from '../domain/errors.ts';
 import { effectiveGrant, type Grant, isEffectivelyActive, publicGrant } from '../domain/grant.ts';
@@ -11,6 +19,8 @@ import { confirmInstruction, getInstruction, rejectInstruction } from './instruc
 export type LinkView = {
   action: ActionLink['action'];
   extendBySeconds?: number;
+  /** The link acts only for its contact signed in as themselves (extend, confirm). */
+  signInRequired: boolean;
   tenantId: string;
   contact: { name: string; email: string; locale: Locale };
 } & ({ grant: Grant } | { instruction: Instruction });
@@ -50,6 +60,7 @@ export async function viewLink(deps: Deps, token: string, now: Date): Promise<Li
   const base = {
     action: link.action,
     ...(link.extendBySeconds !== null ? { extendBySeconds: link.extendBySeconds } : {}),
+    signInRequired: needsSignIn(link.action),
     tenantId: link.tenantId,
     contact: { name: contact.name, email: contact.email, locale: contact.locale },
   };
@@ -59,17 +70,27 @@ export async function viewLink(deps: Deps, token: string, now: Date): Promise<Li
 }
 
 /**
- * Does what the link says, as its contact, re-checked now. A grant link is used up in the same
- * transaction as the change, so a link clicked twice at once acts once; an instruction can be
- * decided once anyway, and its link is used after. "Extend by" moves the current deadline by
+ * Who sent the request, as their verified bearer token says: null without one; throws
+ * `UnauthenticatedError` for a token that does not verify. Asked only when the link needs its
+ * person, so a stale sign-in never stands in the way of ending access.
+ */
+export type SignedIn = () => Promise<Principal | null>;
+
+/**
+ * Does what the link says, as its contact, re-checked now. Extend and confirm links act only for
+ * their contact signed in (checked before anything is written). A grant link is used up in the
+ * same transaction as the change, so a link clicked twice at once acts once; an instruction can
+ * be decided once anyway, and its link is used after. "Extend by" moves the current deadline by
  * that much, capped at the longest grant allowed from now.
  */
 export async function actOnLink(
   deps: SchedulingDeps,
   token: string,
   now: Date,
+  signedIn: SignedIn,
 ): Promise<Grant | Instruction> {
   const { link, contact } = await usableLink(deps, token, now);
+  if (needsSignIn(link.action)) assertLinkPerson(link, contact.email, await signedIn());
   const use = { tokenHash: link.tokenHash, usedAt: now.toISOString() };
   if (isInstructionLink(link)) {
     const decide = link.action === 'confirm-instruction' ? confirmInstruction : rejectInstruction;

@@ -71,6 +71,28 @@ export const claimsConfig = section({
   EMAIL_VERIFIED_CLAIM: withDefault('email_verified'),
 });
 
+/**
+ * The identity provider, for the one function that checks a bearer token itself (an emailed
+ * link that gives support more access): the same issuer and audiences as API Gateway's JWT
+ * authorizer, and the issuer's key set.
+ */
+export const signInConfig = section({
+  JWT_ISSUER: required('JWT_ISSUER'),
+  /** Comma-separated, as the authorizer's audience list. */
+  JWT_AUDIENCE: z.pipe(
+    required('JWT_AUDIENCE'),
+    z.transform((v: string) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+  ),
+  JWT_JWKS_URL: z
+    .string({ error: 'JWT_JWKS_URL is required' })
+    .check(z.regex(/^https?:\/\/[^\s]+$/, 'JWT_JWKS_URL must be an http(s) URL')),
+});
+
 export const schedulerConfig = section({
   SCHEDULE_GROUP: required('SCHEDULE_GROUP'),
   EXPIRY_FUNCTION_ARN: required('EXPIRY_FUNCTION_ARN'),
@@ -82,7 +104,7 @@ export const schedulerConfig = section({
 
 export const mailConfig = section({
   MAIL_FROM: required('MAIL_FROM'),
-  /** Where emailed one-click links point (`<CONSOLE_URL>/act/<token>`); the local console by default. */
+  /** Where emailed one-click links point (`<CONSOLE_URL>/act#<token>`); the local console by default. */
   CONSOLE_URL: z.pipe(
     withDefault('http://127.0.0.1:3000'),
     z.string().check(z.regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'CONSOLE_URL must be an http(s) URL')),

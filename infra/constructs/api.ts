@@ -40,6 +40,8 @@ export interface ConsoleAuth {
 export interface ExternalIssuer {
   issuer: string;
   audience: string[];
+  /** The issuer's JSON Web Key Set (`jwks_uri` of its discovery document). */
+  jwksUrl: string;
   /** The console's sign-in at that issuer (authorization code + PKCE); none: the console cannot sign in. */
   console?: { authorizeUrl: string; tokenUrl: string; clientId: string } | undefined;
   rolesClaim: string;
@@ -88,10 +90,12 @@ export class Api extends Construct {
     const stack = Stack.of(this);
     let issuerUrl: string;
     let audience: string[];
+    let jwksUrl: string;
     let claims: Record<string, string>;
     if (props.issuer) {
       issuerUrl = props.issuer.issuer;
       audience = props.issuer.audience;
+      jwksUrl = props.issuer.jwksUrl;
       claims = {
         ROLES_CLAIM: props.issuer.rolesClaim,
         TENANT_CLAIM: props.issuer.tenantClaim,
@@ -159,6 +163,7 @@ export class Api extends Construct {
       this.consoleClient = client;
       issuerUrl = `https://cognito-idp.${stack.region}.amazonaws.com/${pool.userPoolId}`;
       audience = [client.userPoolClientId];
+      jwksUrl = `${issuerUrl}/.well-known/jwks.json`;
       // Cognito ID tokens: groups and the custom tenant attribute.
       claims = { ROLES_CLAIM: 'cognito:groups', TENANT_CLAIM: 'custom:tenant_id', EMAIL_CLAIM: 'email' };
       new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
@@ -174,6 +179,8 @@ export class Api extends Construct {
     const authorizer: IHttpRouteAuthorizer = new HttpJwtAuthorizer('Jwt', issuerUrl, {
       jwtAudience: audience,
     });
+    // What the authorizer checks, for a function that checks a token itself.
+    const signIn = { JWT_ISSUER: issuerUrl, JWT_AUDIENCE: audience.join(','), JWT_JWKS_URL: jwksUrl };
 
     this.httpApi = new HttpApi(this, 'Http', {
       description: 'Support access grants',
@@ -224,6 +231,7 @@ export class Api extends Construct {
           ...props.environment,
           ...claims,
           ...(needs.schedules ? props.schedulerEnvironment : {}),
+          ...(route.verifiesSignIn ? signIn : {}),
         },
       });
       grantNeeds(fn.fn, needs, props.table, needs.schedules ? props.scheduleAccess : undefined);

@@ -43,7 +43,11 @@ export interface ConsoleHostingProps {
  * else: injected script could otherwise send a token anywhere. (Sign-in itself navigates to the
  * authorize URL, which `connect-src` does not govern.)
  */
-/** CloudFront Function (viewer request): every /act/<token> is the console's index.html. */
+/**
+ * CloudFront Function (viewer request): the page of an emailed link is the console's index.html,
+ * at `/act` (links carry their token in the fragment, `/act#<token>`, which no browser sends)
+ * and at `/act/<token>` (links mailed before, kept working; the page moves the token off the path).
+ */
 export const ACT_PAGE_FUNCTION =
   "function handler(event) { var request = event.request; request.uri = '/index.html'; return request; }";
 
@@ -98,10 +102,11 @@ export class ConsoleHosting extends Construct {
       },
     });
     const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
-    // An emailed link's page, /act/<token>, is the console's own page: the viewer request is
-    // answered with index.html, which reads the token from the address.
+    // An emailed link's page, /act (and /act/<token> of older mails), is the console's own
+    // page: the viewer request is answered with index.html, which reads the token from the
+    // fragment (or moves it there from the path).
     const actPage = new CloudFrontFunction(this, 'ActPage', {
-      comment: 'Serves the console for /act/<token> (emailed one-click links)',
+      comment: 'Serves the console for /act and /act/<token> (emailed one-click links)',
       runtime: FunctionRuntime.JS_2_0,
       code: FunctionCode.fromInline(ACT_PAGE_FUNCTION),
     });
@@ -118,15 +123,18 @@ export class ConsoleHosting extends Construct {
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         responseHeadersPolicy: headers,
       },
-      additionalBehaviors: {
-        'act/*': {
-          origin,
-          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-          responseHeadersPolicy: headers,
-          functionAssociations: [{ function: actPage, eventType: FunctionEventType.VIEWER_REQUEST }],
-        },
-      },
+      additionalBehaviors: Object.fromEntries(
+        ['act', 'act/*'].map((pattern) => [
+          pattern,
+          {
+            origin,
+            viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+            responseHeadersPolicy: headers,
+            functionAssociations: [{ function: actPage, eventType: FunctionEventType.VIEWER_REQUEST }],
+          },
+        ]),
+      ),
     });
     new BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,

@@ -20,7 +20,7 @@ export interface NotificationsProps {
   mailFrom: string;
   /** Verify the whole domain instead of the single address. */
   mailDomain?: string | undefined;
-  /** The console's public URL: emailed one-click links point at its `/act/{token}` page. */
+  /** The console's public URL: emailed one-click links point at its `/act#<token>` page. */
   consoleUrl: string;
 }
 

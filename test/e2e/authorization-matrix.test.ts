@@ -56,10 +56,24 @@ const MATRIX: [string, number[]][] = [
   ['POST /tenants/A/instructions/{pending}/reject', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
   ['POST /tenants/A/instructions/{confirmed}/complete', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /instructions?status=confirmed', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
-  // The emailed link's token is the credential: whatever else the caller sends changes nothing.
+  // An emailed link (Ada's): the token is the credential for what takes power away ("End access
+  // now", "Reject"), whatever else the caller sends.
   ['GET /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ['POST /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['POST /actions/{reject}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  // What gives support more power ("Extend", "Confirm") also needs Ada herself signed in.
+  ['GET /actions/{extend}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['POST /actions/{extend}', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
+  ['POST /actions/{confirm}', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
 ];
+
+/** Which emailed link of Ada's a `{…}` in a route names: the email it comes in and the link's label. */
+const LINKS: Record<string, { mail: 'grant' | 'instruction'; label: string }> = {
+  '{link}': { mail: 'grant', label: 'End access now' },
+  '{extend}': { mail: 'grant', label: 'Extend by 1 day' },
+  '{confirm}': { mail: 'instruction', label: 'Confirm' },
+  '{reject}': { mail: 'instruction', label: 'Reject' },
+};
 
 /**
  * The cells where a caller who would be a contact or an agent is refused only because the
@@ -86,6 +100,8 @@ const EMAIL_NOT_VERIFIED = new Set([
   'POST /tenants/A/instructions/{pending}/reject as contactUnverified',
   'POST /tenants/A/instructions/{confirmed}/complete as agentUnverified',
   'GET /instructions?status=confirmed as agentUnverified',
+  'POST /actions/{extend} as contactUnverified',
+  'POST /actions/{confirm} as contactUnverified',
 ]);
 
 const BODIES: Record<string, unknown> = {
@@ -132,20 +148,26 @@ describe('authorization matrix: every route × every caller', () => {
         };
         let grantId = '';
         let link = '';
-        if (route.includes('{link}')) {
-          const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
-            token: a.people.contact2,
-            json: { reason: 'linked', durationSeconds: 900 },
-          });
-          expect(created.status).toBe(201);
-          link = (
-            await mailedLink(
-              inject('sesUrl'),
-              a.contacts.contact.email,
-              'Support access granted: linked',
-              'End access now',
-            )
-          ).token;
+        const linkRef = Object.keys(LINKS).find((ref) => route.includes(ref));
+        if (linkRef) {
+          const { mail, label } = LINKS[linkRef] as (typeof LINKS)[string];
+          // Bob grants or asks; Ada is mailed the links.
+          const made =
+            mail === 'grant'
+              ? await call('POST', `/tenants/${a.tenantId}/grants`, {
+                  token: a.people.contact2,
+                  json: { reason: 'linked', durationSeconds: 900 },
+                })
+              : await call('POST', `/tenants/${a.tenantId}/instructions`, {
+                  token: a.people.contact2,
+                  json: { kind: 'account-deletion', details: 'linked' },
+                });
+          expect(made.status).toBe(201);
+          const subject =
+            mail === 'grant'
+              ? 'Support access granted: linked'
+              : `Instruction given: account deletion (${a.tenantId})`;
+          link = (await mailedLink(inject('sesUrl'), a.contacts.contact.email, subject, label)).token;
         }
         let instructionId = '';
         if (route.includes('{pending}') || route.includes('{confirmed}')) {
@@ -174,7 +196,7 @@ describe('authorization matrix: every route × every caller', () => {
           .replace('/A/', `/${a.tenantId}/`)
           .replace(/\/A$/, `/${a.tenantId}`)
           .replace('{grant}', grantId)
-          .replace('{link}', link)
+          .replace(/\{(link|extend|confirm|reject)\}/, link)
           .replace(/\{(pending|confirmed)\}/, instructionId)
           .replace('{spare}', a.contacts.readOnly.contactId);
         const body = BODIES[route];
@@ -201,5 +223,6 @@ describe('authorization matrix: every route × every caller', () => {
     const mismatches = results.filter((r) => r.includes('want'));
     expect(mismatches).toEqual([]);
     expect(results).toHaveLength(MATRIX.length * CALLERS.length);
-  }, 300_000);
+    // Each emailed-link cell waits for its email.
+  }, 600_000);
 });

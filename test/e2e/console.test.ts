@@ -265,6 +265,16 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     await expect
       .poll(() => page.getByTestId('act-question').textContent())
       .toBe('Confirm the instruction for the account acme: Account deletion?');
+    // Confirming gives support more power: the admin still signed in here is not Ben.
+    await expect
+      .poll(() => page.getByTestId('act-sign-in').textContent())
+      .toContain(`this link was sent to ${DEMO_USERS.ben.email}`);
+    expect(await page.getByTestId('act-confirm').count()).toBe(0);
+    await page.context().clearCookies();
+    await page.getByRole('button', { name: `Sign in as ${DEMO_USERS.ben.email}` }).click();
+    await page.waitForURL(`${inject('oidcUrl')}/interaction/**`);
+    await page.getByRole('button', { name: /Ben/ }).click();
+    await page.waitForURL(`${inject('apiUrl')}/act`);
     await shot('12-instruction-confirm');
     await page.getByTestId('act-confirm').click();
     await expect
@@ -327,7 +337,7 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
       'Support access granted: Link test',
       'End access now',
     );
-    expect(bens.url.startsWith(`${inject('apiUrl')}/act/`)).toBe(true);
+    expect(bens.url).toBe(`${inject('apiUrl')}/act#${bens.token}`);
     await page.goto(annas.url);
     await expect
       .poll(() => page.getByTestId('act-question').textContent())
@@ -366,6 +376,105 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     await page.goto(bens.url);
     await expect.poll(() => page.getByTestId('act-result').textContent()).toContain('already been used');
     await shot('10-link-used');
+    expect(errors).toEqual([]);
+  });
+
+  it('an Extend link needs its contact: opened signed out, it leads through sign-in and extends; the token never shows in the address', async () => {
+    const anna = await tokenFor({ email: DEMO_USERS.anna.email, tenantId: 'acme' });
+    const admin = await tokenFor({
+      email: DEMO_USERS.admin.email,
+      tenantId: 'acme',
+      roles: ['tenant-admin'],
+    });
+    const created = await call('POST', '/tenants/acme/grants', {
+      token: anna,
+      json: { reason: 'Extend link test', durationSeconds: 3600 },
+    });
+    expect(created.status, created.text).toBe(201);
+    const { grantId } = created.body;
+    const subject = 'Support access granted: Extend link test';
+    const extend = await mailedLink(inject('sesUrl'), DEMO_USERS.ben.email, subject, 'Extend by 1 day');
+    const end = await mailedLink(inject('sesUrl'), DEMO_USERS.ben.email, subject, 'End access now');
+    expect(extend.url).toBe(`${inject('apiUrl')}/act#${extend.token}`);
+
+    // Signed out, with no session at the identity provider either.
+    await page.goto(`${inject('apiUrl')}/`);
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    if (await signOut.isVisible()) await signOut.click();
+    await page.context().clearCookies();
+
+    // Every address the browser shows or asks for, and what the link's POSTs carry.
+    const addresses: string[] = [];
+    const posts: { url: string; authorization: string | undefined }[] = [];
+    const onNavigate = (frame: { url(): string }) => addresses.push(frame.url());
+    const onRequest = (request: import('playwright-core').Request) => {
+      if (!request.url().includes('/actions/')) addresses.push(request.url());
+      else if (request.method() === 'POST')
+        posts.push({ url: request.url(), authorization: request.headers().authorization });
+    };
+    page.on('framenavigated', onNavigate);
+    page.on('request', onRequest);
+    try {
+      await page.goto(extend.url);
+      expect(page.url()).toBe(`${inject('apiUrl')}/act`);
+      await expect
+        .poll(() => page.getByTestId('act-question').textContent())
+        .toBe('Extend support access to the account acme by 1 day?');
+      // Not signed in: no way to confirm, only to sign in as Ben.
+      expect(await page.getByTestId('act-confirm').count()).toBe(0);
+      expect(await page.getByTestId('act-sign-in').textContent()).toContain(DEMO_USERS.ben.email);
+      await shot('15-link-sign-in-first');
+      await page.getByRole('button', { name: 'Sign in to confirm' }).click();
+      await page.waitForURL(`${inject('oidcUrl')}/interaction/**`);
+      await page.getByRole('button', { name: /Ben/ }).click();
+      // Back on the link's page, signed in as Ben, the token still out of every address.
+      await page.waitForURL(`${inject('apiUrl')}/act`);
+      await expect.poll(() => page.getByTestId('act-confirm').isVisible()).toBe(true);
+      expect(await page.locator('#who').textContent()).toContain(DEMO_USERS.ben.email);
+      await shot('16-link-signed-in');
+      await page.getByTestId('act-confirm').click();
+      await expect
+        .poll(() => page.getByTestId('act-result').textContent())
+        .toContain('Support access was extended.');
+      const grant = await call('GET', `/tenants/acme/grants/${grantId}`, { token: admin });
+      expect(Date.parse(grant.body.expiresAt)).toBe(Date.parse(created.body.expiresAt) + 86_400_000);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.authorization).toMatch(/^Bearer ey/);
+
+      // A link mailed before, /act/<token>: it still works, the token leaves the path at once, and
+      // "End access now" is one click, without sign-in.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.goto(`${inject('apiUrl')}/act/${end.token}`);
+      expect(page.url()).toBe(`${inject('apiUrl')}/act`);
+      await expect
+        .poll(() => page.getByTestId('act-question').textContent())
+        .toBe('End support access to the account acme now?');
+      expect(await page.getByTestId('act-sign-in').count()).toBe(0);
+      await page.getByTestId('act-confirm').click();
+      await expect
+        .poll(() => page.getByTestId('act-result').textContent())
+        .toContain('Support access has ended.');
+      expect(posts).toHaveLength(2);
+      expect(posts[1]?.authorization).toBeUndefined();
+      expect((await call('GET', `/tenants/acme/grants/${grantId}`, { token: admin })).body).toMatchObject({
+        status: 'revoked',
+        endedBy: DEMO_USERS.ben.email,
+      });
+    } finally {
+      page.off('framenavigated', onNavigate);
+      page.off('request', onRequest);
+    }
+    // Besides the two addresses the test opened itself (the mailed one, whose fragment no
+    // browser sends, and the old form), no address shown or requested — pages, scripts, the
+    // sign-in and its return — holds a token.
+    const opened = new Set([extend.url, `${inject('apiUrl')}/act/${end.token}`]);
+    const others = addresses.filter((a) => !opened.has(a));
+    expect(others.length).toBeGreaterThan(5);
+    for (const address of others) {
+      expect(address).not.toContain(extend.token);
+      expect(address).not.toContain(end.token);
+    }
+    expect(others.some((a) => a.startsWith(`${inject('oidcUrl')}/`))).toBe(true);
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { LOCAL_AUDIENCE } from '../../local/tokens.ts';
 import { agentToken, call, changesOf, stackKeys, tenantWithPeople, tokenFor } from '../support/api.ts';
+import { mailedLink } from '../support/mail.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -581,6 +582,98 @@ describe('every error of the contract, and nothing written by a rejected request
     );
     expectProblem(await call('GET', '/access', { token: staffWithTenant }), 403, 'forbidden');
     expectProblem(await call('GET', '/access', { token: people.admin }), 403, 'forbidden');
+  });
+
+  it('emailed links that give support more power act only for their contact signed in; refused, nothing is used', async () => {
+    const a = await tenantWithPeople('lnk');
+    const ada = { email: a.contacts.contact.email, tenant_id: a.tenantId };
+    const now = Math.floor(Date.now() / 1000);
+    const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
+      token: a.people.contact2,
+      json: { reason: 'links', durationSeconds: 900 },
+    });
+    expect(created.status).toBe(201);
+    const link = (label: string) =>
+      mailedLink(inject('sesUrl'), ada.email, 'Support access granted: links', label).then((l) => l.token);
+    const extend = await link('Extend by 1 day');
+    const view = await call('GET', `/actions/${extend}`);
+    expect(view.body).toMatchObject({ action: 'extend', signInRequired: true });
+    const refused: [string, string | undefined, number, string][] = [
+      ['no token', undefined, 401, 'unauthenticated'],
+      ['garbage', 'not-a-jwt', 401, 'unauthenticated'],
+      ['other key', await signed(ada, { otherKey: true }), 401, 'unauthenticated'],
+      ['expired', await signed(ada, { exp: now - 10 }), 401, 'unauthenticated'],
+      ['wrong issuer', await signed(ada, { iss: 'https://evil.example' }), 401, 'unauthenticated'],
+      ['wrong audience', await signed(ada, { aud: 'another-api' }), 401, 'unauthenticated'],
+      ['another contact', a.people.contact2, 403, 'forbidden'],
+      ['the tenant admin', a.people.admin, 403, 'forbidden'],
+      ['a support agent', await agentToken(), 403, 'forbidden'],
+      [
+        "Ada's address in another tenant",
+        await tokenFor({ email: ada.email, tenantId: `${a.tenantId}-x` }),
+        403,
+        'forbidden',
+      ],
+      [
+        "Ada's address, unverified",
+        await tokenFor({ email: ada.email, tenantId: a.tenantId, emailVerified: false }),
+        403,
+        'email-not-verified',
+      ],
+    ];
+    const before = await changesOf(a.tenantId, a.people.admin);
+    for (const [name, token, status, code] of refused) {
+      const response = await call('POST', `/actions/${extend}`, { token });
+      expect(response.status, name).toBe(status);
+      expectProblem(response, status, code);
+    }
+    expect(await changesOf(a.tenantId, a.people.admin)).toEqual(before);
+    expect((await call('GET', `/actions/${extend}`)).status).toBe(200);
+    // Ada herself, her address in another case: extended, and the link is used.
+    const adaUpper = await tokenFor({ email: ada.email.toUpperCase(), tenantId: a.tenantId });
+    const extended = await call('POST', `/actions/${extend}`, { token: adaUpper });
+    expect(extended.status, extended.text).toBe(200);
+    expect(Date.parse(extended.body.expiresAt)).toBe(Date.parse(created.body.expiresAt) + 86_400_000);
+    expectProblem(await call('POST', `/actions/${extend}`, { token: a.people.contact }), 410, 'link-used');
+    // "End access now" is one click: no token needed, and one that would not verify is not looked at.
+    const end = await link('End access now');
+    expect((await call('GET', `/actions/${end}`)).body.signInRequired).toBe(false);
+    const ended = await call('POST', `/actions/${end}`, { token: 'not-a-jwt' });
+    expect(ended.status, ended.text).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'revoked', endedBy: ada.email });
+
+    // An account deletion Bob asks for: Ada's "Confirm" needs Ada, "Reject" does not.
+    const ask = async (t: typeof a) => {
+      const asked = await call('POST', `/tenants/${t.tenantId}/instructions`, {
+        token: t.people.contact2,
+        json: { kind: 'account-deletion', details: 'delete it' },
+      });
+      expect(asked.status, asked.text).toBe(201);
+      const subject = `Instruction given: account deletion (${t.tenantId})`;
+      return {
+        instructionId: asked.body.instructionId as string,
+        confirm: (await mailedLink(inject('sesUrl'), t.contacts.contact.email, subject, 'Confirm')).token,
+        reject: (await mailedLink(inject('sesUrl'), t.contacts.contact.email, subject, 'Reject')).token,
+      };
+    };
+    const asked = await ask(a);
+    expect((await call('GET', `/actions/${asked.confirm}`)).body.signInRequired).toBe(true);
+    expectProblem(await call('POST', `/actions/${asked.confirm}`), 401, 'unauthenticated');
+    expectProblem(
+      await call('POST', `/actions/${asked.confirm}`, { token: a.people.contact2 }),
+      403,
+      'forbidden',
+    );
+    const pending = await call('GET', `/tenants/${a.tenantId}/instructions`, { token: a.people.admin });
+    expect(pending.body.instructions[0]).toMatchObject({ status: 'pending-confirmation' });
+    const confirmed = await call('POST', `/actions/${asked.confirm}`, { token: a.people.contact });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'confirmed', confirmedBy: { email: ada.email } });
+    const b = await tenantWithPeople('lnk');
+    const other = await ask(b);
+    const rejected = await call('POST', `/actions/${other.reject}`);
+    expect(rejected.status, rejected.text).toBe(200);
+    expect(rejected.body).toMatchObject({ instructionId: other.instructionId, status: 'rejected' });
   });
 
   it('answers an unknown tenant like an empty one', async () => {

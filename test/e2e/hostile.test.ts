@@ -264,6 +264,15 @@ describe('hostile input', () => {
         sent++;
       }
     }
+    // An extend link checks its contact's token itself: broken ones are a clean 401, and leave it unused.
+    const extend = (
+      await mailedLink(
+        inject('sesUrl'),
+        contacts.contact.email,
+        'Support access granted: base',
+        'Extend by 1 day',
+      )
+    ).token;
     // Gateway-level: an 11 MB body, broken Authorization headers.
     const huge = await raw(
       'POST',
@@ -283,10 +292,14 @@ describe('hostile input', () => {
         await raw('GET', `/tenants/${tenantId}/contacts`, { authorization }),
         `authorization ${authorization.slice(0, 20)}`,
       );
-      sent += 1;
+      const onLink = await raw('POST', `/actions/${extend}`, { authorization });
+      expectCleanRejection(onLink, `extend link, authorization ${authorization.slice(0, 20)}`);
+      expect(onLink.json.code).toBe('unauthenticated');
+      sent += 2;
     }
     expect(sent).toBeGreaterThan(300);
     expect(await changesOf(tenantId, people.admin)).toEqual(before);
+    expect((await call('GET', `/actions/${extend}`)).status).toBe(200);
     console.info(`hostile corpus: ${sent} requests, 0 5xx`);
   }, 300_000);
 

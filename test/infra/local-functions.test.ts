@@ -10,6 +10,7 @@ const context = {
   audience: 'support-access-console',
   authorizeUrl: 'http://127.0.0.1:8020/auth',
   tokenUrl: 'http://127.0.0.1:8020/token',
+  jwksUrl: 'http://127.0.0.1:8020/jwks',
 };
 const local = {
   TABLE_NAME: 'local-table',
@@ -40,6 +41,14 @@ describe('the local runtime gives each function the environment the synthesized 
       SCHEDULE_GROUP: 'SupportAccess-localtest-grants',
       EXPIRY_FUNCTION_ARN: local.EXPIRY_FUNCTION_ARN,
     });
+    // The link function checks sign-ins itself, against what the authorizer checks; no other function does.
+    expect(environments.useActionLink).toMatchObject({
+      JWT_ISSUER: 'http://127.0.0.1:8020',
+      JWT_AUDIENCE: 'support-access-console',
+      JWT_JWKS_URL: 'http://127.0.0.1:8020/jwks',
+    });
+    expect(environments.viewActionLink).not.toHaveProperty('JWT_JWKS_URL');
+    expect(environments.checkAccess).not.toHaveProperty('JWT_ISSUER');
     expect(Object.keys(environments).length).toBeGreaterThan(15);
   }, 60_000);
 

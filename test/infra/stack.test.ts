@@ -9,7 +9,7 @@ import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes, routeTable } from '../../functions/http/routes.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
 import { buildApp } from '../../infra/app.ts';
-import { consoleCsp } from '../../infra/constructs/console.ts';
+import { ACT_PAGE_FUNCTION, consoleCsp } from '../../infra/constructs/console.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -237,6 +237,21 @@ describe('the CDK stack', () => {
     expect(format).not.toMatch(/\$context\.(path|resourcePath)/);
   });
 
+  it("gives the link function, and only it, what the authorizer checks: the pool's issuer, client and key set", () => {
+    const variables = (name: string) =>
+      (resources[logicalId(stack.api.functions[name]?.fn as never)] as Resource).Properties.Environment
+        .Variables;
+    const authorizer = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0] as Resource;
+    const { Issuer, Audience } = authorizer.Properties.JwtConfiguration;
+    const link = variables('useActionLink');
+    expect(link.JWT_ISSUER).toEqual(Issuer);
+    expect(Audience).toHaveLength(1);
+    expect(link.JWT_AUDIENCE).toEqual(Audience[0]);
+    expect(JSON.stringify(link.JWT_JWKS_URL)).toContain('/.well-known/jwks.json');
+    for (const name of Object.keys(stack.api.functions).filter((n) => n !== 'useActionLink'))
+      expect(variables(name), name).not.toHaveProperty('JWT_ISSUER');
+  });
+
   it('spreads the active-grant index over the shards it is given, and refuses a count it cannot hold', () => {
     const sharded = buildApp(
       new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', activeIndexShards: '8' } }),
@@ -395,19 +410,26 @@ describe('the CDK stack', () => {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
-        // The page of an emailed link is the console's: /act/<token> is answered with index.html.
-        CacheBehaviors: [
+        // The page of an emailed link is the console's: /act (the token in the fragment) and
+        // /act/<token> of links mailed before are answered with index.html.
+        CacheBehaviors: ['act', 'act/*'].map((PathPattern) =>
           Match.objectLike({
-            PathPattern: 'act/*',
+            PathPattern,
             ViewerProtocolPolicy: 'redirect-to-https',
             FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
           }),
-        ],
+        ),
       }),
     });
     template.hasResourceProperties('AWS::CloudFront::Function', {
       FunctionCode: Match.stringLikeRegexp("request.uri = '/index.html'"),
     });
+    // What the function does with the viewer's request: the console's page, for both forms.
+    const handler = new Function(`${ACT_PAGE_FUNCTION}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    for (const uri of ['/act', '/act/AbC_-123'])
+      expect(handler({ request: { uri } }).uri, uri).toBe('/index.html');
   });
 
   it('refuses to build a real deployment without its sender, console origin and sign-in, naming each', () => {
@@ -432,6 +454,22 @@ describe('the CDK stack', () => {
         }),
       ),
     ).toThrow(/audience: required with issuer/);
+    expect(() =>
+      buildApp(
+        new App({
+          context: {
+            'aws:cdk:bundling-stacks': [],
+            stage: 'real3',
+            mailFrom: 'support@vendor.example',
+            consoleOrigin: 'https://console.vendor.example',
+            issuer: 'https://login.example.com/',
+            audience: 'support-access',
+            authorizeUrl: 'https://login.example.com/authorize',
+            tokenUrl: 'https://login.example.com/token',
+          },
+        }),
+      ),
+    ).toThrow(/jwksUrl: the issuer's JSON Web Key Set/);
   });
 
   it('deploys side by side per stage and takes an existing OIDC issuer from context', () => {
@@ -439,6 +477,7 @@ describe('the CDK stack', () => {
       stage: 'prod',
       issuer: 'https://login.example.com/',
       audience: 'support-access',
+      jwksUrl: 'https://login.example.com/keys',
       rolesClaim: 'groups',
     });
     app.synth();
@@ -450,6 +489,15 @@ describe('the CDK stack', () => {
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ROLES_CLAIM: 'groups', TENANT_CLAIM: 'tenant_id' }) },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_ISSUER: 'https://login.example.com/',
+          JWT_AUDIENCE: 'support-access',
+          JWT_JWKS_URL: 'https://login.example.com/keys',
+        }),
+      },
     });
     t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'SupportAccess-prod-grants' });
   });

@@ -203,12 +203,12 @@ describe('instructions with four eyes (DynamoDB Local)', () => {
       'Weisung erteilt: Kontolöschung (acme)',
     );
     expect(textTo('ada@acme.test')).toContain('A second contact who may give instructions must confirm it');
-    expect(textTo('ada@acme.test')).not.toContain('/act/');
-    expect(textTo('cy@acme.test')).not.toContain('/act/');
-    const confirm = /^Bestätigen: https:\/\/console\.example\/act\/([A-Za-z0-9_-]{43})$/m.exec(
+    expect(textTo('ada@acme.test')).not.toContain('/act');
+    expect(textTo('cy@acme.test')).not.toContain('/act');
+    const confirm = /^Bestätigen: https:\/\/console\.example\/act#([A-Za-z0-9_-]{43})$/m.exec(
       textTo('bob@acme.test'),
     )?.[1];
-    const reject = /^Ablehnen: https:\/\/console\.example\/act\/([A-Za-z0-9_-]{43})$/m.exec(
+    const reject = /^Ablehnen: https:\/\/console\.example\/act#([A-Za-z0-9_-]{43})$/m.exec(
       textTo('bob@acme.test'),
     )?.[1];
     expect(confirm && reject).toBeTruthy();
@@ -216,14 +216,36 @@ describe('instructions with four eyes (DynamoDB Local)', () => {
       action: 'confirm-instruction',
       instruction: { instructionId: requested.instructionId, status: 'pending-confirmation' },
     });
-    expect(await actOnLink(t.deps, confirm as string, t.clock.now())).toMatchObject({
+    // Confirming gives support more power: the link alone, or in another person's hands, does nothing.
+    const signedIn = (email: string) => async () => ({
+      sub: email,
+      email,
+      tenantId: 'acme',
+      roles: [],
+      emailVerified: true,
+    });
+    await expect(actOnLink(t.deps, confirm as string, t.clock.now(), async () => null)).rejects.toMatchObject(
+      {
+        code: 'unauthenticated',
+      },
+    );
+    await expect(
+      actOnLink(t.deps, confirm as string, t.clock.now(), signedIn('ada@acme.test')),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await getInstruction(t.deps, 'acme', requested.instructionId, t.clock.now())).status).toBe(
+      'pending-confirmation',
+    );
+    expect(
+      await actOnLink(t.deps, confirm as string, t.clock.now(), signedIn('BOB@acme.test')),
+    ).toMatchObject({
       status: 'confirmed',
       confirmedBy: { contactId: t.bob.contactId },
     });
-    await expect(actOnLink(t.deps, confirm as string, t.clock.now())).rejects.toMatchObject({
-      code: 'link-used',
-    });
-    await expect(actOnLink(t.deps, reject as string, t.clock.now())).rejects.toMatchObject({
+    await expect(
+      actOnLink(t.deps, confirm as string, t.clock.now(), signedIn('bob@acme.test')),
+    ).rejects.toMatchObject({ code: 'link-used' });
+    // Rejecting takes power away: one click, no sign-in.
+    await expect(actOnLink(t.deps, reject as string, t.clock.now(), async () => null)).rejects.toMatchObject({
       code: 'instruction-not-pending',
     });
   });

@@ -37,7 +37,7 @@ export function grantMailsSent<E extends { type: string; details: { eventType?: 
 
 /**
  * The one-click link labelled `label` ("End access now") in the email to `to` whose subject
- * starts with `subject`, waiting until that email has arrived.
+ * starts with `subject`, waiting until that email has arrived; its token is the link's fragment.
  */
 export async function mailedLink(sesUrl: string, to: string, subject: string, label: string) {
   const mail = await until(
@@ -50,7 +50,7 @@ export async function mailedLink(sesUrl: string, to: string, subject: string, la
   const text = mail.find((m) => m.subject.startsWith(subject))?.body.text ?? '';
   const line = text.split('\n').find((l) => l.startsWith(`${label}: `));
   const url = line?.slice(label.length + 2) ?? '';
-  const token = /\/act\/([A-Za-z0-9_-]+)$/.exec(url)?.[1];
+  const token = /\/act#([A-Za-z0-9_-]+)$/.exec(url)?.[1];
   if (!token) throw new Error(`no "${label}" link in the email "${subject}" to ${to}`);
   return { url, token };
 }

@@ -75,7 +75,7 @@ describe('every email renders and serializes for any reason, ticket and name', (
             event(type, reason, ticket, name),
             { contactId: withLinks ? 'c1' : 'c2', name, email: 'c@example.com', locale, timeZone },
             withLinks
-              ? { end: 'https://console.example/act/abc', extendDay: 'https://console.example/act/def' }
+              ? { end: 'https://console.example/act#abc', extendDay: 'https://console.example/act#def' }
               : {},
           );
           for (const part of [email.subject, email.text, email.html]) expect(part.isWellFormed()).toBe(true);

@@ -64,6 +64,8 @@ export interface Receipt {
 export interface LinkView {
   action: 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
   extendBySeconds?: number;
+  /** Extend and confirm links act only for their contact, signed in as themselves. */
+  signInRequired: boolean;
   tenantId: string;
   grant?: Grant;
   instruction?: Instruction;
@@ -206,7 +208,10 @@ export class Api {
     const query = `limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     return this.request<{ grants: Grant[]; nextCursor: string | null }>('GET', `/access?${query}`);
   }
-  /** The token is the credential: these two calls carry no sign-in. */
+  /**
+   * The link's token is the credential; for extend and confirm links the POST also carries the
+   * contact's own sign-in (the Api is made with a token only for those).
+   */
   viewLink(token: string) {
     return this.request<LinkView>('GET', `/actions/${encodeURIComponent(token)}`);
   }

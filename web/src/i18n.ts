@@ -134,6 +134,12 @@ const en = {
   actAlreadyEnded: 'Support access has already ended; there is nothing left to do.',
   actCannotExtend:
     'This access has ended and can no longer be extended. Grant new access in the console if needed.',
+  actSignInFirst: (email: string) =>
+    `This link gives support more access, so it works only for the person it was sent to: sign in as ${email} to confirm.`,
+  actSignIn: 'Sign in to confirm',
+  actWrongPerson: (signedIn: string, email: string) =>
+    `You are signed in as ${signedIn}, but this link was sent to ${email}. Sign in as ${email} to confirm.`,
+  actSignInOther: (email: string) => `Sign in as ${email}`,
   linkProblems: {
     'not-found': 'This link is unknown. Copy the whole link from the email, or sign in to the console.',
     'link-used': 'This link has already been used. Each link works once; sign in to the console to do more.',
@@ -141,6 +147,10 @@ const en = {
     'not-authorized-contact':
       'You are no longer an authorized contact who may grant access, so this link does nothing.',
     'grant-not-active': 'This access has ended and can no longer be extended.',
+    unauthenticated: 'Your sign-in has expired. Sign in again to confirm.',
+    forbidden: 'This link was sent to someone else: only they can use it, signed in as themselves.',
+    'email-not-verified':
+      'Your sign-in does not show a verified email address. Verify it with your identity provider and sign in again.',
   } as Record<string, string>,
   oneDay: '1 day',
   oneWeek: '1 week',
@@ -306,6 +316,12 @@ const de: Strings = {
   actAlreadyEnded: 'Der Supportzugriff ist bereits beendet; es gibt nichts mehr zu tun.',
   actCannotExtend:
     'Dieser Zugriff ist beendet und kann nicht mehr verlängert werden. Gewähren Sie bei Bedarf in der Konsole neuen Zugriff.',
+  actSignInFirst: (email: string) =>
+    `Dieser Link gibt dem Support mehr Zugriff und wirkt deshalb nur für die Person, an die er ging: Melden Sie sich als ${email} an, um zu bestätigen.`,
+  actSignIn: 'Anmelden und bestätigen',
+  actWrongPerson: (signedIn: string, email: string) =>
+    `Sie sind als ${signedIn} angemeldet, dieser Link ging aber an ${email}. Melden Sie sich als ${email} an, um zu bestätigen.`,
+  actSignInOther: (email: string) => `Als ${email} anmelden`,
   linkProblems: {
     'not-found':
       'Dieser Link ist unbekannt. Kopieren Sie den ganzen Link aus der E-Mail, oder melden Sie sich in der Konsole an.',
@@ -316,6 +332,11 @@ const de: Strings = {
     'not-authorized-contact':
       'Sie sind kein Kontakt mehr, der Zugriff gewähren darf; dieser Link bewirkt nichts.',
     'grant-not-active': 'Dieser Zugriff ist beendet und kann nicht mehr verlängert werden.',
+    unauthenticated: 'Ihre Anmeldung ist abgelaufen. Melden Sie sich erneut an, um zu bestätigen.',
+    forbidden:
+      'Dieser Link ging an jemand anderen: Nur diese Person kann ihn nutzen, als sie selbst angemeldet.',
+    'email-not-verified':
+      'Ihre Anmeldung weist keine bestätigte E-Mail-Adresse aus. Bestätigen Sie sie bei Ihrem Identitätsanbieter und melden Sie sich erneut an.',
   },
   oneDay: '1 Tag',
   oneWeek: '1 Woche',

@@ -44,8 +44,13 @@ let config: ConsoleConfig;
 let session: Session | null = null;
 let api: Api;
 const timers: number[] = [];
-/** The token of an emailed link when the console shows its page (/act/<token>). */
+/** The token of an emailed link when the console shows its page (/act). */
 let actToken: string | null = null;
+/**
+ * An emailed link's token while its page is open or its contact signs in for it: in
+ * sessionStorage (this tab only), never in an address a server sees.
+ */
+const LINK_KEY = 'support-access.link';
 let languageChosen = false;
 
 const app = document.getElementById('app') as HTMLElement;
@@ -712,12 +717,14 @@ function activeGrantsCard(): HTMLElement {
 // ---- the page of an emailed link ----------------------------------------------------------------
 
 /**
- * /act/<token>: says what the link will do, in its contact's language, and does it only once
- * they confirm. Opening the page changes nothing (mail scanners open links too).
+ * /act#<token>: says what the link will do, in its contact's language, and does it only once
+ * they confirm. Opening the page changes nothing (mail scanners open links too). Links that give
+ * support more access (extend, confirm) first have the contact sign in as themselves.
  */
 async function renderAct(token: string): Promise<void> {
-  const links = new Api(config.apiUrl, () => null);
   let view: LinkView;
+  // The contact's sign-in goes only with links that need it; end and reject stay one click.
+  const links = new Api(config.apiUrl, () => (view?.signInRequired ? (session?.token ?? null) : null));
   try {
     view = await links.viewLink(token);
   } catch (error) {
@@ -758,6 +765,7 @@ async function renderAct(token: string): Promise<void> {
           confirmButton.disabled = true;
           try {
             const after = await links.useLink(token);
+            sessionStorage.removeItem(LINK_KEY);
             result.replaceChildren(
               h('p', { class: 'big-answer yes' }, view.action === 'end' ? t.actEnded : t.actExtended),
               h('p', {}, `${t.deadline}: `, time(after.expiresAt ?? grant.expiresAt)),
@@ -765,6 +773,7 @@ async function renderAct(token: string): Promise<void> {
             confirmButton.hidden = true;
           } catch (error) {
             result.replaceChildren(h('p', { class: 'big-answer no' }, linkProblem(error)));
+            if (error instanceof ApiError && error.code === 'unauthenticated') signedOut();
           }
         })(),
     },
@@ -793,10 +802,45 @@ async function renderAct(token: string): Promise<void> {
       ),
       details,
       h('p', { class: 'muted' }, t.actAs(view.contact.name, view.contact.email)),
-      active ? h('p', {}, confirmButton) : null,
+      active ? (signInGate(view) ?? h('p', {}, confirmButton)) : null,
       result,
     ),
   );
+}
+
+/**
+ * For a link that needs its person: the way to sign in as them, when nobody or somebody else is
+ * signed in; null when the contact is (the API checks again). The link's token stays in
+ * sessionStorage across the sign-in, which returns to this page.
+ */
+function signInGate(view: LinkView): HTMLElement | null {
+  if (!view.signInRequired) return null;
+  const contact = view.contact.email;
+  if (session && session.email.toLowerCase() === contact.toLowerCase()) return null;
+  if (config.auth.mode !== 'oidc') return h('p', { role: 'alert' }, t.noSignIn);
+  const auth = config.auth;
+  const signIn = () => {
+    forgetSession();
+    session = null;
+    void startOidcSignIn(auth);
+  };
+  return h(
+    'div',
+    { 'data-testid': 'act-sign-in' },
+    h('p', {}, session ? t.actWrongPerson(session.email, contact) : t.actSignInFirst(contact)),
+    h(
+      'p',
+      {},
+      h('button', { type: 'button', onclick: signIn }, session ? t.actSignInOther(contact) : t.actSignIn),
+    ),
+  );
+}
+
+/** The session the API refused (expired, revoked): forgotten, so the link's page asks for a sign-in again. */
+function signedOut(): void {
+  forgetSession();
+  session = null;
+  void render();
 }
 
 /** The page of a Confirm or Reject link in an instruction's email. */
@@ -816,12 +860,14 @@ function renderInstructionLink(links: Api, token: string, view: LinkView, instru
           button.disabled = true;
           try {
             await links.useLink(token);
+            sessionStorage.removeItem(LINK_KEY);
             result.replaceChildren(
               h('p', { class: 'big-answer yes' }, confirming ? t.actConfirmed : t.actRejected),
             );
             button.hidden = true;
           } catch (error) {
             result.replaceChildren(h('p', { class: 'big-answer no' }, linkProblem(error)));
+            if (error instanceof ApiError && error.code === 'unauthenticated') signedOut();
           }
         })(),
     },
@@ -851,7 +897,7 @@ function renderInstructionLink(links: Api, token: string, view: LinkView, instru
           : []),
       ),
       h('p', { class: 'muted' }, t.actAs(view.contact.name, view.contact.email)),
-      pending ? h('p', {}, button) : null,
+      pending ? (signInGate(view) ?? h('p', {}, button)) : null,
       result,
     ),
   );
@@ -1051,17 +1097,19 @@ async function main(): Promise<void> {
     session = null;
     void render();
   });
-  const act = /^\/act\/([^/]+)$/.exec(location.pathname);
+  // Before anything else: an emailed link's token leaves the address bar and history.
+  const link = takeLinkToken();
+  // Another link opened in this tab while it shows /act changes only the fragment: no reload.
+  window.addEventListener('hashchange', () => {
+    const next = location.pathname === '/act' && location.hash.length > 1 ? takeLinkToken() : null;
+    if (!next || !config) return;
+    actToken = next;
+    void render();
+  });
   // An email's "full receipt" link: remember it, the sign-in may come first.
   pendingReceipt();
   try {
     config = await loadConfig();
-    if (act) {
-      // An emailed link: no sign-in, the token in the address is the credential.
-      actToken = decodeURIComponent(act[1] ?? '');
-      await render();
-      return;
-    }
     api = new Api(config.apiUrl, () => session?.token ?? null);
     session = storedSession(config);
     if (session) keepSession(session);
@@ -1073,11 +1121,46 @@ async function main(): Promise<void> {
         keepSession(next);
       }
     }
+    if (link) {
+      actToken = link;
+      // Back from a sign-in for the link: its page again (the token stays out of the address).
+      if (location.pathname !== '/act') history.replaceState(null, '', '/act');
+    }
   } catch (error) {
     showError(error);
     return;
   }
   await render();
+}
+
+/**
+ * The token of the emailed link this page is for, if any. Links carry it in the fragment
+ * (`/act#<token>`), which browsers never send; it is read and the address replaced at once, so
+ * the address bar, the history and any later request show `/act` only. Links mailed before
+ * (`/act/<token>`) are taken the same way, off the path, before anything else. While the page
+ * is open, and across the contact's sign-in (which returns to `/` with a code), it is kept in
+ * sessionStorage (this tab only); opening the console itself forgets it.
+ */
+function takeLinkToken(): string | null {
+  const legacy = /^\/act\/([^/]+)$/.exec(location.pathname)?.[1];
+  if (legacy !== undefined || location.pathname === '/act') {
+    const carried = legacy ?? location.hash.slice(1);
+    if (carried) {
+      let token = carried;
+      try {
+        token = decodeURIComponent(carried);
+      } catch {
+        // Not percent-encoded after all: the API answers 404 for a token it does not know.
+      }
+      sessionStorage.setItem(LINK_KEY, token);
+    }
+    const token = sessionStorage.getItem(LINK_KEY);
+    history.replaceState(null, '', token ? '/act' : '/');
+    return token;
+  }
+  if (new URLSearchParams(location.search).has('code')) return sessionStorage.getItem(LINK_KEY);
+  sessionStorage.removeItem(LINK_KEY);
+  return null;
 }
 
 void main();
