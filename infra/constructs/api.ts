@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -62,6 +63,11 @@ export interface ApiProps {
   /** Hosted UI domain prefix for the Cognito user pool. */
   authDomainPrefix?: string | undefined;
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * The lower limit of each unauthenticated route (`access: 'public'`), so anonymous traffic
+   * cannot use up the stage's throttle that signed-in users share.
+   */
+  publicThrottle: { rateLimit: number; burstLimit: number };
 }
 
 const HTTP_METHOD: Record<string, HttpMethod> = {
@@ -123,7 +129,11 @@ export class Api extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       for (const group of ['tenant-admin', 'support-agent']) {
-        new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: pool.userPoolId, groupName: group });
+        // Kept with the pool: a pool kept after a teardown still has its users' roles.
+        new CfnUserPoolGroup(this, `Group-${group}`, {
+          userPoolId: pool.userPoolId,
+          groupName: group,
+        }).applyRemovalPolicy(RemovalPolicy.RETAIN);
       }
       const client = pool.addClient('Console', {
         generateSecret: false,
@@ -191,7 +201,7 @@ export class Api extends Construct {
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -215,6 +225,8 @@ export class Api extends Construct {
       },
     });
 
+    // CloudFormation's own spelling: the stage's RouteSettings is a plain JSON map.
+    const publicRoutes: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routeTable) {
       const needs = route.needs;
       const fn = new AppFunction(this, `Route-${route.name}`, {
@@ -228,13 +240,22 @@ export class Api extends Construct {
       });
       grantNeeds(fn.fn, needs, props.table, needs.schedules ? props.scheduleAccess : undefined);
       this.functions[route.name] = fn;
-      this.httpApi.addRoutes({
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HTTP_METHOD[route.method] as HttpMethod],
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.fn),
         authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
       });
+      if (route.access === 'public') {
+        publicRoutes[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: props.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: props.publicThrottle.burstLimit,
+        };
+        // A stage's route settings name routes that must exist first.
+        for (const r of added) stage.node.addDependency(r);
+      }
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = publicRoutes;
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
   }
 }

@@ -9,7 +9,7 @@ import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes, routeTable } from '../../functions/http/routes.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
 import { buildApp } from '../../infra/app.ts';
-import { consoleCsp } from '../../infra/constructs/console.ts';
+import { consoleCsp, consoleMetaCsp, indexWithCsp } from '../../infra/constructs/console.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -70,7 +70,8 @@ describe('the CDK stack', () => {
     const functions = Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'))
       .map(([, r]) => r);
-    expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length);
+    // Every route, every background function, and the deploy-time check of the shard count.
+    expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length + 1);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -114,8 +115,9 @@ describe('the CDK stack', () => {
       const scheduleStatements = statements.filter((s) =>
         [s.Action].flat().some((a: string) => a.startsWith('scheduler:')),
       );
+      const group = JSON.stringify({ Ref: stack.getLogicalId(stack.expiry.scheduleGroup) });
       for (const s of scheduleStatements)
-        expect(JSON.stringify(s.Resource)).toContain(':schedule/SupportAccess-test-grants/grant-*');
+        expect(JSON.stringify(s.Resource)).toContain(`:schedule/",${group},"/grant-*`);
     };
     for (const route of routeTable)
       check(logicalId(stack.api.functions[route.name]?.fn as never), route.needs);
@@ -134,7 +136,9 @@ describe('the CDK stack', () => {
       actions(statementsOf(roleOf(logicalId(stack.api.functions.checkAccess?.fn as never))), 'scheduler:'),
     ).toEqual([]);
     const notifier = statementsOf(roleOf(logicalId(stack.notifications.notifier.fn)));
-    expect(notifier.find((s) => s.Action === 'ses:SendEmail')?.Resource).toBeDefined();
+    expect(notifier.find((s) => s.Action === 'ses:SendEmail')?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': 'support@vendor.example' },
+    });
   });
 
   it('lets only scheduler.amazonaws.com of this account assume the scheduler role, to invoke only the expiry function', () => {
@@ -146,7 +150,9 @@ describe('the CDK stack', () => {
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': expect.anything() },
+          ArnEquals: {
+            'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(stack.expiry.scheduleGroup), 'Arn'] },
+          },
         },
       },
     ]);
@@ -188,7 +194,7 @@ describe('the CDK stack', () => {
       AlarmActions: [topic],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'SupportAccess',
+      Namespace: 'SupportAccess/test',
       MetricName: 'NotificationsFailed',
       Statistic: 'Sum',
       Threshold: 1,
@@ -279,7 +285,7 @@ describe('the CDK stack', () => {
     for (const f of tableFunctions) expect(env(f).REMINDER_BEFORE_SECONDS).toBe('3600');
   });
 
-  it('signs cursors with a generated secret that reaches every table function as a dynamic reference only', () => {
+  it('lets every table function read the generated cursor key at run time; no environment holds it', () => {
     const secrets = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret');
     expect(secrets).toHaveLength(1);
     const [secretId, secret] = secrets[0] as [string, Resource];
@@ -287,11 +293,19 @@ describe('the CDK stack', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     const withTable = functions.filter((f) => f.Properties.Environment?.Variables?.TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      const variables = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
+      expect(variables).not.toContain('{{resolve:');
+      expect(variables).not.toContain('CURSOR_KEY"');
+    }
     for (const fn of withTable) {
-      const key = JSON.stringify(fn.Properties.Environment.Variables.CURSOR_KEY);
-      // {{resolve:secretsmanager:<secret>:SecretString:::}} — never the value itself.
-      expect(key).toContain('{{resolve:secretsmanager:');
-      expect(key).toContain(secretId);
+      expect(fn.Properties.Environment.Variables.CURSOR_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+      // The Parameters and Secrets extension the key is read through.
+      expect(JSON.stringify(fn.Properties.Layers)).toMatch(/Paramsandsecrets.*arm64/);
+      const reads = statementsOf(fn.Properties.Role['Fn::GetAtt'][0]).filter((st) =>
+        [st.Action].flat().includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads.map((st) => st.Resource)).toEqual([{ Ref: secretId }]);
     }
   });
 
@@ -366,20 +380,29 @@ describe('the CDK stack', () => {
       policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
         .ContentSecurityPolicy,
     );
-    expect(csp).toContain("connect-src 'self' ");
-    expect(csp).toContain(logicalId(stack.api.httpApi));
+    // The header bounds connections to the region's API Gateway hosts (it cannot name the API,
+    // whose CORS names the distribution); the page's own policy names the one API.
+    expect(csp).toContain("connect-src 'self' https://*.execute-api.");
     expect(csp).not.toMatch(/https:[ ;]/);
-    const withIdp = consoleCsp({
-      apiUrl: 'https://api.example',
-      auth: {
-        authorizeUrl: 'https://login.example/oauth2/authorize',
-        tokenUrl: 'https://login.example/oauth2/token',
-        clientId: 'c',
-        scopes: ['openid'],
-      },
-    });
+    const deployment = Object.values(resources).find((r) => r.Type === 'Custom::CDKBucketDeployment');
+    expect(JSON.stringify(deployment?.Properties.SourceMarkers)).toContain(logicalId(stack.api.httpApi));
+    const auth = {
+      authorizeUrl: 'https://login.example/oauth2/authorize',
+      tokenUrl: 'https://login.example/oauth2/token',
+      clientId: 'c',
+      scopes: ['openid'],
+    };
+    const withIdp = consoleCsp(['https://api.example', auth.tokenUrl]);
     expect(withIdp).toContain("connect-src 'self' https://api.example https://login.example/oauth2/token;");
     expect(withIdp.split('; ').filter((d) => d.startsWith('connect-src'))).toHaveLength(1);
+    const meta = consoleMetaCsp({ apiUrl: 'https://api.example', auth });
+    expect(meta).toBe("connect-src 'self' https://api.example https://login.example/oauth2/token");
+    const page = indexWithCsp(
+      '<html><head><meta charset="utf-8" /><script src="/a.js"></script></head></html>',
+      meta,
+    );
+    // First in the head: before any script loads.
+    expect(page.indexOf('Content-Security-Policy')).toBeLessThan(page.indexOf('<meta charset'));
   });
 
   it('hosts the console as private S3 files behind CloudFront with origin access control', () => {
@@ -410,14 +433,14 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('refuses to build a real deployment without its sender, console origin and sign-in, naming each', () => {
+  it('refuses to build a real deployment without its sender and sign-in, naming each', () => {
     let message = '';
     try {
       buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'real' } }));
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const key of ['mailFrom', 'consoleOrigin', 'authDomainPrefix', 'cdk.context.json', 'demo=true'])
+    for (const key of ['mailFrom', 'authDomainPrefix', 'deploy/real.json', 'demo=true'])
       expect(message).toContain(key);
     expect(() =>
       buildApp(
@@ -451,6 +474,7 @@ describe('the CDK stack', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ROLES_CLAIM: 'groups', TENANT_CLAIM: 'tenant_id' }) },
     });
-    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'SupportAccess-prod-grants' });
+    // Named by CloudFormation: nothing a second stage (or a second try) could collide with.
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: Match.absent() });
   });
 });
