@@ -48,8 +48,7 @@ export function buildApp(
     throw new Error(
       `consoleCertificateArn must be an ACM certificate in us-east-1 (CloudFront's region); got "${certificateArn}"`,
     );
-  const consoleOrigin =
-    context('consoleOrigin') ?? (demo && !consoleDomain ? 'http://localhost:3000' : undefined);
+  const consoleOrigin = context('consoleOrigin');
   const issuer = context('issuer');
   const limits = (rate: string, burst: string, defaults: [number, number]) =>
     context(rate) || context(burst)

@@ -109,6 +109,7 @@ export class SupportAccessStack extends Stack {
       scheduleAccess: this.expiry.scheduleAccess,
       consoleOrigin: this.consoleOrigin,
       consoleCallbackUrls: props.consoleCallbackUrls ?? [`${this.consoleOrigin}/`],
+      consoleUrl,
       issuer: props.issuer,
       authDomainPrefix: props.authDomainPrefix,
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },

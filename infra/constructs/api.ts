@@ -59,6 +59,8 @@ export interface ApiProps {
   consoleOrigin: string;
   /** Where Cognito sends the console back after sign-in. */
   consoleCallbackUrls: string[];
+  /** The console's public URL: the invitation to a new user names it. */
+  consoleUrl: string;
   issuer?: ExternalIssuer | undefined;
   /** Hosted UI domain prefix for the Cognito user pool. */
   authDomainPrefix?: string | undefined;
@@ -125,6 +127,14 @@ export class Api extends Construct {
           requireSymbols: true,
         },
         accountRecovery: AccountRecovery.EMAIL_ONLY,
+        // The invitation `npm run create-user` sends: where to sign in, not only a password.
+        userInvitation: {
+          emailSubject: 'Your sign-in to Support access',
+          emailBody:
+            `You have been given a sign-in to Support access: ${props.consoleUrl}<br><br>` +
+            'User name: {username}<br>Temporary password: {####}<br><br>' +
+            'At your first sign-in you choose your own password and set up an authenticator app.',
+        },
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
@@ -153,10 +163,11 @@ export class Api extends Construct {
         enableTokenRevocation: true,
       });
       if (props.authDomainPrefix) {
-        const domain = pool.addDomain('HostedUi', {
-          cognitoDomain: { domainPrefix: props.authDomainPrefix },
-        });
-        const base = domain.baseUrl();
+        pool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
+        // Spelled from the prefix (Cognito's URL for it), not a reference to the domain: the
+        // console's CSP names the token URL, and the pool (whose invitation names the console)
+        // must not depend on the console.
+        const base = `https://${props.authDomainPrefix}.auth.${stack.region}.amazoncognito.com`;
         this.consoleAuth = {
           authorizeUrl: `${base}/oauth2/authorize`,
           tokenUrl: `${base}/oauth2/token`,

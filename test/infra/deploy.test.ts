@@ -73,6 +73,13 @@ describe('a first deploy that follows docs/deploy.md', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const consoleUrl = Object.entries(outputs).find(([id]) => id.includes('ConsoleUrl'));
     expect(consoleUrl?.[1].Value).toEqual(origin);
+    // The invitation `npm run create-user` has Cognito send names the console too.
+    const invite = JSON.stringify(
+      only(resources, 'AWS::Cognito::UserPool')[1].Properties.AdminCreateUserConfig.InviteMessageTemplate,
+    );
+    expect(invite).toContain(JSON.stringify({ 'Fn::GetAtt': [distribution, 'DomainName'] }));
+    expect(invite).toContain('{####}');
+    expect(invite).toContain('{username}');
     // No alternate domain to mismatch: the distribution answers on its own name.
     expect(JSON.stringify(resources[distribution]?.Properties.DistributionConfig.Aliases)).toBeUndefined();
   }, 60_000);
@@ -119,6 +126,26 @@ describe('a first deploy that follows docs/deploy.md', () => {
       }),
     ).rejects.toThrow(/us-east-1/);
   });
+});
+
+describe("the guide's own example (deploy/example.json)", () => {
+  it('synthesizes from the settings file alone (as deploy and destroy do), and its console, sign-in, CORS and mails agree', () => {
+    const { app, stack } = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'example' } }),
+    );
+    app.synth();
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const [distribution] = only(resources, 'AWS::CloudFront::Distribution');
+    const origin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] };
+    expect(only(resources, 'AWS::ApiGatewayV2::Api')[1].Properties.CorsConfiguration.AllowOrigins).toEqual([
+      origin,
+    ]);
+    expect(
+      JSON.stringify(only(resources, 'AWS::Cognito::UserPoolClient')[1].Properties.CallbackURLs),
+    ).toContain(JSON.stringify({ 'Fn::GetAtt': [distribution, 'DomainName'] }));
+    expect(notifierEnv(stack, resources).CONSOLE_URL).toEqual(origin);
+    expect(notifierEnv(stack, resources).MAIL_FROM).toBe('support-access@vendor.example');
+  }, 60_000);
 });
 
 describe('the Scheduler can assume its role, from our schedule group only', () => {

@@ -46,6 +46,11 @@ function statementsOf(fnRoleLogicalId: string): any[] {
     .flatMap((r) => r.Properties.PolicyDocument.Statement);
 }
 
+/** The console's origin in the template: the distribution's own domain. */
+const consoleOrigin = () => ({
+  'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }]],
+});
+
 function roleOf(functionLogicalId: string): string {
   return (resources[functionLogicalId] as Resource).Properties.Role['Fn::GetAtt'][0];
 }
@@ -234,7 +239,7 @@ describe('the CDK stack', () => {
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:3000'] }),
+      CorsConfiguration: Match.objectLike({ AllowOrigins: [consoleOrigin()] }),
     });
     // The access log names the route, never the path: an emailed link's token is in its path.
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
@@ -274,7 +279,7 @@ describe('the CDK stack', () => {
     const notifier = functions.find((f) =>
       String(f.Properties.Description).startsWith('Emails every contact'),
     );
-    expect(env(notifier as Resource)).toMatchObject({ CONSOLE_URL: 'http://localhost:3000' });
+    expect(env(notifier as Resource)).toMatchObject({ CONSOLE_URL: consoleOrigin() });
     const withReminder = buildApp(
       new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', reminderBeforeSeconds: '3600' } }),
     );
@@ -313,9 +318,8 @@ describe('the CDK stack', () => {
     const { app, stack: withUi } = testApp({ stage: 'ui', authDomainPrefix: 'vendor-support-ui' });
     const assembly = app.synth();
     const auth = withUi.resolve(withUi.api.consoleAuth);
-    const domain = withUi.getLogicalId(
-      withUi.api.userPool?.node.findChild('HostedUi').node.defaultChild as never,
-    );
+    // The hosted UI's URL, spelled from its prefix.
+    const domain = 'https://vendor-support-ui.auth.';
     const client = withUi.getLogicalId(withUi.api.consoleClient?.node.defaultChild as never);
     expect(JSON.stringify(auth.authorizeUrl)).toContain(domain);
     expect(JSON.stringify(auth.authorizeUrl)).toContain('/oauth2/authorize');
@@ -326,7 +330,6 @@ describe('the CDK stack', () => {
       Template.fromStack(withUi).toJSON().Resources as Record<string, Resource>,
     ).find((r) => r.Type === 'Custom::CDKBucketDeployment');
     const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
-    expect(markers).toContain(domain);
     expect(markers).toContain(client);
     const configs: string[] = [];
     for (const entry of await readdir(assembly.directory, { withFileTypes: true })) {
@@ -336,6 +339,7 @@ describe('the CDK stack', () => {
     const config = JSON.parse(configs.find((c) => c.includes('oauth2')) ?? '{}');
     expect(config.auth).toMatchObject({ mode: 'oidc', scopes: ['openid', 'email', 'profile'] });
     expect(config.auth.authorizeUrl).toMatch(/\/oauth2\/authorize$/);
+    expect(config.auth.authorizeUrl).toContain(domain);
   });
 
   it('keeps a changed email pending until verified, and the console client cannot write it', () => {
