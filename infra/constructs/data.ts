@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -47,6 +47,10 @@ export class DataStore extends Construct {
     this.cursorSecret = new Secret(this, 'CursorKey', {
       description: 'Signs the list cursors the API hands out, so a cursor it did not issue is refused.',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    new CfnOutput(this, 'CursorKeySecretArn', {
+      value: this.cursorSecret.secretArn,
+      description: 'The cursor key: rotated by hand in two steps (docs/deploy.md)',
     });
     Validations.of(this.cursorSecret).acknowledge({
       id: 'AwsSolutions-SMG4',

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -41,6 +41,10 @@ export class Expiry extends Construct {
     this.scheduleGroup = new CfnScheduleGroup(this, 'Group');
     this.scheduleGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
     const groupName = this.scheduleGroup.ref;
+    new CfnOutput(this, 'ScheduleGroupName', {
+      value: groupName,
+      description: "Every grant's expiry and reminder schedules, and every instruction's lapse",
+    });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
