@@ -153,10 +153,11 @@ export class ConsoleHosting extends Construct {
       ...(props.domain
         ? {
             domainNames: [props.domain.name],
+            // Only a certificate of our own has a choice: the default one is fixed at TLSv1.
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
             certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
           }
         : {}),
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: 'cdn/',

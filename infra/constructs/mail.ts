@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -43,7 +43,6 @@ export class Mail extends Construct {
 
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       reputationMetrics: true,
       // Addresses that bounced or complained are not mailed again (account-level list).
@@ -101,13 +100,11 @@ export class Mail extends Construct {
 
     this.sendStatement = new PolicyStatement({
       actions: ['ses:SendEmail'],
+      // Pseudo parameters, not the stack's resolved env: the ARN (and its acknowledgement) reads
+      // the same in every synth.
       resources: [
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
-        stack.formatArn({
-          service: 'ses',
-          resource: 'configuration-set',
-          resourceName: this.configurationSet.configurationSetName,
-        }),
+        `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`,
+        `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${this.configurationSet.configurationSetName}`,
       ],
       conditions: { StringEquals: { 'ses:FromAddress': props.mailFrom } },
     });
