@@ -107,6 +107,39 @@ export function buildApp(
   return { app, stack };
 }
 
+/** Every setting a stage's file may hold (docs/deploy.md): a misspelt one is refused, not ignored. */
+const SETTINGS = [
+  'demo',
+  'mailFrom',
+  'mailDomain',
+  'existingMailIdentity',
+  'authDomainPrefix',
+  'issuer',
+  'audience',
+  'authorizeUrl',
+  'tokenUrl',
+  'consoleClientId',
+  'rolesClaim',
+  'tenantClaim',
+  'emailClaim',
+  'emailVerifiedClaim',
+  'consoleDomain',
+  'consoleCertificateArn',
+  'consoleOrigin',
+  'consoleCallbackUrls',
+  'consoleUrl',
+  'alarmEmail',
+  'grantMinSeconds',
+  'grantMaxSeconds',
+  'reminderBeforeSeconds',
+  'instructionConfirmSeconds',
+  'apiRateLimit',
+  'apiBurstLimit',
+  'publicRateLimit',
+  'publicBurstLimit',
+  'activeIndexShards',
+];
+
 /** `deploy/<stage>.json`: a flat object of settings (strings, numbers, booleans); none is fine. */
 function readSettings(dir: string, stage: string): { path: string; settings: Record<string, unknown> } {
   const path = join(dir, `${stage}.json`);
@@ -118,6 +151,11 @@ function readSettings(dir: string, stage: string): { path: string; settings: Rec
     if (!['string', 'number', 'boolean'].includes(typeof value))
       throw new Error(`${path}: "${key}" must be a string, number or boolean`);
   if ('stage' in settings) throw new Error(`${path}: the stage is the file's name, not a setting`);
+  const unknown = Object.keys(settings).filter((key) => !SETTINGS.includes(key));
+  if (unknown.length > 0)
+    throw new Error(
+      `${path}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${SETTINGS.join(', ')}`,
+    );
   return { path, settings: settings as Record<string, unknown> };
 }
 

@@ -334,6 +334,9 @@ describe('stages side by side', () => {
     await expect(synth('badsettings', { ...FIRST, stage: 'prod' })).rejects.toThrow(
       /stage is the file's name/,
     );
+    await expect(synth('badsettings', { ...FIRST, mailfrom: 'x@vendor.example' })).rejects.toThrow(
+      /unknown setting "mailfrom"/,
+    );
   }, 120_000);
 
   it('checks the shard count at deploy time before any function gets it', async () => {
