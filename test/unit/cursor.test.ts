@@ -148,8 +148,13 @@ describe('cursor keys during a rotation', () => {
     expect(await s.codec.decode(cursor, scope)).toEqual(key);
   });
 
-  it('refuses a key in the secret shorter than 32 characters', async () => {
+  it('refuses a current key shorter than 32 characters, and leaves out a short pending one', async () => {
     const s = secret({ current: 'short', accepted: ['short'] });
     await expect(s.codec.encode(key, scope)).rejects.toThrow(/at least 32/);
+    const t = secret({ current: OLD, accepted: [OLD, 'short'] });
+    const cursor = (await t.codec.encode(key, scope)) as string;
+    expect(await t.codec.decode(cursor, scope)).toEqual(key);
+    const signedShort = (await new CursorCodec('s'.repeat(40)).encode(key, scope)) as string;
+    await expect(t.codec.decode(signedShort, scope)).rejects.toThrow(invalid);
   });
 });

@@ -34,13 +34,14 @@ interface LoadedKeys {
   verifying: Buffer[];
 }
 
+/** A current key too short fails; a too-short other key is left out (it must not block a refresh). */
 function checked(keys: CursorKeys): LoadedKeys {
-  for (const key of [keys.current, ...keys.accepted])
-    if (key.length < CURSOR_KEY_MIN_LENGTH)
-      throw new Error(
-        `Invalid configuration: a cursor key must be at least ${CURSOR_KEY_MIN_LENGTH} characters`,
-      );
-  const accepted = keys.accepted.includes(keys.current) ? keys.accepted : [keys.current, ...keys.accepted];
+  if (keys.current.length < CURSOR_KEY_MIN_LENGTH)
+    throw new Error(
+      `Invalid configuration: a cursor key must be at least ${CURSOR_KEY_MIN_LENGTH} characters`,
+    );
+  const others = keys.accepted.filter((k) => k.length >= CURSOR_KEY_MIN_LENGTH);
+  const accepted = others.includes(keys.current) ? others : [keys.current, ...others];
   return {
     signing: Buffer.from(keys.current, 'utf8'),
     verifying: [...new Set(accepted)].map((k) => Buffer.from(k, 'utf8')),
