@@ -8,7 +8,6 @@ import { build } from 'esbuild';
 import { route } from '../functions/http/routes.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
 import { SCHEDULE_GROUP } from '../local/stack.ts';
-import { localCursorKey } from '../local/tokens.ts';
 import { add, api, type Ctx, QUICK, ROOT, tenants } from './context.ts';
 import { percentile, round } from './lib.ts';
 
@@ -98,7 +97,8 @@ async function bundleEnv(ctx: Ctx): Promise<Record<string, string | undefined>> 
     AWS_ENDPOINT_URL_DYNAMODB: ctx.stack.dynamodbUrl,
     AWS_ENDPOINT_URL_SCHEDULER: ctx.stack.schedulerUrl,
     TABLE_NAME: 'support-access-local',
-    CURSOR_KEY: await localCursorKey(ctx.dataDir),
+    // Read only by a list (which neither measured function serves): named, never fetched.
+    CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:bench-cursor-key',
     SCHEDULE_GROUP,
     EXPIRY_FUNCTION_ARN:
       'arn:aws:lambda:eu-central-1:000000000000:function:support-access-local-expire-grant',

@@ -1,39 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupportAccessStack } from './stack.ts';
 
+/** Where each stage's settings are kept: `deploy/<stage>.json`. */
+export const SETTINGS_DIR = join(import.meta.dirname, '..', 'deploy');
+
 /**
- * The CDK app. Context keys (docs/deploy.md): required for a real deployment are mailFrom,
- * consoleOrigin, and either authDomainPrefix (Cognito hosted UI) or issuer + audience (an
- * existing OIDC provider); `demo=true` fills them with placeholders that deploy nothing useful
- * (for offline synth, tests and checks). Optional: stage, mailDomain, consoleCallbackUrls
- * (comma-separated), jwksUrl (required with issuer), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
- * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
- * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, instructionConfirmSeconds, consoleUrl (where emailed links point;
- * default consoleOrigin), apiRateLimit, apiBurstLimit, activeIndexShards (write sharding of the
- * active-grant index, 1–32, default 1; only raise it).
+ * The CDK app. A stage's settings (docs/deploy.md) are read from `deploy/<stage>.json`; a `-c
+ * key=value` given on the command line wins over the file (tests, the local runtime). Required for
+ * a real deployment: mailFrom, and either authDomainPrefix (Cognito hosted UI) or issuer +
+ * audience + authorizeUrl + tokenUrl (an existing OIDC provider); `demo=true` fills them with
+ * placeholders that deploy nothing useful (offline synth, tests, checks). Optional: mailDomain,
+ * existingMailIdentity, consoleDomain + consoleCertificateArn, consoleOrigin (a console served
+ * elsewhere), consoleCallbackUrls (comma-separated), consoleUrl, jwksUrl (required with issuer), rolesClaim, tenantClaim,
+ * emailClaim, emailVerifiedClaim, consoleClientId, alarmEmail, grantMinSeconds, grantMaxSeconds,
+ * reminderBeforeSeconds, instructionConfirmSeconds, apiRateLimit, apiBurstLimit,
+ * publicRateLimit, publicBurstLimit, activeIndexShards (1–32, default 1; only ever raised).
  */
-export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
-  const context = (key: string): string | undefined => {
-    const value = app.node.tryGetContext(key);
-    return value === undefined || value === null || value === '' ? undefined : String(value);
-  };
-  const stage = context('stage') ?? 'dev';
+export function buildApp(
+  app: App = new App(),
+  settingsDir: string = SETTINGS_DIR,
+): { app: App; stack: SupportAccessStack } {
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   if (!/^[a-z0-9-]{1,20}$/.test(stage))
     throw new Error(`context "stage" must be 1–20 of a-z, 0-9, "-"; got "${stage}"`);
+  const file = readSettings(settingsDir, stage);
+  const context = (key: string): string | undefined => {
+    const value = app.node.tryGetContext(key) ?? file.settings[key];
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
   const demo = context('demo') === 'true';
   const missing = demo ? [] : missingDeployContext(context);
-  if (missing.length > 0) throw new Error(deployContextHelp(missing, stage));
-  const consoleOrigin = context('consoleOrigin') ?? 'http://localhost:3000';
+  if (missing.length > 0) throw new Error(deployContextHelp(missing, stage, file.path));
+  const recordedShards = file.settings.activeIndexShards;
+  if (recordedShards !== undefined && Number(context('activeIndexShards') ?? 1) < Number(recordedShards))
+    throw new Error(
+      `activeIndexShards ${context('activeIndexShards') ?? 1} is below the ${recordedShards} in ${file.path}: ` +
+        'lowering it hides the grants on the dropped shards. It may only be raised.',
+    );
+  const consoleDomain = context('consoleDomain');
+  const certificateArn = context('consoleCertificateArn');
+  if (Boolean(consoleDomain) !== Boolean(certificateArn))
+    throw new Error('consoleDomain and consoleCertificateArn go together: the domain needs its certificate');
+  if (certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\//.test(certificateArn))
+    throw new Error(
+      `consoleCertificateArn must be an ACM certificate in us-east-1 (CloudFront's region); got "${certificateArn}"`,
+    );
+  const consoleOrigin = context('consoleOrigin');
   const issuer = context('issuer');
+  const limits = (rate: string, burst: string, defaults: [number, number]) =>
+    context(rate) || context(burst)
+      ? {
+          rateLimit: Number(context(rate) ?? defaults[0]),
+          burstLimit: Number(context(burst) ?? defaults[1]),
+        }
+      : undefined;
   const stack = new SupportAccessStack(app, `SupportAccess-${stage}`, {
     description: `Support access grants (${stage})`,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    mailFrom: context('mailFrom') ?? 'support-access@example.com',
+    stage,
+    mailFrom: context('mailFrom') ?? 'support-access@vendor.example',
     mailDomain: context('mailDomain'),
+    existingMailIdentity: context('existingMailIdentity'),
+    consoleDomain: consoleDomain && certificateArn ? { name: consoleDomain, certificateArn } : undefined,
     consoleOrigin,
-    consoleCallbackUrls: (context('consoleCallbackUrls') ?? `${consoleOrigin}/`)
-      .split(',')
+    consoleCallbackUrls: context('consoleCallbackUrls')
+      ?.split(',')
       .map((u) => u.trim()),
     issuer: issuer
       ? {
@@ -65,26 +99,71 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
       ? Number(context('instructionConfirmSeconds'))
       : undefined,
     activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
-    consoleUrl: context('consoleUrl') ?? consoleOrigin,
-    throttle:
-      context('apiRateLimit') || context('apiBurstLimit')
-        ? {
-            rateLimit: Number(context('apiRateLimit') ?? 500),
-            burstLimit: Number(context('apiBurstLimit') ?? 1000),
-          }
-        : undefined,
+    consoleUrl: context('consoleUrl'),
+    throttle: limits('apiRateLimit', 'apiBurstLimit', [500, 1000]),
+    publicThrottle: limits('publicRateLimit', 'publicBurstLimit', [50, 100]),
   });
   if (issuer && !(context('audience') ?? '')) throw new Error('context "audience" is required with "issuer"');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
 
+/** Every setting a stage's file may hold (docs/deploy.md): a misspelt one is refused, not ignored. */
+const SETTINGS = [
+  'demo',
+  'mailFrom',
+  'mailDomain',
+  'existingMailIdentity',
+  'authDomainPrefix',
+  'issuer',
+  'audience',
+  'authorizeUrl',
+  'tokenUrl',
+  'consoleClientId',
+  'rolesClaim',
+  'tenantClaim',
+  'emailClaim',
+  'emailVerifiedClaim',
+  'consoleDomain',
+  'consoleCertificateArn',
+  'consoleOrigin',
+  'consoleCallbackUrls',
+  'consoleUrl',
+  'alarmEmail',
+  'grantMinSeconds',
+  'grantMaxSeconds',
+  'reminderBeforeSeconds',
+  'instructionConfirmSeconds',
+  'apiRateLimit',
+  'apiBurstLimit',
+  'publicRateLimit',
+  'publicBurstLimit',
+  'activeIndexShards',
+];
+
+/** `deploy/<stage>.json`: a flat object of settings (strings, numbers, booleans); none is fine. */
+function readSettings(dir: string, stage: string): { path: string; settings: Record<string, unknown> } {
+  const path = join(dir, `${stage}.json`);
+  if (!existsSync(path)) return { path, settings: {} };
+  const settings = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+    throw new Error(`${path} must hold one JSON object of settings`);
+  for (const [key, value] of Object.entries(settings))
+    if (!['string', 'number', 'boolean'].includes(typeof value))
+      throw new Error(`${path}: "${key}" must be a string, number or boolean`);
+  if ('stage' in settings) throw new Error(`${path}: the stage is the file's name, not a setting`);
+  const unknown = Object.keys(settings).filter((key) => !SETTINGS.includes(key));
+  if (unknown.length > 0)
+    throw new Error(
+      `${path}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${SETTINGS.join(', ')}`,
+    );
+  return { path, settings: settings as Record<string, unknown> };
+}
+
 /** What a real deployment must be told; an empty list when it has it all. */
 function missingDeployContext(context: (key: string) => string | undefined): string[] {
   const missing: string[] = [];
   if (!context('mailFrom')) missing.push('mailFrom: the verified SES sender of every email');
-  if (!context('consoleOrigin'))
-    missing.push('consoleOrigin: the https origin the console is served from (CORS, sign-in callback)');
   if (!context('authDomainPrefix') && !context('issuer'))
     missing.push(
       'authDomainPrefix: the Cognito hosted-UI domain prefix to sign in with — or issuer + audience of an existing OIDC provider',
@@ -99,18 +178,16 @@ function missingDeployContext(context: (key: string) => string | undefined): str
   return missing;
 }
 
-function deployContextHelp(missing: string[], stage: string): string {
+function deployContextHelp(missing: string[], stage: string, path: string): string {
   const example = {
-    stage,
     mailFrom: 'support-access@vendor.example',
-    consoleOrigin: 'https://support-access.vendor.example',
     authDomainPrefix: `vendor-support-access-${stage}`,
     alarmEmail: 'oncall@vendor.example',
   };
   return [
-    'This deployment needs settings it was not given (cdk -c key=value, or cdk.context.json):',
+    `Stage "${stage}" needs settings it was not given (in ${path}):`,
     ...missing.map((m) => `  - ${m}`),
-    'For example, cdk.context.json:',
+    `For example, ${path}:`,
     JSON.stringify(example, null, 2),
     'To synthesize offline with placeholders instead (tests, checks; deploys nothing useful): -c demo=true',
   ].join('\n');

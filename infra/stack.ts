@@ -1,19 +1,33 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
-import { Alarms } from './constructs/alarms.ts';
+import { Alarms, metricsNamespace } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
 import { ConsoleHosting } from './constructs/console.ts';
 import { DataStore } from './constructs/data.ts';
 import { Expiry } from './constructs/expiry.ts';
+import type { AppFunction } from './constructs/function.ts';
+import { Mail } from './constructs/mail.ts';
 import { Notifications } from './constructs/notifications.ts';
+import { ShardsGuard } from './constructs/shards-guard.ts';
 
 export interface SupportAccessStackProps extends StackProps {
+  /** The stage (dev, prod, …): the stack's name and the metrics namespace carry it. */
+  stage: string;
   mailFrom: string;
   mailDomain?: string | undefined;
-  consoleOrigin: string;
-  consoleCallbackUrls: string[];
+  /** An SES identity that exists already (its domain or address): the stack creates none. */
+  existingMailIdentity?: string | undefined;
+  /** The console's own domain with its certificate (ACM, us-east-1); none: the distribution's domain. */
+  consoleDomain?: { name: string; certificateArn: string } | undefined;
+  /**
+   * Where the console is served when that is not this stack's distribution (the local runtime):
+   * CORS origin, sign-in callback and emailed links follow it.
+   */
+  consoleOrigin?: string | undefined;
+  /** Default: `<console origin>/`. */
+  consoleCallbackUrls?: string[] | undefined;
   issuer?: ExternalIssuer | undefined;
   authDomainPrefix?: string | undefined;
   alarmEmail?: string | undefined;
@@ -28,10 +42,12 @@ export interface SupportAccessStackProps extends StackProps {
    * more than about 1 000 grant changes a second. Raise only; lowering hides the dropped shards.
    */
   activeIndexShards?: number | undefined;
-  /** Where emailed one-click links point (`<consoleUrl>/act#<token>`): the console's public URL. */
-  consoleUrl: string;
+  /** Where emailed one-click links point (`<consoleUrl>/act#<token>`); default the console's origin. */
+  consoleUrl?: string | undefined;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
   throttle?: { rateLimit: number; burstLimit: number } | undefined;
+  /** Each unauthenticated route's own limit (default 50/s, burst 100). */
+  publicThrottle?: { rateLimit: number; burstLimit: number } | undefined;
 }
 
 /** The whole product in one stack: data, expiry, notifications, API, alarms. No hard-coded names. */
@@ -39,19 +55,27 @@ export class SupportAccessStack extends Stack {
   readonly data: DataStore;
   readonly expiry: Expiry;
   readonly notifications: Notifications;
+  readonly mail: Mail;
+  /** The console's origin: CORS, sign-in callbacks and emailed links all name it. */
+  readonly consoleOrigin: string;
   readonly auditChain: AuditChain;
   readonly api: Api;
   readonly alarms: Alarms;
   readonly console: ConsoleHosting;
+  readonly shardsGuard: ShardsGuard;
 
   constructor(scope: Construct, id: string, props: SupportAccessStackProps) {
     super(scope, id, props);
     // Checked here too, so a bad value fails the synth instead of every function's cold start.
     if (props.activeIndexShards !== undefined) new IndexShards(props.activeIndexShards);
     this.data = new DataStore(this, 'Data');
+    this.console = new ConsoleHosting(this, 'Console', { domain: props.consoleDomain });
+    this.consoleOrigin = props.consoleOrigin ?? this.console.origin;
+    const consoleUrl = props.consoleUrl ?? this.consoleOrigin;
     const environment: Record<string, string> = {
       TABLE_NAME: this.data.table.tableName,
-      CURSOR_KEY: this.data.cursorKey,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
+      ...this.data.cursorKeyEnvironment,
       ...(props.grantMinSeconds !== undefined ? { GRANT_MIN_SECONDS: String(props.grantMinSeconds) } : {}),
       ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
       ...(props.reminderBeforeSeconds !== undefined
@@ -65,31 +89,46 @@ export class SupportAccessStack extends Stack {
         : {}),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
+    this.mail = new Mail(this, 'Mail', {
+      mailFrom: props.mailFrom,
+      mailDomain: props.mailDomain,
+      existingIdentity: props.existingMailIdentity,
+    });
     this.notifications = new Notifications(this, 'Notifications', {
       table: this.data.table,
       environment,
       mailFrom: props.mailFrom,
-      mailDomain: props.mailDomain,
-      consoleUrl: props.consoleUrl,
+      sendStatement: this.mail.sendStatement,
+      consoleUrl,
     });
-    this.auditChain = new AuditChain(this, 'AuditChain', { table: this.data.table, environment });
+    this.auditChain = new AuditChain(this, 'AuditChain', {
+      table: this.data.table,
+      environment,
+      metricsNamespace: metricsNamespace(props.stage),
+    });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       environment,
       schedulerEnvironment: this.expiry.schedulerEnvironment,
       scheduleAccess: this.expiry.scheduleAccess,
-      consoleOrigin: props.consoleOrigin,
-      consoleCallbackUrls: props.consoleCallbackUrls,
+      consoleOrigin: this.consoleOrigin,
+      consoleCallbackUrls: props.consoleCallbackUrls ?? [`${this.consoleOrigin}/`],
+      consoleUrl,
       issuer: props.issuer,
       authDomainPrefix: props.authDomainPrefix,
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      publicThrottle: props.publicThrottle ?? { rateLimit: 50, burstLimit: 100 },
     });
-    this.console = new ConsoleHosting(this, 'Console', {
+    this.data.grantCursorKey(this.tableFunctions());
+    this.shardsGuard = new ShardsGuard(this, 'ShardsGuard', { shards: props.activeIndexShards ?? 1 });
+    this.shardsGuard.guard(this.tableFunctions().map((f) => f.fn));
+    this.console.publish({
       apiUrl: this.api.httpApi.apiEndpoint,
       auth: this.api.consoleAuth,
       claims: this.api.claimNames,
     });
     this.alarms = new Alarms(this, 'Alarms', {
+      namespace: metricsNamespace(props.stage),
       functions: {
         ...Object.fromEntries(Object.entries(this.api.functions)),
         expireGrant: this.expiry.expiryFunction,
@@ -105,10 +144,22 @@ export class SupportAccessStack extends Stack {
         this.auditChain.stuckAlarm,
         this.auditChain.recorderFailuresAlarm,
         this.auditChain.checkGapAlarm,
+        ...this.mail.alarms,
       ],
       alarmEmail: props.alarmEmail,
     });
     this.acknowledgeFindings();
+  }
+
+  /** Every function that reads the table (and so signs or checks list cursors). */
+  private tableFunctions(): AppFunction[] {
+    return [
+      ...Object.values(this.api.functions),
+      this.expiry.expiryFunction,
+      this.expiry.sweepFunction,
+      this.notifications.notifier,
+      this.auditChain.chainer,
+    ];
   }
 
   /** Every cdk-nag finding we accept, with its reason. */
@@ -150,6 +201,7 @@ export class SupportAccessStack extends Stack {
       'AwsSolutions-APIG4',
       'GET /health, GET /openapi.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
     );
+    if (this.notifications.notifier.fn.role) Mail.acknowledgeSender(this.notifications.notifier.fn.role);
     if (this.api.userPool) {
       ack(
         this.api.userPool,

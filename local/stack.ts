@@ -21,6 +21,7 @@ import { type Gateway, type LambdaHandler, type Readiness, startGateway } from '
 import { CONSOLE_CLIENT_ID, type OidcProvider, startOidcProvider } from './oidc.ts';
 import { assertPortFree } from './ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.ts';
+import { startSecretsExtension } from './secrets-extension.ts';
 import { seedDemoTenant } from './seed.ts';
 import { type SesEmulator, startSesEmulator } from './ses.ts';
 import { startStreamPoller } from './stream-poller.ts';
@@ -49,6 +50,7 @@ export interface LocalStack {
 const ACCOUNT = '000000000000';
 /** The stack's schedule group for stage `local` (`<stack name>-grants`), as the functions' environment names it. */
 export const SCHEDULE_GROUP = 'SupportAccess-local-grants';
+const CURSOR_KEY_SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:support-access-local-cursor-key`;
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
 
@@ -87,6 +89,7 @@ function lambdaRuntimeEnvironment(): Record<string, string> {
     'AWS_ENDPOINT_URL_DYNAMODB_STREAMS',
     'AWS_ENDPOINT_URL_SES',
     'AWS_ENDPOINT_URL_SCHEDULER',
+    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
     'SDK_REQUEST_TIMEOUT_MS',
     'SDK_CONNECTION_TIMEOUT_MS',
     // A local choice of how much the functions log.
@@ -140,7 +143,6 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
-  process.env.CURSOR_KEY = await localCursorKey(env.dataDir);
   const unlock = await lockDataDir(env.dataDir);
   try {
     await assertPortFree(env.port, 'PORT');
@@ -157,6 +159,14 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
+    // The cursor key as the functions read it in Lambda: through the secrets extension's port.
+    const cursorKey = await localCursorKey(env.dataDir);
+    const secrets = await startSecretsExtension(async (id) =>
+      id === CURSOR_KEY_SECRET_ARN ? { AWSCURRENT: cursorKey } : undefined,
+    );
+    stops.push(secrets.stop);
+    process.env.CURSOR_KEY_SECRET_ARN = CURSOR_KEY_SECRET_ARN;
+    process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT = String(secrets.port);
     const issuer = `http://127.0.0.1:${env.oidcPort}`;
     await rememberIssuer(env.dataDir, issuer);
     const keys = await localKeys(env.dataDir);

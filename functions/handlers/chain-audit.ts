@@ -5,7 +5,7 @@ import { CHAIN_SETTLE_MS, chainAuditLog, chainBound } from '../use-cases/audit.t
 import { forEachConcurrently } from '../use-cases/deps.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
-const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+const metrics = new Metrics({ serviceName: 'support-access' });
 
 /** Tenants chained at the same time within one batch. */
 const CONCURRENT_TENANTS = 16;

@@ -5,7 +5,7 @@ import { expireGrant, remindGrant } from '../use-cases/grants.ts';
 import { lapseInstruction } from '../use-cases/instructions.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
-const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+const metrics = new Metrics({ serviceName: 'support-access' });
 
 /** How long an invocation that came a little early waits for the deadline rather than failing. */
 const EARLY_WAIT_LIMIT_MS = 5_000;

@@ -7,7 +7,7 @@ import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
 
-const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+const metrics = new Metrics({ serviceName: 'support-access' });
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;

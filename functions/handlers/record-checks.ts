@@ -4,7 +4,7 @@ import { accessRecordOf } from '../adapters/dynamodb/stream.ts';
 import { recordStampedChecks } from '../use-cases/audit.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 
-const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+const metrics = new Metrics({ serviceName: 'support-access' });
 
 /**
  * The check recorder, on the table's stream: turns every check stamped on a tenant's access item

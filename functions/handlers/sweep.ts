@@ -4,7 +4,7 @@ import { sweepLapsedInstructions } from '../use-cases/instructions.ts';
 import { logger } from '../wiring/app.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
 
-const metrics = new Metrics({ namespace: 'SupportAccess', serviceName: 'support-access' });
+const metrics = new Metrics({ serviceName: 'support-access' });
 
 /**
  * Every minute: ends any active grant whose deadline has passed, and sends any reminder that is

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
-import { CursorCodec } from '../adapters/dynamodb/cursor.ts';
+import { CursorCodec, CursorKeyring } from '../adapters/dynamodb/cursor.ts';
 import { IndexShards } from '../adapters/dynamodb/shards.ts';
 import { DynamoGrantStore } from '../adapters/dynamodb/store.ts';
+import { readCursorKeys } from '../adapters/secrets.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
 import type { Log } from '../domain/ports.ts';
@@ -23,12 +24,17 @@ export const log: Log = {
 
 export function appStore(): DynamoGrantStore {
   const table = tableConfig();
-  store ??= new DynamoGrantStore(
-    dynamoDocumentClient(),
-    table.TABLE_NAME,
-    new CursorCodec(cursorConfig().CURSOR_KEY),
-    new IndexShards(table.ACTIVE_INDEX_SHARDS),
-  );
+  if (!store) {
+    const secretId = cursorConfig().CURSOR_KEY_SECRET_ARN;
+    // Read on the first list (not at init, where the extension does not answer yet), then kept.
+    const keys = new CursorKeyring(() => readCursorKeys(secretId));
+    store = new DynamoGrantStore(
+      dynamoDocumentClient(),
+      table.TABLE_NAME,
+      new CursorCodec(keys),
+      new IndexShards(table.ACTIVE_INDEX_SHARDS),
+    );
+  }
   return store;
 }
 

@@ -112,7 +112,7 @@ export const mailConfig = section({
 });
 
 /**
- * The secret that signs list cursors (at least 32 characters). In the stack a generated
- * Secrets Manager secret; locally a file under the data folder.
+ * The Secrets Manager secret whose versions sign list cursors, read at run time (never a key in
+ * the environment). Locally the runtime answers for it with a key kept under the data folder.
  */
-export const cursorConfig = section({ CURSOR_KEY: required('CURSOR_KEY') });
+export const cursorConfig = section({ CURSOR_KEY_SECRET_ARN: required('CURSOR_KEY_SECRET_ARN') });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -9,13 +9,19 @@ import { Construct } from 'constructs';
 import type { AppFunction } from './function.ts';
 
 export interface AlarmsProps {
+  /** Where the functions publish their metrics: one namespace per stage (`metricsNamespace`). */
+  namespace: string;
   functions: Record<string, AppFunction>;
   extraAlarms: Alarm[];
   /** Who is told; none: the alarms still show in CloudWatch. */
   alarmEmail?: string | undefined;
 }
 
-const METRICS_NAMESPACE = 'SupportAccess';
+/**
+ * One namespace per stage, so one stage's failures never fire another's alarms. The functions'
+ * Powertools Metrics read it from POWERTOOLS_METRICS_NAMESPACE.
+ */
+export const metricsNamespace = (stage: string) => `SupportAccess/${stage}`;
 const dimensions = { service: 'support-access' };
 
 /**
@@ -31,6 +37,9 @@ export class Alarms extends Construct {
     const key = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts the alarm topic',
+      // Nothing it encrypts outlives the stack (topics keep no messages): deleted with it, after a week.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
     key.addToResourcePolicy(
       new PolicyStatement({
@@ -73,7 +82,7 @@ export class Alarms extends Construct {
       new Alarm(this, 'RevocationLateness', {
         alarmDescription: 'Grants end more than 90 s after their deadline (p99): the schedules run late',
         metric: new Metric({
-          namespace: METRICS_NAMESPACE,
+          namespace: props.namespace,
           metricName: 'RevocationLatenessMs',
           dimensionsMap: dimensions,
           statistic: 'p99',
@@ -91,7 +100,7 @@ export class Alarms extends Construct {
         new Alarm(this, id, {
           alarmDescription,
           metric: new Metric({
-            namespace: METRICS_NAMESPACE,
+            namespace: props.namespace,
             metricName,
             dimensionsMap: dimensions,
             statistic: 'Sum',

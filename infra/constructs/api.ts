@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -60,10 +61,17 @@ export interface ApiProps {
   consoleOrigin: string;
   /** Where Cognito sends the console back after sign-in. */
   consoleCallbackUrls: string[];
+  /** The console's public URL: the invitation to a new user names it. */
+  consoleUrl: string;
   issuer?: ExternalIssuer | undefined;
   /** Hosted UI domain prefix for the Cognito user pool. */
   authDomainPrefix?: string | undefined;
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * The lower limit of each unauthenticated route (`access: 'public'`), so anonymous traffic
+   * cannot use up the stage's throttle that signed-in users share.
+   */
+  publicThrottle: { rateLimit: number; burstLimit: number };
 }
 
 const HTTP_METHOD: Record<string, HttpMethod> = {
@@ -123,11 +131,23 @@ export class Api extends Construct {
           requireSymbols: true,
         },
         accountRecovery: AccountRecovery.EMAIL_ONLY,
+        // The invitation `npm run create-user` sends: where to sign in, not only a password.
+        userInvitation: {
+          emailSubject: 'Your sign-in to Support access',
+          emailBody:
+            `You have been given a sign-in to Support access: ${props.consoleUrl}<br><br>` +
+            'User name: {username}<br>Temporary password: {####}<br><br>' +
+            'At your first sign-in you choose your own password and set up an authenticator app.',
+        },
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
       for (const group of ['tenant-admin', 'support-agent']) {
-        new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: pool.userPoolId, groupName: group });
+        // Kept with the pool: a pool kept after a teardown still has its users' roles.
+        new CfnUserPoolGroup(this, `Group-${group}`, {
+          userPoolId: pool.userPoolId,
+          groupName: group,
+        }).applyRemovalPolicy(RemovalPolicy.RETAIN);
       }
       const client = pool.addClient('Console', {
         generateSecret: false,
@@ -147,10 +167,11 @@ export class Api extends Construct {
         enableTokenRevocation: true,
       });
       if (props.authDomainPrefix) {
-        const domain = pool.addDomain('HostedUi', {
-          cognitoDomain: { domainPrefix: props.authDomainPrefix },
-        });
-        const base = domain.baseUrl();
+        pool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: props.authDomainPrefix } });
+        // Spelled from the prefix (Cognito's URL for it), not a reference to the domain: the
+        // console's CSP names the token URL, and the pool (whose invitation names the console)
+        // must not depend on the console.
+        const base = `https://${props.authDomainPrefix}.auth.${stack.region}.amazoncognito.com`;
         this.consoleAuth = {
           authorizeUrl: `${base}/oauth2/authorize`,
           tokenUrl: `${base}/oauth2/token`,
@@ -198,7 +219,7 @@ export class Api extends Construct {
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -222,6 +243,8 @@ export class Api extends Construct {
       },
     });
 
+    // CloudFormation's own spelling: the stage's RouteSettings is a plain JSON map.
+    const publicRoutes: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routeTable) {
       const needs = route.needs;
       const fn = new AppFunction(this, `Route-${route.name}`, {
@@ -236,13 +259,22 @@ export class Api extends Construct {
       });
       grantNeeds(fn.fn, needs, props.table, needs.schedules ? props.scheduleAccess : undefined);
       this.functions[route.name] = fn;
-      this.httpApi.addRoutes({
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HTTP_METHOD[route.method] as HttpMethod],
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn.fn),
         authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
       });
+      if (route.access === 'public') {
+        publicRoutes[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: props.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: props.publicThrottle.burstLimit,
+        };
+        // A stage's route settings name routes that must exist first.
+        for (const r of added) stage.node.addDependency(r);
+      }
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = publicRoutes;
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
   }
 }

@@ -14,6 +14,8 @@ import { streamFailures } from './stream-failures.ts';
 export interface AuditChainProps {
   table: ITable;
   environment: Record<string, string>;
+  /** The stage's metrics namespace, where the check recorder counts gaps. */
+  metricsNamespace: string;
 }
 
 /**
@@ -82,7 +84,7 @@ export class AuditChain extends Construct {
       alarmDescription:
         'Access checks of a tenant were never recorded (a stream batch was given up): its audit chain waits before them; see docs/operations.md',
       metric: new Metric({
-        namespace: 'SupportAccess',
+        namespace: props.metricsNamespace,
         metricName: 'AccessCheckGaps',
         dimensionsMap: { service: 'support-access' },
         statistic: 'Sum',

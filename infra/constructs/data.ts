@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -7,6 +7,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
@@ -47,19 +48,25 @@ export class DataStore extends Construct {
       description: 'Signs the list cursors the API hands out, so a cursor it did not issue is refused.',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
+    new CfnOutput(this, 'CursorKeySecretArn', {
+      value: this.cursorSecret.secretArn,
+      description: 'The cursor key: rotated by hand in two steps (docs/deploy.md)',
+    });
     Validations.of(this.cursorSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The key only signs list cursors, which live for a paging session. It reaches the functions as a ' +
-        'deploy-time dynamic reference, so rotation is: put a new value, redeploy; outstanding cursors then get 400.',
+        'The key only signs list cursors, which live for a paging session. It is rotated by hand in two steps ' +
+        '(docs/deploy.md): the functions read it at cold start and every few minutes, and accept the previous key.',
     });
   }
 
-  /**
-   * The cursor key as a CloudFormation dynamic reference: resolved at deploy time into the
-   * functions' environment; the template holds only the reference. No call at cold start.
-   */
-  get cursorKey(): string {
-    return this.cursorSecret.secretValue.unsafeUnwrap();
+  /** Where the functions find the key: never the key itself (they read it at cold start). */
+  get cursorKeyEnvironment(): Record<string, string> {
+    return { CURSOR_KEY_SECRET_ARN: this.cursorSecret.secretArn };
+  }
+
+  /** Lets each function read the key (all its versions: current, previous, pending). */
+  grantCursorKey(functions: { fn: IGrantable }[]): void {
+    for (const f of functions) this.cursorSecret.grantRead(f.fn);
   }
 }

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
@@ -23,7 +23,8 @@ export interface ExpiryProps {
 export class Expiry extends Construct {
   readonly expiryFunction: AppFunction;
   readonly sweepFunction: AppFunction;
-  readonly scheduleGroup: ScheduleGroup;
+  /** Named by CloudFormation: `Ref` is its name. */
+  readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
@@ -34,10 +35,15 @@ export class Expiry extends Construct {
   constructor(scope: Construct, id: string, props: ExpiryProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // Named after the stack, so stages deploy side by side and policies can name its schedules.
-    this.scheduleGroup = new ScheduleGroup(this, 'Group', {
-      scheduleGroupName: `${stack.stackName}-grants`,
-      removalPolicy: RemovalPolicy.RETAIN,
+    // Named by CloudFormation, so a deploy after a rollback or a teardown can create it again.
+    // Its schedules go with it: after a teardown the table is kept, and on re-attach the sweep
+    // ends every grant whose schedule is gone.
+    this.scheduleGroup = new CfnScheduleGroup(this, 'Group');
+    this.scheduleGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    const groupName = this.scheduleGroup.ref;
+    new CfnOutput(this, 'ScheduleGroupName', {
+      value: groupName,
+      description: "Every grant's expiry and reminder schedules, and every instruction's lapse",
     });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
@@ -65,13 +71,9 @@ export class Expiry extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule',
-              resourceName: `${this.scheduleGroup.scheduleGroupName}/*`,
-            }),
-          },
+          // The Scheduler gives its schedule group as the source (not the schedule): see
+          // "Confused deputy prevention" in the EventBridge Scheduler user guide.
+          ArnEquals: { 'aws:SourceArn': this.scheduleGroup.attrArn },
         },
       }),
     });
@@ -86,11 +88,12 @@ export class Expiry extends Construct {
     );
 
     this.scheduleAccess = {
-      groupName: this.scheduleGroup.scheduleGroupName,
+      groupName,
+      groupFinding: `<${stack.getLogicalId(this.scheduleGroup)}>`,
       schedulerRole: this.schedulerRole,
     };
     this.schedulerEnvironment = {
-      SCHEDULE_GROUP: this.scheduleGroup.scheduleGroupName,
+      SCHEDULE_GROUP: groupName,
       EXPIRY_FUNCTION_ARN: this.expiryFunction.fn.functionArn,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: this.deadLetterQueue.queueArn,

@@ -22,6 +22,8 @@ const SCHEDULES_FINDING = (groupName: string, prefix: string) =>
 
 export interface ScheduleAccess {
   groupName: string;
+  /** How cdk-nag names the group in a finding (`<LogicalId>` for a name CloudFormation makes). */
+  groupFinding: string;
   schedulerRole: IRole;
 }
 
@@ -58,12 +60,12 @@ export function grantNeeds(
     );
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupName, 'grant')}]`,
+        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupFinding, 'grant')}]`,
         reason:
           'The schedules of grants (grant-<grantId>, grant-<grantId>-reminder), all in our own schedule group: the narrowest ARN there is.',
       });
       Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupName, 'instruction')}]`,
+        id: `AwsSolutions-IAM5[Resource::${SCHEDULES_FINDING(schedules.groupFinding, 'instruction')}]`,
         reason:
           'The lapse schedules of instructions (instruction-<instructionId>), all in our own schedule group: the narrowest ARN there is.',
       });

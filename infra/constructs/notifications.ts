@@ -1,10 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIER_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
@@ -16,10 +15,10 @@ import { streamFailures } from './stream-failures.ts';
 export interface NotificationsProps {
   table: ITable;
   environment: Record<string, string>;
-  /** Sender address; its domain (or the address itself) becomes the SES identity. */
+  /** Sender address of every email. */
   mailFrom: string;
-  /** Verify the whole domain instead of the single address. */
-  mailDomain?: string | undefined;
+  /** What the notifier may send (infra/constructs/mail.ts). */
+  sendStatement: PolicyStatement;
   /** The console's public URL: emailed one-click links point at its `/act#<token>` page. */
   consoleUrl: string;
 }
@@ -30,13 +29,9 @@ export class Notifications extends Construct {
   readonly failures: Queue;
   /** Stream batches the notifier gave up on: their contacts may not have been told. */
   readonly failuresAlarm: Alarm;
-  readonly identity: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    this.identity = new EmailIdentity(this, 'Sender', {
-      identity: props.mailDomain ? Identity.domain(props.mailDomain) : Identity.email(props.mailFrom),
-    });
     const failures = streamFailures(
       this,
       'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
@@ -49,9 +44,7 @@ export class Notifications extends Construct {
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);
-    this.notifier.fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [this.identity.emailIdentityArn] }),
-    );
+    this.notifier.fn.addToRolePolicy(props.sendStatement);
     this.notifier.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

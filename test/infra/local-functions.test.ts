@@ -14,7 +14,8 @@ const context = {
 };
 const local = {
   TABLE_NAME: 'local-table',
-  CURSOR_KEY: 'k'.repeat(40),
+  CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:cursor',
+  SCHEDULE_GROUP: 'local-group',
   EXPIRY_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:expire',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:dlq',
@@ -30,7 +31,8 @@ describe('the local runtime gives each function the environment the synthesized 
     });
     expect(environments.checkAccess).toMatchObject({
       TABLE_NAME: 'local-table',
-      CURSOR_KEY: local.CURSOR_KEY,
+      CURSOR_KEY_SECRET_ARN: local.CURSOR_KEY_SECRET_ARN,
+      POWERTOOLS_METRICS_NAMESPACE: 'SupportAccess/localtest',
       ROLES_CLAIM: 'roles',
       EMAIL_VERIFIED_CLAIM: 'email_verified',
     });
@@ -38,7 +40,7 @@ describe('the local runtime gives each function the environment the synthesized 
     expect(environments.checkAccess).not.toHaveProperty('MAIL_FROM');
     expect(environments.checkAccess).not.toHaveProperty('SCHEDULE_GROUP');
     expect(environments.createGrant).toMatchObject({
-      SCHEDULE_GROUP: 'SupportAccess-localtest-grants',
+      SCHEDULE_GROUP: 'local-group',
       EXPIRY_FUNCTION_ARN: local.EXPIRY_FUNCTION_ARN,
     });
     // The link function checks sign-ins itself, against what the authorizer checks; no other function does.
@@ -53,9 +55,9 @@ describe('the local runtime gives each function the environment the synthesized 
   }, 60_000);
 
   it('refuses to start a function whose stack reference has no local counterpart, naming both', () => {
-    const { CURSOR_KEY: _missing, ...withoutKey } = local;
+    const { CURSOR_KEY_SECRET_ARN: _missing, ...withoutKey } = local;
     expect(() => synthesizedEnvironments({ ...context, stage: 'localtest2' }, withoutKey)).toThrow(
-      /CURSOR_KEY names a stack resource that has no local counterpart/,
+      /CURSOR_KEY_SECRET_ARN names a stack resource that has no local counterpart/,
     );
   }, 60_000);
 });

@@ -9,7 +9,12 @@ import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes, routeTable } from '../../functions/http/routes.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
 import { buildApp } from '../../infra/app.ts';
-import { ACT_PAGE_FUNCTION, consoleCsp } from '../../infra/constructs/console.ts';
+import {
+  ACT_PAGE_FUNCTION,
+  consoleCsp,
+  consoleMetaCsp,
+  indexWithCsp,
+} from '../../infra/constructs/console.ts';
 import type { SupportAccessStack } from '../../infra/stack.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
 
@@ -46,6 +51,11 @@ function statementsOf(fnRoleLogicalId: string): any[] {
     .flatMap((r) => r.Properties.PolicyDocument.Statement);
 }
 
+/** The console's origin in the template: the distribution's own domain. */
+const consoleOrigin = () => ({
+  'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }]],
+});
+
 function roleOf(functionLogicalId: string): string {
   return (resources[functionLogicalId] as Resource).Properties.Role['Fn::GetAtt'][0];
 }
@@ -70,7 +80,8 @@ describe('the CDK stack', () => {
     const functions = Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomCDKBucketDeployment'))
       .map(([, r]) => r);
-    expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length);
+    // Every route, every background function, and the deploy-time check of the shard count.
+    expect(functions).toHaveLength(routes.length + Object.keys(BACKGROUND_FUNCTIONS).length + 1);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -114,8 +125,9 @@ describe('the CDK stack', () => {
       const scheduleStatements = statements.filter((s) =>
         [s.Action].flat().some((a: string) => a.startsWith('scheduler:')),
       );
+      const group = JSON.stringify({ Ref: stack.getLogicalId(stack.expiry.scheduleGroup) });
       for (const s of scheduleStatements)
-        expect(JSON.stringify(s.Resource)).toContain(':schedule/SupportAccess-test-grants/grant-*');
+        expect(JSON.stringify(s.Resource)).toContain(`:schedule/",${group},"/grant-*`);
     };
     for (const route of routeTable)
       check(logicalId(stack.api.functions[route.name]?.fn as never), route.needs);
@@ -134,7 +146,9 @@ describe('the CDK stack', () => {
       actions(statementsOf(roleOf(logicalId(stack.api.functions.checkAccess?.fn as never))), 'scheduler:'),
     ).toEqual([]);
     const notifier = statementsOf(roleOf(logicalId(stack.notifications.notifier.fn)));
-    expect(notifier.find((s) => s.Action === 'ses:SendEmail')?.Resource).toBeDefined();
+    expect(notifier.find((s) => s.Action === 'ses:SendEmail')?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': 'support@vendor.example' },
+    });
   });
 
   it('lets only scheduler.amazonaws.com of this account assume the scheduler role, to invoke only the expiry function', () => {
@@ -146,7 +160,9 @@ describe('the CDK stack', () => {
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': expect.anything() },
+          ArnEquals: {
+            'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(stack.expiry.scheduleGroup), 'Arn'] },
+          },
         },
       },
     ]);
@@ -188,7 +204,7 @@ describe('the CDK stack', () => {
       AlarmActions: [topic],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'SupportAccess',
+      Namespace: 'SupportAccess/test',
       MetricName: 'NotificationsFailed',
       Statistic: 'Sum',
       Threshold: 1,
@@ -228,7 +244,7 @@ describe('the CDK stack', () => {
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:3000'] }),
+      CorsConfiguration: Match.objectLike({ AllowOrigins: [consoleOrigin()] }),
     });
     // The access log names the route, never the path: an emailed link's token is in its path.
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
@@ -283,7 +299,7 @@ describe('the CDK stack', () => {
     const notifier = functions.find((f) =>
       String(f.Properties.Description).startsWith('Emails every contact'),
     );
-    expect(env(notifier as Resource)).toMatchObject({ CONSOLE_URL: 'http://localhost:3000' });
+    expect(env(notifier as Resource)).toMatchObject({ CONSOLE_URL: consoleOrigin() });
     const withReminder = buildApp(
       new App({ context: { 'aws:cdk:bundling-stacks': [], demo: 'true', reminderBeforeSeconds: '3600' } }),
     );
@@ -294,7 +310,7 @@ describe('the CDK stack', () => {
     for (const f of tableFunctions) expect(env(f).REMINDER_BEFORE_SECONDS).toBe('3600');
   });
 
-  it('signs cursors with a generated secret that reaches every table function as a dynamic reference only', () => {
+  it('lets every table function read the generated cursor key at run time; no environment holds it', () => {
     const secrets = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret');
     expect(secrets).toHaveLength(1);
     const [secretId, secret] = secrets[0] as [string, Resource];
@@ -302,11 +318,19 @@ describe('the CDK stack', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     const withTable = functions.filter((f) => f.Properties.Environment?.Variables?.TABLE_NAME);
     expect(withTable.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      const variables = JSON.stringify(fn.Properties.Environment?.Variables ?? {});
+      expect(variables).not.toContain('{{resolve:');
+      expect(variables).not.toContain('CURSOR_KEY"');
+    }
     for (const fn of withTable) {
-      const key = JSON.stringify(fn.Properties.Environment.Variables.CURSOR_KEY);
-      // {{resolve:secretsmanager:<secret>:SecretString:::}} — never the value itself.
-      expect(key).toContain('{{resolve:secretsmanager:');
-      expect(key).toContain(secretId);
+      expect(fn.Properties.Environment.Variables.CURSOR_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+      // The Parameters and Secrets extension the key is read through.
+      expect(JSON.stringify(fn.Properties.Layers)).toMatch(/Paramsandsecrets.*arm64/);
+      const reads = statementsOf(fn.Properties.Role['Fn::GetAtt'][0]).filter((st) =>
+        [st.Action].flat().includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads.map((st) => st.Resource)).toEqual([{ Ref: secretId }]);
     }
   });
 
@@ -314,9 +338,8 @@ describe('the CDK stack', () => {
     const { app, stack: withUi } = testApp({ stage: 'ui', authDomainPrefix: 'vendor-support-ui' });
     const assembly = app.synth();
     const auth = withUi.resolve(withUi.api.consoleAuth);
-    const domain = withUi.getLogicalId(
-      withUi.api.userPool?.node.findChild('HostedUi').node.defaultChild as never,
-    );
+    // The hosted UI's URL, spelled from its prefix.
+    const domain = 'https://vendor-support-ui.auth.';
     const client = withUi.getLogicalId(withUi.api.consoleClient?.node.defaultChild as never);
     expect(JSON.stringify(auth.authorizeUrl)).toContain(domain);
     expect(JSON.stringify(auth.authorizeUrl)).toContain('/oauth2/authorize');
@@ -327,7 +350,6 @@ describe('the CDK stack', () => {
       Template.fromStack(withUi).toJSON().Resources as Record<string, Resource>,
     ).find((r) => r.Type === 'Custom::CDKBucketDeployment');
     const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
-    expect(markers).toContain(domain);
     expect(markers).toContain(client);
     const configs: string[] = [];
     for (const entry of await readdir(assembly.directory, { withFileTypes: true })) {
@@ -337,6 +359,7 @@ describe('the CDK stack', () => {
     const config = JSON.parse(configs.find((c) => c.includes('oauth2')) ?? '{}');
     expect(config.auth).toMatchObject({ mode: 'oidc', scopes: ['openid', 'email', 'profile'] });
     expect(config.auth.authorizeUrl).toMatch(/\/oauth2\/authorize$/);
+    expect(config.auth.authorizeUrl).toContain(domain);
   });
 
   it('keeps a changed email pending until verified, and the console client cannot write it', () => {
@@ -381,20 +404,29 @@ describe('the CDK stack', () => {
       policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
         .ContentSecurityPolicy,
     );
-    expect(csp).toContain("connect-src 'self' ");
-    expect(csp).toContain(logicalId(stack.api.httpApi));
+    // The header bounds connections to the region's API Gateway hosts (it cannot name the API,
+    // whose CORS names the distribution); the page's own policy names the one API.
+    expect(csp).toContain("connect-src 'self' https://*.execute-api.");
     expect(csp).not.toMatch(/https:[ ;]/);
-    const withIdp = consoleCsp({
-      apiUrl: 'https://api.example',
-      auth: {
-        authorizeUrl: 'https://login.example/oauth2/authorize',
-        tokenUrl: 'https://login.example/oauth2/token',
-        clientId: 'c',
-        scopes: ['openid'],
-      },
-    });
+    const deployment = Object.values(resources).find((r) => r.Type === 'Custom::CDKBucketDeployment');
+    expect(JSON.stringify(deployment?.Properties.SourceMarkers)).toContain(logicalId(stack.api.httpApi));
+    const auth = {
+      authorizeUrl: 'https://login.example/oauth2/authorize',
+      tokenUrl: 'https://login.example/oauth2/token',
+      clientId: 'c',
+      scopes: ['openid'],
+    };
+    const withIdp = consoleCsp(['https://api.example', auth.tokenUrl]);
     expect(withIdp).toContain("connect-src 'self' https://api.example https://login.example/oauth2/token;");
     expect(withIdp.split('; ').filter((d) => d.startsWith('connect-src'))).toHaveLength(1);
+    const meta = consoleMetaCsp({ apiUrl: 'https://api.example', auth });
+    expect(meta).toBe("connect-src 'self' https://api.example https://login.example/oauth2/token");
+    const page = indexWithCsp(
+      '<html><head><meta charset="utf-8" /><script src="/a.js"></script></head></html>',
+      meta,
+    );
+    // First in the head: before any script loads.
+    expect(page.indexOf('Content-Security-Policy')).toBeLessThan(page.indexOf('<meta charset'));
   });
 
   it('hosts the console as private S3 files behind CloudFront with origin access control', () => {
@@ -432,14 +464,14 @@ describe('the CDK stack', () => {
       expect(handler({ request: { uri } }).uri, uri).toBe('/index.html');
   });
 
-  it('refuses to build a real deployment without its sender, console origin and sign-in, naming each', () => {
+  it('refuses to build a real deployment without its sender and sign-in, naming each', () => {
     let message = '';
     try {
       buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'real' } }));
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const key of ['mailFrom', 'consoleOrigin', 'authDomainPrefix', 'cdk.context.json', 'demo=true'])
+    for (const key of ['mailFrom', 'authDomainPrefix', 'deploy/real.json', 'demo=true'])
       expect(message).toContain(key);
     expect(() =>
       buildApp(
@@ -499,6 +531,7 @@ describe('the CDK stack', () => {
         }),
       },
     });
-    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'SupportAccess-prod-grants' });
+    // Named by CloudFormation: nothing a second stage (or a second try) could collide with.
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: Match.absent() });
   });
 });

@@ -144,7 +144,17 @@ export function iamRequests(call: AwsCall, stack: StackResources): IamRequest[] 
       });
     return requests;
   }
-  if (call.service === 'SES') return [{ action: `ses:${call.command}`, resource: stack.mailIdentityArn }];
+  if (call.service === 'SES') {
+    // SES authorizes the call with the sender's address as ses:FromAddress.
+    const from = /<([^>]+)>\s*$/.exec(call.source ?? '')?.[1] ?? call.source ?? '';
+    return [
+      {
+        action: `ses:${call.command}`,
+        resource: stack.mailIdentityArn,
+        context: { 'ses:FromAddress': from },
+      },
+    ];
+  }
   return [{ action: `${call.service.toLowerCase()}:${call.command}`, resource: '*' }];
 }
 
@@ -164,6 +174,32 @@ export async function allowed(
         principal: roleArn,
         resource: { accountId: ACCOUNT, resource: request.resource },
         contextVariables: request.context ?? {},
+      },
+    } as never,
+    {},
+  );
+  if (result.resultType === 'error') return `error: ${JSON.stringify(result.errors).slice(0, 300)}`;
+  return (result as { overallResult: string }).overallResult;
+}
+
+/** Whether a role's trust policy lets `principal` (a service) assume it, with the request's context. */
+export async function trustAllows(
+  trustPolicy: any,
+  roleArn: string,
+  principal: string,
+  context: Record<string, string>,
+): Promise<string> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trustPolicy,
+      request: {
+        action: 'sts:AssumeRole',
+        principal,
+        resource: { accountId: ACCOUNT, resource: roleArn },
+        contextVariables: context,
       },
     } as never,
     {},

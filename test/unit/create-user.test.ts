@@ -1,6 +1,6 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { createUser, parseUser } from '../../scripts/create-user.ts';
+import { createUser, parseUser, poolRegion } from '../../scripts/create-user.ts';
 
 /** A Cognito client that records each request as it would be sent, and answers nothing. */
 function recordingCognito() {
@@ -52,7 +52,7 @@ describe('npm run create-user', () => {
     const { client, sent } = recordingCognito();
     await createUser(
       client,
-      parseUser(['--pool-id', 'p', '--email', 'agent@vendor.example', '--role', 'support-agent']),
+      parseUser(['--pool-id', 'eu-west-1_p', '--email', 'agent@vendor.example', '--role', 'support-agent']),
     );
     const attributes = (
       (sent[0]?.input ?? { UserAttributes: [] }) as { UserAttributes: { Name: string }[] }
@@ -61,14 +61,49 @@ describe('npm run create-user', () => {
     expect(sent[1]?.input).toMatchObject({ GroupName: 'support-agent' });
   });
 
-  it('refuses what would make a wrong user', () => {
-    expect(() => parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'tenant-admin'])).toThrow(
-      /needs --tenant/,
+  it("creates a contact's sign-in: the tenant attribute, a verified email, and no group", async () => {
+    const { client, sent } = recordingCognito();
+    await createUser(
+      client,
+      parseUser([
+        '--pool-id',
+        'eu-west-1_p',
+        '--email',
+        'c@acme.example',
+        '--role',
+        'contact',
+        '--tenant',
+        'acme',
+      ]),
     );
-    expect(() =>
-      parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'support-agent', '--tenant', 't']),
-    ).toThrow(/no tenant/);
-    expect(() => parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'root'])).toThrow(/--role must be/);
+    expect(sent.map((s) => s.command)).toEqual(['AdminCreateUserCommand']);
+    expect(sent[0]?.input).toMatchObject({
+      DesiredDeliveryMediums: ['EMAIL'],
+      UserAttributes: [
+        { Name: 'email', Value: 'c@acme.example' },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'custom:tenant_id', Value: 'acme' },
+      ],
+    });
+  });
+
+  it("calls the pool's own region, whatever the shell's", () => {
+    expect(poolRegion('ap-southeast-2_AbC123')).toBe('ap-southeast-2');
+    expect(poolRegion('us-gov-west-1_x')).toBe('us-gov-west-1');
+    expect(() => poolRegion('AbC123')).toThrow(/not a user pool id/);
+  });
+
+  it('refuses what would make a wrong user', () => {
+    const pool = ['--pool-id', 'eu-west-1_p'];
+    expect(() => parseUser([...pool, '--email', 'e', '--role', 'tenant-admin'])).toThrow(/needs --tenant/);
+    expect(() => parseUser([...pool, '--email', 'e', '--role', 'contact'])).toThrow(/needs --tenant/);
+    expect(() => parseUser([...pool, '--email', 'e', '--role', 'support-agent', '--tenant', 't'])).toThrow(
+      /no tenant/,
+    );
+    expect(() => parseUser([...pool, '--email', 'e', '--role', 'root'])).toThrow(/--role must be/);
     expect(() => parseUser(['--email', 'e', '--role', 'support-agent'])).toThrow(/required/);
+    expect(() => parseUser(['--pool-id', 'p', '--email', 'e', '--role', 'support-agent'])).toThrow(
+      /--pool-id must/,
+    );
   });
 });

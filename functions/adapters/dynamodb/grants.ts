@@ -363,7 +363,7 @@ export class DynamoGrants {
     const scope: CursorScope = { fixed: { pk }, prefixed: { sk: keys.grantPrefix } };
     if (filter === 'active') {
       // At most one grant is active: the tenant's access pointer names it, no scan needed.
-      const cursor = this.table.decodeCursor(page.cursor, scope);
+      const cursor = await this.table.decodeCursor(page.cursor, scope);
       if (cursor) return { items: [], nextCursor: null };
       const access = await this.getActiveAccess(tenantId);
       const grant = access ? await this.getGrant(tenantId, access.grantId) : null;
@@ -437,7 +437,7 @@ export class DynamoGrants {
       'sk' in itemSk
         ? { fixed: { gsi1pk: base, sk: itemSk.sk }, prefixed: { gsi1sk: '', pk: 'TENANT#' } }
         : { fixed: { gsi1pk: base }, prefixed: { gsi1sk: '', pk: 'TENANT#', sk: itemSk.skPrefix } };
-    const cursor = this.table.decodeCursor(page.cursor, scope)?.gsi1sk;
+    const cursor = (await this.table.decodeCursor(page.cursor, scope))?.gsi1sk;
     const after =
       cursor !== undefined && (range.after === undefined || cursor > range.after) ? cursor : range.after;
     const { before } = range;
@@ -488,7 +488,10 @@ export class DynamoGrants {
       items: items.map((k) => k.value),
       nextCursor:
         merged.length > page.limit && last
-          ? this.table.encodeCursor({ gsi1pk: base, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk }, scope)
+          ? await this.table.encodeCursor(
+              { gsi1pk: base, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk },
+              scope,
+            )
           : null,
     };
   }

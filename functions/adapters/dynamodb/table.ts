@@ -74,11 +74,11 @@ export class Table {
   }
 
   /** A cursor this server issued for the list `scope` names, as the key to start after. */
-  decodeCursor(cursor: string | undefined, scope: CursorScope): Record<string, string> | undefined {
+  decodeCursor(cursor: string | undefined, scope: CursorScope): Promise<Record<string, string> | undefined> {
     return this.cursors.decode(cursor, scope);
   }
 
-  encodeCursor(key: Record<string, unknown>, scope: CursorScope): string | null {
+  encodeCursor(key: Record<string, unknown>, scope: CursorScope): Promise<string | null> {
     return this.cursors.encode(key, scope);
   }
 
@@ -159,7 +159,7 @@ export class Table {
     keep: (value: T) => boolean,
     keyOf: (item: Item) => Record<string, unknown>,
   ): Promise<Page<T>> {
-    let startKey: Record<string, unknown> | undefined = this.cursors.decode(page.cursor, scope);
+    let startKey: Record<string, unknown> | undefined = await this.cursors.decode(page.cursor, scope);
     const kept: { value: T; item: Item }[] = [];
     do {
       const result = await this.doc.send(
@@ -181,7 +181,7 @@ export class Table {
     const more = kept.length > page.limit;
     return {
       items: items.map((k) => k.value),
-      nextCursor: more && last ? this.cursors.encode(keyOf(last.item), scope) : null,
+      nextCursor: more && last ? await this.cursors.encode(keyOf(last.item), scope) : null,
     };
   }
 }
