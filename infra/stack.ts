@@ -159,6 +159,7 @@ export class SupportAccessStack extends Stack {
       this.expiry.sweepFunction,
       this.notifications.notifier,
       this.auditChain.chainer,
+      this.auditChain.recorder,
     ];
   }
 

@@ -388,13 +388,39 @@ describe('the CDK stack', () => {
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.notifications.failures), 'Arn'] } },
       },
-      // The events it mails about, and access-item writes (it records the checks they stamp).
+      // The events it mails about as written, and the ends of grants once the chain sealed them;
+      // never access-item writes (a flood of checks must not delay mail).
       FilterCriteria: {
         Filters: [
-          Match.objectLike({ Pattern: Match.stringLikeRegexp('grant.expired') }),
-          Match.objectLike({ Pattern: Match.stringLikeRegexp('"access"') }),
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"INSERT".*grant.created') }),
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"MODIFY".*grant.expired') }),
         ],
       },
+    });
+    const notifierFilters = JSON.stringify(
+      Object.values(resources).find(
+        (r) =>
+          r.Type === 'AWS::Lambda::EventSourceMapping' &&
+          JSON.stringify(r.Properties.FunctionName).includes(logicalId(stack.notifications.notifier.fn)),
+      )?.Properties.FilterCriteria,
+    );
+    expect(notifierFilters).not.toContain('access');
+  });
+
+  it('records access checks in a consumer of their own, retried for as long as the stream keeps them', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.auditChain.recorder.fn) },
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10_000,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.auditChain.recorderFailures), 'Arn'] } },
+      },
+      FilterCriteria: { Filters: [Match.objectLike({ Pattern: Match.stringLikeRegexp('"access"') })] },
+    });
+    // A gap in a tenant's recorded checks (a batch the stream gave up on) raises an alarm.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AccessCheckGaps',
+      Namespace: 'SupportAccess/test',
     });
   });
 
