@@ -100,6 +100,8 @@ export class SupportAccessStack extends Stack {
       extraAlarms: [
         this.expiry.deadLetterAlarm,
         this.notifications.failuresAlarm,
+        this.notifications.throttledAlarm,
+        this.notifications.backlogAlarm,
         this.auditChain.failuresAlarm,
         this.auditChain.stuckAlarm,
       ],

@@ -144,7 +144,14 @@ export function iamRequests(call: AwsCall, stack: StackResources): IamRequest[] 
       });
     return requests;
   }
-  if (call.service === 'SES') return [{ action: `ses:${call.command}`, resource: stack.mailIdentityArn }];
+  // GetSendQuota has no resource-level permissions: IAM evaluates it against "*".
+  if (call.service === 'SES')
+    return [
+      {
+        action: `ses:${call.command}`,
+        resource: call.command === 'GetSendQuota' ? '*' : stack.mailIdentityArn,
+      },
+    ];
   return [{ action: `${call.service.toLowerCase()}:${call.command}`, resource: '*' }];
 }
 
