@@ -51,17 +51,22 @@ export class SendPacer {
    * the day's allowance stayed used up until `deadline` (waited until then).
    */
   async slot(deadline: number): Promise<Slot> {
+    const recheckMs = this.options.dailyRecheckMs ?? 15_000;
     for (;;) {
+      // While the day is used up, the quota is read again every `recheckMs`: it may be raised.
+      if (this.dailyUsedUp && this.options.now() - this.readAt >= recheckMs)
+        this.readAt = Number.NEGATIVE_INFINITY;
       await this.refresh();
       const now = this.options.now();
       if (this.dailyUsedUp) {
-        const recheckAt = now + (this.options.dailyRecheckMs ?? 15_000);
+        const recheckAt = this.options.quota ? this.readAt + recheckMs : now + recheckMs;
         if (recheckAt >= deadline) {
           if (deadline > now) await this.options.sleep(deadline - now);
           return 'daily';
         }
-        await this.options.sleep(recheckAt - now);
-        this.readAt = Number.NEGATIVE_INFINITY;
+        await this.options.sleep(Math.max(0, recheckAt - now));
+        // Without a stated quota, only a send can tell: try one.
+        if (!this.options.quota) this.dailyUsedUp = false;
         continue;
       }
       const at = Math.max(now, this.next);

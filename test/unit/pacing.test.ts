@@ -94,3 +94,13 @@ describe('pacing sends to the account quota', () => {
     expect(await p.slot(clock.now + 2000)).toBe('daily');
   });
 });
+
+describe('pacing without a stated quota', () => {
+  it('tries a send again after the recheck interval when the day was refused', async () => {
+    const { p, clock } = pacer(null, { dailyRecheckMs: 1000 });
+    p.refused('daily');
+    expect(await p.slot(500)).toBe('daily');
+    expect(await p.slot(5000)).toBe('send');
+    expect(clock.now).toBe(1500);
+  });
+});
