@@ -10,15 +10,15 @@ import {
 import { type AuditEvent, isNotifiedEventType, type NotifiedEventType } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
-import type {
-  GrantStore,
-  IdGenerator,
-  Log,
-  Mailer,
-  NotificationKey,
-  NotificationLedger,
+import {
+  type GrantStore,
+  type IdGenerator,
+  type Log,
+  type Mailer,
+  MailThrottledError,
+  type NotificationKey,
+  type NotificationLedger,
 } from '../domain/ports.ts';
-import { MailThrottledError } from '../domain/ports.ts';
 import { type MailLinks, type MailReceipt, notificationEmail, type Recipient } from '../email/templates.ts';
 import { activityLine, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
