@@ -14,8 +14,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
 import { EventBridgeGrantScheduler, scheduleName } from '../../functions/adapters/scheduler.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
+import type { Contact } from '../../functions/domain/contact.ts';
 import { MailThrottledError } from '../../functions/domain/ports.ts';
-import { createGrant, getGrant, sweepOverdueGrants } from '../../functions/use-cases/grants.ts';
+import {
+  changeGrantDeadline,
+  createGrant,
+  getGrant,
+  sweepOverdueGrants,
+} from '../../functions/use-cases/grants.ts';
 import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notify.ts';
 import { SendPacer } from '../../functions/use-cases/pacing.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
@@ -131,7 +137,7 @@ describe('the local Scheduler enforces its API rate as the service does', () => 
 });
 
 describe('under the quotas', () => {
-  it('a throttled Scheduler never fails a create; the sweep ends those grants at their deadline', async () => {
+  it('a throttled Scheduler never fails a create or an extend; the sweep ends those grants at their deadline', async () => {
     const emulator = await startSchedulerEmulator({
       port: await freePort(),
       dataDir: await mkdtemp(join(tmpdir(), 'scheduler-quota-')),
@@ -162,9 +168,11 @@ describe('under the quotas', () => {
       }),
     );
     const tenants = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'];
+    const contacts: Contact[] = [];
     const grants = await Promise.all(
-      tenants.map(async (tenantId) => {
+      tenants.map(async (tenantId, i) => {
         const contact = await seedContact(deps, tenantId, `ada@${tenantId}.example`);
+        contacts[i] = contact;
         const { grant } = await createGrant(
           deps,
           tenantId,
@@ -186,7 +194,24 @@ describe('under the quotas', () => {
     );
     // Some creates were throttled (the SDK's retry could not help at 2/s), and still answered.
     expect(scheduled.filter((s) => !s).length).toBeGreaterThan(0);
+    // Extends at once meet the same rate, and answer all the same.
+    const extended = await Promise.all(
+      grants.map((g, i) =>
+        changeGrantDeadline(
+          deps,
+          g.tenantId,
+          g.grantId,
+          contacts[i] as Contact,
+          { durationSeconds: 7200 },
+          t.clock.now(),
+        ),
+      ),
+    );
+    expect(extended.every((g) => g.status === 'active')).toBe(true);
     t.clock.advance(3600_000 + 1000);
+    // At the old deadline nothing ends, whatever schedule is left over.
+    expect((await sweepOverdueGrants(deps)).expired).toBe(0);
+    t.clock.advance(3600_000);
     const swept = await sweepOverdueGrants(deps);
     expect(swept.expired).toBe(grants.length);
     for (const g of grants)
