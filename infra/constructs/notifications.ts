@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -67,6 +67,12 @@ export class Notifications extends Construct {
     this.notifier.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }),
     );
+    if (this.notifier.fn.role)
+      Validations.of(this.notifier.fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ses:GetSendQuota (the account quota the notifier paces to) has no resource-level permissions, nor have X-Ray tracing and dynamodb:ListStreams: they take "*".',
+      });
     this.throttledAlarm = new Alarm(this, 'ThrottledAlarm', {
       alarmDescription:
         "The day's SES sending quota is used up: emails are held back (not lost) until it frees up; ask AWS to raise it",
