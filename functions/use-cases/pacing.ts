@@ -47,8 +47,8 @@ export class SendPacer {
   constructor(private readonly options: PacerOptions) {}
 
   /**
-   * Waits for this send's turn. `rate`: its turn lies past `deadline` (nothing waited); `daily`:
-   * the day's allowance stayed used up until `deadline` (waited until then).
+   * Waits for this send's turn. `rate`: its turn lies past `deadline`; `daily`: the day's
+   * allowance stayed used up until `deadline`. Either way it returns at `deadline`, not before.
    */
   async slot(deadline: number): Promise<Slot> {
     const recheckMs = this.options.dailyRecheckMs ?? 15_000;
@@ -70,7 +70,11 @@ export class SendPacer {
         continue;
       }
       const at = Math.max(now, this.next);
-      if (at > deadline) return 'rate';
+      if (at > deadline) {
+        // Held back either way, the caller lasts its budget: a redelivery never comes in a hot loop.
+        if (deadline > now) await this.options.sleep(deadline - now);
+        return 'rate';
+      }
       this.next = at + this.interval();
       if (at > now) await this.options.sleep(at - now);
       return 'send';

@@ -36,13 +36,16 @@ describe('pacing sends to the account quota', () => {
     expect(clock.reads).toBe(1);
   });
 
-  it('says "rate" without waiting when the turn lies past the deadline', async () => {
+  it('says "rate" at the deadline when the turn lies past it, and keeps the turn for later', async () => {
     const { p, clock } = pacer({ maxSendRate: 1, max24HourSend: null, sentLast24Hours: 0 });
     expect(await p.slot(1500)).toBe('send');
     expect(await p.slot(1500)).toBe('send');
     expect(clock.now).toBe(1000);
     expect(await p.slot(1500)).toBe('rate');
-    expect(clock.now).toBe(1000);
+    // Not earlier: a batch handed back at once would come again at once.
+    expect(clock.now).toBe(1500);
+    expect(await p.slot(5000)).toBe('send');
+    expect(clock.now).toBe(2000);
   });
 
   it('halves its share of the rate at a refusal and wins it back with accepted sends', async () => {
