@@ -11,10 +11,13 @@ import { lateness } from './expiry.ts';
 import { mailIsolation } from './isolation.ts';
 import { groupRssKb, round } from './lib.ts';
 import { functionLatency, functionMemory } from './memory.ts';
+import { quotas } from './quotas.ts';
 import { scale } from './scale.ts';
 
 async function main() {
   const started = Date.now();
+  // Its own stacks, with the quotas set.
+  if (process.env.BENCH_ONLY === 'quotas') return quotas();
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
   const ctx = await startStack({ GRANT_MIN_SECONDS: '1' });
   let cost: Awaited<ReturnType<typeof costPerLifecycle>> | undefined;
@@ -88,6 +91,7 @@ async function main() {
   } finally {
     await stopStack(sweepOnly);
   }
+  await quotas();
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log('\n| metric | value | unit | target | pass |\n|---|---|---|---|---|');
   for (const m of metrics)

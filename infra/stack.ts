@@ -100,6 +100,7 @@ export class SupportAccessStack extends Stack {
       mailFrom: props.mailFrom,
       sendStatement: this.mail.sendStatement,
       consoleUrl,
+      metricsNamespace: metricsNamespace(props.stage),
     });
     this.auditChain = new AuditChain(this, 'AuditChain', {
       table: this.data.table,
@@ -140,6 +141,8 @@ export class SupportAccessStack extends Stack {
       extraAlarms: [
         this.expiry.deadLetterAlarm,
         this.notifications.failuresAlarm,
+        this.notifications.throttledAlarm,
+        this.notifications.backlogAlarm,
         this.auditChain.failuresAlarm,
         this.auditChain.stuckAlarm,
         this.auditChain.recorderFailuresAlarm,

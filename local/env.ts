@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { limitFromEnv } from './ses-quota.ts';
 
 export interface LocalEnv {
   dataDir: string;
@@ -10,6 +11,10 @@ export interface LocalEnv {
   tableName: string;
   region: string;
   sweepIntervalSeconds: number;
+  /** Production quotas the local engines enforce (null: no limit). */
+  sesMaxSendRate: number | null;
+  sesMax24HourSend: number | null;
+  schedulerMaxTps: number | null;
 }
 
 function integer(name: string, fallback: number, max: number, what: string): number {
@@ -36,5 +41,8 @@ export function localEnv(): LocalEnv {
     tableName: process.env.TABLE_NAME || 'support-access-local',
     region: process.env.AWS_REGION || 'eu-central-1',
     sweepIntervalSeconds: integer('SWEEP_INTERVAL_SECONDS', 60, 3600, 'a number of seconds'),
+    sesMaxSendRate: limitFromEnv('SES_MAX_SEND_RATE', process.env.SES_MAX_SEND_RATE),
+    sesMax24HourSend: limitFromEnv('SES_MAX_24H_SEND', process.env.SES_MAX_24H_SEND),
+    schedulerMaxTps: limitFromEnv('SCHEDULER_MAX_TPS', process.env.SCHEDULER_MAX_TPS),
   };
 }

@@ -20,6 +20,11 @@ export interface SchedulerEmulatorOptions {
   /** First retry delay; doubles per attempt up to a minute. */
   retryBaseMs?: number;
   tickMs?: number;
+  /**
+   * Requests per second the schedule calls (Create, Update, Delete, GetSchedule) may make
+   * together, like the service's per-account quota; above it they are throttled. No limit unless given.
+   */
+  maxTps?: number | undefined;
 }
 
 interface Target {
@@ -94,6 +99,26 @@ export function dueTime(expression: string, timezone: string | undefined): numbe
   if (Number.isNaN(ms))
     throw new ApiError(400, 'ValidationException', `Invalid Schedule Expression ${expression}.`);
   return ms;
+}
+
+/**
+ * The per-account rate of the schedule calls (`/schedules/{name}`, any method): a token bucket
+ * holding one second's worth. Returns a check that is true when a request is over the rate.
+ */
+export function scheduleCallLimit(maxTps: number, now: () => number = Date.now): (url: URL) => boolean {
+  const size = Math.max(1, maxTps);
+  let tokens = size;
+  let refilledAt = now();
+  return (url) => {
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] !== 'schedules' || parts.length !== 2) return false;
+    const t = now();
+    tokens = Math.min(size, tokens + ((t - refilledAt) / 1000) * maxTps);
+    refilledAt = t;
+    if (tokens < 1) return true;
+    tokens -= 1;
+    return false;
+  };
 }
 
 export interface SchedulerEmulator {
@@ -316,6 +341,8 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
     throw new ApiError(404, 'ResourceNotFoundException', `Unknown operation ${method} ${url.pathname}.`);
   }
 
+  const throttle = options.maxTps ? scheduleCallLimit(options.maxTps) : () => false;
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const refused = () =>
       ['application/json', JSON.stringify({ Message: FOREIGN_HOST_DETAIL })] as [string, string];
@@ -341,6 +368,7 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
       }
       const url = requestUrl(req.url);
       if (!url) throw new ApiError(404, 'ResourceNotFoundException', 'No such path.');
+      if (throttle(url)) throw new ApiError(429, 'ThrottlingException', 'Rate exceeded');
       reply(200, route(req.method ?? 'GET', url, body));
     } catch (error) {
       if (error instanceof ApiError) reply(error.status, { Message: error.message }, error.type);

@@ -185,7 +185,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     stops.push(db.stop);
     const client = new DynamoDBClient({});
     await ensureTable(client, env.tableName);
-    const ses: SesEmulator = await startSesEmulator(env.sesPort);
+    const ses: SesEmulator = await startSesEmulator(env.sesPort, {
+      maxSendRate: env.sesMaxSendRate,
+      max24HourSend: env.sesMax24HourSend,
+    });
     stops.push(ses.stop);
 
     // Every function as it deploys: its production bundle, in its own thread, with the
@@ -216,6 +219,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
         dataDir: env.dataDir,
         region: env.region,
         accountId: ACCOUNT,
+        maxTps: env.schedulerMaxTps ?? undefined,
         invoke: async (arn, input) => {
           const target = targets[arn];
           if (!target) throw new Error(`No local function for ${arn}`);

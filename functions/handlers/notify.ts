@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf, chainedEventOf } from '../adapters/dynamodb/stream.ts';
 import { type AuditEvent, isMailedWhenChained } from '../domain/audit.ts';
 import { forEachConcurrently } from '../use-cases/deps.ts';
@@ -11,6 +11,16 @@ const metrics = new Metrics({ serviceName: 'support-access' });
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;
+
+/**
+ * How long one invocation's sends may wait for their turn at the account's quota before the
+ * batch is handed back to the stream (which delivers it again): long enough that a throttled
+ * batch never comes back in a hot loop, short enough that a send that waited ends well within
+ * the function's timeout and its claim's lease.
+ */
+const PACING_BUDGET_MS = 30_000;
+/** Left of the function's time after the pacing budget: the last sends and the ledger writes. */
+const FINISH_MS = 20_000;
 
 interface Pending {
   record: DynamoDBRecord;
@@ -35,8 +45,13 @@ function mailedEvent(record: DynamoDBRecord): AuditEvent | null {
  * (the ledger). Access checks never pass through here (their own recorder), so a flood of them
  * never delays mail.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<DynamoDBBatchResponse> => {
   const deps = notifyDeps();
+  const remaining = context?.getRemainingTimeInMillis() ?? PACING_BUDGET_MS + FINISH_MS;
+  const deadline = Date.now() + Math.max(0, Math.min(PACING_BUDGET_MS, remaining - FINISH_MS));
   const byGrant = new Map<string, Pending[]>();
   event.Records.forEach((record, index) => {
     const auditEvent = mailedEvent(record);
@@ -48,14 +63,20 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const failure: { first?: Pending } = {};
   let failedForGood = 0;
   let unrecorded = 0;
+  let throttled = 0;
+  let deferred = 0;
   const work = async (group: Pending[]) => {
     for (const pending of group) {
       try {
-        const result = await notifyContacts(deps, pending.event);
+        const result = await notifyContacts(deps, pending.event, { deadline });
         failedForGood += result.failed;
         unrecorded += result.unrecorded;
+        throttled += result.throttled;
+        deferred += result.deferred;
         logger.info('notified', { eventId: pending.event.eventId, type: pending.event.type, ...result });
         if (result.retry > 0) throw new Error('some emails must be retried');
+        // Held back by the mail quota: this record and the grant's later ones wait for the redelivery.
+        if (result.throttled > 0 || result.deferred > 0) throw new Error('the mail quota holds emails back');
       } catch (error) {
         logger.warn('notification will be redelivered', {
           eventId: pending.event.eventId,
@@ -67,9 +88,13 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     }
   };
   await forEachConcurrently(groups, CONCURRENT_GRANTS, work);
-  if (failedForGood > 0 || unrecorded > 0) {
+  if (failedForGood > 0 || unrecorded > 0 || throttled > 0 || deferred > 0) {
     metrics.addMetric('NotificationsFailed', MetricUnit.Count, failedForGood);
     metrics.addMetric('NotificationsUnrecorded', MetricUnit.Count, unrecorded);
+    // Emails held back because the account's daily sending quota is used up (alarmed).
+    metrics.addMetric('NotificationsThrottled', MetricUnit.Count, throttled);
+    // Emails whose turn at the account's send rate came after this invocation's budget.
+    metrics.addMetric('NotificationsDeferred', MetricUnit.Count, deferred);
     metrics.publishStoredMetrics();
   }
   const failed = failure.first;

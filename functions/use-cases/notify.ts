@@ -16,17 +16,19 @@ import {
 import type { Clock } from '../domain/clock.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
 import { mayConfirm } from '../domain/instruction.ts';
-import type {
-  GrantStore,
-  IdGenerator,
-  Log,
-  Mailer,
-  NotificationKey,
-  NotificationLedger,
+import {
+  type GrantStore,
+  type IdGenerator,
+  type Log,
+  type Mailer,
+  MailThrottledError,
+  type NotificationKey,
+  type NotificationLedger,
 } from '../domain/ports.ts';
 import { type MailLinks, type MailReceipt, notificationEmail, type Recipient } from '../email/templates.ts';
 import { activityLine, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
+import type { SendPacer } from './pacing.ts';
 
 /** An "End access now" link works until the grant ends; its record is kept at most this long. */
 export const END_LINK_VALID_SECONDS = 366 * 86_400;
@@ -45,8 +47,10 @@ export interface NotifyDeps {
   log: Log;
   /** Attempts per (event, contact) before it is recorded as notification.failed. */
   maxAttempts: number;
-  /** How long a claim protects a send in progress. */
+  /** How long a claim protects a send in progress (longer than a send may wait for its turn). */
   leaseMs: number;
+  /** Paces sends to the mail account's quota; without one, a refused send is simply held back. */
+  pacer?: SendPacer | undefined;
 }
 
 export interface NotifyResult {
@@ -57,6 +61,10 @@ export interface NotifyResult {
   skipped: number;
   /** Mails SES accepted whose ledger entry could not be written: sent, never re-sent by us now. */
   unrecorded: number;
+  /** Held back because the account's daily quota is used up: sent later, no attempt spent. */
+  throttled: number;
+  /** Held back because their turn at the account's send rate came too late for now: sent later, no attempt spent. */
+  deferred: number;
 }
 
 /** Attempts at recording a send SES has accepted; the mail itself is never sent again for it. */
@@ -73,8 +81,21 @@ export function isNotifiedEvent<E extends Pick<AuditEvent, 'type'>>(
  * ledger claim keeps a second processing of the same event from sending again. A failing mail
  * server never touches the grant; the send is retried and finally recorded as failed.
  */
-export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promise<NotifyResult> {
-  const result: NotifyResult = { sent: 0, failed: 0, retry: 0, skipped: 0, unrecorded: 0 };
+export async function notifyContacts(
+  deps: NotifyDeps,
+  event: AuditEvent,
+  /** When the sends must stop waiting for their turn (epoch ms, the pacer's clock). */
+  { deadline = Number.POSITIVE_INFINITY }: { deadline?: number } = {},
+): Promise<NotifyResult> {
+  const result: NotifyResult = {
+    sent: 0,
+    failed: 0,
+    retry: 0,
+    skipped: 0,
+    unrecorded: 0,
+    throttled: 0,
+    deferred: 0,
+  };
   if (!isNotifiedEvent(event)) return result;
   const contacts = recipientsOf(event, await deps.store.listContacts(event.tenantId));
   const receipt = await receiptFor(deps, event);
@@ -100,7 +121,14 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
     let messageId: string;
     try {
       const links = await linksFor(deps, event, contact);
-      messageId = await deps.mailer.send(notificationEmail(event, contact, links, receipt));
+      const sent = await sendInTurn(deps, notificationEmail(event, contact, links, receipt), deadline);
+      if (typeof sent !== 'string') {
+        await holdBack(deps, key, owner, sent.held, claim.attempts);
+        result[sent.held === 'daily' ? 'throttled' : 'deferred']++;
+        // The quota holds the others back just the same: they wait for the redelivery.
+        break;
+      }
+      messageId = sent;
     } catch (error) {
       result[await sendFailed(deps, event, key, owner, claim.attempts, details, error)]++;
       continue;
@@ -264,6 +292,52 @@ async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Ad
   await deps.store.issueLinks(issued.map((i) => i.link));
   const url = (token: string) => linkUrl(deps, token);
   return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
+}
+
+/**
+ * Sends once the pacer gives this mail its turn, again after a refusal for the send rate (the
+ * pacer slows down); or says which quota held it back until `deadline`.
+ */
+async function sendInTurn(
+  deps: NotifyDeps,
+  email: ReturnType<typeof notificationEmail>,
+  deadline: number,
+): Promise<string | { held: 'rate' | 'daily' }> {
+  for (;;) {
+    const slot = deps.pacer ? await deps.pacer.slot(deadline) : 'send';
+    if (slot !== 'send') return { held: slot };
+    try {
+      const messageId = await deps.mailer.send(email);
+      deps.pacer?.sent();
+      return messageId;
+    } catch (error) {
+      if (!(error instanceof MailThrottledError)) throw error;
+      if (!deps.pacer) return { held: error.quota };
+      deps.pacer.refused(error.quota);
+    }
+  }
+}
+
+/** The quota refused this send, not the mail server: the claim goes back without spending an attempt. */
+async function holdBack(
+  deps: NotifyDeps,
+  key: NotificationKey,
+  owner: string,
+  quota: 'rate' | 'daily',
+  attempts: number,
+): Promise<void> {
+  const reason = quota === 'daily' ? 'daily quota used up' : 'send rate';
+  try {
+    await deps.ledger.release(key, owner, reason, { countAttempt: false });
+  } catch (error) {
+    // The claim stays leased; once the lease ends, a redelivery claims it again (counted once more).
+    deps.log.error('Could not give back a held-back send; it is retried after the lease', {
+      eventId: key.eventId,
+      contactId: key.contactId,
+      attempts,
+      error: (error as Error).name,
+    });
+  }
 }
 
 type SendDetails = { recipient: string; contactId: string; eventId: string; eventType: string };

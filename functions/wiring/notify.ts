@@ -3,6 +3,7 @@ import { SesMailer } from '../adapters/mailer.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
 import type { NotifyDeps } from '../use-cases/notify.ts';
+import { SendPacer } from '../use-cases/pacing.ts';
 import { appStore, log } from './app.ts';
 import { mailConfig } from './config.ts';
 
@@ -13,11 +14,19 @@ export function notifyDeps(): NotifyDeps {
   if (!deps) {
     const store = appStore();
     const mail = mailConfig();
+    const mailer = new SesMailer(sesClient(), mail.MAIL_FROM);
     deps = {
       store,
       consoleUrl: mail.CONSOLE_URL,
       ledger: store,
-      mailer: new SesMailer(sesClient(), mail.MAIL_FROM),
+      mailer,
+      // One pacer per instance: every send of it shares the account's rate.
+      pacer: new SendPacer({
+        quota: () => mailer.quota(),
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        log,
+      }),
       clock: systemClock,
       ids: ulidGenerator(),
       log,

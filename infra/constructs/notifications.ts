@@ -1,7 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -21,14 +21,27 @@ export interface NotificationsProps {
   sendStatement: PolicyStatement;
   /** The console's public URL: emailed one-click links point at its `/act#<token>` page. */
   consoleUrl: string;
+  /** The stage's metrics namespace, where the notifier counts held-back mail. */
+  metricsNamespace: string;
 }
 
-/** The outbox reader: stream → notifier → SES, with bounded retries and an on-failure queue. */
+/**
+ * Stream retries of one batch. Each retry of a batch the mail quota holds back lasts the
+ * notifier's pacing budget (30 s) at least, so these outlast the stream's 24 hours: a throttled
+ * batch waits, it never runs out of retries into the on-failure queue.
+ */
+export const NOTIFIER_RETRY_ATTEMPTS = 10_000;
+
+/** The outbox reader: stream → notifier → SES, paced to the account's sending quota, with an on-failure queue. */
 export class Notifications extends Construct {
   readonly notifier: AppFunction;
   readonly failures: Queue;
   /** Stream batches the notifier gave up on: their contacts may not have been told. */
   readonly failuresAlarm: Alarm;
+  /** The day's sending quota is used up: emails are held back until it frees up or is raised. */
+  readonly throttledAlarm: Alarm;
+  /** The notifier is far behind the stream: emails wait (the quota, or a record that keeps failing). */
+  readonly backlogAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -45,12 +58,46 @@ export class Notifications extends Construct {
     });
     grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);
     this.notifier.fn.addToRolePolicy(props.sendStatement);
+    // The account's quota paces the sends; GetSendQuota has no resource-level permissions ("*").
+    this.notifier.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }),
+    );
+    if (this.notifier.fn.role)
+      Validations.of(this.notifier.fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ses:GetSendQuota (the account quota the notifier paces to) has no resource-level permissions, nor have X-Ray tracing and dynamodb:ListStreams: they take "*".',
+      });
+    this.throttledAlarm = new Alarm(this, 'ThrottledAlarm', {
+      alarmDescription:
+        "The day's SES sending quota is used up: emails are held back (not lost) until it frees up; ask AWS to raise it",
+      metric: new Metric({
+        namespace: props.metricsNamespace,
+        metricName: 'NotificationsThrottled',
+        dimensionsMap: { service: 'support-access' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.backlogAlarm = new Alarm(this, 'BacklogAlarm', {
+      alarmDescription:
+        'The notifier is more than 15 minutes behind the stream: emails wait (sending quota, or a record that keeps failing); after 24 h records leave the stream for the on-failure queue',
+      metric: this.notifier.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: 15 * 60_000,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     this.notifier.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 10,
         bisectBatchOnError: true,
-        retryAttempts: 10,
+        retryAttempts: NOTIFIER_RETRY_ATTEMPTS,
         maxRecordAge: Duration.hours(24),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.failures),

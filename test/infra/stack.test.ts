@@ -213,6 +213,27 @@ describe('the CDK stack', () => {
     });
   });
 
+  it("lets the notifier read the sending quota, and alarms when the day's quota holds mail back or mail waits long", () => {
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    const notifier = statementsOf(roleOf(logicalId(stack.notifications.notifier.fn)));
+    expect(notifier.find((s) => s.Action === 'ses:GetSendQuota')?.Resource).toBe('*');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SupportAccess',
+      MetricName: 'NotificationsThrottled',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.notifications.notifier.fn) } }],
+      Threshold: 900_000,
+      AlarmActions: [topic],
+    });
+  });
+
   it('keeps the table: PITR, deletion protection, retained, stream with new and old images, TTL, one GSI', () => {
     const table = resources[logicalId(stack.data.table)] as Resource;
     expect(table.DeletionPolicy).toBe('Retain');
@@ -379,11 +400,13 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('feeds the notifier from the stream with bisect-on-error, bounded retries and an on-failure queue', () => {
+  it('feeds the notifier from the stream with bisect-on-error, retries that outlast the stream, an on-failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.notifications.notifier.fn) },
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
+      // A batch the mail quota holds back waits at least 30 s per retry: 10 000 outlast 24 hours.
+      MaximumRetryAttempts: 10_000,
+      MaximumRecordAgeInSeconds: 86_400,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.notifications.failures), 'Arn'] } },

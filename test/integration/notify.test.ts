@@ -65,6 +65,8 @@ describe('notifications through the outbox', () => {
       retry: 0,
       skipped: 0,
       unrecorded: 0,
+      throttled: 0,
+      deferred: 0,
     });
     expect(await notifyContacts(notify(mailer), created)).toEqual({
       sent: 0,
@@ -72,6 +74,8 @@ describe('notifications through the outbox', () => {
       retry: 0,
       skipped: 2,
       unrecorded: 0,
+      throttled: 0,
+      deferred: 0,
     });
     // Two processors at once: still one email per contact.
     const both = await Promise.all([
@@ -143,7 +147,15 @@ describe('notifications through the outbox', () => {
       },
     };
     const result = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: flaky }, created);
-    expect(result).toEqual({ sent: 2, failed: 0, retry: 0, skipped: 0, unrecorded: 0 });
+    expect(result).toEqual({
+      sent: 2,
+      failed: 0,
+      retry: 0,
+      skipped: 0,
+      unrecorded: 0,
+      throttled: 0,
+      deferred: 0,
+    });
     expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(1);
     const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
     expect(types.filter((t) => t === 'notification.sent')).toHaveLength(2);
@@ -161,7 +173,15 @@ describe('notifications through the outbox', () => {
       },
     };
     const first = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: down }, created);
-    expect(first).toEqual({ sent: 2, failed: 0, retry: 0, skipped: 0, unrecorded: 2 });
+    expect(first).toEqual({
+      sent: 2,
+      failed: 0,
+      retry: 0,
+      skipped: 0,
+      unrecorded: 2,
+      throttled: 0,
+      deferred: 0,
+    });
     // The stream redelivers: the claims are still leased, so nobody is mailed twice.
     const again = await notifyContacts(notify(sesMailer(ses.url)), created);
     expect(again).toMatchObject({ sent: 0, skipped: 2 });

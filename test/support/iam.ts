@@ -145,7 +145,9 @@ export function iamRequests(call: AwsCall, stack: StackResources): IamRequest[] 
     return requests;
   }
   if (call.service === 'SES') {
-    // SES authorizes the call with the sender's address as ses:FromAddress.
+    // GetSendQuota has no resource-level permissions: IAM evaluates it against "*". A send is
+    // authorized with the sender's address as ses:FromAddress.
+    if (call.command === 'GetSendQuota') return [{ action: 'ses:GetSendQuota', resource: '*' }];
     const from = /<([^>]+)>\s*$/.exec(call.source ?? '')?.[1] ?? call.source ?? '';
     return [
       {

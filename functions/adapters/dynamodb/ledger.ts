@@ -77,13 +77,19 @@ export class DynamoNotificationLedger implements NotificationLedger {
       throw new ConcurrentModificationError('The notification claim was lost before it was settled.');
   }
 
-  async release(key: NotificationKey, owner: string, error: string): Promise<void> {
+  async release(
+    key: NotificationKey,
+    owner: string,
+    error: string,
+    { countAttempt = true }: { countAttempt?: boolean } = {},
+  ): Promise<void> {
     try {
       await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: this.notificationKey(key),
-          UpdateExpression: 'SET #status = :retry, lastError = :error REMOVE leaseUntil',
+          // The claim counted the attempt; an uncounted one takes it back in the same write.
+          UpdateExpression: `SET #status = :retry, lastError = :error${countAttempt ? '' : ' ADD attempts :minusOne'} REMOVE leaseUntil`,
           ConditionExpression: '#owner = :owner AND #status = :sending',
           ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
           ExpressionAttributeValues: {
@@ -91,6 +97,7 @@ export class DynamoNotificationLedger implements NotificationLedger {
             ':owner': owner,
             ':sending': 'sending',
             ':error': shorten(error, 500),
+            ...(countAttempt ? {} : { ':minusOne': -1 }),
           },
         }),
       );
