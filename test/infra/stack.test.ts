@@ -218,7 +218,7 @@ describe('the CDK stack', () => {
     const notifier = statementsOf(roleOf(logicalId(stack.notifications.notifier.fn)));
     expect(notifier.find((s) => s.Action === 'ses:GetSendQuota')?.Resource).toBe('*');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'SupportAccess',
+      Namespace: 'SupportAccess/test',
       MetricName: 'NotificationsThrottled',
       Statistic: 'Sum',
       Threshold: 1,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { matchesNotifierFilter } from '../../functions/adapters/dynamodb/stream.ts';
 import { createGrant } from '../../functions/use-cases/grants.ts';
@@ -34,7 +33,8 @@ describe('the notifier under a used-up daily quota', () => {
     await createGrant(t.deps, tenantId, ada, { reason: 'Daily quota', durationSeconds: 600 }, t.clock.now());
     Object.assign(process.env, {
       TABLE_NAME: t.tableName,
-      CURSOR_KEY: randomBytes(32).toString('base64url'),
+      // Never read: the notifier lists nothing (the key is read on a function's first list).
+      CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:000000000000:secret:unused',
       MAIL_FROM: 'support@vendor.example',
       AWS_REGION: 'eu-central-1',
       AWS_ACCESS_KEY_ID: 'local',
