@@ -3,7 +3,7 @@
  * loopback name; run as a child process by `ses.ts`. Usage: ses-server.ts PORT
  */
 import * as ses from 'aws-ses-v2-local';
-import { FOREIGN_HOST_DETAIL, refuseForeignHost } from './loopback.ts';
+import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost } from './loopback.ts';
 
 type Start = (config: { port: number; host: string }) => Promise<import('node:http').Server>;
 const imported = ses as unknown as { default: Start | { default: Start } };
@@ -11,7 +11,7 @@ const start: Start = typeof imported.default === 'function' ? imported.default :
 
 const port = Number(process.argv[2]);
 if (!Number.isInteger(port) || port <= 0) throw new Error('usage: ses-server.ts PORT');
-const server = await start({ port, host: '127.0.0.1' });
+const server = keepIdleConnections(await start({ port, host: '127.0.0.1' }));
 const [emulator] = server.listeners('request') as ((...args: unknown[]) => void)[];
 if (!emulator) throw new Error('aws-ses-v2-local started without a request handler');
 server.removeAllListeners('request');
