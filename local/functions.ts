@@ -85,28 +85,47 @@ export function startFunctions(options: {
 }): FunctionHost {
   const workers = new Map<string, Promise<Worker>>();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const inFlight = new WeakMap<Worker, Set<number>>();
   let next = 0;
   const start = (name: string): Promise<Worker> => {
     const bundle = options.bundles[name];
     const environment = options.environments[name];
     if (!bundle || !environment) return Promise.reject(new Error(`no function ${name}`));
-    return new Promise((ready, fail) => {
+    const started = new Promise<Worker>((ready, fail) => {
       const worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
         workerData: { name, bundle, callLog: options.callLog },
         env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
       });
+      const ids = new Set<number>();
+      inFlight.set(worker, ids);
       worker.on('message', (message: { ready?: boolean; id?: number; result?: unknown; error?: Error }) => {
         if (message.ready) return ready(worker);
         const waiting = pending.get(message.id ?? -1);
         if (!waiting) return;
         pending.delete(message.id ?? -1);
+        ids.delete(message.id ?? -1);
         if (message.error)
           waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
         else waiting.resolve(message.result);
       });
-      worker.once('error', fail);
+      let crash: Error | undefined;
+      worker.once('error', (error) => {
+        crash = error;
+      });
+      // As Lambda after its runtime crashed: the invocations in flight fail (instead of waiting
+      // for ever) and the next one starts the function afresh.
+      worker.once('exit', (code) => {
+        if (workers.get(name) === started) workers.delete(name);
+        const error = new Error(
+          `${name}: runtime exited ${crash ? `with error: ${crash.message}` : `(${code})`}`,
+        );
+        for (const id of ids) pending.get(id)?.reject(error);
+        for (const id of ids) pending.delete(id);
+        fail(error);
+      });
       worker.unref();
     });
+    return started;
   };
   return {
     invoker:
@@ -118,9 +137,12 @@ export function startFunctions(options: {
           workers.set(name, worker);
         }
         const ready = await worker;
+        // It may have crashed since (its id is -1 before its exit event is emitted).
+        if (ready.threadId === -1) throw new Error(`${name}: runtime exited`);
         const id = next++;
         return new Promise((resolve, reject) => {
           pending.set(id, { resolve, reject });
+          inFlight.get(ready)?.add(id);
           ready.postMessage({ id, event, requestId, timeoutMs });
         });
       },

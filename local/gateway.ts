@@ -14,7 +14,13 @@ import type { HttpEvent, HttpResponse } from '../functions/http/handler.ts';
 import { internalErrorResponse, problem, SECURITY_HEADERS } from '../functions/http/problems.ts';
 import { type Route, routeKey, routes } from '../functions/http/routes.ts';
 import { lambdaContext } from './child.ts';
-import { FOREIGN_HOST_DETAIL, isLoopbackHost, refuseForeignHost, requestUrl } from './loopback.ts';
+import {
+  FOREIGN_HOST_DETAIL,
+  isLoopbackHost,
+  keepIdleConnections,
+  refuseForeignHost,
+  requestUrl,
+} from './loopback.ts';
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
@@ -265,6 +271,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else res.end();
     }
   });
+  keepIdleConnections(server);
   // CONNECT never reaches the request handler; without an answer Node drops the connection.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     const answer = isLoopbackHost(req.headers.host)

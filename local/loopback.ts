@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /**
  * Host names that reach this machine's loopback interface, with an optional port. A request
@@ -40,4 +40,17 @@ export function requestUrl(target: string | undefined): URL | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Every local server keeps an idle kept-alive connection 65 s, telling clients 5 s (Node's
+ * `Keep-Alive: timeout=5`). A request written into a connection the server is closing never
+ * reaches a handler, so the server gives up last: after clients that honour the hint (undici
+ * closes 2 s early by a timer, but a client whose event loop was held up sends before that timer
+ * runs) and after those that ignore it (Node's http.Agent under the AWS SDK; load balancers, 60 s).
+ */
+export const IDLE_CONNECTION = { keepAliveTimeout: 5_000, keepAliveTimeoutBuffer: 60_000 } as const;
+
+export function keepIdleConnections<S extends Server>(server: S): S {
+  return Object.assign(server, IDLE_CONNECTION);
 }

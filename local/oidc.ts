@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
-import { FOREIGN_HOST_DETAIL, refuseForeignHost } from './loopback.ts';
+import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost } from './loopback.ts';
 import { DEMO_USERS } from './seed.ts';
 import type { LocalKeys } from './tokens.ts';
 
@@ -237,6 +237,7 @@ export async function startOidcProvider(options: OidcOptions): Promise<OidcProvi
       res.end(`Sign-in failed: ${(error as Error).message}`);
     }
   });
+  keepIdleConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());

@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { FOREIGN_HOST_DETAIL, refuseForeignHost, requestUrl } from './loopback.ts';
+import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost, requestUrl } from './loopback.ts';
 
 /**
  * A local EventBridge Scheduler: the REST-JSON API that `@aws-sdk/client-scheduler` speaks
@@ -375,6 +375,8 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
       else reply(500, { Message: 'Internal error' }, 'InternalServerException');
     }
   });
+
+  keepIdleConnections(server);
 
   // ---- firing ------------------------------------------------------------------------------
 

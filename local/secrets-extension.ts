@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { refuseForeignHost, requestUrl } from './loopback.ts';
+import { keepIdleConnections, refuseForeignHost, requestUrl } from './loopback.ts';
 
 export interface SecretsExtension {
   /** The port the functions reach it on (their PARAMETERS_SECRETS_EXTENSION_HTTP_PORT). */
@@ -38,6 +38,7 @@ export async function startSecretsExtension(
       });
     return reply(200, { ARN: secretId, Name: secretId, SecretString: value, VersionStages: [stage] });
   });
+  keepIdleConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

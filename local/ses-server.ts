@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as ses from 'aws-ses-v2-local';
-import { FOREIGN_HOST_DETAIL, refuseForeignHost, requestUrl } from './loopback.ts';
+import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost, requestUrl } from './loopback.ts';
 import { limitFromEnv, SesQuota } from './ses-quota.ts';
 
 type Start = (config: { port: number; host: string }) => Promise<import('node:http').Server>;
@@ -22,7 +22,7 @@ const quota = new SesQuota({
   max24HourSend: argLimit('SES_MAX_24H_SEND', dailyArg),
 });
 
-const server = await start({ port, host: '127.0.0.1' });
+const server = keepIdleConnections(await start({ port, host: '127.0.0.1' }));
 const [emulator] = server.listeners('request') as ((...args: unknown[]) => void)[];
 if (!emulator) throw new Error('aws-ses-v2-local started without a request handler');
 server.removeAllListeners('request');
