@@ -5,7 +5,8 @@ import { verifyChain } from '../functions/domain/audit-chain.ts';
 /**
  * `npm run --silent verify-audit -- FILE [--head HASH]`: checks an audit export offline (no
  * network, no AWS). Exit 0 with `OK <n> events, head <hash>`; exit 1 naming the first line that
- * does not verify, or saying that the kept head is not in the chain; exit 2 for a usage error.
+ * does not verify (`verifyChain` says what each line must be), or saying that the kept head is
+ * not in the chain; exit 2 for a usage error or a file it cannot read.
  */
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: { head: { type: 'string' } }; allowPositionals: true }>>;

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { decodeTime } from 'ulid';
+import { findDuplicateKey, parseStrictJson } from '../http/json.ts';
 import { chainedView } from './audit.ts';
+import { ID_PATTERN } from './ids.ts';
 
 /**
  * The tamper-evident audit log: each tenant's events form one hash chain, oldest first.
@@ -9,6 +12,13 @@ import { chainedView } from './audit.ts';
  * own `hash`. A customer who keeps one hash (a "head") can later prove that nothing up to it was
  * changed, dropped, reordered or inserted: not even by someone who can write the table and
  * recompute every hash, because that rewritten chain no longer contains the head they kept.
+ *
+ * Events after a kept head are new to the customer, and the verifier also holds them to what
+ * every real event is: its `eventId` (a ULID) is strictly greater than the previous line's (the
+ * log's order; no event twice), and its `at` lies within a minute of the time in that id (an
+ * event cannot be back-dated behind the ids around it). A line is one RFC 8785 value: JSON that
+ * repeats a key (read differently by different parsers), a number it cannot represent (1e999)
+ * or text that is not Unicode fails that line.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -34,6 +44,43 @@ export type VerifyResult =
   | { ok: true; events: number; head: string }
   | { ok: false; line: number; reason: string };
 
+/** How far an event's `at` may lie from the time in its id. */
+export const ID_TIME_TOLERANCE_MS = 60_000;
+
+/** The line's event, or why it is not one JSON object that RFC 8785 can represent. */
+function notCanonicalObject(raw: string): { reason: string } | { event: Record<string, unknown> } {
+  const parsed = parseStrictJson(raw);
+  if (!parsed.ok) {
+    if (parsed.problem === 'duplicate-key')
+      return { reason: `it repeats the key ${JSON.stringify(findDuplicateKey(raw))}` };
+    if (parsed.problem === 'ill-formed-string') return { reason: 'it holds text that is not valid Unicode' };
+    return { reason: 'not a JSON object' };
+  }
+  const event = parsed.value;
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return { reason: 'not a JSON object' };
+  const pending: unknown[] = [event];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'number' && !Number.isFinite(value))
+      return { reason: 'it holds a number RFC 8785 cannot represent' };
+    if (value && typeof value === 'object') pending.push(...Object.values(value));
+  }
+  return { event: event as Record<string, unknown> };
+}
+
+/** Why an event's id and time do not follow the previous line's, or null. */
+function outOfOrder(event: Record<string, unknown>, previousId: string | null): string | null {
+  const { eventId, at } = event;
+  if (typeof eventId !== 'string' || !ID_PATTERN.test(eventId)) return 'its eventId is not an event id';
+  if (previousId !== null && eventId <= previousId)
+    return `its eventId ${eventId} is not after the previous line's ${previousId}`;
+  const made = decodeTime(eventId);
+  const time = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  if (!(Math.abs(time - made) <= ID_TIME_TOLERANCE_MS))
+    return `its time ${String(at)} lies more than ${ID_TIME_TOLERANCE_MS / 1000} s from its eventId's ${new Date(made).toISOString()}`;
+  return null;
+}
+
 /**
  * Verifies an export (one event per line, oldest first, each with its `hash`). With `keptHead`,
  * the chain must also contain that hash: a head kept from an earlier export or email proves
@@ -41,26 +88,24 @@ export type VerifyResult =
  */
 export function verifyChain(lines: readonly string[], keptHead?: string): VerifyResult {
   let previous = GENESIS_HASH;
+  let previousId: string | null = null;
   let seenKept = keptHead === undefined;
   let count = 0;
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
     if (raw.trim() === '') continue;
-    let event: Record<string, unknown>;
-    try {
-      event = JSON.parse(raw);
-    } catch {
-      return { ok: false, line, reason: 'not a JSON object' };
-    }
-    if (!event || typeof event !== 'object' || Array.isArray(event))
-      return { ok: false, line, reason: 'not a JSON object' };
-    const { hash, ...rest } = event;
+    const read = notCanonicalObject(raw);
+    if ('reason' in read) return { ok: false, line, reason: read.reason };
+    const { hash, ...rest } = read.event;
     if (typeof hash !== 'string') return { ok: false, line, reason: 'no hash' };
     // Every field of the line but its hash is covered: nothing can be added to a line either.
     const expected = sha256(previous, canonicalJson(rest));
-    if (expected !== event.hash)
+    if (expected !== hash)
       return { ok: false, line, reason: `hash does not match (expected ${expected}, found ${hash})` };
+    const order = outOfOrder(rest, previousId);
+    if (order) return { ok: false, line, reason: order };
     previous = hash;
+    previousId = rest.eventId as string;
     count++;
     if (hash === keptHead) seenKept = true;
   }

@@ -20,6 +20,8 @@ export interface Contact {
 }
 
 export const NAME_MAX = 200;
+/** Contacts a tenant may have: every change mails each of them, and each may act for it. */
+export const CONTACTS_MAX = 50;
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 /** An IANA zone name (Area/Location, or UTC); offsets such as "+01:00" are not zones. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;

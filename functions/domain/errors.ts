@@ -11,6 +11,7 @@ export type ProblemCode =
   | 'grant-already-active'
   | 'grant-not-active'
   | 'contact-exists'
+  | 'contact-limit-reached'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -81,7 +82,7 @@ export class FourEyesRequiredError extends DomainError {
   constructor() {
     super(
       'four-eyes-required',
-      'The contact who requested this instruction cannot confirm it: a second contact must.',
+      'A second person must confirm this instruction: not the one who requested it (whatever their contact record), and a contact who could give instructions before it was requested.',
     );
   }
 }
@@ -143,6 +144,15 @@ export class GrantNotActiveError extends DomainError {
 export class ContactExistsError extends DomainError {
   constructor() {
     super('contact-exists', 'A contact with this email address is already registered for this tenant.');
+  }
+}
+
+export class ContactLimitReachedError extends DomainError {
+  constructor(max: number) {
+    super(
+      'contact-limit-reached',
+      `This tenant already has ${max} contacts, the most it may have; remove one before adding another.`,
+    );
   }
 }
 

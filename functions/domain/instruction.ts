@@ -1,3 +1,4 @@
+import { type Contact, emailKey } from './contact.ts';
 import { ValidationError } from './errors.ts';
 import { charLength, containsControlOrBidi } from './text.ts';
 
@@ -34,6 +35,26 @@ export const DEFAULT_CONFIRM_SECONDS = 259_200;
 
 /** Kinds that a second contact must confirm before support may act (four eyes). */
 export const needsFourEyes = (kind: InstructionKind) => kind === 'account-deletion';
+
+/**
+ * Whether `contact` may be the second pair of eyes on `instruction`. Four eyes means two
+ * people, not two contact records: removing a contact and adding the same email again (in any
+ * letter case) makes a new record of the same person, so the requester is known by email. And
+ * only someone who could instruct before the request was made counts: a contact added
+ * afterwards was chosen by whoever manages the list knowing what waits for confirmation.
+ * Both facts are fixed for a contact record (a change of either is a new record), so the
+ * transaction's check that the confirming record still exists keeps this true under any race.
+ */
+export function mayConfirm(
+  instruction: { requestedBy: Pick<ContactRef, 'email'>; createdAt: string },
+  contact: Pick<Contact, 'email' | 'canInstruct' | 'createdAt'>,
+): boolean {
+  return (
+    contact.canInstruct &&
+    emailKey(contact.email) !== emailKey(instruction.requestedBy.email) &&
+    Date.parse(contact.createdAt) < Date.parse(instruction.createdAt)
+  );
+}
 
 /**
  * Multi-line text of `min`–`max` characters after trimming: line breaks and tabs are fine,

@@ -316,13 +316,57 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/*
+ * What people typed never passes for the mail's own words or links. A mail's one-click links
+ * sit on lines of their own ("Confirm: https://…"); text a contact or an agent wrote could
+ * carry a line of that shape and send a reader to someone else's page. So every value from a
+ * person is set apart in both parts: free text of several lines (an instruction's details, a
+ * completion note) is quoted, every line of it prefixed "> " in the text part and inside a
+ * blockquote in the HTML; everything else (names, reasons, tickets, activities) is folded onto
+ * the one line that starts with its label. Only the links block starts a line with a link's label.
+ */
+
+/** Every character a mail reader may take for the end of a line. */
+const LINE_BREAKS = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+
+/** The text on one line: each run of line breaks becomes one space. */
+export function foldLine(text: string): string {
+  return text.replace(new RegExp(`(?:${LINE_BREAKS.source})+`, 'g'), ' ');
+}
+
+/** The text as a quote of its own, "> " before every line (a bare ">" before an empty one). */
+export function quoteLines(text: string): string {
+  return text
+    .split(LINE_BREAKS)
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+}
+
+/** A label and its value; a quoted value is a person's free text of any number of lines. */
+type Row = readonly [label: string, value: string, quoted?: 'quoted'];
+
+function textRow([label, value, quoted]: Row): string {
+  if (quoted) return `${label}:\n${quoteLines(value)}`;
+  return value ? `${label}: ${foldLine(value)}` : `${label}:`;
+}
+
+function htmlRow([label, value, quoted]: Row): string {
+  const cell = quoted
+    ? `<blockquote style="margin:0;padding-left:8px;border-left:3px solid #999">${value
+        .split(LINE_BREAKS)
+        .map(escapeHtml)
+        .join('<br>')}</blockquote>`
+    : escapeHtml(foldLine(value));
+  return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
+}
+
 interface Parts {
   subject: string;
   intro: string;
-  rows: [string, string][];
+  rows: Row[];
   links: [string, string][];
   /** Receipt: a title, its rows and its list of activities. */
-  receipt?: { title: string; rows: [string, string][]; list: string[] };
+  receipt?: { title: string; rows: Row[]; list: string[] };
 }
 
 function receiptPart(receipt: MailReceipt, locale: Locale): NonNullable<Parts['receipt']> {
@@ -337,7 +381,7 @@ function receiptPart(receipt: MailReceipt, locale: Locale): NonNullable<Parts['r
       [r.agents, receipt.agents.length ? receipt.agents.join(', ') : r.none],
       [r.activities, receipt.activities.length || receipt.moreActivities ? '' : r.none],
       [r.url, receipt.url],
-      ...(receipt.auditHead ? ([[r.head, receipt.auditHead]] as [string, string][]) : []),
+      ...(receipt.auditHead ? ([[r.head, receipt.auditHead]] as Row[]) : []),
     ],
     list,
   };
@@ -352,7 +396,7 @@ function grantParts(
 ): Parts {
   const t = TEXT[r.locale] ?? TEXT.de;
   const time = (iso: string) => formatTime(iso, r.locale, r.timeZone);
-  const rows: [string, string][] = [
+  const rows: Row[] = [
     [t.grantedBy, `${d.grantedBy.name} <${d.grantedBy.email}>`],
     [t.reason, d.reason],
     [t.ticket, d.ticket ?? t.none],
@@ -384,17 +428,17 @@ function instructionParts(
 ): Parts {
   const t = (TEXT[r.locale] ?? TEXT.de).instruction;
   const person = (p: { name: string; email: string }) => `${p.name} <${p.email}>`;
-  const rows: [string, string][] = [
+  const rows: Row[] = [
     [t.kind, t.kinds[d.kind] ?? d.kind],
     [t.requestedBy, person(d.requestedBy)],
-    [t.details, d.details],
+    [t.details, d.details, 'quoted'],
   ];
   if (type === 'instruction.requested' && d.confirmBy)
     rows.push([t.confirmBy, formatTime(d.confirmBy, r.locale, r.timeZone)]);
   if (d.confirmedBy) rows.push([t.confirmedBy, person(d.confirmedBy)]);
   if (d.rejectedBy) rows.push([t.rejectedBy, person(d.rejectedBy)]);
   if (type === 'instruction.completed' && d.completedBy) rows.push([t.completedBy, d.completedBy]);
-  if (d.note) rows.push([t.note, d.note]);
+  if (d.note) rows.push([t.note, d.note, 'quoted']);
   const linkRows: [string, string][] = [];
   if (links.confirm) linkRows.push([t.confirm, links.confirm]);
   if (links.reject) linkRows.push([t.reject, links.reject]);
@@ -423,7 +467,7 @@ function contactParts(
       : self
         ? t.contact.removedSelf
         : t.contact.removedOther;
-  const rows: [string, string][] =
+  const rows: Row[] =
     type === 'contact.added'
       ? [
           [t.mayGrant, d.canGrantAccess ? t.yes : t.no],
@@ -471,34 +515,31 @@ export function notificationEmail(
   if (receipt) parts.receipt = receiptPart(receipt, recipient.locale);
   const rc = parts.receipt;
   const receiptText = rc
-    ? `\n\n${rc.title}:\n${rc.rows
-        .map(([k, v]) => (v ? `${k}: ${v}` : `${k}:`))
-        .join('\n')}${rc.list.length ? `\n${rc.list.map((l) => `- ${l}`).join('\n')}` : ''}`
+    ? `\n\n${rc.title}:\n${rc.rows.map(textRow).join('\n')}${
+        rc.list.length ? `\n${rc.list.map((l) => `- ${foldLine(l)}`).join('\n')}` : ''
+      }`
     : '';
   const receiptHtml = rc
-    ? `<h3>${escapeHtml(rc.title)}</h3><table>${rc.rows
-        .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-        .join(
-          '',
-        )}</table>${rc.list.length ? `<ul>${rc.list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}`
+    ? `<h3>${escapeHtml(rc.title)}</h3><table>${rc.rows.map(htmlRow).join('')}</table>${
+        rc.list.length ? `<ul>${rc.list.map((l) => `<li>${escapeHtml(foldLine(l))}</li>`).join('')}</ul>` : ''
+      }`
     : '';
-  const greeting = t.greeting(recipient.name);
-  const rows = parts.rows.map(([k, v]) => `${k}: ${v}`).join('\n');
+  const greeting = foldLine(t.greeting(recipient.name));
+  const intro = foldLine(parts.intro);
+  const rows = parts.rows.map(textRow).join('\n');
   const links_ = parts.links.length
     ? `\n\n${parts.links.map(([label, url]) => `${label}: ${url}`).join('\n')}\n${t.links.note}`
     : '';
-  const text = `${greeting}\n\n${parts.intro}${rows ? `\n\n${rows}` : ''}${links_}${receiptText}\n\n${t.footer}\n`;
+  const text = `${greeting}\n\n${intro}${rows ? `\n\n${rows}` : ''}${links_}${receiptText}\n\n${t.footer}\n`;
   const html =
     `<!doctype html><html lang="${recipient.locale}"><body>` +
-    `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(parts.intro)}</p>` +
-    (parts.rows.length
-      ? `<table>${parts.rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`
-      : '') +
+    `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(intro)}</p>` +
+    (parts.rows.length ? `<table>${parts.rows.map(htmlRow).join('')}</table>` : '') +
     (parts.links.length
       ? `<p>${parts.links.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>` +
         `<p><small>${escapeHtml(t.links.note)}</small></p>`
       : '') +
     receiptHtml +
     `<p><small>${escapeHtml(t.footer)}</small></p></body></html>`;
-  return { to: recipient.email, subject: parts.subject, text, html };
+  return { to: recipient.email, subject: foldLine(parts.subject), text, html };
 }

@@ -52,7 +52,7 @@ function wellFormed(root: unknown): boolean {
 }
 
 /** Scans text already known to be valid JSON; returns the first key repeated within one object. */
-function findDuplicateKey(text: string): string | null {
+export function findDuplicateKey(text: string): string | null {
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {

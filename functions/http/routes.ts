@@ -71,7 +71,9 @@ export const routes = [
     body: s.AddContactBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'Contact' },
-    needs: { table: ['PutItem'] },
+    // Reads the tenant's contact count (and, before it has one, its contacts); puts contact, email
+    // lock and event with the count's update or first write (and checks on the listed contacts).
+    needs: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   },
   {
     name: 'removeContact',

@@ -160,10 +160,41 @@ export async function chainBound(
 const sameHead = (a: ChainHead | null, b: ChainHead | null) =>
   a === null || b === null ? a === b : a.seq === b.seq && a.eventId === b.eventId;
 
-/** One page of the export: chained events, oldest first. */
-export async function exportAudit(deps: Pick<Deps, 'store'>, tenantId: string, page: PageRequest) {
-  const result = await deps.store.chainedEvents(tenantId, page);
-  return { events: result.items.map(publicEvent), nextCursor: result.nextCursor };
+/**
+ * The most one export answer holds, in bytes of its lines as Lambda's response carries them (the
+ * body escaped inside a JSON document, so never less than the body itself): far below Lambda's
+ * 6 MB answer, whatever the events hold.
+ */
+export const EXPORT_PAGE_BYTES = 4_000_000;
+
+/** One line of the export: the event as the API shows it, with its hash. */
+const exportLine = (event: AuditEvent) => `${JSON.stringify(publicEvent(event))}\n`;
+
+/**
+ * One page of the export: chained events, oldest first, at most `page.limit` of them and at most
+ * `maxBytes` (a single event always goes, so a page never stalls). When the events read do not
+ * fit, the page is read again up to the last that does, so that its cursor continues right
+ * after the last event sent.
+ */
+export async function exportAudit(
+  deps: Pick<Deps, 'store'>,
+  tenantId: string,
+  page: PageRequest,
+  maxBytes = EXPORT_PAGE_BYTES,
+) {
+  let limit = page.limit;
+  for (;;) {
+    const result = await deps.store.chainedEvents(tenantId, { limit, cursor: page.cursor });
+    const lines = result.items.map(exportLine);
+    let fitting = 0;
+    for (let bytes = 0; fitting < lines.length; fitting++) {
+      bytes += Buffer.byteLength(JSON.stringify(lines[fitting]));
+      if (bytes > maxBytes) break;
+    }
+    if (fitting === lines.length || lines.length <= 1)
+      return { events: result.items.map(publicEvent), ndjson: lines.join(''), nextCursor: result.nextCursor };
+    limit = Math.max(1, fitting);
+  }
 }
 
 export const ACTION_MAX = 200;

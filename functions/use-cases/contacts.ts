@@ -48,17 +48,20 @@ export async function addContact(
     canInstruct: input.canInstruct ?? true,
     createdAt: now.toISOString(),
   };
-  await deps.store.addContact(
-    contact,
-    newEvent(deps, now, tenantId, 'contact.added', actor, null, {
-      contactId: contact.contactId,
-      name: contact.name,
-      email: emailKey(contact.email),
-      canGrantAccess: contact.canGrantAccess,
-      canInstruct: contact.canInstruct,
-      locale: contact.locale,
-      timeZone: contact.timeZone,
-    }),
+  // Concurrent adds race on the tenant's contact count: the losers count again.
+  await retryOnConflict(() =>
+    deps.store.addContact(
+      contact,
+      newEvent(deps, now, tenantId, 'contact.added', actor, null, {
+        contactId: contact.contactId,
+        name: contact.name,
+        email: emailKey(contact.email),
+        canGrantAccess: contact.canGrantAccess,
+        canInstruct: contact.canInstruct,
+        locale: contact.locale,
+        timeZone: contact.timeZone,
+      }),
+    ),
   );
   return contact;
 }

@@ -14,6 +14,7 @@ import {
   effectiveInstruction,
   type Instruction,
   type InstructionKind,
+  mayConfirm,
   NOTE_MAX,
   needsFourEyes,
   normaliseText,
@@ -59,12 +60,6 @@ export async function requestInstruction(
 ): Promise<Instruction> {
   const details = normaliseText(input.details, 'details', 1, DETAILS_MAX);
   const fourEyes = needsFourEyes(input.kind);
-  if (fourEyes) {
-    const others = (await deps.store.listContacts(tenantId)).filter(
-      (c) => c.canInstruct && c.contactId !== contact.contactId,
-    );
-    if (others.length === 0) throw new SecondContactRequiredError(tenantId);
-  }
   const instruction: Instruction = {
     instructionId: deps.ids.next(now),
     tenantId,
@@ -80,6 +75,10 @@ export async function requestInstruction(
     completedBy: null,
     note: null,
   };
+  if (fourEyes) {
+    const confirmers = (await deps.store.listContacts(tenantId)).filter((c) => mayConfirm(instruction, c));
+    if (confirmers.length === 0) throw new SecondContactRequiredError(tenantId);
+  }
   await deps.store.createInstruction(
     instruction,
     newEvent(
@@ -149,8 +148,7 @@ async function decide(
     const before = await current(deps, tenantId, instructionId);
     if (effectiveInstruction(before, now).status !== 'pending-confirmation')
       throw new InstructionNotPendingError(instructionId);
-    if (to === 'confirmed' && before.requestedBy.contactId === contact.contactId)
-      throw new FourEyesRequiredError();
+    if (to === 'confirmed' && !mayConfirm(before, contact)) throw new FourEyesRequiredError();
     const after: Instruction = {
       ...before,
       status: to,

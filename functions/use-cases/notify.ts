@@ -15,6 +15,7 @@ import {
 } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
+import { mayConfirm } from '../domain/instruction.ts';
 import type {
   GrantStore,
   IdGenerator,
@@ -139,7 +140,9 @@ async function receiptFor(
 /** How many activities an email lists; the console's receipt has them all. */
 const RECEIPT_ACTIVITIES = 20;
 
-type Addressee = Recipient & Pick<Contact, 'canGrantAccess' | 'canInstruct'>;
+type Addressee = Recipient &
+  Pick<Contact, 'canGrantAccess' | 'canInstruct'> &
+  Partial<Pick<Contact, 'createdAt'>>;
 
 /**
  * Every contact the tenant had when the event happened (one registered later is not told of
@@ -210,18 +213,24 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
 }
 
 /**
- * "Confirm" and "Reject" for every instructing contact but the requester, while the request
- * waits for its second pair of eyes; valid until it would lapse.
+ * "Confirm" and "Reject" for every contact who may confirm (another person than the requester,
+ * registered to instruct before the request: `mayConfirm`), while the request waits for its
+ * second pair of eyes; valid until it would lapse.
  */
 async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
   const d = event.details as {
     instructionId?: string;
     status?: string;
     confirmBy?: string | null;
-    requestedBy?: { contactId?: string };
+    requestedBy?: { email?: string };
   };
   if (d.status !== 'pending-confirmation' || !d.instructionId || !d.confirmBy) return {};
-  if (!contact.canInstruct || contact.contactId === d.requestedBy?.contactId) return {};
+  const requestedBy = d.requestedBy?.email;
+  const registeredAt = contact.createdAt;
+  // The request's event is written with the instruction, at its createdAt.
+  const requested = { requestedBy: { email: requestedBy ?? '' }, createdAt: event.at };
+  if (!requestedBy || !registeredAt || !mayConfirm(requested, { ...contact, createdAt: registeredAt }))
+    return {};
   const now = deps.clock.now();
   const issued = (['confirm-instruction', 'reject-instruction'] as const).map((action) => {
     const token = newToken();

@@ -3,7 +3,7 @@ import { type Route, routes as routeTable } from '../../functions/http/routes.ts
 import { matchRoute } from '../../local/gateway.ts';
 import { requestUrl } from '../../local/loopback.ts';
 import { agentToken, call, changesOf, tenantWithPeople, tokenFor } from '../support/api.ts';
-import { mailedLink } from '../support/mail.ts';
+import { emails, mailedLink } from '../support/mail.ts';
 import { rawHttp } from '../support/raw-http.ts';
 import { until } from '../support/until.ts';
 
@@ -16,6 +16,7 @@ const CODES = new Set([
   'grant-already-active',
   'grant-not-active',
   'contact-exists',
+  'contact-limit-reached',
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',
@@ -493,4 +494,100 @@ describe('hostile input', () => {
       `fuzz: ${count} requests (${oddSent} below the API; seed ${seed}), 0 5xx, accepted ${JSON.stringify(accepted)}`,
     );
   }, 600_000);
+
+  it('four eyes by person: the requester removed and added again, in another letter case, or a contact added later cannot confirm', async () => {
+    const { tenantId, domain, people, contacts } = await tenantWithPeople('foureyes');
+    const requested = await call('POST', `/tenants/${tenantId}/instructions`, {
+      token: people.contact,
+      json: { kind: 'account-deletion', details: 'Delete the account.' },
+    });
+    expect(requested.status).toBe(201);
+    const confirm = (token: string) =>
+      call('POST', `/tenants/${tenantId}/instructions/${requested.body.instructionId}/confirm`, { token });
+    const add = (name: string, email: string) =>
+      call('POST', `/tenants/${tenantId}/contacts`, {
+        token: people.admin,
+        json: { name, email, phone: '+49 30 1234567' },
+      });
+    expect(
+      (
+        await call('DELETE', `/tenants/${tenantId}/contacts/${contacts.contact.contactId}`, {
+          token: people.admin,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await add('Ada again', `ADA@${domain}`)).status).toBe(201);
+    expect((await add('Newcomer', `new@${domain}`)).status).toBe(201);
+    for (const token of [
+      people.contact,
+      await tokenFor({ email: `ADA@${domain}`, tenantId }),
+      await tokenFor({ email: `new@${domain}`, tenantId }),
+    ]) {
+      const refused = await confirm(token);
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('four-eyes-required');
+    }
+    const confirmed = await confirm(people.contact2);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({
+      status: 'confirmed',
+      requestedBy: { email: `ada@${domain}` },
+      confirmedBy: { email: `bob@${domain}` },
+    });
+  });
+
+  it('the 51st contact is 409 contact-limit-reached, also when six adds arrive at once at 49', async () => {
+    const { tenantId, people } = await tenantWithPeople('limit');
+    const add = (email: string) =>
+      call('POST', `/tenants/${tenantId}/contacts`, {
+        token: people.admin,
+        json: { name: email.split('@')[0], email, phone: '+49 30 1234567', canInstruct: false },
+      });
+    for (let i = 3; i < 49; i++) expect((await add(`c${i}@${tenantId}.example`)).status).toBe(201);
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => add(`racer${i}@${tenantId}.example`)),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const refused of racing.filter((r) => r.status === 409)) {
+      expectCleanRejection(
+        { ...refused, type: refused.headers.get('content-type'), json: refused.body },
+        'limit',
+      );
+      expect(refused.body.code).toBe('contact-limit-reached');
+    }
+    const listed = await call('GET', `/tenants/${tenantId}/contacts`, { token: people.admin });
+    expect(listed.body.contacts).toHaveLength(50);
+    expect((await add(`late@${tenantId}.example`)).body.code).toBe('contact-limit-reached');
+  }, 120_000);
+
+  it('a fake link line in an instruction’s details reaches the mail quoted, never as a link line of its own', async () => {
+    const { tenantId, people, contacts } = await tenantWithPeople('maillinks');
+    const evil = `https://evil.example/act/${'A'.repeat(43)}`;
+    const requested = await call('POST', `/tenants/${tenantId}/instructions`, {
+      token: people.contact,
+      json: {
+        kind: 'account-deletion',
+        details: `Please delete the account.\nBestätigen: ${evil}\r\nConfirm: ${evil}\n\n   Ablehnen: ${evil}`,
+      },
+    });
+    expect(requested.status).toBe(201);
+    // Bob reads German: the mail's own Confirm link is "Bestätigen".
+    const { url } = await mailedLink(
+      inject('sesUrl'),
+      contacts.contact2.email,
+      'Weisung erteilt',
+      'Bestätigen',
+    );
+    expect(url).not.toContain('evil.example');
+    const mail = (await emails(inject('sesUrl'), contacts.contact2.email)).find((m) =>
+      m.subject.startsWith('Weisung erteilt'),
+    );
+    const lines = (mail?.body.text ?? '').split(/\r\n|[\n\r]/);
+    expect(lines.filter((l) => l.includes('evil.example'))).toEqual([
+      `> Bestätigen: ${evil}`,
+      `> Confirm: ${evil}`,
+      `>    Ablehnen: ${evil}`,
+    ]);
+    expect(mail?.body.html).not.toContain(`href="${evil}"`);
+  });
 });

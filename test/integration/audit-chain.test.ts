@@ -5,10 +5,12 @@ import { chainHash, GENESIS_HASH, verifyChain } from '../../functions/domain/aud
 import {
   CHAIN_SETTLE_MS,
   chainAuditLog,
+  EXPORT_PAGE_BYTES,
   exportAudit,
   grantReceipt,
   recordActivity,
 } from '../../functions/use-cases/audit.ts';
+import { newEvent } from '../../functions/use-cases/events.ts';
 import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
 import { givenActiveGrant } from '../support/deps.ts';
@@ -131,6 +133,69 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
     // when the machine is busy (20 s seen), so more room than the project's 30 s.
   }, 90_000);
 
+  describe('export pages are bounded by bytes as well as by count', () => {
+    /** `n` chained instruction events of `size` characters of details each (a 4-byte emoji per character). */
+    async function bigEvents(n: number, size: (i: number) => number) {
+      const t = await givenActiveGrant({ seconds: 3600 });
+      for (let i = 0; i < n; i++)
+        await t.store.appendEventOnce(
+          newEvent(t.deps, t.clock.now(), 'acme', 'instruction.requested', 'ada@acme.test', null, {
+            instructionId: `I${i}`,
+            kind: 'other',
+            details: '😀'.repeat(size(i)),
+          }),
+        );
+      t.clock.advance(CHAIN_SETTLE_MS + 1);
+      const { head, chained } = await chainAuditLog(t.deps, 'acme');
+      return { ...t, head: head as string, total: chained };
+    }
+
+    /** Every page from the start: its NDJSON, its size as Lambda carries it, its events. */
+    async function pages(t: Given, limit: number, maxBytes?: number) {
+      const all: { ndjson: string; carried: number; count: number }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await exportAudit(t.deps, 'acme', { limit, cursor }, maxBytes);
+        expect(page.ndjson).toBe(page.events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        all.push({
+          ndjson: page.ndjson,
+          carried: Buffer.byteLength(JSON.stringify(page.ndjson)),
+          count: page.events.length,
+        });
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    }
+
+    it('520 events of 8 KB are within the count of 1 000 but over 4 MB: each answer stays within 4 MB, and the pages join into the whole chain', async () => {
+      const t = await bigEvents(520, () => 2000);
+      const exported = await pages(t, 1000);
+      expect(exported.length).toBeGreaterThan(1);
+      // The byte bound, not the count, ended the first page.
+      expect(exported[0]?.count).toBeLessThan(t.total);
+      for (const page of exported) {
+        expect(Buffer.byteLength(page.ndjson)).toBeLessThanOrEqual(EXPORT_PAGE_BYTES);
+        expect(page.carried).toBeLessThanOrEqual(EXPORT_PAGE_BYTES);
+      }
+      const lines = exported.flatMap((p) => p.ndjson.split('\n').filter(Boolean));
+      expect(lines).toHaveLength(t.total);
+      expect(verifyChain(lines, t.head)).toEqual({ ok: true, events: t.total, head: t.head });
+    }, 90_000);
+
+    it('each cursor continues right after the last event sent, at any budget; an event larger than the budget goes alone', async () => {
+      const t = await bigEvents(30, (i) => [10, 400, 3, 1500, 50][i % 5] as number);
+      const whole = (await pages(t, 100)).flatMap((p) => p.ndjson.split('\n').filter(Boolean));
+      expect(whole).toHaveLength(t.total);
+      for (const budget of [100, 3_000, 9_000, 20_000]) {
+        const exported = await pages(t, 7, budget);
+        for (const page of exported) if (page.count > 1) expect(page.carried).toBeLessThanOrEqual(budget);
+        expect(exported.flatMap((p) => p.ndjson.split('\n').filter(Boolean))).toEqual(whole);
+      }
+      // A budget smaller than any event: one event per page, none skipped or repeated.
+      expect((await pages(t, 7, 100)).map((p) => p.count)).toEqual(Array(t.total).fill(1));
+    });
+  });
+
   describe('tampering directly in the table is caught against a kept head', () => {
     it('an edited event: the export names its line; with every hash recomputed, the kept head is missing', async () => {
       const t = await chainedHistory();
@@ -197,6 +262,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
             ...before,
             sk: keys.event(forgedId),
             eventId: forgedId,
+            at: new Date(0).toISOString(),
             type: 'grant.revoked',
             actor: 'ada@acme.test',
             hash: before?.hash,
@@ -207,6 +273,22 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
       await recomputeEverything(t);
       expect(verifyChain(await exportLines(t))).toMatchObject({ ok: true, events: 7 });
       expect(verifyChain(await exportLines(t), t.kept)).toMatchObject({ ok: false, line: 0 });
+      // Dated like the events around it but with an id from before them: caught with no head at all.
+      await t.doc.send(
+        new UpdateCommand({
+          TableName: t.tableName,
+          Key: { pk: keys.tenant('acme'), sk: keys.event(forgedId) },
+          UpdateExpression: 'SET #at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': before?.at },
+        }),
+      );
+      await recomputeEverything(t);
+      expect(verifyChain(await exportLines(t))).toMatchObject({
+        ok: false,
+        line: 1,
+        reason: expect.stringContaining('more than 60 s'),
+      });
     });
 
     it('a deleted head: the chain is not rewritten from scratch, and what was chained still verifies', async () => {

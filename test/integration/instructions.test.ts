@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
-import { removeContact } from '../../functions/use-cases/contacts.ts';
+import { addContact, removeContact } from '../../functions/use-cases/contacts.ts';
 import {
   completeInstruction,
   confirmInstruction,
+  getInstruction,
   lapseInstruction,
   listConfirmedInstructions,
   rejectInstruction,
@@ -17,14 +18,18 @@ import { notifyDepsFor, RecordingMailer, seedContact, testDeps } from '../suppor
 
 const DELETE = { kind: 'account-deletion' as const, details: 'Please delete our account and all data.' };
 
-/** Tenant acme with Ada and Bob, who may both instruct, and Cy, who may not. */
+/**
+ * Tenant acme with Ada and Bob, who may both instruct, and Cy, who may not, all registered a
+ * minute before the clock's 10:00, when the tests make their requests.
+ */
 async function given(options: { bobInstructs?: boolean } = {}) {
-  const t = await testDeps();
+  const t = await testDeps('2026-12-01T09:59:00.000Z');
   const ada = await seedContact(t.deps, 'acme', 'ada@acme.test', { locale: 'en' });
   const bob = await seedContact(t.deps, 'acme', 'bob@acme.test', {
     canInstruct: options.bobInstructs ?? true,
   });
   const cy = await seedContact(t.deps, 'acme', 'cy@acme.test', { canInstruct: false });
+  t.clock.set('2026-12-01T10:00:00.000Z');
   return { ...t, ada, bob, cy };
 }
 
@@ -130,6 +135,7 @@ describe('instructions with four eyes (DynamoDB Local)', () => {
   it('two contacts confirming at once: one wins, the other gets 409', async () => {
     const t = await given();
     const dee = await seedContact(t.deps, 'acme', 'dee@acme.test');
+    t.clock.advance(1000);
     const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
     const results = await Promise.all([
       outcome(confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now())),
@@ -220,5 +226,99 @@ describe('instructions with four eyes (DynamoDB Local)', () => {
     await expect(actOnLink(t.deps, reject as string, t.clock.now())).rejects.toMatchObject({
       code: 'instruction-not-pending',
     });
+  });
+
+  it('four eyes are two people: the requester removed and added again, in any letter case, still cannot confirm', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    for (const email of ['ada@acme.test', 'ADA@Acme.Test']) {
+      t.clock.advance(1000);
+      const current = (await t.store.listContacts('acme')).find(
+        (c) => c.email.toLowerCase() === 'ada@acme.test',
+      );
+      await removeContact(t.deps, 'acme', current?.contactId as string, 'admin@test', t.clock.now());
+      t.clock.advance(1000);
+      const again = await seedContact(t.deps, 'acme', email);
+      expect(again.contactId).not.toBe(t.ada.contactId);
+      await expect(
+        confirmInstruction(t.deps, 'acme', requested.instructionId, again, t.clock.now()),
+      ).rejects.toMatchObject({ code: 'four-eyes-required' });
+    }
+    expect((await getInstruction(t.deps, 'acme', requested.instructionId, t.clock.now())).status).toBe(
+      'pending-confirmation',
+    );
+    expect(
+      (await listAudit(t.deps, 'acme', { limit: 50 })).items.filter(
+        (e) => e.type === 'instruction.confirmed',
+      ),
+    ).toEqual([]);
+    const confirmed = await confirmInstruction(t.deps, 'acme', requested.instructionId, t.bob, t.clock.now());
+    expect(confirmed).toMatchObject({
+      confirmedBy: { email: 'bob@acme.test' },
+      requestedBy: { email: 'ada@acme.test' },
+    });
+  });
+
+  it('only contacts registered before the request may confirm it: one added afterwards (or in the same millisecond) gets 403', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    const sameInstant = await seedContact(t.deps, 'acme', 'eve@acme.test');
+    t.clock.advance(60_000);
+    const later = await seedContact(t.deps, 'acme', 'dee@acme.test');
+    for (const contact of [sameInstant, later])
+      await expect(
+        confirmInstruction(t.deps, 'acme', requested.instructionId, contact, t.clock.now()),
+      ).rejects.toMatchObject({ code: 'four-eyes-required' });
+    // Taking power away needs no history: the late contact may still reject.
+    expect(
+      await rejectInstruction(t.deps, 'acme', requested.instructionId, later, t.clock.now()),
+    ).toMatchObject({
+      status: 'rejected',
+      rejectedBy: { contactId: later.contactId },
+    });
+  });
+
+  it('a deletion needs a second person registered before it: the requester alone, or with a contact added in its millisecond, gets 409', async () => {
+    const t = await testDeps('2026-12-01T09:59:00.000Z');
+    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+    t.clock.set('2026-12-01T10:00:00.000Z');
+    await expect(requestInstruction(t.deps, 'acme', ada, DELETE, t.clock.now())).rejects.toMatchObject({
+      code: 'second-contact-required',
+    });
+    await seedContact(t.deps, 'acme', 'bob@acme.test');
+    await expect(requestInstruction(t.deps, 'acme', ada, DELETE, t.clock.now())).rejects.toMatchObject({
+      code: 'second-contact-required',
+    });
+    t.clock.advance(1);
+    expect(await requestInstruction(t.deps, 'acme', ada, DELETE, t.clock.now())).toMatchObject({
+      status: 'pending-confirmation',
+    });
+  });
+
+  it('the request email has no Confirm link for the requester added again or for a contact added with the request', async () => {
+    const t = await given();
+    const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    // In the request's own millisecond, so that the notifier (which mails only the contacts the
+    // tenant had at the event) still mails them: the link rules alone must keep them out.
+    await removeContact(t.deps, 'acme', t.ada.contactId, 'admin@test', t.clock.now());
+    const adaAgain = await seedContact(t.deps, 'acme', 'Ada@ACME.test');
+    const dee = await addContact(
+      t.deps,
+      'acme',
+      'admin@test',
+      { name: 'Dee', email: 'dee@acme.test', phone: '+49 30 1234567' },
+      t.clock.now(),
+    );
+    const mailer = new RecordingMailer();
+    const event = (await listAudit(t.deps, 'acme', { limit: 20 })).items.find(
+      (e) => e.type === 'instruction.requested' && e.details.instructionId === requested.instructionId,
+    );
+    await notifyContacts(notifyDepsFor(t, mailer), event as AuditEvent);
+    const textTo = (email: string) => mailer.sent.find((m) => m.to === email)?.text;
+    expect(textTo(adaAgain.email)).toContain('Weisung');
+    expect(textTo(dee.email)).toBeDefined();
+    for (const email of [adaAgain.email, dee.email, 'cy@acme.test'])
+      expect(textTo(email)).not.toContain('/act/');
+    expect(textTo('bob@acme.test')).toMatch(/^Bestätigen: https:\/\/console\.example\/act\//m);
   });
 });

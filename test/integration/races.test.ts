@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Contact } from '../../functions/domain/contact.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import {
   changeGrantDeadline,
@@ -8,6 +9,11 @@ import {
   listGrants,
   revokeGrant,
 } from '../../functions/use-cases/grants.ts';
+import {
+  confirmInstruction,
+  getInstruction,
+  requestInstruction,
+} from '../../functions/use-cases/instructions.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { onceAfter, withBarrier } from '../support/barrier.ts';
 import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
@@ -211,5 +217,38 @@ describe('races resolved by DynamoDB conditions', () => {
       const granted = await deps.store.getGrant('acme', access.grantId);
       expect(granted?.grantedBy.contactId).not.toBe(ada.contactId);
     }
+  });
+
+  it('the confirmer removed and added again while their confirmation is in flight: neither record confirms', async () => {
+    const { deps, clock } = await testDeps('2026-12-01T09:59:00.000Z');
+    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
+    const bob = await seedContact(deps, 'acme', 'bob@acme.test');
+    clock.set('2026-12-01T10:00:00.000Z');
+    const { instructionId } = await requestInstruction(
+      deps,
+      'acme',
+      ada,
+      { kind: 'account-deletion', details: 'Delete it.' },
+      clock.now(),
+    );
+    let bobAgain: Contact | undefined;
+    // Between reading the instruction and writing the confirmation, the admin replaces Bob.
+    const racing = {
+      ...deps,
+      store: onceAfter(deps.store, 'getInstruction', async () => {
+        await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
+        clock.advance(1000);
+        bobAgain = await seedContact(deps, 'acme', 'Bob@acme.test');
+      }),
+    };
+    await expect(confirmInstruction(racing, 'acme', instructionId, bob, clock.now())).rejects.toMatchObject({
+      code: 'not-authorized-contact',
+    });
+    await expect(
+      confirmInstruction(deps, 'acme', instructionId, bobAgain as Contact, clock.now()),
+    ).rejects.toMatchObject({ code: 'four-eyes-required' });
+    expect((await getInstruction(deps, 'acme', instructionId, clock.now())).status).toBe(
+      'pending-confirmation',
+    );
   });
 });

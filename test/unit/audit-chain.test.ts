@@ -3,29 +3,43 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { encodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyChain } from '../../functions/domain/audit-chain.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-const event = (n: number, details: Record<string, unknown> = {}) => ({
-  eventId: `01JAAAAAAAAAAAAAAAAAAAAA${String(n).padStart(2, '0')}`,
-  at: `2026-12-01T10:00:${String(n).padStart(2, '0')}.000Z`,
-  type: 'access.checked' as const,
-  actor: 'agent@vendor.example',
-  grantId: null,
-  details: { access: n % 2 === 0, ...details },
-});
+/** An event id (ULID) made at `at`, the `n`th of that instant. */
+const idAt = (at: string, n: number) =>
+  `${encodeTime(Date.parse(at), 10)}${'A'.repeat(14)}${String(n).padStart(2, '0')}`;
 
-/** An export of `n` events: one JSON line each, with its hash. */
-function exportOf(n: number): string[] {
-  let previous = GENESIS_HASH;
-  return Array.from({ length: n }, (_, i) => {
-    const e = event(i + 1);
-    previous = chainHash(previous, e);
+const event = (n: number, details: Record<string, unknown> = {}) => {
+  const at = `2026-12-01T10:00:${String(n).padStart(2, '0')}.000Z`;
+  return {
+    eventId: idAt(at, n),
+    at,
+    type: 'access.checked' as const,
+    actor: 'agent@vendor.example',
+    grantId: null,
+    details: { access: n % 2 === 0, ...details },
+  };
+};
+
+/** Export lines of these events, each with its hash, chained after `previous`. */
+function chained(events: readonly Record<string, unknown>[], previous = GENESIS_HASH): string[] {
+  return events.map((e) => {
+    previous = chainHash(previous, e as never);
     return JSON.stringify({ ...e, hash: previous });
   });
 }
+
+/** An export of `n` events: one JSON line each, with its hash. */
+function exportOf(n: number): string[] {
+  return chained(Array.from({ length: n }, (_, i) => event(i + 1)));
+}
+
+const hashOf = (line: string | undefined) => JSON.parse(line as string).hash as string;
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units, writes numbers as ECMAScript does and strings minimally escaped', () => {
@@ -42,8 +56,7 @@ describe('canonical JSON (RFC 8785)', () => {
 describe('the hash chain', () => {
   it('hashes the previous hash followed by the event’s canonical JSON, 64 zeros before the first', () => {
     const e = event(1, { reason: 'ü' });
-    const canonical =
-      '{"actor":"agent@vendor.example","at":"2026-12-01T10:00:01.000Z","details":{"access":false,"reason":"ü"},"eventId":"01JAAAAAAAAAAAAAAAAAAAAA01","grantId":null,"type":"access.checked"}';
+    const canonical = `{"actor":"agent@vendor.example","at":"2026-12-01T10:00:01.000Z","details":{"access":false,"reason":"ü"},"eventId":"${e.eventId}","grantId":null,"type":"access.checked"}`;
     const expected = createHash('sha256')
       .update(`${'0'.repeat(64)}${canonical}`, 'utf8')
       .digest('hex');
@@ -95,6 +108,126 @@ describe('the hash chain', () => {
   });
 });
 
+describe('a strict verifier: what a kept head cannot vouch for is held to what every event is', () => {
+  const kept = exportOf(4);
+  const head = hashOf(kept[3]);
+  /** The kept export with `events` appended, every hash recomputed: valid as a chain. */
+  const appended = (...events: Record<string, unknown>[]) => [...kept, ...chained(events, head)];
+
+  it('an event dated 2024 appended after the kept head, with an id of its time: not after the previous id', () => {
+    const at = '2024-03-01T09:00:00.000Z';
+    const result = verifyChain(appended({ ...event(5), eventId: idAt(at, 5), at }), head);
+    expect(result).toMatchObject({ ok: false, line: 5, reason: expect.stringContaining('is not after') });
+  });
+
+  it('an event dated 2024 with an id of today: its time lies more than 60 s from its id’s', () => {
+    const result = verifyChain(appended({ ...event(5), at: '2024-03-01T09:00:00.000Z' }), head);
+    expect(result).toMatchObject({ ok: false, line: 5, reason: expect.stringContaining('more than 60 s') });
+  });
+
+  it('a time up to 60 s from the id’s is an event’s own; one millisecond more is not', () => {
+    const e = event(5);
+    const plus = (ms: number) => new Date(Date.parse(e.at) + ms).toISOString();
+    expect(verifyChain(appended({ ...e, at: plus(60_000) }), head)).toMatchObject({ ok: true, events: 5 });
+    expect(verifyChain(appended({ ...e, at: plus(-60_000) }), head)).toMatchObject({ ok: true, events: 5 });
+    expect(verifyChain(appended({ ...e, at: plus(60_001) }), head)).toMatchObject({ ok: false, line: 5 });
+  });
+
+  it('a second copy of an access check already in the log, with the opposite answer: its id is not new', () => {
+    const copy = JSON.parse(kept[2] as string);
+    delete copy.hash;
+    copy.details.access = !copy.details.access;
+    const result = verifyChain(appended(event(5), copy), head);
+    expect(result).toMatchObject({ ok: false, line: 6, reason: expect.stringContaining('is not after') });
+    // The same id twice in a row too.
+    expect(verifyChain(appended(event(5), event(5)), head)).toMatchObject({ ok: false, line: 6 });
+  });
+
+  it('a key twice in one line (JSON.parse keeps the last, other parsers the first), at any depth', () => {
+    for (const [label, from, to] of [
+      ['actor', '"actor":', '"actor":"mallory@evil.example","actor":'],
+      ['access', '"access":', '"access":true,"access":'],
+    ] as const) {
+      const lines = [...exportOf(5)];
+      lines[4] = (lines[4] as string).replace(from, to);
+      // The hash still matches what JSON.parse reads.
+      const { hash, ...read } = JSON.parse(lines[4]);
+      expect(chainHash(hashOf(lines[3]), read)).toBe(hash);
+      expect(verifyChain(lines, head)).toEqual({
+        ok: false,
+        line: 5,
+        reason: `it repeats the key "${label}"`,
+      });
+    }
+  });
+
+  it('a number RFC 8785 cannot represent (1e999) fails its line instead of crashing', () => {
+    const lines = [...kept, '{"eventId":"x","n":1e999,"hash":"0"}'];
+    expect(verifyChain(lines, head)).toMatchObject({
+      ok: false,
+      line: 5,
+      reason: 'it holds a number RFC 8785 cannot represent',
+    });
+    expect(verifyChain([...kept, '{"d":{"x":[1,-1e400]}}'])).toMatchObject({ ok: false, line: 5 });
+  });
+});
+
+/** JSON text of `value` in which the object `target` holds `key` twice: first `decoy`, then its own value. */
+function withRepeatedKey(value: unknown, target: object, key: string, decoy: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => withRepeatedKey(v, target, key, decoy)).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).map(
+      ([k, v]) => `${JSON.stringify(k)}:${withRepeatedKey(v, target, key, decoy)}`,
+    );
+    if (value === target) entries.unshift(`${JSON.stringify(key)}:${JSON.stringify(decoy)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Every object in a JSON value, with its keys. */
+function objectsIn(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap(objectsIn);
+  if (value && typeof value === 'object')
+    return [value as Record<string, unknown>, ...Object.values(value).flatMap(objectsIn)];
+  return [];
+}
+
+describe('property: a key repeated anywhere in any line of a valid export fails that line', () => {
+  it('holds for random details, lines and depths', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.nat(),
+        fc.nat(),
+        fc.jsonValue({ maxDepth: 1 }),
+        (details, lineChoice, objectChoice, decoy) => {
+          const lines = chained(details.map((d, i) => event(i + 1, { extra: d })));
+          const index = lineChoice % lines.length;
+          const parsed = JSON.parse(lines[index] as string);
+          const candidates = objectsIn(parsed).filter((o) => Object.keys(o).length > 0);
+          const target = candidates[objectChoice % candidates.length] as Record<string, unknown>;
+          const key = Object.keys(target)[objectChoice % Object.keys(target).length] as string;
+          const forged = [...lines];
+          forged[index] = withRepeatedKey(parsed, target, key, decoy);
+          // JSON.parse keeps the last: the line reads as before and its hash still matches.
+          expect(JSON.parse(forged[index] as string)).toEqual(parsed);
+          expect(verifyChain(lines)).toMatchObject({ ok: true });
+          expect(verifyChain(forged)).toEqual({
+            ok: false,
+            line: index + 1,
+            reason: `it repeats the key ${JSON.stringify(key)}`,
+          });
+        },
+      ),
+      { numRuns: 300, seed: 20261206 },
+    );
+  });
+});
+
 describe('npm run verify-audit', () => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-audit.ts', ...args], {
@@ -129,5 +262,18 @@ describe('npm run verify-audit', () => {
     expect(run().status).toBe(2);
     expect(run(good, '--head', 'XYZ').status).toBe(2);
     expect(run(join(dir, 'absent.ndjson')).status).toBe(2);
+    expect(run(dir).status).toBe(2);
+    expect(run(good, good).status).toBe(2);
+    expect(run('--bogus', good).status).toBe(2);
+  });
+
+  it('a line with 1e999 is exit 1 naming that line, not a crash', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'verify-audit-'));
+    const file = join(dir, 'infinite.ndjson');
+    await writeFile(file, `${exportOf(2).join('\n')}\n{"eventId":"x","n":1e999,"hash":"0"}\n`);
+    const result = run(file);
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim()).toBe('FAIL line 3: it holds a number RFC 8785 cannot represent');
+    expect(result.stderr).toBe('');
   });
 });

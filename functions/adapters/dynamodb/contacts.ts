@@ -1,22 +1,41 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
-import { type Contact, emailKey } from '../../domain/contact.ts';
-import { ConcurrentModificationError, ContactExistsError } from '../../domain/errors.ts';
+import { CONTACTS_MAX, type Contact, emailKey } from '../../domain/contact.ts';
+import {
+  ConcurrentModificationError,
+  ContactExistsError,
+  ContactLimitReachedError,
+} from '../../domain/errors.ts';
 import type { GrantEnding } from '../../domain/ports.ts';
 import type { DynamoGrants } from './grants.ts';
 import { contactItem, toContact } from './items.ts';
 import { keys } from './keys.ts';
 import { CONDITIONAL_CHECK_FAILED, type Table, type TransactItem } from './table.ts';
 
-/** Contacts: one item per contact and one per email address, so an email is unique per tenant. */
+const COUNT = '#contacts';
+const COUNT_ATTRIBUTE = 'contacts';
+
+/**
+ * Contacts: one item per contact and one per email address, so an email is unique per tenant,
+ * and one item counting them, so a tenant has at most CONTACTS_MAX.
+ */
 export class DynamoContacts {
   constructor(
     private readonly table: Table,
     private readonly grants: DynamoGrants,
   ) {}
 
+  /**
+   * Adds a contact with its email lock and event, and counts it in the same transaction: the
+   * count item's condition (below the limit) is what concurrent adds race on, so the limit holds
+   * however many arrive at once.
+   */
   async addContact(contact: Contact, event: AuditEvent): Promise<void> {
     const item = contactItem(contact);
+    const counted = await this.table.getItem(keys.tenant(contact.tenantId), keys.contactCount);
+    const count = counted
+      ? [this.countBy(contact.tenantId, 1, `${COUNT} < :max`, { ':max': CONTACTS_MAX })]
+      : await this.firstCount(contact.tenantId);
     const reasons = await this.table.transact([
       {
         Put: {
@@ -27,10 +46,60 @@ export class DynamoContacts {
       },
       { Put: { TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
       this.table.putEvent(event),
+      ...count,
     ]);
     if (!reasons) return;
     if (reasons[0]?.Code === CONDITIONAL_CHECK_FAILED) throw new ContactExistsError();
+    if (counted && reasons[3]?.Code === CONDITIONAL_CHECK_FAILED)
+      throw new ContactLimitReachedError(CONTACTS_MAX);
     throw new ConcurrentModificationError();
+  }
+
+  /**
+   * The count of a tenant that has none yet (its contacts were added before there was one):
+   * written from the contacts as listed now, with the new one, and only while each listed
+   * contact is still there and nobody wrote a count meanwhile; else the add tries again.
+   */
+  private async firstCount(tenantId: string): Promise<TransactItem[]> {
+    const existing = await this.listContacts(tenantId);
+    if (existing.length >= CONTACTS_MAX) throw new ContactLimitReachedError(CONTACTS_MAX);
+    const pk = keys.tenant(tenantId);
+    return [
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: { pk, sk: keys.contactCount, kind: 'contact-count', [COUNT_ATTRIBUTE]: existing.length + 1 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...existing.map(
+        (c): TransactItem => ({
+          ConditionCheck: {
+            TableName: this.table.name,
+            Key: { pk, sk: keys.contact(c.contactId) },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        }),
+      ),
+    ];
+  }
+
+  private countBy(
+    tenantId: string,
+    by: 1 | -1,
+    condition: string,
+    values: Record<string, unknown> = {},
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.table.name,
+        Key: { pk: keys.tenant(tenantId), sk: keys.contactCount },
+        UpdateExpression: `SET ${COUNT} = ${COUNT} + :by`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { [COUNT]: COUNT_ATTRIBUTE },
+        ExpressionAttributeValues: { ':by': by, ...values },
+      },
+    };
   }
 
   async getContact(tenantId: string, contactId: string): Promise<Contact | null> {
@@ -71,6 +140,7 @@ export class DynamoContacts {
     activeGrantId: string | null,
   ): Promise<void> {
     const pk = keys.tenant(contact.tenantId);
+    const counted = await this.table.getItem(pk, keys.contactCount);
     const items: TransactItem[] = [
       {
         Delete: {
@@ -88,6 +158,17 @@ export class DynamoContacts {
         },
       },
       this.table.putEvent(event),
+      // The count goes down with the contact; a tenant without a count yet keeps none, unless one
+      // is written meanwhile (from a listing that still had this contact): then this tries again.
+      counted
+        ? this.countBy(contact.tenantId, -1, 'attribute_exists(pk)')
+        : {
+            ConditionCheck: {
+              TableName: this.table.name,
+              Key: { pk, sk: keys.contactCount },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
       // Either the grant this contact gave ends with them, or the tenant's active grant is still
       // the one read (none, or another contact's): a grant they create meanwhile cannot survive.
       ...(ending

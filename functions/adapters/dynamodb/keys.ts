@@ -7,6 +7,8 @@ export const keys = {
   contact: (contactId: string) => `CONTACT#${contactId}`,
   contactPrefix: 'CONTACT#',
   contactEmail: (emailKey: string) => `EMAIL#${emailKey}`,
+  /** How many contacts the tenant has (the limit's guard); outside `contactPrefix`. */
+  contactCount: 'CONTACTS',
   event: (eventId: string) => `EVENT#${eventId}`,
   eventPrefix: 'EVENT#',
   /** The head of the tenant's audit hash chain. */
