@@ -1,5 +1,5 @@
 import { accessCheckedEvent, type StampedCheck } from '../domain/access-check.ts';
-import { publicEvent } from '../domain/audit.ts';
+import { type AuditEvent, publicEvent } from '../domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
