@@ -10,7 +10,7 @@ import { SupportAccessStack } from './stack.ts';
  * (comma-separated), rolesClaim, tenantClaim, emailClaim, emailVerifiedClaim, authorizeUrl,
  * tokenUrl, consoleClientId (the console's sign-in at an external issuer), alarmEmail,
  * grantMinSeconds, grantMaxSeconds, reminderBeforeSeconds, instructionConfirmSeconds, consoleUrl (where emailed links point;
- * default consoleOrigin), apiRateLimit, apiBurstLimit, activeIndexShards (write sharding of the
+ * default consoleOrigin), mailBrandName (the vendor's name in every mail's header), apiRateLimit, apiBurstLimit, activeIndexShards (write sharding of the
  * active-grant index, 1–32, default 1; only raise it).
  */
 export function buildApp(app: App = new App()): { app: App; stack: SupportAccessStack } {
@@ -65,6 +65,7 @@ export function buildApp(app: App = new App()): { app: App; stack: SupportAccess
       : undefined,
     activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
     consoleUrl: context('consoleUrl') ?? consoleOrigin,
+    mailBrandName: context('mailBrandName'),
     throttle:
       context('apiRateLimit') || context('apiBurstLimit')
         ? {

@@ -30,6 +30,8 @@ export interface SupportAccessStackProps extends StackProps {
   activeIndexShards?: number | undefined;
   /** Where emailed one-click links point (`<consoleUrl>/act/<token>`): the console's public URL. */
   consoleUrl: string;
+  /** The vendor's name in every mail's header. */
+  mailBrandName?: string | undefined;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
   throttle?: { rateLimit: number; burstLimit: number } | undefined;
 }
@@ -71,6 +73,7 @@ export class SupportAccessStack extends Stack {
       mailFrom: props.mailFrom,
       mailDomain: props.mailDomain,
       consoleUrl: props.consoleUrl,
+      mailBrandName: props.mailBrandName,
     });
     this.auditChain = new AuditChain(this, 'AuditChain', { table: this.data.table, environment });
     this.api = new Api(this, 'Api', {

@@ -3,6 +3,9 @@ import type { Locale } from '../domain/contact.ts';
 import type { OutgoingEmail } from '../domain/ports.ts';
 import { shorten } from '../domain/text.ts';
 import { LAYOUT } from './layout.generated.ts';
+import { DEFAULT_BRAND_NAME, type MailStyle } from './style.ts';
+
+export type { MailStyle } from './style.ts';
 
 interface GrantDetails {
   reason: string;
@@ -567,15 +570,6 @@ function contactParts(
       ? { footer: (v: (value: string) => string) => t.footerRemoved(v(event.tenantId)) }
       : {}),
   };
-}
-
-/** The name a mail's header shows when the deployment names none (`MAIL_BRAND_NAME`). */
-export const DEFAULT_BRAND_NAME = 'Support access';
-
-/** How a deployment presents its mails. */
-export interface MailStyle {
-  /** The vendor's name in every mail's header. */
-  brand?: string | undefined;
 }
 
 /**

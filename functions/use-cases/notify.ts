@@ -24,7 +24,13 @@ import type {
   NotificationKey,
   NotificationLedger,
 } from '../domain/ports.ts';
-import { type MailLinks, type MailReceipt, notificationEmail, type Recipient } from '../email/templates.ts';
+import {
+  type MailLinks,
+  type MailReceipt,
+  type MailStyle,
+  notificationEmail,
+  type Recipient,
+} from '../email/templates.ts';
 import { activityLine, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
 
@@ -38,6 +44,8 @@ export interface NotifyDeps {
   >;
   /** The console's URL; emailed links point at its `/act/{token}` page. */
   consoleUrl: string;
+  /** How the mails present the vendor (its name in their header). */
+  mailStyle?: MailStyle;
   ledger: NotificationLedger;
   mailer: Mailer;
   clock: Clock;
@@ -100,7 +108,7 @@ export async function notifyContacts(deps: NotifyDeps, event: AuditEvent): Promi
     let messageId: string;
     try {
       const links = await linksFor(deps, event, contact);
-      messageId = await deps.mailer.send(notificationEmail(event, contact, links, receipt));
+      messageId = await deps.mailer.send(notificationEmail(event, contact, links, receipt, deps.mailStyle));
     } catch (error) {
       result[await sendFailed(deps, event, key, owner, claim.attempts, details, error)]++;
       continue;

@@ -16,6 +16,7 @@ export function notifyDeps(): NotifyDeps {
     deps = {
       store,
       consoleUrl: mail.CONSOLE_URL,
+      mailStyle: { brand: mail.MAIL_BRAND_NAME },
       ledger: store,
       mailer: new SesMailer(sesClient(), mail.MAIL_FROM),
       clock: systemClock,

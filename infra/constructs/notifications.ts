@@ -22,6 +22,8 @@ export interface NotificationsProps {
   mailDomain?: string | undefined;
   /** The console's public URL: emailed one-click links point at its `/act/{token}` page. */
   consoleUrl: string;
+  /** The vendor's name in every mail's header; the notifier's default when not given. */
+  mailBrandName?: string | undefined;
 }
 
 /** The outbox reader: stream → notifier → SES, with bounded retries and an on-failure queue. */
@@ -45,7 +47,12 @@ export class Notifications extends Construct {
     this.failuresAlarm = failures.alarm;
     this.notifier = new AppFunction(this, 'Notifier', {
       ...BACKGROUND_FUNCTIONS.notify,
-      environment: { ...props.environment, MAIL_FROM: props.mailFrom, CONSOLE_URL: props.consoleUrl },
+      environment: {
+        ...props.environment,
+        MAIL_FROM: props.mailFrom,
+        CONSOLE_URL: props.consoleUrl,
+        ...(props.mailBrandName ? { MAIL_BRAND_NAME: props.mailBrandName } : {}),
+      },
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);
