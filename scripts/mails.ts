@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -69,4 +70,5 @@ const from = doc.indexOf(start);
 const to = doc.indexOf(end);
 if (from < 0 || to < from) throw new Error(`docs/mails.md has no "${start}" … "${end}" section`);
 await writeFile(DOC, `${doc.slice(0, from + start.length)}\n\n${table}\n\n${doc.slice(to)}`);
+execFileSync('npx', ['biome', 'format', '--write', DOC], { stdio: 'ignore' });
 console.log(`Wrote ${mails.length} mails × ${WIDTHS.length} widths to ${OUT}`);

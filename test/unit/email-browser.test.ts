@@ -9,8 +9,9 @@ if (!hasChromium) {
   console.warn(`Mail browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
 }
 
-/** What a reader of the mail at that width would run into. */
-async function problems(page: Page, html: string) {
+/** What a reader of the mail at that width, in light or dark mode, would run into. */
+async function problems(page: Page, html: string, colorScheme: 'light' | 'dark' = 'light') {
+  await page.emulateMedia({ colorScheme });
   const errors: string[] = [];
   const requests: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -32,11 +33,38 @@ async function problems(page: Page, html: string) {
       if (/\b(?:https?:\/\/|www\.)\S/i.test(node.textContent ?? '') && !node.parentElement?.closest('a'))
         bareUrls.push(node.textContent ?? '');
     }
+    // Text against the background it stands on, as WCAG measures contrast.
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const backgroundOf = (el: any): string => {
+      for (let at = el; at; at = at.parentElement) {
+        const bg = window.getComputedStyle(at).backgroundColor;
+        if (bg && bg !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(bg)) return bg;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const lowContrast: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const text = [...el.childNodes]
+        .filter((n: any) => n.nodeType === 3)
+        .map((n: any) => n.textContent)
+        .join('')
+        .trim();
+      if (!text || el.getClientRects().length === 0 || window.getComputedStyle(el).opacity === '0') continue;
+      const [a, b] = [luminance(window.getComputedStyle(el).color), luminance(backgroundOf(el))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) lowContrast.push(`${text.slice(0, 30)} (${ratio.toFixed(2)})`);
+    }
     const links = [...document.querySelectorAll('a')].map((a: any) => ({
       href: a.getAttribute('href') ?? '',
       text: a.textContent?.trim() ?? '',
     }));
-    return { overflow, wider, bareUrls, links };
+    return { overflow, wider, bareUrls, links, lowContrast };
   });
   page.removeAllListeners('pageerror');
   await page.unroute('**/*');
@@ -59,7 +87,7 @@ describe.skipIf(!hasChromium)('every mail in Chromium', () => {
     await browser?.close();
   });
 
-  it('fits a phone (375 px), asks for nothing from the network, raises no error, and links every URL', async () => {
+  it('fits a phone (375 px), asks for nothing from the network, raises no error, links every URL, and keeps its contrast in light and dark mode', async () => {
     for (const { name, email } of sampleMails()) {
       const found = await problems(phone, email.html);
       expect(found.errors, name).toEqual([]);
@@ -69,6 +97,8 @@ describe.skipIf(!hasChromium)('every mail in Chromium', () => {
         `${name} is wider than the phone: ${found.wider.join(', ')}`,
       ).toBeLessThanOrEqual(0);
       expect(found.bareUrls, name).toEqual([]);
+      expect(found.lowContrast, `${name}: text hard to read`).toEqual([]);
+      expect((await problems(phone, email.html, 'dark')).lowContrast, `${name} in dark mode`).toEqual([]);
       for (const link of found.links) {
         // A link shows where it goes: the URL itself, or a button whose URL stands right under it.
         expect(
@@ -89,5 +119,7 @@ describe.skipIf(!hasChromium)('every mail in Chromium', () => {
       html.replace('</body>', '<p>see https://console.example/act#x</p></body>'),
     );
     expect(bare.bareUrls).toEqual(['see https://console.example/act#x']);
+    const faint = await problems(phone, html.replace('</body>', '<p style="color:#ddd">faint</p></body>'));
+    expect(faint.lowContrast).toEqual([expect.stringMatching(/^faint \(1\.\d+\)$/)]);
   }, 60_000);
 });
