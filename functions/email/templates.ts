@@ -332,6 +332,8 @@ function escapeHtml(text: string): string {
  * completion note) is quoted, every line of it prefixed "> " in the text part and inside a
  * blockquote in the HTML; everything else (names, reasons, tickets, activities) is folded onto
  * the one line that starts with its label. Only the links block starts a line with a link's label.
+ * In the HTML part every such value is also escaped and never a link: the only links are the
+ * URLs the mail was given, each shown in full under its button.
  */
 
 /** Every character a mail reader may take for the end of a line. */

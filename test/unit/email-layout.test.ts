@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { LAYOUT } from '../../functions/email/layout.generated.ts';
 import { notificationEmail } from '../../functions/email/templates.ts';
+import { productionEsbuild } from '../../infra/bundling.ts';
 import { compileLayout } from '../../scripts/build-mails.ts';
 import { sampleMails } from '../../scripts/mail-samples.ts';
 
@@ -16,6 +19,20 @@ describe('the mail layout, compiled from MJML at build time', () => {
     const changed = await compileLayout(source.replace('#1d4ed8', '#1d4ed9'));
     expect(changed).not.toEqual(LAYOUT);
   }, 30_000);
+
+  it('the notifier’s production bundle holds the compiled layout and no MJML', async () => {
+    const built = await build({
+      ...productionEsbuild,
+      entryPoints: [resolve(import.meta.dirname, '../..', BACKGROUND_FUNCTIONS.notify.entry)],
+      write: false,
+      metafile: true,
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(built.metafile.inputs);
+    expect(inputs.some((path) => path.endsWith('functions/email/layout.generated.ts'))).toBe(true);
+    expect(inputs.filter((path) => /mjml/.test(path))).toEqual([]);
+  }, 60_000);
 
   it('asks for nothing from the network: no images, fonts, stylesheets or scripts', () => {
     for (const [name, html] of Object.entries(LAYOUT)) {
