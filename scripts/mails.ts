@@ -4,11 +4,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { sampleMails } from './mail-samples.ts';
+import { toPalettePng } from './png-palette.ts';
 
 /**
  * `npm run mails`: every mail type in both languages into docs/mails/, as HTML and as Chromium
- * screenshots at a phone's width (375 px) and a desktop client's (800 px), and the gallery's
- * table in docs/mails.md.
+ * screenshots at a phone's width (375 px) and a desktop client's (800 px) as palette PNGs, and
+ * the gallery's table in docs/mails.md.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'docs/mails');
@@ -37,13 +38,14 @@ const browser = await chromium.launch({
 });
 try {
   for (const width of WIDTHS) {
-    const page = await browser.newPage({ viewport: { width, height: 600 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width, height: 100 }, deviceScaleFactor: 1 });
     // A mail that asks for anything from the network would show it here: nothing is let through.
     await page.route('**/*', (route) => route.abort());
     for (const { name, email } of mails) {
       if (width === WIDTHS[0]) await writeFile(join(OUT, `${name}.html`), email.html);
       await page.setContent(email.html, { waitUntil: 'load' });
-      await page.screenshot({ path: join(OUT, `${name}.${width}.png`), fullPage: true });
+      const shot = await page.screenshot({ fullPage: true });
+      await writeFile(join(OUT, `${name}.${width}.png`), toPalettePng(shot));
     }
     await page.close();
   }
