@@ -41,8 +41,8 @@ function cutFragments(html: string): Record<string, string> {
     rest = rest.replace(whole, () => '');
   }
   if (rest.includes('fragment:')) throw new Error('layout.mjml: a fragment marker without its pair');
-  // Comments left are MJML's own and the source's; only Outlook's conditional ones matter.
-  templates.layout = rest.replace(/<!--(?!\[if|<!\[endif\]|<!\[endif)(?:(?!-->)[\s\S])*-->/g, '');
+  // The source's comments ("<!-- …") go; Outlook's conditional ones ("<!--[if", "<!-->") stay.
+  templates.layout = rest.replace(/<!-- (?:(?!-->)[\s\S])*-->/g, '');
   return templates;
 }
 

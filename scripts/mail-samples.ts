@@ -55,7 +55,7 @@ const ACTIONS = [
   ['viewed audit settings', null],
 ] as const;
 
-/** 23 activities by two agents; the mail shows the first 20 and counts the rest. */
+/** What support did: so many activities by two agents (the mail lists the first 20), or nothing. */
 function receipt(activityCount: number): MailReceipt {
   const activities = Array.from({ length: Math.min(20, activityCount) }, (_, i) => {
     const [action, target] = ACTIONS[i % ACTIONS.length] ?? ACTIONS[0];
@@ -66,8 +66,8 @@ function receipt(activityCount: number): MailReceipt {
     });
   });
   return {
-    accessChecks: 31,
-    callerVerifications: 2,
+    accessChecks: activityCount ? 31 : 0,
+    callerVerifications: activityCount ? 2 : 0,
     agents: activityCount ? ['agent.smith@vendor.example', 'kim.nguyen@vendor.example'] : [],
     activities,
     moreActivities: Math.max(0, activityCount - activities.length),

@@ -64,7 +64,13 @@ async function problems(page: Page, html: string, colorScheme: 'light' | 'dark' 
       href: a.getAttribute('href') ?? '',
       text: a.textContent?.trim() ?? '',
     }));
-    return { overflow, wider, bareUrls, links, lowContrast };
+    // What the mail's head sets reaches the page (an unclosed conditional comment would hide it).
+    const head = {
+      viewport: document.querySelector('meta[name="viewport"]') !== null,
+      colorScheme: document.querySelector('meta[name="color-scheme"]')?.getAttribute('content') ?? null,
+      bodyMargin: window.getComputedStyle(document.body).margin,
+    };
+    return { overflow, wider, bareUrls, links, lowContrast, head };
   });
   page.removeAllListeners('pageerror');
   await page.unroute('**/*');
@@ -97,6 +103,7 @@ describe.skipIf(!hasChromium)('every mail in Chromium', () => {
         `${name} is wider than the phone: ${found.wider.join(', ')}`,
       ).toBeLessThanOrEqual(0);
       expect(found.bareUrls, name).toEqual([]);
+      expect(found.head, name).toEqual({ viewport: true, colorScheme: 'light dark', bodyMargin: '0px' });
       expect(found.lowContrast, `${name}: text hard to read`).toEqual([]);
       expect((await problems(phone, email.html, 'dark')).lowContrast, `${name} in dark mode`).toEqual([]);
       for (const link of found.links) {
