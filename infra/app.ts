@@ -17,7 +17,8 @@ export const SETTINGS_DIR = join(import.meta.dirname, '..', 'deploy');
  * elsewhere), consoleCallbackUrls (comma-separated), consoleUrl, jwksUrl (required with issuer), rolesClaim, tenantClaim,
  * emailClaim, emailVerifiedClaim, consoleClientId, alarmEmail, grantMinSeconds, grantMaxSeconds,
  * reminderBeforeSeconds, instructionConfirmSeconds, apiRateLimit, apiBurstLimit,
- * publicRateLimit, publicBurstLimit, activeIndexShards (1–32, default 1; only ever raised).
+ * publicRateLimit, publicBurstLimit, mailBrandName (the vendor's name in every mail's header), activeIndexShards (1–32, default 1;
+ * only ever raised).
  */
 export function buildApp(
   app: App = new App(),
@@ -100,6 +101,7 @@ export function buildApp(
       : undefined,
     activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
     consoleUrl: context('consoleUrl'),
+    mailBrandName: context('mailBrandName'),
     throttle: limits('apiRateLimit', 'apiBurstLimit', [500, 1000]),
     publicThrottle: limits('publicRateLimit', 'publicBurstLimit', [50, 100]),
   });

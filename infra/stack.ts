@@ -44,6 +44,8 @@ export interface SupportAccessStackProps extends StackProps {
   activeIndexShards?: number | undefined;
   /** Where emailed one-click links point (`<consoleUrl>/act#<token>`); default the console's origin. */
   consoleUrl?: string | undefined;
+  /** The vendor's name in every mail's header. */
+  mailBrandName?: string | undefined;
   /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
   throttle?: { rateLimit: number; burstLimit: number } | undefined;
   /** Each unauthenticated route's own limit (default 50/s, burst 100). */
@@ -101,6 +103,7 @@ export class SupportAccessStack extends Stack {
       sendStatement: this.mail.sendStatement,
       consoleUrl,
       metricsNamespace: metricsNamespace(props.stage),
+      mailBrandName: props.mailBrandName,
     });
     this.auditChain = new AuditChain(this, 'AuditChain', {
       table: this.data.table,

@@ -74,6 +74,7 @@ function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
       ? { instructionConfirmSeconds: process.env.INSTRUCTION_CONFIRM_SECONDS }
       : {}),
     ...(process.env.ACTIVE_INDEX_SHARDS ? { activeIndexShards: process.env.ACTIVE_INDEX_SHARDS } : {}),
+    ...(process.env.MAIL_BRAND_NAME ? { mailBrandName: process.env.MAIL_BRAND_NAME } : {}),
     // Emailed links open this console's /act#<token> page.
     consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
   };

@@ -2,6 +2,10 @@ import type { AuditEvent, NotifiedEventType } from '../domain/audit.ts';
 import type { Locale } from '../domain/contact.ts';
 import type { OutgoingEmail } from '../domain/ports.ts';
 import { shorten } from '../domain/text.ts';
+import { LAYOUT } from './layout.generated.ts';
+import { DEFAULT_BRAND_NAME, type MailStyle } from './style.ts';
+
+export type { MailStyle } from './style.ts';
 
 interface GrantDetails {
   reason: string;
@@ -175,7 +179,9 @@ const TEXT = {
       head: 'Prüfsumme Ihres Audit-Logs (aufbewahren, um den Log später zu prüfen)',
       none: 'keine',
     },
-    footer: 'Sie erhalten diese Nachricht als autorisierter Supportkontakt.',
+    footer: (t: string) => `Sie erhalten diese Nachricht als autorisierter Supportkontakt des Kontos ${t}.`,
+    footerRemoved: (t: string) =>
+      `Sie erhalten diese Nachricht, weil Sie bis eben Supportkontakt des Kontos ${t} waren.`,
     dateLocale: 'de-DE',
   },
   en: {
@@ -286,7 +292,9 @@ const TEXT = {
       head: 'Your audit log’s head hash (keep it to verify the log later)',
       none: 'none',
     },
-    footer: 'You receive this message as an authorized support contact.',
+    footer: (t: string) => `You receive this message as an authorized support contact of the account ${t}.`,
+    footerRemoved: (t: string) =>
+      `You receive this message because you were a support contact of the account ${t} until now.`,
     dateLocale: 'en-GB',
   },
 } as const;
@@ -324,6 +332,8 @@ function escapeHtml(text: string): string {
  * completion note) is quoted, every line of it prefixed "> " in the text part and inside a
  * blockquote in the HTML; everything else (names, reasons, tickets, activities) is folded onto
  * the one line that starts with its label. Only the links block starts a line with a link's label.
+ * In the HTML part every such value is also escaped and never a link: the only links are the
+ * URLs the mail was given, each shown in full under its button.
  */
 
 /** Every character a mail reader may take for the end of a line. */
@@ -350,41 +360,117 @@ function textRow([label, value, quoted]: Row): string {
   return value ? `${label}: ${foldLine(value)}` : `${label}:`;
 }
 
+/** A value from a person in the HTML part: escaped, and isolated so right-to-left text keeps its place. */
+function isolated(text: string): string {
+  return `<bdi>${escapeHtml(foldLine(text))}</bdi>`;
+}
+
 function htmlRow([label, value, quoted]: Row): string {
   const cell = quoted
     ? `<blockquote style="margin:0;padding-left:8px;border-left:3px solid #999">${value
         .split(LINE_BREAKS)
         .map(escapeHtml)
         .join('<br>')}</blockquote>`
-    : escapeHtml(foldLine(value));
-  return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
+    : isolated(value);
+  return fill('row', { label: escapeHtml(label), value: cell });
+}
+
+/**
+ * A sentence of the mail's own with values from people in it; `mark` is applied to each such
+ * value, so the HTML part can escape the sentence and isolate each value (a name written right
+ * to left keeps its place in a left-to-right sentence).
+ */
+type Sentence = (mark: (value: string) => string) => string;
+
+/** The sentence as HTML: the mail's words escaped, each value escaped and isolated. */
+function sentenceHtml(sentence: Sentence): string {
+  const values: string[] = [];
+  const marked = sentence((value) => `\uE000${values.push(value) - 1}\uE000`);
+  return escapeHtml(foldLine(marked)).replace(/\uE000(\d+)\uE000/g, (_, i: string) =>
+    isolated(values[Number(i)] ?? ''),
+  );
+}
+
+/** One template of the compiled layout with its slots filled; every slot must be given. */
+function fill(template: keyof typeof LAYOUT, values: Record<string, string>): string {
+  return LAYOUT[template].replace(/\{\{([a-z]+)\}\}/g, (_, slot: string) => {
+    const value = values[slot];
+    if (value === undefined) throw new Error(`Mail template "${template}" has no value for {{${slot}}}`);
+    return value;
+  });
 }
 
 interface Parts {
   subject: string;
-  intro: string;
+  /** The mail's heading: what happened, without the subject's details. */
+  heading: string;
+  intro: Sentence;
   rows: Row[];
   links: [string, string][];
-  /** Receipt: a title, its rows and its list of activities. */
-  receipt?: { title: string; rows: Row[]; list: string[] };
+  /** Why the recipient receives the mail. */
+  footer?: Sentence;
+  receipt?: ReceiptParts;
 }
 
-function receiptPart(receipt: MailReceipt, locale: Locale): NonNullable<Parts['receipt']> {
+interface ReceiptParts {
+  title: string;
+  rows: Row[];
+  /** The activities under their label; none: the rows say so. */
+  activities: { label: string; list: string[]; more: string | null } | null;
+  link: [label: string, url: string];
+  head: [label: string, hash: string] | null;
+}
+
+function receiptPart(receipt: MailReceipt, locale: Locale): ReceiptParts {
   const r = (TEXT[locale] ?? TEXT.de).receipt;
-  const list = [...receipt.activities];
-  if (receipt.moreActivities > 0) list.push(r.more(receipt.moreActivities));
+  const any = receipt.activities.length > 0 || receipt.moreActivities > 0;
   return {
     title: r.title,
     rows: [
       [r.accessChecks, String(receipt.accessChecks)],
       [r.callerVerifications, String(receipt.callerVerifications)],
       [r.agents, receipt.agents.length ? receipt.agents.join(', ') : r.none],
-      [r.activities, receipt.activities.length || receipt.moreActivities ? '' : r.none],
-      [r.url, receipt.url],
-      ...(receipt.auditHead ? ([[r.head, receipt.auditHead]] as Row[]) : []),
+      ...(any ? [] : ([[r.activities, r.none]] as Row[])),
     ],
-    list,
+    activities: any
+      ? {
+          label: r.activities,
+          list: receipt.activities,
+          more: receipt.moreActivities > 0 ? r.more(receipt.moreActivities) : null,
+        }
+      : null,
+    link: [r.url, receipt.url],
+    head: receipt.auditHead ? [r.head, receipt.auditHead] : null,
   };
+}
+
+function receiptText(rc: ReceiptParts): string {
+  const lines = [`${rc.title}:`, ...rc.rows.map(textRow)];
+  if (rc.activities) {
+    lines.push(`${rc.activities.label}:`, ...rc.activities.list.map((l) => `- ${foldLine(l)}`));
+    if (rc.activities.more) lines.push(`- ${rc.activities.more}`);
+  }
+  lines.push(`${rc.link[0]}: ${rc.link[1]}`);
+  if (rc.head) lines.push(`${rc.head[0]}: ${rc.head[1]}`);
+  return lines.join('\n');
+}
+
+function receiptHtml(rc: ReceiptParts): string {
+  return fill('receipt', {
+    title: escapeHtml(rc.title),
+    rows: rc.rows.map(htmlRow).join(''),
+    activities: rc.activities
+      ? fill('activities', {
+          label: escapeHtml(rc.activities.label),
+          items: rc.activities.list.map((l) => fill('activity', { text: isolated(l) })).join(''),
+          more: rc.activities.more ? fill('more', { text: escapeHtml(rc.activities.more) }) : '',
+        })
+      : '',
+    label: escapeHtml(rc.link[0]),
+    href: escapeHtml(rc.link[1]),
+    url: escapeHtml(rc.link[1]),
+    head: rc.head ? fill('head', { label: escapeHtml(rc.head[0]), hash: escapeHtml(rc.head[1]) }) : '',
+  });
 }
 
 function grantParts(
@@ -413,7 +499,8 @@ function grantParts(
   if (links.extendWeek) linkRows.push([t.links.extendWeek, links.extendWeek]);
   return {
     subject: `${t.subject[type]}: ${shorten(d.reason, SUBJECT_REASON_MAX)}`,
-    intro: t.intro[type](tenantId),
+    heading: t.subject[type],
+    intro: (v) => t.intro[type](v(tenantId)),
     rows,
     links: linkRows,
   };
@@ -444,7 +531,8 @@ function instructionParts(
   if (links.reject) linkRows.push([t.reject, links.reject]);
   return {
     subject: `${t.subject[type]}: ${t.kinds[d.kind] ?? d.kind} (${tenantId})`,
-    intro: t.intro[type](tenantId, Boolean(d.confirmBy)),
+    heading: t.subject[type],
+    intro: (v) => t.intro[type](v(tenantId), Boolean(d.confirmBy)),
     rows,
     links: linkRows,
   };
@@ -476,9 +564,13 @@ function contactParts(
       : [];
   return {
     subject: `${text.subject}: ${event.tenantId}`,
-    intro: text.intro(event.tenantId, event.actor, who),
+    heading: text.subject,
+    intro: (v) => text.intro(v(event.tenantId), v(event.actor), v(who)),
     rows,
     links: [],
+    ...(type === 'contact.removed' && self
+      ? { footer: (v: (value: string) => string) => t.footerRemoved(v(event.tenantId)) }
+      : {}),
   };
 }
 
@@ -491,6 +583,7 @@ export function notificationEmail(
   recipient: Recipient,
   links: MailLinks = {},
   receipt?: MailReceipt,
+  style: MailStyle = {},
 ): OutgoingEmail {
   const t = TEXT[recipient.locale] ?? TEXT.de;
   const type = event.type;
@@ -513,33 +606,42 @@ export function notificationEmail(
             links,
           );
   if (receipt) parts.receipt = receiptPart(receipt, recipient.locale);
-  const rc = parts.receipt;
-  const receiptText = rc
-    ? `\n\n${rc.title}:\n${rc.rows.map(textRow).join('\n')}${
-        rc.list.length ? `\n${rc.list.map((l) => `- ${foldLine(l)}`).join('\n')}` : ''
-      }`
-    : '';
-  const receiptHtml = rc
-    ? `<h3>${escapeHtml(rc.title)}</h3><table>${rc.rows.map(htmlRow).join('')}</table>${
-        rc.list.length ? `<ul>${rc.list.map((l) => `<li>${escapeHtml(foldLine(l))}</li>`).join('')}</ul>` : ''
-      }`
-    : '';
-  const greeting = foldLine(t.greeting(recipient.name));
-  const intro = foldLine(parts.intro);
+  const brand = foldLine(style.brand ?? DEFAULT_BRAND_NAME);
+  const subject = foldLine(parts.subject);
+  const greeting: Sentence = (v) => t.greeting(v(recipient.name));
+  const footer: Sentence = parts.footer ?? ((v) => t.footer(v(event.tenantId)));
+  const plain = (sentence: Sentence) => foldLine(sentence((value) => value));
+  const intro = plain(parts.intro);
+
   const rows = parts.rows.map(textRow).join('\n');
-  const links_ = parts.links.length
+  const linksText = parts.links.length
     ? `\n\n${parts.links.map(([label, url]) => `${label}: ${url}`).join('\n')}\n${t.links.note}`
     : '';
-  const text = `${greeting}\n\n${intro}${rows ? `\n\n${rows}` : ''}${links_}${receiptText}\n\n${t.footer}\n`;
-  const html =
-    `<!doctype html><html lang="${recipient.locale}"><body>` +
-    `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(intro)}</p>` +
-    (parts.rows.length ? `<table>${parts.rows.map(htmlRow).join('')}</table>` : '') +
-    (parts.links.length
-      ? `<p>${parts.links.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>` +
-        `<p><small>${escapeHtml(t.links.note)}</small></p>`
-      : '') +
-    receiptHtml +
-    `<p><small>${escapeHtml(t.footer)}</small></p></body></html>`;
-  return { to: recipient.email, subject: foldLine(parts.subject), text, html };
+  const text =
+    `${plain(greeting)}\n\n${intro}${rows ? `\n\n${rows}` : ''}${linksText}` +
+    `${parts.receipt ? `\n\n${receiptText(parts.receipt)}` : ''}\n\n${plain(footer)}\n-- \n${brand}\n`;
+
+  const html = fill('layout', {
+    lang: recipient.locale === 'en' ? 'en' : 'de',
+    title: escapeHtml(subject),
+    preheader: escapeHtml(intro),
+    brand: escapeHtml(brand),
+    heading: escapeHtml(parts.heading),
+    greeting: sentenceHtml(greeting),
+    intro: sentenceHtml(parts.intro),
+    facts: parts.rows.length ? fill('facts', { rows: parts.rows.map(htmlRow).join('') }) : '',
+    actions: parts.links.length
+      ? fill('actions', {
+          buttons: parts.links
+            .map(([label, url]) =>
+              fill('button', { label: escapeHtml(label), href: escapeHtml(url), url: escapeHtml(url) }),
+            )
+            .join(''),
+          note: escapeHtml(t.links.note),
+        })
+      : '',
+    receipt: parts.receipt ? receiptHtml(parts.receipt) : '',
+    footer: sentenceHtml(footer),
+  });
+  return { to: recipient.email, subject, text, html };
 }

@@ -25,7 +25,13 @@ import {
   type NotificationKey,
   type NotificationLedger,
 } from '../domain/ports.ts';
-import { type MailLinks, type MailReceipt, notificationEmail, type Recipient } from '../email/templates.ts';
+import {
+  type MailLinks,
+  type MailReceipt,
+  type MailStyle,
+  notificationEmail,
+  type Recipient,
+} from '../email/templates.ts';
 import { activityLine, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
 import type { SendPacer } from './pacing.ts';
@@ -40,6 +46,8 @@ export interface NotifyDeps {
   >;
   /** The console's URL; emailed links point at its `/act#<token>` page. */
   consoleUrl: string;
+  /** How the mails present the vendor (its name in their header). */
+  mailStyle?: MailStyle;
   ledger: NotificationLedger;
   mailer: Mailer;
   clock: Clock;
@@ -121,7 +129,11 @@ export async function notifyContacts(
     let messageId: string;
     try {
       const links = await linksFor(deps, event, contact);
-      const sent = await sendInTurn(deps, notificationEmail(event, contact, links, receipt), deadline);
+      const sent = await sendInTurn(
+        deps,
+        notificationEmail(event, contact, links, receipt, deps.mailStyle),
+        deadline,
+      );
       if (typeof sent !== 'string') {
         await holdBack(deps, key, owner, sent.held, claim.attempts);
         result[sent.held === 'daily' ? 'throttled' : 'deferred']++;

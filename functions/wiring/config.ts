@@ -1,4 +1,5 @@
 import { DEFAULT_POLICY, DEFAULT_REMINDER_BEFORE_SECONDS, type GrantPolicy } from '../domain/grant.ts';
+import { DEFAULT_BRAND_NAME } from '../email/style.ts';
 import * as z from '../validation/zod.ts';
 
 /**
@@ -104,6 +105,16 @@ export const schedulerConfig = section({
 
 export const mailConfig = section({
   MAIL_FROM: required('MAIL_FROM'),
+  /** The vendor's name in every mail's header: one line, what the contacts know the vendor by. */
+  MAIL_BRAND_NAME: z.pipe(
+    withDefault(DEFAULT_BRAND_NAME),
+    z
+      .string()
+      .check(
+        z.maxLength(60, 'MAIL_BRAND_NAME must be at most 60 characters'),
+        z.regex(/^[^\p{Cc}\u2028\u2029]+$/u, 'MAIL_BRAND_NAME must be one line'),
+      ),
+  ),
   /** Where emailed one-click links point (`<CONSOLE_URL>/act#<token>`); the local console by default. */
   CONSOLE_URL: z.pipe(
     withDefault('http://127.0.0.1:3000'),

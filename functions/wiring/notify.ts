@@ -18,6 +18,7 @@ export function notifyDeps(): NotifyDeps {
     deps = {
       store,
       consoleUrl: mail.CONSOLE_URL,
+      mailStyle: { brand: mail.MAIL_BRAND_NAME },
       ledger: store,
       mailer,
       // One pacer per instance: every send of it shares the account's rate.

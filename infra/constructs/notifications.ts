@@ -23,6 +23,8 @@ export interface NotificationsProps {
   consoleUrl: string;
   /** The stage's metrics namespace, where the notifier counts held-back mail. */
   metricsNamespace: string;
+  /** The vendor's name in every mail's header; the notifier's default when not given. */
+  mailBrandName?: string | undefined;
 }
 
 /**
@@ -53,7 +55,12 @@ export class Notifications extends Construct {
     this.failuresAlarm = failures.alarm;
     this.notifier = new AppFunction(this, 'Notifier', {
       ...BACKGROUND_FUNCTIONS.notify,
-      environment: { ...props.environment, MAIL_FROM: props.mailFrom, CONSOLE_URL: props.consoleUrl },
+      environment: {
+        ...props.environment,
+        MAIL_FROM: props.mailFrom,
+        CONSOLE_URL: props.consoleUrl,
+        ...(props.mailBrandName ? { MAIL_BRAND_NAME: props.mailBrandName } : {}),
+      },
       timeout: Duration.seconds(60),
     });
     grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);

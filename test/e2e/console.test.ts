@@ -90,6 +90,18 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     await page.getByRole('button', { name: 'End access now' }).click();
     await expect.poll(() => page.getByTestId('access-status').textContent()).toBe('Support has no access.');
 
+    // The grant's mails have gone out (and are audited) before the admin opens the log.
+    const adminToken = await tokenFor({
+      email: DEMO_USERS.admin.email,
+      tenantId: 'acme',
+      roles: ['tenant-admin'],
+    });
+    await until(
+      () => auditOf('acme', adminToken),
+      (events) => events.some((e) => e.type === 'notification.sent'),
+      60_000,
+      'a delivered mail in the audit log',
+    );
     await signInAs(/Tenant admin/);
     const audit = page.getByTestId('audit');
     await expect.poll(() => audit.locator('tr[data-type="grant.revoked"]').count()).toBe(1);
@@ -105,6 +117,15 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     expect(await audit.locator('tr[data-type="grant.revoked"]').textContent()).toContain(
       'Anna Schmidt ended support access.',
     );
+    // What people did shows; the mails that went out wait behind a toggle.
+    const deliveries = audit.locator('tr[data-type="notification.sent"]');
+    await expect.poll(() => deliveries.count()).toBeGreaterThan(0);
+    expect(await deliveries.first().isVisible()).toBe(false);
+    expect(await audit.locator('tr[data-type="grant.revoked"]').isVisible()).toBe(true);
+    await page.getByRole('button', { name: /^Show deliveries \(\d+\)$/ }).click();
+    await expect.poll(() => deliveries.first().isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Hide deliveries' }).click();
+    await expect.poll(() => deliveries.first().isVisible()).toBe(false);
     // Contacts show the zone their emails are written in.
     const contacts =
       (await page.getByRole('region', { name: 'Authorized support contacts' }).textContent()) ?? '';
@@ -130,6 +151,9 @@ describe.skipIf(!hasChromium)('admin console in a real browser', () => {
     await expect
       .poll(() => page.getByRole('heading', { level: 2 }).first().textContent())
       .toBe('Aktueller Supportzugriff');
+    await expect
+      .poll(() => page.getByRole('button', { name: /^Zustellungen zeigen \(\d+\)$/ }).count())
+      .toBe(1);
     await shot('4-admin-german');
     await page.locator('#language').selectOption('en');
   });

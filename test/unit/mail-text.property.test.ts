@@ -5,6 +5,7 @@ import {
   NOTIFIED_EVENT_TYPES,
   type NotifiedEventType,
 } from '../../functions/domain/audit.ts';
+import { LAYOUT } from '../../functions/email/layout.generated.ts';
 import {
   foldLine,
   type MailLinks,
@@ -26,6 +27,16 @@ const LINK_LABELS = [
   'Bestätigen',
   'Ablehnen',
 ];
+/** Every tag the mail's layout and its fragments use, and those the mail adds around people's text. */
+const LAYOUT_TAGS = new Set([
+  ...Object.values(LAYOUT).flatMap((html) =>
+    [...html.matchAll(/<\/?([^\s>/!]+)/g)].map((m) => (m[1] as string).toLowerCase()),
+  ),
+  '!doctype',
+  'blockquote',
+  'br',
+  'bdi',
+]);
 const BREAKS = ['\n', '\r\n', '\r', '\u2028', '\u2029', '\u0085', '\v', '\f'];
 const EVIL = 'https://evil.example/act/Zm9yZ2VkLXRva2VuLXRoYXQtbG9va3MtcmVhbA';
 
@@ -152,7 +163,7 @@ describe('text people wrote never passes for the mail’s own links', () => {
             LINKS,
             withReceipt ? receipt(text) : undefined,
           );
-          const genuine = new Set(Object.values(LINKS));
+          const genuine = new Set<string>(Object.values(LINKS));
           for (const line of readerLines(email.text)) {
             const label = LINK_LABELS.find((l) => line.startsWith(`${l}:`));
             if (!label) continue;
@@ -162,12 +173,15 @@ describe('text people wrote never passes for the mail’s own links', () => {
             );
             expect(genuine.has(line.slice(label.length + 2))).toBe(true);
           }
-          // In HTML, only the mail's own links are links.
+          // In HTML, only the mail's own links are links (and the receipt's).
+          if (withReceipt) genuine.add(receipt(text).url);
           const hrefs = [...email.html.matchAll(/<a\s[^>]*href="([^"]*)"/g)].map((m) => m[1]);
           for (const href of hrefs) expect(genuine.has(href as string)).toBe(true);
-          expect(email.html).not.toMatch(
-            /<(?!\/?(?:a|p|br|td|th|tr|h3|ul|li|table|small|blockquote|body|html|!doctype)\b)/i,
-          );
+          // Every tag is one of the layout's own: what people wrote never makes one.
+          const tags = email.html.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<\/?([^\s>/]+)/g);
+          expect(
+            [...tags].map((m) => (m[1] as string).toLowerCase()).filter((t) => !LAYOUT_TAGS.has(t)),
+          ).toEqual([]);
         },
       ),
       { numRuns: 400, seed: 20261206 },

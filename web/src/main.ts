@@ -402,10 +402,26 @@ function describe(event: AuditEvent, names: Map<string, string>): string {
   }
 }
 
+/** Mails that went out: many lines for one act, so they wait behind a toggle (failures never do). */
+const DELIVERY = 'notification.sent';
+
 function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
   const body = h('tbody', {});
   const older = h('button', { type: 'button', class: 'secondary', hidden: true }, t.older);
   const newest = h('button', { type: 'button', class: 'secondary', hidden: true }, t.newest);
+  let showDeliveries = false;
+  const deliveries = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false' });
+  const showOrHideDeliveries = () => {
+    const rows = [...body.querySelectorAll<HTMLTableRowElement>(`tr[data-type="${DELIVERY}"]`)];
+    for (const row of rows) row.hidden = !showDeliveries;
+    deliveries.textContent = showDeliveries ? t.hideDeliveries : t.showDeliveries(rows.length);
+    deliveries.setAttribute('aria-pressed', String(showDeliveries));
+    deliveries.hidden = rows.length === 0;
+  };
+  deliveries.onclick = () => {
+    showDeliveries = !showDeliveries;
+    showOrHideDeliveries();
+  };
   const load = async (cursor?: string) => {
     const page = await api.audit(tenant, cursor);
     body.replaceChildren(
@@ -420,6 +436,7 @@ function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
         ),
       ),
     );
+    showOrHideDeliveries();
     older.hidden = !page.nextCursor;
     older.onclick = () => void attempt(() => load(page.nextCursor ?? undefined));
     newest.hidden = !cursor;
@@ -450,7 +467,7 @@ function auditCard(tenant: string, names: Map<string, string>): HTMLElement {
   );
   return card(
     t.audit,
-    h('div', { class: 'row' }, download),
+    h('div', { class: 'row' }, download, deliveries),
     downloaded,
     h(
       'table',
