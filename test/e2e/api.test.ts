@@ -8,7 +8,7 @@ import {
   tokenFor,
   uniqueTenant,
 } from '../support/api.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -323,6 +323,8 @@ describe('HTTP API over the running local stack', () => {
     const all = await until(
       () => auditOf(tenantId, people.admin),
       (events) => events.length >= 33,
+      // The revocations' mails wait for the audit chain to seal each end.
+      END_MAIL_WAIT_MS,
     );
     expect(all).toHaveLength(33);
     const paged: unknown[] = [];
@@ -338,5 +340,5 @@ describe('HTTP API over the running local stack', () => {
     } while (auditCursor);
     expect(pages).toBe(Math.ceil(33 / 4));
     expect(paged).toEqual(all);
-  });
+  }, 150_000);
 });

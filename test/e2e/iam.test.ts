@@ -20,7 +20,7 @@ import {
   resolve,
 } from '../support/iam.ts';
 import { mailedLink } from '../support/mail.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 /** Every route and background function at work once, so each of them has its calls recorded. */
 async function exerciseEverything() {
@@ -101,7 +101,7 @@ async function exerciseEverything() {
   await until(
     () => auditOf(tenantId, people.admin),
     (events) => events.some((e) => e.type === 'notification.sent' && e.details.eventType === 'grant.revoked'),
-    15_000,
+    END_MAIL_WAIT_MS,
     'the notifier to mail the revocation',
   );
   await ok('GET', `${t}/audit?limit=2`, people.admin);
@@ -182,7 +182,7 @@ describe('every AWS call each function makes is allowed by its own IAM policy in
     console.info(
       `IAM: ${calls.length} calls, ${checked.size} distinct (function, action, resource), all allowed`,
     );
-  }, 120_000);
+  }, 180_000);
 
   it('would catch a missing statement: without ConditionCheckItem, creating a grant is denied', async () => {
     const { resources, functions, stackResources } = await synthesized();

@@ -39,8 +39,13 @@ describe('receipts and the verifiable audit log (npm start)', () => {
     expect(late.status).toBe(403);
     expect(late.body.code).toBe('no-active-grant');
 
-    const receipt = await call('GET', `${t}/grants/${grantId}/receipt`, { token: people.contact2 });
-    expect(receipt.status).toBe(200);
+    // The checks reach the receipt as the check recorder writes their events (about a second).
+    const receipt = await until(
+      () => call('GET', `${t}/grants/${grantId}/receipt`, { token: people.contact2 }),
+      (r) => r.status === 200 && r.body.accessChecks === 2,
+      15_000,
+      'both checks on the receipt',
+    );
     expect(receipt.body).toMatchObject({
       grant: { grantId, status: 'revoked' },
       accessChecks: 2,

@@ -96,7 +96,7 @@ describe('everyone told: reminders, contact changes and lapsed instructions (npm
       /Deadline: \d+ \w+ \d{4} at \d\d:\d\d GMT \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/,
     );
     expect(reminder?.body.text).toMatch(
-      /^Extend by 1 day: http:\/\/127\.0\.0\.1:\d+\/act\/[A-Za-z0-9_-]{43}$/m,
+      /^Extend by 1 day: http:\/\/127\.0\.0\.1:\d+\/act#[A-Za-z0-9_-]{43}$/m,
     );
     const audit = (await api('GET', '/tenants/acme/audit?limit=100', admin)).body.events;
     expect(audit.filter((e: { type: string }) => e.type === 'grant.expiring')).toHaveLength(1);
