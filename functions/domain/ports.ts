@@ -227,6 +227,8 @@ export interface ReceiptTally {
 /** A grant's receipt: read in a bounded number of reads however busy the grant was. */
 export interface ReceiptStore {
   receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null>;
+  /** Events naming the grant after `afterEventId`, made before `before`, not chained yet. */
+  unchainedGrantEvents(tenantId: string, grantId: string, afterEventId: string, before: Date): Promise<number>;
   /** One page of the grant's `support.activity` events, oldest first. */
   grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
 }

@@ -32,7 +32,7 @@ import {
   notificationEmail,
   type Recipient,
 } from '../email/templates.ts';
-import { activityLine, grantReceipt } from './audit.ts';
+import { activityLine, CHAIN_SETTLE_MS, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
 import type { SendPacer } from './pacing.ts';
 
@@ -42,7 +42,13 @@ export const END_LINK_VALID_SECONDS = 366 * 86_400;
 export interface NotifyDeps {
   store: Pick<
     GrantStore,
-    'listContacts' | 'issueLinks' | 'getGrant' | 'receiptTally' | 'grantActivities' | 'getChainHead'
+    | 'listContacts'
+    | 'issueLinks'
+    | 'getGrant'
+    | 'receiptTally'
+    | 'grantActivities'
+    | 'unchainedGrantEvents'
+    | 'getChainHead'
   >;
   /** The console's URL; emailed links point at its `/act#<token>` page. */
   consoleUrl: string;
@@ -163,6 +169,13 @@ async function receiptFor(
   const head = await deps.store.getChainHead(event.tenantId);
   // Event ids sort by time: a head at or after the end event has chained it and all before it.
   if (!head || head.eventId < event.eventId) return 'not-chained';
+  // A request that read the grant before its end was written can still add an event of the grant
+  // whose id sorts after the end's (made between the end's arrival and its commit, at most a
+  // function's run): those must lie under the head too. By the time the chain has sealed the end
+  // every such event is written; wait until it is chained as well.
+  const lateUntil = new Date(Date.parse(event.at) + CHAIN_SETTLE_MS);
+  if ((await deps.store.unchainedGrantEvents(event.tenantId, event.grantId, event.eventId, lateUntil)) > 0)
+    return 'not-chained';
   const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now(), {
     limit: RECEIPT_ACTIVITIES,
   });

@@ -4,6 +4,7 @@ import { eventItem } from '../../functions/adapters/dynamodb/items.ts';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { accessCheckedEvent } from '../../functions/domain/access-check.ts';
 import { chainHash, GENESIS_HASH, verifyChain } from '../../functions/domain/audit-chain.ts';
+import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CHAIN_SETTLE_MS,
   chainAuditLog,
@@ -104,6 +105,36 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     const lines = await exportLines(t);
     expect(verifyChain(lines)).toMatchObject({ ok: true });
     expect(verifyChain(lines, head)).toMatchObject({ ok: false });
+  });
+
+  it('an activity committed while the revocation was on its way (its id after the end event) is under the mailed head too', async () => {
+    const t = await givenActiveGrant({ seconds: 3600, secondContact: true });
+    t.clock.advance(1000);
+    const received = t.clock.now(); // the revocation arrives
+    t.clock.advance(50); // before it is written, support records an activity under the grant
+    const activity = await recordActivity(t.deps, 'acme', 'agent@vendor.example', {
+      action: 'exported payroll',
+    });
+    // The revocation's function (its own id generator) commits now, with the time it arrived.
+    await revokeGrant({ ...t.deps, ids: ulidGenerator() }, 'acme', t.grant.grantId, t.ada, received);
+    const revoked = (await listAudit(t.deps, 'acme', { limit: 50 })).items.find(
+      (e) => e.type === 'grant.revoked',
+    );
+    if (!revoked) throw new Error('no grant.revoked event');
+    expect(activity.eventId > revoked.eventId).toBe(true);
+    // A chaining run whose cut falls just after the end: the end is sealed, the activity not yet.
+    t.clock.advance(CHAIN_SETTLE_MS - 40);
+    await chainAuditLog(t.deps, 'acme');
+    expect((await t.store.getChainHead('acme'))?.eventId).toBe(revoked.eventId);
+    const mailer = new RecordingMailer();
+    const notify = notifyDepsFor(t, mailer);
+    expect(await notifyContacts(notify, revoked)).toMatchObject({ sent: 0, retry: 2 });
+    t.clock.advance(CHAIN_SETTLE_MS);
+    await chainAuditLog(t.deps, 'acme');
+    expect(await notifyContacts(notify, revoked)).toMatchObject({ sent: 2 });
+    const head = (await t.store.getChainHead('acme'))?.eventId as string;
+    expect(head >= activity.eventId).toBe(true);
+    expect(mailer.sent[0]?.text).toContain('exported payroll');
   });
 
   it('counts every check, verification and activity of the grant exactly once, however often the stream delivers them', async () => {

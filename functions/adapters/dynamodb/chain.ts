@@ -171,6 +171,38 @@ export class DynamoAuditChain {
     };
   }
 
+  /**
+   * How many events naming the grant, after `afterEventId` and made before `before`, are not
+   * chained yet: a short range of the tenant's log (the caller bounds it by time), read
+   * consistently.
+   */
+  async unchainedGrantEvents(tenantId: string, grantId: string, afterEventId: string, before: Date): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          FilterExpression: 'grantId = :grantId AND attribute_not_exists(#hash)',
+          ExpressionAttributeNames: { '#hash': 'hash' },
+          ExpressionAttributeValues: {
+            ':pk': keys.tenant(tenantId),
+            ':from': `${keys.event(afterEventId)}${PAST}`,
+            ':to': keys.event(idTimePrefix(before)),
+            ':grantId': grantId,
+          },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += result.Count ?? 0;
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   /** One page of the grant's support activities, oldest first (the index is eventually consistent). */
   async grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
     const partition = keys.grantActivities(tenantId, grantId);

@@ -64,6 +64,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   advanceCheckMark: GrantStore['advanceCheckMark'] = (...a) => this.chain.advanceCheckMark(...a);
   receiptTally: GrantStore['receiptTally'] = (...a) => this.chain.receiptTally(...a);
   grantActivities: GrantStore['grantActivities'] = (...a) => this.chain.grantActivities(...a);
+  unchainedGrantEvents: GrantStore['unchainedGrantEvents'] = (...a) => this.chain.unchainedGrantEvents(...a);
 
   createInstruction: GrantStore['createInstruction'] = (...a) => this.instructions.createInstruction(...a);
   getInstruction: GrantStore['getInstruction'] = (...a) => this.instructions.getInstruction(...a);
