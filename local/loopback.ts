@@ -25,6 +25,29 @@ export function refuseForeignHost(
   return true;
 }
 
+/**
+ * Answers 403 and returns true when a web page of another origin sent the request: browsers send
+ * simple cross-origin requests (a form post, a `text/plain` fetch) without asking first, so CORS
+ * alone does not keep a page from changing an emulator's state (its mail, its quota, its
+ * schedules). Tools that are no browser (the SDK, curl) send no `Origin`.
+ */
+export function refuseCrossOrigin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: () => [string, string],
+): boolean {
+  const origin = req.headers.origin;
+  const site = req.headers['sec-fetch-site'];
+  const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
+  if (sameOrigin && (site === undefined || site === 'same-origin' || site === 'none')) return false;
+  const [type, text] = body();
+  res.writeHead(403, { 'content-type': type, 'cache-control': 'no-store', connection: 'close' });
+  res.end(text);
+  return true;
+}
+
+export const CROSS_ORIGIN_DETAIL = 'This local server takes no requests from web pages of other origins.';
+
 export const FOREIGN_HOST_DETAIL =
   'This local server answers only requests addressed to 127.0.0.1, localhost or [::1].';
 

@@ -2,7 +2,14 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost, requestUrl } from './loopback.ts';
+import {
+  CROSS_ORIGIN_DETAIL,
+  FOREIGN_HOST_DETAIL,
+  keepIdleConnections,
+  refuseCrossOrigin,
+  refuseForeignHost,
+  requestUrl,
+} from './loopback.ts';
 
 /**
  * A local EventBridge Scheduler: the REST-JSON API that `@aws-sdk/client-scheduler` speaks
@@ -347,6 +354,9 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
     const refused = () =>
       ['application/json', JSON.stringify({ Message: FOREIGN_HOST_DETAIL })] as [string, string];
     if (refuseForeignHost(req, res, refused)) return;
+    const crossOrigin = () =>
+      ['application/json', JSON.stringify({ Message: CROSS_ORIGIN_DETAIL })] as [string, string];
+    if (refuseCrossOrigin(req, res, crossOrigin)) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const reply = (status: number, payload: unknown, type?: string) => {

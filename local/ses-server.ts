@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as ses from 'aws-ses-v2-local';
-import { FOREIGN_HOST_DETAIL, keepIdleConnections, refuseForeignHost, requestUrl } from './loopback.ts';
+import {
+  CROSS_ORIGIN_DETAIL,
+  FOREIGN_HOST_DETAIL,
+  keepIdleConnections,
+  refuseCrossOrigin,
+  refuseForeignHost,
+  requestUrl,
+} from './loopback.ts';
 import { limitFromEnv, SesQuota } from './ses-quota.ts';
 
 type Start = (config: { port: number; host: string }) => Promise<import('node:http').Server>;
@@ -28,6 +35,7 @@ if (!emulator) throw new Error('aws-ses-v2-local started without a request handl
 server.removeAllListeners('request');
 server.on('request', async (req: IncomingMessage, res: ServerResponse) => {
   if (refuseForeignHost(req, res, () => ['text/plain; charset=utf-8', FOREIGN_HOST_DETAIL])) return;
+  if (refuseCrossOrigin(req, res, () => ['text/plain; charset=utf-8', CROSS_ORIGIN_DETAIL])) return;
   try {
     if (await answeredHere(req, res)) return;
   } catch {
@@ -64,6 +72,8 @@ async function answeredHere(req: IncomingMessage, res: ServerResponse): Promise<
     return true;
   }
   if (action !== 'SendEmail' && action !== 'SendRawEmail') return false;
+  // A send the emulator refuses itself (no credentials) counts toward no quota.
+  if (!req.headers.authorization) return false;
   const verdict = quota.take(Math.max(1, recipients(params)));
   if (verdict.ok) return false;
   // Exactly what SES's Query API answers over a quota.

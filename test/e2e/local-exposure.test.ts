@@ -120,6 +120,35 @@ describe('no web page can read the local engines (CORS)', () => {
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
     }
   });
+
+  it('a web page of another origin cannot change the SES or Scheduler emulator (simple requests need no preflight)', async () => {
+    const { ses, scheduler } = servers();
+    const before = ((await (await fetch(`${ses}/store`)).json()) as { emails: unknown[] }).emails.length;
+    const page = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
+    const attempts = [
+      fetch(`${ses}/clear-store`, { method: 'POST', headers: { ...page, 'content-type': 'text/plain' } }),
+      fetch(`${ses}/`, {
+        method: 'POST',
+        headers: { ...page, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'Action=SendEmail&Source=a%40evil.example&Destination.ToAddresses.member.1=b%40evil.example',
+      }),
+      fetch(`${scheduler}/schedules/page-made`, {
+        method: 'POST',
+        headers: { ...page, 'content-type': 'text/plain;charset=UTF-8' },
+        body: JSON.stringify({
+          GroupName: 'SupportAccess-local-grants',
+          ScheduleExpression: 'at(2030-01-01T00:00:00)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: 'arn:x', RoleArn: 'arn:y' },
+        }),
+      }),
+    ];
+    for (const response of await Promise.all(attempts)) expect(response.status).toBe(403);
+    const after = ((await (await fetch(`${ses}/store`)).json()) as { emails: unknown[] }).emails.length;
+    expect(after).toBeGreaterThanOrEqual(before);
+    const made = await fetch(`${scheduler}/schedules/page-made?groupName=SupportAccess-local-grants`);
+    expect(made.status).toBe(404);
+  });
 });
 
 describe('methods no route has', () => {
