@@ -24,14 +24,34 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     console.error(`cannot read ${file}: ${(error as Error).message}`);
     return 2;
   }
-  const result = verifyChain(text.split('\n'), head);
+  // Lines are decoded strictly: bytes that are not UTF-8 would otherwise read as U+FFFD, and two
+  // different files would verify as the same text.
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const lines: string[] = [];
+  let undecodable = 0;
+  for (let start = 0; start <= bytes.length; ) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    try {
+      lines.push(utf8.decode(bytes.subarray(start, stop)));
+    } catch {
+      undecodable = lines.length + 1;
+      break;
+    }
+    start = stop + 1;
+  }
+  const result = verifyChain(lines, undecodable ? undefined : head);
+  if (undecodable && result.ok) {
+    console.log(`FAIL line ${undecodable}: it holds bytes that are not UTF-8`);
+    return 1;
+  }
   if (result.ok) {
     console.log(`OK ${result.events} events, head ${result.head}`);
     return 0;

@@ -228,7 +228,12 @@ export interface ReceiptTally {
 export interface ReceiptStore {
   receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null>;
   /** Events naming the grant after `afterEventId`, made before `before`, not chained yet. */
-  unchainedGrantEvents(tenantId: string, grantId: string, afterEventId: string, before: Date): Promise<number>;
+  unchainedGrantEvents(
+    tenantId: string,
+    grantId: string,
+    afterEventId: string,
+    before: Date,
+  ): Promise<number>;
   /** One page of the grant's `support.activity` events, oldest first. */
   grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
 }

@@ -193,6 +193,46 @@ function objectsIn(value: unknown): Record<string, unknown>[] {
   return [];
 }
 
+describe('the verifier reads each line exactly as it is hashed', () => {
+  const kept = exportOf(4);
+  const head = hashOf(kept[3]);
+  /** A fifth event whose line writes `literal` where its hash covers `value`. */
+  const spelled = (value: number, literal: string) => {
+    const [line] = chained([event(5, { n: value })], head);
+    return (line as string).replace(`"n":${JSON.stringify(value)}`, `"n":${literal}`);
+  };
+
+  it('a number spelled otherwise than RFC 8785 writes it (digits past a double, 1.0, 1e0, -0) fails its line', () => {
+    expect(verifyChain([...kept, spelled(5, '5')], head)).toMatchObject({ ok: true });
+    for (const [value, literal] of [
+      [12345678901234567000, '12345678901234567891'],
+      [1, '1.0'],
+      [1, '1e0'],
+      [0, '-0'],
+    ] as const)
+      expect(verifyChain([...kept, spelled(value, literal)], head)).toMatchObject({
+        ok: false,
+        line: 5,
+        reason: expect.stringContaining(`the number ${literal} other than RFC 8785 does`),
+      });
+  });
+
+  it('an event id beyond a ULID’s time fails its line instead of crashing', () => {
+    const [line] = chained([{ ...event(5), eventId: 'Z'.repeat(26) }], head);
+    expect(verifyChain([...kept, line as string])).toMatchObject({
+      ok: false,
+      line: 5,
+      reason: 'its eventId holds no time',
+    });
+  });
+
+  it('a line of white space other than a line break is no blank line: it fails', () => {
+    for (const space of ['\u00a0', '\u2028', '\v'])
+      expect(verifyChain([kept[0] as string, space, ...kept.slice(1)])).toMatchObject({ ok: false, line: 2 });
+    expect(verifyChain([...kept, ''])).toMatchObject({ ok: true });
+  });
+});
+
 describe('property: a key repeated anywhere in any line of a valid export fails that line', () => {
   it('holds for random details, lines and depths', () => {
     fc.assert(
@@ -265,6 +305,21 @@ describe('npm run verify-audit', () => {
     expect(run(dir).status).toBe(2);
     expect(run(good, good).status).toBe(2);
     expect(run('--bogus', good).status).toBe(2);
+  });
+
+  it('a line holding bytes that are not UTF-8 is exit 1 naming that line (never read as U+FFFD)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'verify-audit-'));
+    const file = join(dir, 'latin1.ndjson');
+    const lines = chained([event(1, { s: '\ufffd' }), event(2)]);
+    const broken = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    const replacement = broken.indexOf(Buffer.from('\ufffd', 'utf8'));
+    await writeFile(
+      file,
+      Buffer.concat([broken.subarray(0, replacement), Buffer.from([0xff]), broken.subarray(replacement + 3)]),
+    );
+    const result = run(file);
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim()).toBe('FAIL line 1: it holds bytes that are not UTF-8');
   });
 
   it('a line with 1e999 is exit 1 naming that line, not a crash', async () => {

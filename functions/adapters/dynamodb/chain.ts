@@ -176,7 +176,12 @@ export class DynamoAuditChain {
    * chained yet: a short range of the tenant's log (the caller bounds it by time), read
    * consistently.
    */
-  async unchainedGrantEvents(tenantId: string, grantId: string, afterEventId: string, before: Date): Promise<number> {
+  async unchainedGrantEvents(
+    tenantId: string,
+    grantId: string,
+    afterEventId: string,
+    before: Date,
+  ): Promise<number> {
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
