@@ -150,6 +150,7 @@ export class SupportAccessStack extends Stack {
         this.auditChain.stuckAlarm,
         this.auditChain.recorderFailuresAlarm,
         this.auditChain.checkGapAlarm,
+        this.auditChain.recorderBehindAlarm,
         ...this.mail.alarms,
       ],
       alarmEmail: props.alarmEmail,

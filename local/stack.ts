@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import {
   matchesChainFilter,
   matchesCheckFilter,
   matchesNotifierFilter,
 } from '../functions/adapters/dynamodb/stream.ts';
+import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
@@ -238,50 +239,38 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     const deps = appDeps();
     const seeded = await seedDemoTenant(deps, env.dataDir);
 
-    const notify = functions.invoker('notify');
-    const poller = await startStreamPoller({
-      dynamodb: client,
-      streams: new DynamoDBStreamsClient({}),
-      tableName: env.tableName,
-      dataDir: env.dataDir,
-      consumer: 'notify',
-      handler: async (event) =>
-        (await notify(event, { timeoutMs: 60_000 })) as DynamoDBBatchResponse | undefined,
-      filter: matchesNotifierFilter,
-    });
-    stops.push(poller.stop);
-    const chainAudit = functions.invoker('chainAudit');
-    const chainPoller = await startStreamPoller({
-      dynamodb: client,
-      streams: new DynamoDBStreamsClient({}),
-      tableName: env.tableName,
-      dataDir: env.dataDir,
-      consumer: 'chain',
-      handler: async (event) => {
-        await chainAudit(event, { timeoutMs: 60_000 });
-        return undefined;
-      },
-      filter: matchesChainFilter,
+    /** A consumer of the table's stream, as its event source mapping in the stack: matching records, in batches. */
+    const consume = async (
+      consumer: string,
+      name: BackgroundFunctionName,
+      filter: (record: DynamoDBRecord) => boolean,
+      { timeoutMs, ...options }: { timeoutMs: number; batchSize?: number; abandonOnStop?: boolean },
+    ) => {
+      const invoke = functions.invoker(name);
+      const poller = await startStreamPoller({
+        dynamodb: client,
+        streams: new DynamoDBStreamsClient({}),
+        tableName: env.tableName,
+        dataDir: env.dataDir,
+        consumer,
+        filter,
+        ...options,
+        handler: async (event) => (await invoke(event, { timeoutMs })) as DynamoDBBatchResponse | undefined,
+      });
+      stops.push(poller.stop);
+      return poller;
+    };
+    const poller = await consume('notify', 'notify', matchesNotifierFilter, { timeoutMs: 60_000 });
+    // The chainer waits for events to settle (20 s); a stop must not wait for it.
+    const chainPoller = await consume('chain', 'chainAudit', matchesChainFilter, {
+      timeoutMs: 60_000,
       batchSize: 100,
-      // The chainer waits for events to settle (20 s); a stop must not wait for it.
       abandonOnStop: true,
     });
-    stops.push(chainPoller.stop);
-    const recordChecks = functions.invoker('recordChecks');
-    const checkPoller = await startStreamPoller({
-      dynamodb: client,
-      streams: new DynamoDBStreamsClient({}),
-      tableName: env.tableName,
-      dataDir: env.dataDir,
-      consumer: 'checks',
-      handler: async (event) => {
-        await recordChecks(event, { timeoutMs: 30_000 });
-        return undefined;
-      },
-      filter: matchesCheckFilter,
+    const checkPoller = await consume('checks', 'recordChecks', matchesCheckFilter, {
+      timeoutMs: 30_000,
       batchSize: 100,
     });
-    stops.push(checkPoller.stop);
 
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {

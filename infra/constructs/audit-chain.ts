@@ -32,6 +32,8 @@ export class AuditChain extends Construct {
   readonly recorderFailuresAlarm: Alarm;
   /** A tenant's checks have a gap: its chain waits before the first check never recorded. */
   readonly checkGapAlarm: Alarm;
+  /** The check recorder has fallen behind the stream. */
+  readonly recorderBehindAlarm: Alarm;
   readonly failures: Queue;
   /** Stream batches the chainer gave up on: some events stay unchained until it runs again. */
   readonly failuresAlarm: Alarm;
@@ -67,19 +69,17 @@ export class AuditChain extends Construct {
     });
     grantNeeds(this.recorder.fn, BACKGROUND_FUNCTIONS.recordChecks.needs, props.table);
     this.recorder.fn.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        // A check reaches the log only through this consumer: retried for as long as the stream
-        // keeps it (a stuck batch raises the iterator-age alarm long before it is given up).
-        retryAttempts: 10_000,
-        maxRecordAge: Duration.hours(24),
-        onFailure: new SqsDlq(recorderFailures.queue),
-        filters: CHECK_RECORDS_FILTERS.map((filter) => FilterCriteria.filter(filter)),
-      }),
+      everyRecordRetried(props.table, recorderFailures.queue, CHECK_RECORDS_FILTERS),
     );
+    this.recorderBehindAlarm = new Alarm(recorderScope, 'BehindAlarm', {
+      alarmDescription:
+        'The check recorder is more than 5 minutes behind the stream: access checks are missing from the audit log',
+      metric: this.recorder.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 300_000,
+      evaluationPeriods: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     this.checkGapAlarm = new Alarm(recorderScope, 'GapAlarm', {
       alarmDescription:
         'Access checks of a tenant were never recorded (a stream batch was given up): its audit chain waits before them; see docs/operations.md',
@@ -104,23 +104,26 @@ export class AuditChain extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.chainer.fn.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        // A batch waits only until its newest record is 20 s old: behind, it waits not at all, so
-        // 100 records a batch keeps up with checks stamped many times a second.
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        // A check's stamp reaches the log only through this consumer: a batch is retried for as
-        // long as the stream keeps it, never skipped while it can still succeed (a stuck batch
-        // raises the iterator-age alarm long before).
-        retryAttempts: 10_000,
-        maxRecordAge: Duration.hours(24),
-        onFailure: new SqsDlq(this.failures),
-        // The same filter the local stream poller applies.
-        filters: CHAIN_RECORDS_FILTERS.map((filter) => FilterCriteria.filter(filter)),
-      }),
-    );
+    this.chainer.fn.addEventSource(everyRecordRetried(props.table, this.failures, CHAIN_RECORDS_FILTERS));
   }
+}
+
+/**
+ * A stream consumer through which alone records reach the audit log (checks) or its chain: a
+ * batch is retried for as long as the stream keeps it, never skipped while it can still succeed
+ * (a stuck batch raises the iterator-age alarm long before it is given up to `failures`). A batch
+ * waits at most a second to fill: 100 records a batch keeps up with checks stamped many times a
+ * second. The filters are the ones the local stream poller applies.
+ */
+function everyRecordRetried(table: ITable, failures: Queue, filters: readonly Record<string, unknown>[]) {
+  return new DynamoEventSource(table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: 100,
+    maxBatchingWindow: Duration.seconds(1),
+    bisectBatchOnError: true,
+    retryAttempts: 10_000,
+    maxRecordAge: Duration.hours(24),
+    onFailure: new SqsDlq(failures),
+    filters: filters.map((filter) => FilterCriteria.filter(filter)),
+  });
 }
