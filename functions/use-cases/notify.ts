@@ -15,6 +15,7 @@ import {
 } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
+import { idTime } from '../domain/ids.ts';
 import { mayConfirm } from '../domain/instruction.ts';
 import {
   type GrantStore,
@@ -173,7 +174,7 @@ async function receiptFor(
   // whose id sorts after the end's (made between the end's arrival and its commit, at most a
   // function's run): those must lie under the head too. By the time the chain has sealed the end
   // every such event is written; wait until it is chained as well.
-  const lateUntil = new Date(Date.parse(event.at) + CHAIN_SETTLE_MS);
+  const lateUntil = new Date(idTime(event.eventId).getTime() + CHAIN_SETTLE_MS);
   if ((await deps.store.unchainedGrantEvents(event.tenantId, event.grantId, event.eventId, lateUntil)) > 0)
     return 'not-chained';
   const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now(), {

@@ -128,6 +128,7 @@ async function synthesized() {
     sweep: roleOf(stack.expiry.sweepFunction.fn),
     notify: roleOf(stack.notifications.notifier.fn),
     chainAudit: roleOf(stack.auditChain.chainer.fn),
+    recordChecks: roleOf(stack.auditChain.recorder.fn),
   };
   for (const route of routes) {
     const fn = stack.api.functions[route.name];

@@ -182,6 +182,9 @@ export class DynamoAuditChain {
     afterEventId: string,
     before: Date,
   ): Promise<number> {
+    const from = `${keys.event(afterEventId)}${PAST}`;
+    const to = keys.event(idTimePrefix(before));
+    if (to < from) return 0;
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
@@ -193,8 +196,8 @@ export class DynamoAuditChain {
           ExpressionAttributeNames: { '#hash': 'hash' },
           ExpressionAttributeValues: {
             ':pk': keys.tenant(tenantId),
-            ':from': `${keys.event(afterEventId)}${PAST}`,
-            ':to': keys.event(idTimePrefix(before)),
+            ':from': from,
+            ':to': to,
             ':grantId': grantId,
           },
           Select: 'COUNT',
