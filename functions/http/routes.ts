@@ -104,7 +104,9 @@ export const routes = [
     body: s.VerifyCallerBody,
     query: s.NoQuery,
     success: { status: 200, schema: 'VerifyAnswer' },
-    needs: { table: ['GetItem', 'Query', 'PutItem'] },
+    // Contacts (Query, GetItem), the pointer (GetItem); the event, and under an active grant its
+    // count on the grant's receipt in the same transaction (PutItem, UpdateItem).
+    needs: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
   },
   {
     name: 'createGrant',
@@ -218,8 +220,9 @@ export const routes = [
     body: s.ActivityBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'ActivityRecorded' },
-    // Reads the access pointer; writes the event with a check that the grant is still active.
-    needs: { table: ['GetItem', 'PutItem', 'ConditionCheckItem'] },
+    // Reads the access pointer; writes the event with a check that the grant is still active and
+    // its count on the grant's receipt, in one transaction.
+    needs: { table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   },
   {
     name: 'grantReceipt',

@@ -58,6 +58,8 @@ async function exerciseEverything() {
   await ok('PATCH', `${t}/grants/${grant.grantId}`, people.contact, { durationSeconds: 1200 });
   await ok('GET', `${t}/access`, agent);
   await ok('POST', `${t}/activity`, agent, { action: 'opened the invoice list', ticket: 'T-1' });
+  // A verification under an active grant counts on its receipt (its own write, in the same transaction).
+  await ok('POST', `${t}/contacts/verify`, agent, { phone: '030 1234567' });
   await ok('GET', `${t}/grants/${grant.grantId}/receipt`, people.admin);
   await ok('GET', `${t}/audit/export`, people.admin);
   await ok('GET', '/access?limit=1', agent);
