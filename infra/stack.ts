@@ -224,7 +224,7 @@ export class SupportAccessStack extends Stack {
     ack(
       this.api,
       'AwsSolutions-APIG4',
-      'GET /health, GET /openapi.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
+      'GET /health, GET /openapi.json, GET /events.schema.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
     );
     if (this.notifications.notifier.fn.role) Mail.acknowledgeSender(this.notifications.notifier.fn.role);
     if (this.api.userPool) {
