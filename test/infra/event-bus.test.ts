@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERABLE_EVENT_TYPES } from '../../functions/domain/audit.ts';
 import { buildApp } from '../../infra/app.ts';
