@@ -117,7 +117,8 @@ export class SupportAccessStack extends Stack {
     this.eventBus = new VendorEventBus(this, 'Events', {
       stage: props.stage,
       table: this.data.table,
-      environment,
+      // It reads no table and signs no cursor: the stream hands it the events.
+      environment: { POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage) },
       ruleAccounts: props.eventBusRuleAccounts,
     });
     this.api = new Api(this, 'Api', {

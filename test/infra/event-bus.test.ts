@@ -74,9 +74,9 @@ describe("the vendor's event bus in the stack", () => {
         puts: r.Properties.Roles.some((ref: any) => ref.Ref === roleOf(publisher)),
       });
     }
-    expect((resources[publisher] as Resource).Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({
-      Ref: logicalId(stack.eventBus.bus),
-    });
+    const variables = (resources[publisher] as Resource).Properties.Environment.Variables;
+    expect(variables.EVENT_BUS_NAME).toEqual({ Ref: logicalId(stack.eventBus.bus) });
+    expect(variables.TABLE_NAME).toBeUndefined();
   });
 
   it('reads every deliverable event off the stream in a consumer of its own, handing failures back and losing none', () => {
