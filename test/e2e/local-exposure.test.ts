@@ -9,12 +9,13 @@ const servers = () => ({
   api: inject('apiUrl'),
   ses: inject('sesUrl'),
   scheduler: inject('schedulerUrl'),
+  events: inject('eventsUrl'),
 });
 
 describe('local servers refuse requests not addressed to a loopback name (DNS rebinding)', () => {
   for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil', '']) {
-    it(`Host "${host}" → 403 on the API, the console, the Scheduler and the SES emulator`, async () => {
-      const { api, ses, scheduler, oidc } = servers();
+    it(`Host "${host}" → 403 on the API, the console, the Scheduler, SES and events emulators`, async () => {
+      const { api, ses, scheduler, oidc, events } = servers();
       for (const [base, path] of [
         [oidc, '/.well-known/openid-configuration'],
         [api, '/health'],
@@ -23,11 +24,12 @@ describe('local servers refuse requests not addressed to a loopback name (DNS re
         [api, '/local/users'],
         [ses, '/store'],
         [scheduler, '/schedules'],
+        [events, '/events'],
       ] as const) {
         const response = await raw(base, path, { host });
         // Without any Host, Node's HTTP server itself answers 400 before we see the request.
         expect([base, path, response.status]).toEqual([base, path, host === '' ? 400 : 403]);
-        expect(response.body).not.toMatch(/token|emails|Schedules/);
+        expect(response.body).not.toMatch(/token|emails|Schedules|detail-type/);
       }
     });
   }
