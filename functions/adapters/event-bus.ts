@@ -46,7 +46,8 @@ export class EventBridgeBus implements EventBus {
         });
       } catch (error) {
         // The bus did not answer: this call's events and every later one are not taken.
-        for (let i = start; i < events.length; i++) failed.push({ index: i, error: (error as Error).name });
+        for (let i = start; i < events.length; i++)
+          failed.push({ index: i, error: `${(error as Error).name}: ${(error as Error).message}` });
         return { failed, unreachable: true };
       }
     }
