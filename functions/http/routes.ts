@@ -229,8 +229,9 @@ export const routes = [
     body: s.ActivityBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'ActivityRecorded' },
-    // Reads the access pointer; writes the event with a check that the grant is still active.
-    needs: { table: ['GetItem', 'PutItem', 'ConditionCheckItem'] },
+    // Reads the access pointer; writes the event with a check that the grant is still active,
+    // and counts it on its grant's receipt (UpdateItem) in the same transaction.
+    needs: { table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   },
   {
     name: 'grantReceipt',

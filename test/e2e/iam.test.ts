@@ -21,7 +21,7 @@ import {
   resolve,
 } from '../support/iam.ts';
 import { mailedLink } from '../support/mail.ts';
-import { until } from '../support/until.ts';
+import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 /** Every route and background function at work once, so each of them has its calls recorded. */
 async function exerciseEverything() {
@@ -103,7 +103,8 @@ async function exerciseEverything() {
   await until(
     () => auditOf(tenantId, people.admin),
     (events) => events.some((e) => e.type === 'notification.sent' && e.details.eventType === 'grant.revoked'),
-    15_000,
+    // The end of a grant is mailed once the chain has sealed it (its events settle 20 s first).
+    END_MAIL_WAIT_MS,
     'the notifier to mail the revocation',
   );
   await ok('GET', `${t}/audit?limit=2`, people.admin);
