@@ -15,6 +15,8 @@ export const SDK_FLOORS: Record<string, string> = {
   dynamodb:
     "export { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
   scheduler: "export { SchedulerClient } from '@aws-sdk/client-scheduler';",
+  eventbridge:
+    "export { EventBridgeClient } from '@aws-sdk/client-eventbridge'; export { unmarshall } from '@aws-sdk/util-dynamodb';",
   ses: "export { SESClient } from '@aws-sdk/client-ses'; export { unmarshall } from '@aws-sdk/util-dynamodb';",
 };
 
@@ -59,6 +61,7 @@ export async function coldStart() {
     { name: 'notify', entry: BACKGROUND_FUNCTIONS.notify.entry, sdks: ['dynamodb', 'ses'] },
     { name: 'chainAudit', entry: BACKGROUND_FUNCTIONS.chainAudit.entry, sdks: ['dynamodb'] },
     { name: 'recordChecks', entry: BACKGROUND_FUNCTIONS.recordChecks.entry, sdks: ['dynamodb'] },
+    { name: 'publishEvents', entry: BACKGROUND_FUNCTIONS.publishEvents.entry, sdks: ['eventbridge'] },
   ];
   const floors = new Map<string, { file: string; kb: number }>();
   let worstRatio = 0;

@@ -7,6 +7,7 @@ import { latencyChart, latenessHistogram, writeChart } from './charts.ts';
 import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
 import { costPerLifecycle } from './cost.ts';
+import { eventsLatency } from './events.ts';
 import { lateness } from './expiry.ts';
 import { mailIsolation } from './isolation.ts';
 import { groupRssKb, round } from './lib.ts';
@@ -18,6 +19,8 @@ async function main() {
   const started = Date.now();
   // Its own stacks, with the quotas set.
   if (process.env.BENCH_ONLY === 'quotas') return quotas();
+  // Its own stack, forwarding the bus to a receiver here.
+  if (process.env.BENCH_ONLY === 'events') return eventsLatency();
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
   const ctx = await startStack({ GRANT_MIN_SECONDS: '1' });
   let cost: Awaited<ReturnType<typeof costPerLifecycle>> | undefined;
@@ -92,6 +95,7 @@ async function main() {
     await stopStack(sweepOnly);
   }
   await quotas();
+  await eventsLatency();
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log('\n| metric | value | unit | target | pass |\n|---|---|---|---|---|');
   for (const m of metrics)

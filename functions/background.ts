@@ -39,6 +39,12 @@ export const BACKGROUND_FUNCTIONS = {
     // transaction), the events to chain (Query, UpdateItem).
     needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
+  publishEvents: {
+    entry: 'functions/handlers/publish-events.ts',
+    description: "Puts every deliverable event on the vendor's event bus (on the table stream)",
+    // Nothing in the table: the stream hands it the events; it puts them on the bus.
+    needs: { table: [], eventBus: true },
+  },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 
 export type BackgroundFunctionName = keyof typeof BACKGROUND_FUNCTIONS;

@@ -18,6 +18,8 @@ export interface FunctionNeeds {
   /** Queries the active-by-deadline index. */
   index?: boolean;
   schedules?: readonly ScheduleAction[];
+  /** Puts events on the vendor's event bus. */
+  eventBus?: boolean;
 }
 
 export const READ: readonly TableAction[] = ['GetItem', 'Query'];

@@ -104,6 +104,10 @@ export function buildApp(
     mailBrandName: context('mailBrandName'),
     throttle: limits('apiRateLimit', 'apiBurstLimit', [500, 1000]),
     publicThrottle: limits('publicRateLimit', 'publicBurstLimit', [50, 100]),
+    eventBusRuleAccounts: (context('eventBusRuleAccounts') ?? '')
+      .split(',')
+      .map((account) => account.trim())
+      .filter(Boolean),
   });
   if (issuer && !(context('audience') ?? '')) throw new Error('context "audience" is required with "issuer"');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -141,6 +145,7 @@ const SETTINGS = [
   'publicRateLimit',
   'publicBurstLimit',
   'activeIndexShards',
+  'eventBusRuleAccounts',
 ];
 
 /** `deploy/<stage>.json`: a flat object of settings (strings, numbers, booleans); none is fine. */

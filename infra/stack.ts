@@ -6,6 +6,7 @@ import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
 import { ConsoleHosting } from './constructs/console.ts';
 import { DataStore } from './constructs/data.ts';
+import { VendorEventBus } from './constructs/event-bus.ts';
 import { Expiry } from './constructs/expiry.ts';
 import type { AppFunction } from './constructs/function.ts';
 import { Mail } from './constructs/mail.ts';
@@ -50,6 +51,8 @@ export interface SupportAccessStackProps extends StackProps {
   throttle?: { rateLimit: number; burstLimit: number } | undefined;
   /** Each unauthenticated route's own limit (default 50/s, burst 100). */
   publicThrottle?: { rateLimit: number; burstLimit: number } | undefined;
+  /** Other accounts of the vendor that may put their own rules on the event bus. */
+  eventBusRuleAccounts?: string[] | undefined;
 }
 
 /** The whole product in one stack: data, expiry, notifications, API, alarms. No hard-coded names. */
@@ -61,6 +64,7 @@ export class SupportAccessStack extends Stack {
   /** The console's origin: CORS, sign-in callbacks and emailed links all name it. */
   readonly consoleOrigin: string;
   readonly auditChain: AuditChain;
+  readonly eventBus: VendorEventBus;
   readonly api: Api;
   readonly alarms: Alarms;
   readonly console: ConsoleHosting;
@@ -110,6 +114,13 @@ export class SupportAccessStack extends Stack {
       environment,
       metricsNamespace: metricsNamespace(props.stage),
     });
+    this.eventBus = new VendorEventBus(this, 'Events', {
+      stage: props.stage,
+      table: this.data.table,
+      // It reads no table and signs no cursor: the stream hands it the events.
+      environment: { POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage) },
+      ruleAccounts: props.eventBusRuleAccounts,
+    });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       environment,
@@ -140,6 +151,7 @@ export class SupportAccessStack extends Stack {
         notifier: this.notifications.notifier,
         chainAudit: this.auditChain.chainer,
         recordChecks: this.auditChain.recorder,
+        publishEvents: this.eventBus.publisher,
       },
       extraAlarms: [
         this.expiry.deadLetterAlarm,
@@ -151,6 +163,8 @@ export class SupportAccessStack extends Stack {
         this.auditChain.recorderFailuresAlarm,
         this.auditChain.checkGapAlarm,
         this.auditChain.recorderBehindAlarm,
+        this.eventBus.failuresAlarm,
+        this.eventBus.behindAlarm,
         ...this.mail.alarms,
       ],
       alarmEmail: props.alarmEmail,
@@ -195,6 +209,11 @@ export class SupportAccessStack extends Stack {
       "This queue is itself the on-failure destination of the check recorder's stream.",
     );
     ack(
+      this.eventBus.failures,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the event publisher's stream.",
+    );
+    ack(
       this,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'Only the console upload (CDK BucketDeployment custom resource, a deploy-time function) uses the logs-only basic execution policy.',
@@ -207,7 +226,7 @@ export class SupportAccessStack extends Stack {
     ack(
       this.api,
       'AwsSolutions-APIG4',
-      'GET /health, GET /openapi.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
+      'GET /health, GET /openapi.json, GET /events.schema.json and the emailed links (GET/POST /actions/{token}, the token is the credential) are public by contract (docs/api.md); every other route has the JWT authorizer.',
     );
     if (this.notifications.notifier.fn.role) Mail.acknowledgeSender(this.notifications.notifier.fn.role);
     if (this.api.userPool) {

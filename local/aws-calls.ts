@@ -14,6 +14,8 @@ export interface AwsCall {
   group?: string;
   roleArn?: string;
   source?: string;
+  /** The event bus a PutEvents call names (every entry's). */
+  bus?: string;
 }
 
 function describe(fn: string, service: string, command: string, input: Record<string, unknown>): AwsCall {
@@ -30,6 +32,12 @@ function describe(fn: string, service: string, command: string, input: Record<st
   const target = input.Target as { RoleArn?: unknown } | undefined;
   if (typeof target?.RoleArn === 'string') call.roleArn = target.RoleArn;
   if (typeof input.Source === 'string') call.source = input.Source;
+  if (Array.isArray(input.Entries)) {
+    const buses = new Set(
+      input.Entries.map((entry: { EventBusName?: string }) => entry.EventBusName ?? 'default'),
+    );
+    call.bus = [...buses].join(',');
+  }
   return call;
 }
 
@@ -58,6 +66,11 @@ function callFromHttp(
     const input = { ...(body ? JSON.parse(body) : {}), Name: name } as Record<string, unknown>;
     input.GroupName ??= url.searchParams.get('groupName') ?? 'default';
     return describe(fn, 'Scheduler', `${verbs[method] ?? method}Schedule`, input);
+  }
+  if (port === portOf(process.env.AWS_ENDPOINT_URL_EVENTBRIDGE)) {
+    const target = String(headers['x-amz-target'] ?? headers['X-Amz-Target'] ?? '');
+    const action = target.split('.')[1];
+    return action ? describe(fn, 'EventBridge', action, JSON.parse(body || '{}')) : null;
   }
   if (port === portOf(process.env.AWS_ENDPOINT_URL_SES)) {
     const form = new URLSearchParams(body);

@@ -8,6 +8,9 @@ export interface LocalEnv {
   sesPort: number;
   schedulerPort: number;
   oidcPort: number;
+  eventsPort: number;
+  /** Where the events emulator POSTs each event it takes (a loopback URL), if anywhere. */
+  eventsForwardUrl: string | undefined;
   tableName: string;
   region: string;
   sweepIntervalSeconds: number;
@@ -38,6 +41,8 @@ export function localEnv(): LocalEnv {
     sesPort: port('SES_PORT', 8005),
     schedulerPort: port('SCHEDULER_PORT', 8010),
     oidcPort: port('OIDC_PORT', 8020),
+    eventsPort: port('EVENTS_PORT', 8030),
+    eventsForwardUrl: process.env.EVENTS_FORWARD_URL || undefined,
     tableName: process.env.TABLE_NAME || 'support-access-local',
     region: process.env.AWS_REGION || 'eu-central-1',
     sweepIntervalSeconds: integer('SWEEP_INTERVAL_SECONDS', 60, 3600, 'a number of seconds'),

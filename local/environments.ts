@@ -25,6 +25,7 @@ export function synthesizedEnvironments(
     notify: stack.notifications.notifier.fn,
     chainAudit: stack.auditChain.chainer.fn,
     recordChecks: stack.auditChain.recorder.fn,
+    publishEvents: stack.eventBus.publisher.fn,
   };
   for (const [name, fn] of Object.entries(stack.api.functions)) fns[name] = fn.fn;
   const environments: Record<string, Record<string, string>> = {};

@@ -10,6 +10,7 @@ export interface SpawnedStack {
   apiUrl: string;
   sesUrl: string;
   schedulerUrl: string;
+  eventsUrl: string;
   dynamodbUrl: string;
   oidcUrl: string;
   ports: Record<string, number>;
@@ -26,6 +27,7 @@ export async function stackPorts() {
     SES_PORT: await freePort(),
     SCHEDULER_PORT: await freePort(),
     OIDC_PORT: await freePort(),
+    EVENTS_PORT: await freePort(),
   };
 }
 
@@ -94,6 +96,7 @@ async function spawnOn(
     apiUrl,
     sesUrl: `http://127.0.0.1:${ports.SES_PORT}`,
     schedulerUrl: `http://127.0.0.1:${ports.SCHEDULER_PORT}`,
+    eventsUrl: `http://127.0.0.1:${ports.EVENTS_PORT}`,
     dynamodbUrl: `http://127.0.0.1:${ports.DYNAMODB_PORT}`,
     oidcUrl: `http://127.0.0.1:${ports.OIDC_PORT}`,
     ports,

@@ -9,6 +9,7 @@ import {
   matchesChainFilter,
   matchesCheckFilter,
   matchesNotifierFilter,
+  matchesPublishFilter,
 } from '../functions/adapters/dynamodb/stream.ts';
 import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
@@ -17,6 +18,7 @@ import { appDeps } from '../functions/wiring/app.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
+import { checkForwardUrl, startEventsEmulator } from './events-emulator.ts';
 import { buildBundles, startFunctions, synthesizeInChild } from './functions.ts';
 import { type Gateway, type LambdaHandler, type Readiness, startGateway } from './gateway.ts';
 import { CONSOLE_CLIENT_ID, type OidcProvider, startOidcProvider } from './oidc.ts';
@@ -37,6 +39,8 @@ export interface LocalStack {
   oidcUrl: string;
   sesUrl: string;
   schedulerUrl: string;
+  /** The EventBridge emulator: what the publisher put on the bus, at `/events`. */
+  eventsUrl: string;
   dynamodbUrl: string;
   seeded: boolean;
   /**
@@ -51,6 +55,8 @@ export interface LocalStack {
 const ACCOUNT = '000000000000';
 /** The stack's schedule group for stage `local` (`<stack name>-grants`), as the functions' environment names it. */
 export const SCHEDULE_GROUP = 'SupportAccess-local-grants';
+/** The vendor's event bus, as the stack names it for the stage `local`. */
+export const EVENT_BUS = 'SupportAccess-local';
 const CURSOR_KEY_SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:support-access-local-cursor-key`;
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
@@ -91,6 +97,7 @@ function lambdaRuntimeEnvironment(): Record<string, string> {
     'AWS_ENDPOINT_URL_DYNAMODB_STREAMS',
     'AWS_ENDPOINT_URL_SES',
     'AWS_ENDPOINT_URL_SCHEDULER',
+    'AWS_ENDPOINT_URL_EVENTBRIDGE',
     'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
     'SDK_REQUEST_TIMEOUT_MS',
     'SDK_CONNECTION_TIMEOUT_MS',
@@ -110,6 +117,8 @@ function configureSdk(env: LocalEnv): void {
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: `http://127.0.0.1:${env.dynamodbPort}`,
     AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${env.sesPort}`,
     AWS_ENDPOINT_URL_SCHEDULER: `http://127.0.0.1:${env.schedulerPort}`,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${env.eventsPort}`,
+    EVENT_BUS_NAME: EVENT_BUS,
     TABLE_NAME: env.tableName,
     SCHEDULE_GROUP,
     EXPIRY_FUNCTION_ARN: functionArn(env.region, 'expire-grant'),
@@ -152,6 +161,8 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     await assertPortFree(env.sesPort, 'SES_PORT');
     await assertPortFree(env.schedulerPort, 'SCHEDULER_PORT');
     await assertPortFree(env.oidcPort, 'OIDC_PORT');
+    await assertPortFree(env.eventsPort, 'EVENTS_PORT');
+    if (env.eventsForwardUrl) checkForwardUrl(env.eventsForwardUrl);
   } catch (error) {
     await unlock();
     throw error;
@@ -201,6 +212,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       throw new Error(
         `The stack names its schedule group ${environments.createGrant?.SCHEDULE_GROUP}, not ${SCHEDULE_GROUP}`,
       );
+    if (environments.publishEvents?.EVENT_BUS_NAME !== EVENT_BUS)
+      throw new Error(
+        `The stack names its event bus ${environments.publishEvents?.EVENT_BUS_NAME}, not ${EVENT_BUS}`,
+      );
     const functions = startFunctions({
       bundles: await buildBundles(join(env.dataDir, 'bundles')),
       environments,
@@ -235,6 +250,15 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
           if (!(error instanceof ConflictException)) throw error;
         });
     }
+
+    const events = await startEventsEmulator({
+      port: env.eventsPort,
+      region: env.region,
+      accountId: ACCOUNT,
+      busNames: [EVENT_BUS],
+      forwardUrl: env.eventsForwardUrl,
+    });
+    stops.push(events.stop);
 
     const deps = appDeps();
     const seeded = await seedDemoTenant(deps, env.dataDir);
@@ -271,6 +295,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       timeoutMs: 30_000,
       batchSize: 100,
     });
+    const publishPoller = await consume('events', 'publishEvents', matchesPublishFilter, {
+      timeoutMs: 30_000,
+      batchSize: 100,
+    });
 
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {
@@ -294,7 +322,11 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
               () => false,
             )
           : true,
-        streamPoller: poller.ready() && chainPoller.ready() && checkPoller.ready(),
+        streamPoller: poller.ready() && chainPoller.ready() && checkPoller.ready() && publishPoller.ready(),
+        events: await fetch(`${events.url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
         identityProvider: await fetch(`${oidc.issuer}/.well-known/openid-configuration`).then(
           (r) => r.ok,
           () => false,
@@ -325,6 +357,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       oidcUrl: oidc.issuer,
       sesUrl: ses.url,
       schedulerUrl: scheduler?.url ?? '(off)',
+      eventsUrl: events.url,
       dynamodbUrl: db.endpoint,
       seeded,
       sweepNow: runSweep,

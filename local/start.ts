@@ -1,6 +1,6 @@
 import { localEnv } from './env.ts';
 import { DEMO_TENANT, DEMO_USERS } from './seed.ts';
-import { SCHEDULE_GROUP, startLocalStack } from './stack.ts';
+import { EVENT_BUS, SCHEDULE_GROUP, startLocalStack } from './stack.ts';
 import { signToken } from './tokens.ts';
 
 /** `npm start`: the whole system on 127.0.0.1 until Ctrl-C. */
@@ -35,6 +35,7 @@ Support access grants — local stack ready${stack.seeded ? ` (demo tenant "${DE
   API            ${api}            (health: ${api}/health, OpenAPI: ${api}/openapi.json)
   Email (SES)    ${stack.sesUrl}   (sent mail: ${stack.sesUrl}/store)
   Scheduler      ${stack.schedulerUrl}   (EventBridge Scheduler API, group ${SCHEDULE_GROUP})
+  Event bus      ${stack.eventsUrl}   (EventBridge API, bus ${EVENT_BUS}; received: ${stack.eventsUrl}/events)
   DynamoDB Local ${stack.dynamodbUrl}
   OpenID         ${stack.oidcUrl}   (discovery: ${stack.oidcUrl}/.well-known/openid-configuration)
 

@@ -80,6 +80,51 @@ export function chainedView(event: Omit<AuditEvent, 'tenantId' | 'hash'>) {
   };
 }
 
+/**
+ * The events that leave the system (the vendor's event bus, customers' webhooks): every audit
+ * event but the log's own record of its mail. Their details are typed in event-types.ts.
+ */
+export const DELIVERABLE_EVENT_TYPES = [
+  'contact.added',
+  'contact.removed',
+  'grant.created',
+  'grant.extended',
+  'grant.revoked',
+  'grant.expired',
+  'grant.expiring',
+  'access.checked',
+  'contact.verified',
+  'support.activity',
+  'instruction.requested',
+  'instruction.confirmed',
+  'instruction.rejected',
+  'instruction.lapsed',
+  'instruction.completed',
+] as const satisfies readonly Exclude<AuditEventType, 'notification.sent' | 'notification.failed'>[];
+
+export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];
+
+export function isDeliverable(
+  event: Pick<AuditEvent, 'type'>,
+): event is AuditEvent & { type: DeliverableEventType } {
+  return (DELIVERABLE_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** A deliverable event's public form, the same on every channel: the audit log's event with its tenant, without its hash. */
+export interface EventData {
+  tenantId: string;
+  eventId: string;
+  at: string;
+  type: DeliverableEventType;
+  actor: string;
+  grantId: string | null;
+  details: Record<string, unknown>;
+}
+
+export function eventData(event: AuditEvent & { type: DeliverableEventType }): EventData {
+  return { tenantId: event.tenantId, ...chainedView(event), type: event.type };
+}
+
 export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
   return { ...chainedView(event), ...(event.hash ? { hash: event.hash } : {}) };
 }

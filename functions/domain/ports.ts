@@ -1,6 +1,6 @@
 import type { AccessCheck } from './access-check.ts';
 import type { ActionLink, LinkUse } from './action-link.ts';
-import type { AuditEvent } from './audit.ts';
+import type { AuditEvent, EventData } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { Contact } from './contact.ts';
 import type { StoredGrant } from './grant.ts';
@@ -339,4 +339,16 @@ export interface NotificationLedger {
     error: string,
     options?: { countAttempt?: boolean },
   ): Promise<void>;
+}
+
+/** The vendor's event bus: where every deliverable event goes out. */
+export interface EventBus {
+  /**
+   * Puts the events on the bus, in order, and says which it did not take (by index, with why)
+   * so that only those are put again. `unreachable`: a call failed as a whole (after the SDK's
+   * own retries), so retrying at once is pointless.
+   */
+  put(
+    events: readonly EventData[],
+  ): Promise<{ failed: { index: number; error: string }[]; unreachable: boolean }>;
 }

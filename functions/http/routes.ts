@@ -57,6 +57,17 @@ export const routes = [
     needs: { table: [] },
   },
   {
+    name: 'eventsSchema',
+    method: 'GET',
+    path: '/events.schema.json',
+    access: 'public',
+    entry: handler('events-schema'),
+    summary: 'The JSON Schema of the events this service delivers (EventData, one shape per type).',
+    query: s.NoQuery,
+    success: { status: 200 },
+    needs: { table: [] },
+  },
+  {
     name: 'listContacts',
     method: 'GET',
     path: '/tenants/{tenantId}/contacts',

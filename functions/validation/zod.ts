@@ -12,6 +12,7 @@ export type { infer, ZodMiniType } from 'zod/mini';
 export {
   array,
   boolean,
+  discriminatedUnion,
   email,
   enum,
   int,

@@ -127,3 +127,6 @@ export const mailConfig = section({
  * the environment). Locally the runtime answers for it with a key kept under the data folder.
  */
 export const cursorConfig = section({ CURSOR_KEY_SECRET_ARN: required('CURSOR_KEY_SECRET_ARN') });
+
+/** The vendor's event bus, for the event publisher. */
+export const eventBusConfig = section({ EVENT_BUS_NAME: required('EVENT_BUS_NAME') });

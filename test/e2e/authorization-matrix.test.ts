@@ -35,6 +35,7 @@ const CALLERS: Caller[] = [
 const MATRIX: [string, number[]][] = [
   ['GET /health', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ['GET /openapi.json', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  ['GET /events.schema.json', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ['GET /tenants/A/contacts', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
   ['POST /tenants/A/contacts', [401, 401, 201, 403, 403, 403, 403, 403, 403, 403]],
   ['DELETE /tenants/A/contacts/{spare}', [401, 401, 204, 403, 403, 403, 403, 403, 403, 403]],

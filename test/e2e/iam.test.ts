@@ -9,6 +9,7 @@ import { routes } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import type { AwsCall } from '../../local/aws-calls.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
+import { EVENT_BUS } from '../../local/stack.ts';
 import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
 import {
   ACCOUNT,
@@ -34,6 +35,7 @@ async function exerciseEverything() {
   };
   await ok('GET', '/health', agent);
   await ok('GET', '/openapi.json', agent);
+  await ok('GET', '/events.schema.json', agent);
   await ok('GET', `${t}/contacts`, people.admin);
   await ok('POST', `${t}/contacts/verify`, agent, { phone: '030 1234567' });
   const grant = await ok(
@@ -107,6 +109,16 @@ async function exerciseEverything() {
     'the notifier to mail the revocation',
   );
   await ok('GET', `${t}/audit?limit=2`, people.admin);
+  // The publisher has put this tenant's events on the bus.
+  await until(
+    () =>
+      fetch(`${inject('eventsUrl')}/events`).then(
+        (r) => r.json() as Promise<{ detail: { tenantId: string } }[]>,
+      ),
+    (events) => events.some((e) => e.detail.tenantId === tenantId),
+    15_000,
+    'the publisher to put the events on the bus',
+  );
   // The chaining step has linked this tenant's first events (it waits for them to settle).
   await until(
     () => call('GET', `${t}/audit/export`, { token: people.admin }),
@@ -131,6 +143,7 @@ async function synthesized() {
     notify: roleOf(stack.notifications.notifier.fn),
     chainAudit: roleOf(stack.auditChain.chainer.fn),
     recordChecks: roleOf(stack.auditChain.recorder.fn),
+    publishEvents: roleOf(stack.eventBus.publisher.fn),
   };
   for (const route of routes) {
     const fn = stack.api.functions[route.name];
@@ -147,6 +160,10 @@ async function synthesized() {
     scheduleGroup: String(resolve(resources, { Ref: only('AWS::Scheduler::ScheduleGroup') })),
     schedulerRoleArn: String(resolve(resources, { 'Fn::GetAtt': [schedulerRole, 'Arn'] })),
     mailIdentityArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${resolve(resources, { Ref: only('AWS::SES::EmailIdentity') })}`,
+    eventBus: {
+      arn: String(resolve(resources, { 'Fn::GetAtt': [only('AWS::Events::EventBus'), 'Arn'] })),
+      localName: EVENT_BUS,
+    },
   };
   return { stack, resources, functions, stackResources, schedulerRole };
 }
@@ -161,7 +178,7 @@ describe('every AWS call each function makes is allowed by its own IAM policy in
     const calls = lines.map((l) => JSON.parse(l) as AwsCall);
     const seen = new Set(calls.map((c) => c.fn));
     for (const name of [...routes.map((r) => r.name), ...Object.keys(BACKGROUND_FUNCTIONS)]) {
-      if (name === 'health' || name === 'openapi') continue; // they call nothing
+      if (name === 'health' || name === 'openapi' || name === 'eventsSchema') continue; // they call nothing
       expect(seen, `calls recorded for ${name}`).toContain(name);
     }
     const denied: string[] = [];
@@ -213,6 +230,18 @@ describe('every AWS call each function makes is allowed by its own IAM policy in
     expect(await allowed(policies, roleArn(roleId), put as never)).toBe('Allowed');
     expect(await allowed(policies, roleArn(roleId), check as never)).toBe('ImplicitlyDenied');
     expect(await allowed(policiesOf(resources, roleId), roleArn(roleId), check as never)).toBe('Allowed');
+  }, 60_000);
+
+  it('would catch a put on another bus: the publisher may put events on its own bus only', async () => {
+    const { resources, functions, stackResources } = await synthesized();
+    const roleId = functions.publishEvents as string;
+    const put = (bus: string) =>
+      iamRequests({ fn: 'publishEvents', service: 'EventBridge', command: 'PutEvents', bus }, stackResources);
+    const decide = async (bus: string, fn = roleId) =>
+      allowed(policiesOf(resources, fn), roleArn(fn), put(bus)[0] as never);
+    expect(await decide(EVENT_BUS)).toBe('Allowed');
+    expect(await decide('default')).toBe('ImplicitlyDenied');
+    expect(await decide(EVENT_BUS, functions.notify)).toBe('ImplicitlyDenied');
   }, 60_000);
 
   it('lets the scheduler role invoke exactly the expiry function', async () => {

@@ -95,6 +95,7 @@ describe('kept-alive connections after an idle gap', () => {
     const ses = `${inject('sesUrl')}/health-check`;
     const scheduler = `${inject('schedulerUrl')}/schedule-groups/${SCHEDULE_GROUP}`;
     const oidc = `${inject('oidcUrl')}/.well-known/openid-configuration`;
+    const events = `${inject('eventsUrl')}/health`;
     // Per server: a quick request that opens the pool's connections, the burst, and its status.
     const servers = [
       {
@@ -103,7 +104,7 @@ describe('kept-alive connections after an idle gap', () => {
         burst: changeGrants,
         status: (round: number) => (round % 2 ? 201 : 200),
       },
-      ...[ses, scheduler, oidc].map((url) => ({
+      ...[ses, scheduler, oidc, events].map((url) => ({
         origin: new URL(url).origin,
         warm: url,
         burst: () => times(CONNECTIONS, () => answer(url)),

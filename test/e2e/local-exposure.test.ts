@@ -9,12 +9,13 @@ const servers = () => ({
   api: inject('apiUrl'),
   ses: inject('sesUrl'),
   scheduler: inject('schedulerUrl'),
+  events: inject('eventsUrl'),
 });
 
 describe('local servers refuse requests not addressed to a loopback name (DNS rebinding)', () => {
   for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.evil.example', 'localhost.evil', '']) {
-    it(`Host "${host}" → 403 on the API, the console, the Scheduler and the SES emulator`, async () => {
-      const { api, ses, scheduler, oidc } = servers();
+    it(`Host "${host}" → 403 on the API, the console, the Scheduler, SES and events emulators`, async () => {
+      const { api, ses, scheduler, oidc, events } = servers();
       for (const [base, path] of [
         [oidc, '/.well-known/openid-configuration'],
         [api, '/health'],
@@ -23,11 +24,12 @@ describe('local servers refuse requests not addressed to a loopback name (DNS re
         [api, '/local/users'],
         [ses, '/store'],
         [scheduler, '/schedules'],
+        [events, '/events'],
       ] as const) {
         const response = await raw(base, path, { host });
         // Without any Host, Node's HTTP server itself answers 400 before we see the request.
         expect([base, path, response.status]).toEqual([base, path, host === '' ? 400 : 403]);
-        expect(response.body).not.toMatch(/token|emails|Schedules/);
+        expect(response.body).not.toMatch(/token|emails|Schedules|detail-type/);
       }
     });
   }
@@ -121,8 +123,8 @@ describe('no web page can read the local engines (CORS)', () => {
     }
   });
 
-  it('a web page of another origin cannot change the SES or Scheduler emulator (simple requests need no preflight)', async () => {
-    const { ses, scheduler } = servers();
+  it('a web page of another origin cannot change the SES, Scheduler or EventBridge emulator (simple requests need no preflight)', async () => {
+    const { ses, scheduler, events } = servers();
     const before = ((await (await fetch(`${ses}/store`)).json()) as { emails: unknown[] }).emails.length;
     const page = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
     const attempts = [
@@ -143,6 +145,15 @@ describe('no web page can read the local engines (CORS)', () => {
         }),
       }),
     ];
+    attempts.push(
+      fetch(`${events}/`, {
+        method: 'POST',
+        headers: { ...page, 'content-type': 'text/plain', 'x-amz-target': 'AWSEvents.PutEvents' },
+        body: JSON.stringify({
+          Entries: [{ Source: 'page', DetailType: 'page', Detail: '{}', EventBusName: 'x' }],
+        }),
+      }),
+    );
     for (const response of await Promise.all(attempts)) expect(response.status).toBe(403);
     const after = ((await (await fetch(`${ses}/store`)).json()) as { emails: unknown[] }).emails.length;
     expect(after).toBeGreaterThanOrEqual(before);

@@ -207,8 +207,10 @@ describe('every resource can be created again after a rollback or a teardown', (
     // the Cognito domain prefix and the console's groups (both inside the pool); and the
     // CloudFront function's, which CloudFormation requires (CDK derives it from the stack; it
     // goes with the stack); an HTTP API's name, which need not be unique, and its authorizer's,
-    // unique within the API only.
+    // unique within the API only. The vendor's event bus is named after the stage, like the
+    // stack, so rules can name it; it goes with the stack.
     const inherent = new Set([
+      'AWS::Events::EventBus',
       'AWS::SES::EmailIdentity',
       'AWS::Cognito::UserPoolDomain',
       'AWS::Cognito::UserPoolGroup',

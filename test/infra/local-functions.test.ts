@@ -19,6 +19,7 @@ const local = {
   EXPIRY_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:expire',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:dlq',
+  EVENT_BUS_NAME: 'local-bus',
 };
 
 describe('the local runtime gives each function the environment the synthesized stack gives it', () => {
@@ -51,6 +52,9 @@ describe('the local runtime gives each function the environment the synthesized 
     });
     expect(environments.viewActionLink).not.toHaveProperty('JWT_JWKS_URL');
     expect(environments.checkAccess).not.toHaveProperty('JWT_ISSUER');
+    // The publisher is given its bus and nothing of the table.
+    expect(environments.publishEvents).toMatchObject({ EVENT_BUS_NAME: 'local-bus' });
+    expect(environments.publishEvents).not.toHaveProperty('TABLE_NAME');
     expect(Object.keys(environments).length).toBeGreaterThan(15);
   }, 60_000);
 

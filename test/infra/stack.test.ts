@@ -247,14 +247,15 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route but /health, /openapi.json and the emailed links', () => {
+  it('puts the JWT authorizer on every route but /health, the published schemas and the emailed links', () => {
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     expect(Object.values(authorizers).map((a: any) => a.Properties.AuthorizerType)).toEqual(['JWT']);
     const routeResources = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     expect(routeResources).toHaveLength(routes.length);
     for (const route of routeResources) {
       const key = route.Properties.RouteKey as string;
-      if (['GET /health', 'GET /openapi.json', 'GET /actions/{token}', 'POST /actions/{token}'].includes(key))
+      const open = ['GET /health', 'GET /openapi.json', 'GET /events.schema.json'];
+      if ([...open, 'GET /actions/{token}', 'POST /actions/{token}'].includes(key))
         expect(route.Properties.AuthorizationType).toBe('NONE');
       else
         expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });

@@ -35,6 +35,8 @@ function arnOf(resources: Resources, id: string): string {
       return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
     case 'AWS::KMS::Key':
       return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+    case 'AWS::Events::EventBus':
+      return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
     case 'AWS::SNS::Topic':
       return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
     default:
@@ -96,6 +98,8 @@ export interface StackResources {
   scheduleGroup: string;
   schedulerRoleArn: string;
   mailIdentityArn: string;
+  /** The vendor's event bus, and the name the local runtime gives it. */
+  eventBus: { arn: string; localName: string };
 }
 
 const DOCUMENT_COMMANDS: Record<string, string> = {
@@ -156,6 +160,17 @@ export function iamRequests(call: AwsCall, stack: StackResources): IamRequest[] 
         context: { 'ses:FromAddress': from },
       },
     ];
+  }
+  if (call.service === 'EventBridge') {
+    // The stack's one bus stands for the local one; a call to any other bus is on a resource
+    // the stack does not have.
+    return (call.bus ?? 'default').split(',').map((bus) => ({
+      action: `events:${call.command}`,
+      resource:
+        bus === stack.eventBus.localName
+          ? stack.eventBus.arn
+          : `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${bus}`,
+    }));
   }
   return [{ action: `${call.service.toLowerCase()}:${call.command}`, resource: '*' }];
 }

@@ -9,6 +9,7 @@ declare module 'vitest' {
     apiUrl: string;
     sesUrl: string;
     schedulerUrl: string;
+    eventsUrl: string;
     dynamodbUrl: string;
     oidcUrl: string;
     dataDir: string;
@@ -25,6 +26,7 @@ export default async function setup(project: TestProject) {
   project.provide('apiUrl', stack.apiUrl);
   project.provide('sesUrl', stack.sesUrl);
   project.provide('schedulerUrl', stack.schedulerUrl);
+  project.provide('eventsUrl', stack.eventsUrl);
   project.provide('dynamodbUrl', stack.dynamodbUrl);
   project.provide('oidcUrl', stack.oidcUrl);
   project.provide('dataDir', dataDir);

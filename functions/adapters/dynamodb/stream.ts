@@ -3,6 +3,7 @@ import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { StampedCheck } from '../../domain/access-check.ts';
 import {
   type AuditEvent,
+  DELIVERABLE_EVENT_TYPES,
   isMailedWhenChained,
   MAILED_WHEN_CHAINED,
   NOTIFIED_EVENT_TYPES,
@@ -48,6 +49,15 @@ export const ACCESS_RECORDS_FILTER = {
   dynamodb: { NewImage: { kind: { S: ['access'] } } },
 };
 
+/** Every deliverable event inserted: what the event publisher puts on the vendor's bus. */
+export const DELIVERABLE_RECORDS_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { kind: { S: ['event'] }, type: { S: [...DELIVERABLE_EVENT_TYPES] } } },
+};
+
+/** What the event publisher reads: its own consumer, so a bus outage delays no mail, chain or check. */
+export const PUBLISH_RECORDS_FILTERS = [DELIVERABLE_RECORDS_FILTER];
+
 /** What the chaining step reads: new audit events (a check's event too, once recorded). */
 export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER];
 
@@ -82,6 +92,10 @@ export function matchesChainFilter(record: DynamoDBRecord): boolean {
 
 export function matchesCheckFilter(record: DynamoDBRecord): boolean {
   return CHECK_RECORDS_FILTERS.some((filter) => matches(record, filter));
+}
+
+export function matchesPublishFilter(record: DynamoDBRecord): boolean {
+  return PUBLISH_RECORDS_FILTERS.some((filter) => matches(record, filter));
 }
 
 /** The audit event a stream record inserted, or null when it inserted something else. */
