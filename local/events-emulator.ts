@@ -92,7 +92,19 @@ export function checkForwardUrl(raw: string): URL {
 function deliveredTime(time: unknown): string {
   const ms =
     typeof time === 'number' ? time * 1000 : typeof time === 'string' ? Date.parse(time) : Date.now();
-  return new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // A time no Date can hold (±1e300 s) is the time of receipt, as an absent one is.
+  const at = new Date(Number.isFinite(ms) ? ms : Date.now());
+  return (Number.isNaN(at.getTime()) ? new Date() : at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Whether a parsed value can be written as JSON again (a deeply nested one overflows the stack). */
+function reserializable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startEventsEmulator(options: EventsEmulatorOptions): Promise<EventsEmulator> {
@@ -144,7 +156,7 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
     } catch {
       detail = undefined;
     }
-    if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail) || !reserializable(detail))
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     return {
       version: '0',
@@ -159,8 +171,10 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
     };
   }
 
-  function putEvents(body: Record<string, unknown>) {
-    const entries = body.Entries;
+  function putEvents(body: unknown) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new ApiError(400, 'SerializationException', 'The request body is not a JSON object.');
+    const entries = (body as Record<string, unknown>).Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES)
       throw new ApiError(
         400,
@@ -191,11 +205,21 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
     if (refuseCrossOrigin(req, res, crossOrigin)) return;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
+      }
+    } catch {
+      // The client went away mid-body: that request is dropped, the emulator goes on.
+      res.destroy();
+      return;
     }
     const reply = (status: number, payload: unknown, type?: string) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       res.writeHead(status, {
         'content-type':
           type === undefined && status === 200 ? 'application/x-amz-json-1.1' : 'application/json',
@@ -208,8 +232,9 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
       const url = requestUrl(req.url);
       if (!url) throw new ApiError(404, 'ResourceNotFoundException', 'No such path.');
       if (req.method === 'GET' && url.pathname === '/events') {
+        const list = JSON.stringify(received);
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(received));
+        res.end(list);
         return;
       }
       if (req.method === 'GET' && url.pathname === '/health') {
@@ -236,7 +261,7 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
           'UnknownOperationException',
           `This emulator only answers AWSEvents.PutEvents, not ${target}.`,
         );
-      let body: Record<string, unknown>;
+      let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       } catch {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBridgeBus } from '../../functions/adapters/event-bus.ts';
@@ -171,5 +171,51 @@ describe('the local EventBridge emulator, with the real SDK client', () => {
       req.end();
     });
     expect(status).toBe(403);
+  });
+
+  it('survives what a client can send it: a Detail too deep to write again, a body cut off, null, a time no Date holds', async () => {
+    const { emulator } = await setup();
+    const put = (body: string) =>
+      fetch(emulator.url, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body });
+    const deep = `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
+    const answer = await put(
+      JSON.stringify({ Entries: [{ Source: 's', DetailType: 'd', Detail: deep, EventBusName: BUS }] }),
+    );
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'MalformedDetail' }],
+    });
+    expect((await fetch(`${emulator.url}/events`)).status).toBe(200);
+    expect((await put('null')).status).toBe(400);
+    const late = await put(
+      JSON.stringify({
+        Entries: [{ Source: 's', DetailType: 'd', Detail: '{}', EventBusName: BUS, Time: 1e300 }],
+      }),
+    );
+    expect(await late.json()).toMatchObject({ FailedEntryCount: 0 });
+    // A client that announces a long body and goes away halfway.
+    const { port } = new URL(emulator.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-target: AWSEvents.PutEvents\r\ncontent-length: 100000\r\n\r\n{"Entries":',
+        );
+        setImmediate(() => {
+          socket.destroy();
+          resolve();
+        });
+      });
+    });
+    await until(
+      () =>
+        fetch(`${emulator.url}/health`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+      5000,
+      'the emulator answering after a client went away mid-body',
+    );
   });
 });
