@@ -227,7 +227,7 @@ export interface ReceiptTally {
 /** A grant's receipt: read in a bounded number of reads however busy the grant was. */
 export interface ReceiptStore {
   receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null>;
-  /** Events naming the grant after `afterEventId`, made before `before`, not chained yet. */
+  /** Events naming the grant (not mail records) after `afterEventId`, made before `before`, not chained yet. */
   unchainedGrantEvents(
     tenantId: string,
     grantId: string,

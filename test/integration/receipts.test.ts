@@ -137,6 +137,30 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     expect(mailer.sent[0]?.text).toContain('exported payroll');
   });
 
+  it('a mail about the grant recorded after its end (not chained yet) does not hold the end mail back', async () => {
+    const t = await givenActiveGrant({ seconds: 3600, secondContact: true });
+    await revokeGrant(t.deps, 'acme', t.grant.grantId, t.ada, t.clock.now());
+    const revoked = (await listAudit(t.deps, 'acme', { limit: 50 })).items.find(
+      (e) => e.type === 'grant.revoked',
+    );
+    if (!revoked) throw new Error('no grant.revoked event');
+    t.clock.advance(1);
+    await chainAuditLog(t.deps, 'acme', 0);
+    t.clock.advance(1);
+    // The "granted" mail, sent late, is recorded now: just after the end event, unchained.
+    await t.store.appendEvent({
+      eventId: t.deps.ids.next(t.clock.now()),
+      tenantId: 'acme',
+      at: t.clock.now().toISOString(),
+      type: 'notification.sent',
+      actor: 'system',
+      grantId: t.grant.grantId,
+      details: { recipient: 'bob@acme.test', eventType: 'grant.created' },
+    });
+    const mailer = new RecordingMailer();
+    expect(await notifyContacts(notifyDepsFor(t, mailer), revoked)).toMatchObject({ sent: 2, retry: 0 });
+  });
+
   it('counts every check, verification and activity of the grant exactly once, however often the stream delivers them', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
     await checkAccess(t.deps, 'acme', 'anna.agent@vendor.example');

@@ -172,8 +172,8 @@ export class DynamoAuditChain {
   }
 
   /**
-   * How many events naming the grant, after `afterEventId` and made before `before`, are not
-   * chained yet: a short range of the tenant's log (the caller bounds it by time), read
+   * How many events naming the grant (other than the records of mails about it), after
+   * `afterEventId` and made before `before`, are not chained yet: a short range of the tenant's log (the caller bounds it by time), read
    * consistently.
    */
   async unchainedGrantEvents(
@@ -192,13 +192,16 @@ export class DynamoAuditChain {
         new QueryCommand({
           TableName: this.table.name,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          FilterExpression: 'grantId = :grantId AND attribute_not_exists(#hash)',
-          ExpressionAttributeNames: { '#hash': 'hash' },
+          // Mails about the grant are recorded after they are sent: they are never under a mail's head.
+          FilterExpression:
+            'grantId = :grantId AND attribute_not_exists(#hash) AND NOT begins_with(#type, :notification)',
+          ExpressionAttributeNames: { '#hash': 'hash', '#type': 'type' },
           ExpressionAttributeValues: {
             ':pk': keys.tenant(tenantId),
             ':from': from,
             ':to': to,
             ':grantId': grantId,
+            ':notification': 'notification.',
           },
           Select: 'COUNT',
           ConsistentRead: true,
