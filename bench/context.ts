@@ -100,3 +100,57 @@ export async function auditAll(ctx: Ctx, tenantId: string, admin: string): Promi
   } while (cursor);
   return events;
 }
+
+export interface Flood<T> {
+  result: T;
+  checks: number;
+  failed: number;
+  /** Checks per second achieved. */
+  rate: number;
+  statuses: Map<number, number>;
+}
+
+/**
+ * Runs `work` while about 100 access checks a second hit a tenant of its own (`prefix`, with an
+ * active grant, so every check is recorded under it): the flood the isolation rows measure against.
+ */
+export async function whileChecksFlood<T>(
+  ctx: Ctx,
+  prefix: string,
+  work: () => Promise<T>,
+): Promise<Flood<T>> {
+  const [busy] = await tenants(ctx, prefix, 1);
+  if (!busy) throw new Error('no tenant');
+  await api(ctx, 'POST', `/tenants/${busy.tenantId}/grants`, busy.contact, {
+    reason: 'flood',
+    durationSeconds: 86_400,
+  });
+  let flooding = true;
+  let checks = 0;
+  let failed = 0;
+  const statuses = new Map<number, number>();
+  const started = performance.now();
+  const flood = (async () => {
+    const inFlight = new Set<Promise<void>>();
+    while (flooding) {
+      const sent = performance.now();
+      const one = api(ctx, 'GET', `/tenants/${busy.tenantId}/access`, ctx.agent).then((r) => {
+        checks++;
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        if (r.status !== 200) failed++;
+      });
+      inFlight.add(one);
+      void one.finally(() => inFlight.delete(one));
+      await new Promise((r) => setTimeout(r, Math.max(0, 10 - (performance.now() - sent))));
+    }
+    await Promise.all(inFlight);
+  })();
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    flooding = false;
+    await flood;
+  }
+  return { result, checks, failed, rate: checks / ((performance.now() - started) / 1000), statuses };
+}

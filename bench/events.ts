@@ -1,6 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { add, api, type Ctx, log, QUICK, startStack, stopStack, tenants } from './context.ts';
+import {
+  add,
+  api,
+  type Ctx,
+  log,
+  QUICK,
+  startStack,
+  stopStack,
+  tenants,
+  whileChecksFlood,
+} from './context.ts';
 import { percentile, round } from './lib.ts';
 
 /** A receiver on the emulator's forward URL: when each event reached the bus, by eventId. */
@@ -62,38 +72,12 @@ export async function eventsLatency() {
   try {
     const count = QUICK ? 20 : 100;
     const quiet = await busRound(ctx, sink.arrived, 'quiet', count);
-    const [busy] = await tenants(ctx, 'events-flood', 1);
-    if (!busy) throw new Error('no tenant');
-    await api(ctx, 'POST', `/tenants/${busy.tenantId}/grants`, busy.contact, {
-      reason: 'flood',
-      durationSeconds: 86_400,
-    });
-    let flooding = true;
-    let checks = 0;
-    let failed = 0;
-    const floodStarted = performance.now();
-    const flood = (async () => {
-      const inFlight = new Set<Promise<void>>();
-      while (flooding) {
-        const started = performance.now();
-        const one = api(ctx, 'GET', `/tenants/${busy.tenantId}/access`, ctx.agent).then((r) => {
-          checks++;
-          if (r.status !== 200) failed++;
-        });
-        inFlight.add(one);
-        void one.finally(() => inFlight.delete(one));
-        await new Promise((r) => setTimeout(r, Math.max(0, 10 - (performance.now() - started))));
-      }
-      await Promise.all(inFlight);
-    })();
-    let loud: Awaited<ReturnType<typeof busRound>>;
-    try {
-      loud = await busRound(ctx, sink.arrived, 'flooded', count);
-    } finally {
-      flooding = false;
-      await flood;
-    }
-    const rate = checks / ((performance.now() - floodStarted) / 1000);
+    const {
+      result: loud,
+      checks,
+      failed,
+      rate,
+    } = await whileChecksFlood(ctx, 'events-flood', () => busRound(ctx, sink.arrived, 'flooded', count));
     log(`events flood: ${checks} checks (${failed} failed), ${round(rate, 0)}/s`);
     const s = (values: number[], q: number) => round(percentile(values, q) / 1000, 2);
     add({

@@ -1,4 +1,4 @@
-import { add, api, auditAll, type Ctx, log, tenants } from './context.ts';
+import { add, api, auditAll, type Ctx, log, tenants, whileChecksFlood } from './context.ts';
 import { percentile, pool, round } from './lib.ts';
 
 interface MailTimes {
@@ -57,40 +57,13 @@ async function mailRound(ctx: Ctx, label: string, count: number, spreadMs: numbe
  */
 export async function mailIsolation(ctx: Ctx, count: number, spreadMs: number) {
   const quiet = await mailRound(ctx, 'quiet', count, spreadMs);
-  const [busy] = await tenants(ctx, 'iso-check-flood', 1);
-  if (!busy) throw new Error('no tenant');
-  await api(ctx, 'POST', `/tenants/${busy.tenantId}/grants`, busy.contact, {
-    reason: 'flood',
-    durationSeconds: 86_400,
-  });
-  let flooding = true;
-  let checks = 0;
-  let failedChecks = 0;
-  const statuses = new Map<number, number>();
-  const floodStarted = performance.now();
-  const flood = (async () => {
-    const inFlight = new Set<Promise<void>>();
-    while (flooding) {
-      const started = performance.now();
-      const one = api(ctx, 'GET', `/tenants/${busy.tenantId}/access`, ctx.agent).then((r) => {
-        checks++;
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        if (r.status !== 200) failedChecks++;
-      });
-      inFlight.add(one);
-      void one.finally(() => inFlight.delete(one));
-      await new Promise((r) => setTimeout(r, Math.max(0, 10 - (performance.now() - started))));
-    }
-    await Promise.all(inFlight);
-  })();
-  let loud: MailTimes;
-  try {
-    loud = await mailRound(ctx, 'flooded', count, spreadMs);
-  } finally {
-    flooding = false;
-    await flood;
-  }
-  const rate = checks / ((performance.now() - floodStarted) / 1000);
+  const {
+    result: loud,
+    checks,
+    failed: failedChecks,
+    rate,
+    statuses,
+  } = await whileChecksFlood(ctx, 'iso-check-flood', () => mailRound(ctx, 'flooded', count, spreadMs));
   log(
     `flood: ${checks} checks (${failedChecks} failed: ${JSON.stringify([...statuses])}), ${round(rate, 0)}/s`,
   );
