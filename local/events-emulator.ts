@@ -6,6 +6,7 @@ import {
   FOREIGN_HOST_DETAIL,
   isLoopbackHost,
   keepIdleConnections,
+  readRequestBody,
   refuseCrossOrigin,
   refuseForeignHost,
   requestUrl,
@@ -203,18 +204,9 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
     const crossOrigin = () =>
       ['application/json', JSON.stringify({ message: CROSS_ORIGIN_DETAIL })] as [string, string];
     if (refuseCrossOrigin(req, res, crossOrigin)) return;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
-      }
-    } catch {
-      // The client went away mid-body: that request is dropped, the emulator goes on.
-      res.destroy();
-      return;
-    }
+    const read = await readRequestBody(req, res, MAX_REQUEST_BYTES);
+    if (!read) return;
+    const { size } = read;
     const reply = (status: number, payload: unknown, type?: string) => {
       if (res.headersSent) {
         res.destroy();
@@ -263,7 +255,7 @@ export async function startEventsEmulator(options: EventsEmulatorOptions): Promi
         );
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        body = JSON.parse(read.body.toString('utf8') || '{}');
       } catch {
         throw new ApiError(400, 'SerializationException', 'The request body is not valid JSON.');
       }

@@ -77,3 +77,27 @@ export const IDLE_CONNECTION = { keepAliveTimeout: 5_000, keepAliveTimeoutBuffer
 export function keepIdleConnections<S extends Server>(server: S): S {
   return Object.assign(server, IDLE_CONNECTION);
 }
+
+/**
+ * The request's body (at most `limit` bytes kept; `size` counts all that came), or null when the
+ * client went away mid-body: that request is dropped and answered no more, the server goes on (an
+ * unread `aborted` would reject outside any handler and take the whole local stack down).
+ */
+export async function readRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<{ body: Buffer; size: number } | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size <= limit) chunks.push(chunk as Buffer);
+    }
+  } catch {
+    res.destroy();
+    return null;
+  }
+  return { body: Buffer.concat(chunks), size };
+}

@@ -6,6 +6,7 @@ import {
   CROSS_ORIGIN_DETAIL,
   FOREIGN_HOST_DETAIL,
   keepIdleConnections,
+  readRequestBody,
   refuseCrossOrigin,
   refuseForeignHost,
   requestUrl,
@@ -357,8 +358,8 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
     const crossOrigin = () =>
       ['application/json', JSON.stringify({ Message: CROSS_ORIGIN_DETAIL })] as [string, string];
     if (refuseCrossOrigin(req, res, crossOrigin)) return;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const read = await readRequestBody(req, res);
+    if (!read) return;
     const reply = (status: number, payload: unknown, type?: string) => {
       res.writeHead(status, {
         'content-type': 'application/json',
@@ -367,7 +368,7 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
       res.end(JSON.stringify(payload));
     };
     try {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = read.body.toString('utf8');
       let body: Record<string, unknown> = {};
       if (text) {
         try {

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -228,6 +229,32 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
     const dead = lines.map((l) => JSON.parse(l));
     expect(dead).toEqual([expect.objectContaining({ target: TARGET, attempts: 3, error: 'target down' })]);
     await expect(get(client, 'G4')).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('a client that goes away mid-body drops only its own request', async () => {
+    const { emulator } = await setup();
+    const { port } = new URL(emulator.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          'POST /schedules/cut-off HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"GroupName":',
+        );
+        setImmediate(() => {
+          socket.destroy();
+          resolve();
+        });
+      });
+    });
+    await until(
+      () =>
+        fetch(`${emulator.url}/schedule-groups/${GROUP}`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+      5000,
+      'the emulator answering after a client went away mid-body',
+    );
   });
 
   it('persists schedules and fires those that fell due while it was down at the next start', async () => {
