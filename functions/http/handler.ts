@@ -9,11 +9,11 @@ import type { Clock } from '../domain/clock.ts';
 import type { Contact } from '../domain/contact.ts';
 import { DomainError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
+import { parseStrictJson } from '../domain/json-text.ts';
 import type { Deps, SchedulingDeps } from '../use-cases/deps.ts';
 import type * as z from '../validation/zod.ts';
 import { appDeps, logger } from '../wiring/app.ts';
 import { principalFromClaims } from './claims.ts';
-import { parseStrictJson } from './json.ts';
 import { errorToProblem, internalErrorResponse, SECURITY_HEADERS } from './problems.ts';
 import { type Route, type RouteName, route as routeNamed, type routes } from './routes.ts';
 

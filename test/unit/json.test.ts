@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStrictJson } from '../../functions/http/json.ts';
+import { parseStrictJson } from '../../functions/domain/json-text.ts';
 
 describe('strict JSON bodies', () => {
   it('accepts ordinary JSON, including the same key in different objects', () => {

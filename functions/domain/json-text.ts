@@ -83,3 +83,26 @@ export function findDuplicateKey(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * The first number in JSON text (known valid) not written as RFC 8785 writes it, or null. Two
+ * spellings of one value (`1.0`, `1e0`, `-0`, or digits beyond a double's precision that every
+ * parser rounds alike) hash alike: the hash covers the canonical form, so the line must be in it,
+ * or a reader that keeps the digits would see a value the hash does not vouch for.
+ */
+export function numberNotAsCanonical(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') {
+      i++;
+      while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i + 1;
+      while (j < text.length && /[0-9.eE+-]/.test(text[j] as string)) j++;
+      const literal = text.slice(i, j);
+      if (String(Number(literal)) !== literal) return literal;
+      i = j - 1;
+    }
+  }
+  return null;
+}
