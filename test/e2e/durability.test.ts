@@ -1,43 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
-import { localKeys, signToken } from '../../local/tokens.ts';
+import { describe, expect, it } from 'vitest';
+import { ownStack } from '../support/own-stack.ts';
 import { until } from '../support/until.ts';
 
 describe('durability: a power cut in the middle of a burst of writes', () => {
-  let stack: SpawnedStack | undefined;
-  let dataDir = '';
-  afterAll(async () => {
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  const own = ownStack('crash');
+  const { api } = own;
 
   it('keeps every acknowledged write, and every pending deadline still ends its grant', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'support-access-crash-'));
-    stack = await spawnStack(dataDir, 'fresh');
-    const { ports } = stack;
-    const keys = await localKeys(dataDir);
+    const stack = await own.start();
     const TENANTS = 40;
     const people = await Promise.all(
       Array.from({ length: TENANTS }, async (_, i) => ({
         tenantId: `crash-${i}`,
-        admin: await signToken(keys, {
+        admin: await own.token({
           email: `admin@crash-${i}.example`,
           tenantId: `crash-${i}`,
           roles: ['tenant-admin'],
         }),
-        contact: await signToken(keys, { email: `c@crash-${i}.example`, tenantId: `crash-${i}` }),
+        contact: await own.token({ email: `c@crash-${i}.example`, tenantId: `crash-${i}` }),
       })),
     );
-    const api = async (path: string, token: string, init: RequestInit = {}) => {
-      const r = await fetch(`${stack?.apiUrl}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      });
-      return { status: r.status, body: (await r.json().catch(() => null)) as any };
-    };
     for (const p of people) {
       const added = await api(`/tenants/${p.tenantId}/contacts`, p.admin, {
         method: 'POST',
@@ -77,7 +59,7 @@ describe('durability: a power cut in the middle of a burst of writes', () => {
     // Back up after the deadlines have passed.
     const latest = Math.max(...acknowledged.map((a) => Date.parse(a.expiresAt)));
     await new Promise((r) => setTimeout(r, Math.max(0, latest - Date.now()) + 500));
-    stack = await spawnStack(dataDir, ports);
+    await own.restart();
     for (const ack of acknowledged) {
       const admin = people.find((p) => p.tenantId === ack.tenantId)?.admin as string;
       const grant = await until(

@@ -1,35 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
-import { localKeys, signToken } from '../../local/tokens.ts';
+import { describe, expect, it } from 'vitest';
 import { grantEmails } from '../support/mail.ts';
+import { ownStack } from '../support/own-stack.ts';
 import { until } from '../support/until.ts';
 
 describe('the local stack at the sandbox send rate (SES_MAX_SEND_RATE=1)', () => {
-  let stack: SpawnedStack | undefined;
-  let dataDir = '';
-  afterAll(async () => {
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  const own = ownStack('quotas');
 
   it('brings every mail of a grant that ends while we watch, once each, just later', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'support-access-quotas-'));
-    stack = await spawnStack(dataDir, 'fresh', { SES_MAX_SEND_RATE: '1', REMINDER_BEFORE_SECONDS: '0' });
-    const keys = await localKeys(dataDir);
-    const anna = await signToken(keys, { email: 'anna.schmidt@acme.example', tenantId: 'acme' });
-    const admin = await signToken(keys, {
+    const stack = await own.start({ SES_MAX_SEND_RATE: '1', REMINDER_BEFORE_SECONDS: '0' });
+    const anna = await own.token({ email: 'anna.schmidt@acme.example', tenantId: 'acme' });
+    const admin = await own.token({
       email: 'admin@acme.example',
       tenantId: 'acme',
       roles: ['tenant-admin'],
     });
-    const api = (path: string, init: RequestInit = {}, token = admin) =>
-      fetch(`${stack?.apiUrl}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const api = (path: string, init: RequestInit = {}, token = admin) => own.api(path, token, init);
     const quota = (await (await fetch(`${stack.sesUrl}/quota`)).json()) as { MaxSendRate: number };
     expect(quota.MaxSendRate).toBe(1);
 

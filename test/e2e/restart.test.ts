@@ -1,36 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
-import { localKeys, signToken } from '../../local/tokens.ts';
+import { describe, expect, it } from 'vitest';
 import { grantEmails, grantMailsSent } from '../support/mail.ts';
+import { ownStack } from '../support/own-stack.ts';
 import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
 
 describe('a deadline that passes while the stack is down', () => {
-  let stack: SpawnedStack | undefined;
-  let dataDir = '';
-  afterAll(async () => {
-    await stack?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  const own = ownStack('restart');
 
   it('ends the grant and emails every contact on the next start, once', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'support-access-restart-'));
-    stack = await spawnStack(dataDir, 'fresh');
-    const { ports } = stack;
-    const keys = await localKeys(dataDir);
-    const anna = await signToken(keys, { email: 'anna.schmidt@acme.example', tenantId: 'acme' });
-    const admin = await signToken(keys, {
+    let stack = await own.start();
+    const anna = await own.token({ email: 'anna.schmidt@acme.example', tenantId: 'acme' });
+    const admin = await own.token({
       email: 'admin@acme.example',
       tenantId: 'acme',
       roles: ['tenant-admin'],
     });
-    const api = (path: string, init: RequestInit = {}, token = admin) =>
-      fetch(`${stack?.apiUrl}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const api = (path: string, init: RequestInit = {}, token = admin) => own.api(path, token, init);
 
     const created = await api(
       '/tenants/acme/grants',
@@ -49,7 +33,7 @@ describe('a deadline that passes while the stack is down', () => {
     await new Promise((r) =>
       setTimeout(r, Math.max(0, Date.parse(created.body.expiresAt) - Date.now()) + 1500),
     );
-    stack = await spawnStack(dataDir, ports);
+    stack = await own.restart();
     const grant = await until(
       () => api(`/tenants/acme/grants/${created.body.grantId}`),
       (r) => r.body.status === 'expired',
