@@ -64,7 +64,7 @@ export type Answer<N extends Endpoint> = RouteNamed<N>['success'] extends {
   : null;
 
 /** What a call carries besides the route: only what that route takes, and all that it needs. */
-export type Request<N extends Endpoint> = ([keyof PathParams<N>] extends [never]
+export type Call<N extends Endpoint> = ([keyof PathParams<N>] extends [never]
   ? { params?: undefined }
   : { params: PathParams<N> }) &
   ([RequestBody<N>] extends [never] ? { body?: undefined } : { body: RequestBody<N> }) & {
@@ -114,7 +114,7 @@ export class Api {
   ) {}
 
   /** Sends one request; an answer other than 2xx becomes an ApiError. */
-  private async send<N extends Endpoint>(name: N, request: Request<N>): Promise<Response> {
+  private async send<N extends Endpoint>(name: N, request: Call<N>): Promise<Response> {
     const { method, path } = address(name, request.params, request.query);
     const headers: Record<string, string> = { ...request.headers };
     const token = this.token();
@@ -148,7 +148,7 @@ export class Api {
   }
 
   /** Any route the console knows, typed by the route table (new views call their routes here). */
-  async call<N extends Endpoint>(name: N, request: Request<N>): Promise<Answer<N>> {
+  async call<N extends Endpoint>(name: N, request: Call<N>): Promise<Answer<N>> {
     const text = await (await this.send(name, request)).text();
     // The API's answer is trusted to match its schema (the same one its OpenAPI shows).
     return (text ? JSON.parse(text) : null) as Answer<N>;

@@ -80,7 +80,8 @@ export async function linkView(page: Page, context: LinkContext, token: string):
   const spoken = context.speak(view.contact.locale);
   const use = useButton(spoken, context, links, token);
   if (view.instruction) return instructionLinkView(spoken, context, view, view.instruction, use);
-  return grantLinkView(spoken, context, view, view.grant as Grant, use);
+  if (view.grant) return grantLinkView(spoken, context, view, view.grant, use);
+  return card(spoken.t.actTitle, h('p', { class: 'big-answer no' }, spoken.t.linkProblems['not-found']));
 }
 
 type UseButton = (
