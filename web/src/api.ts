@@ -1,4 +1,87 @@
-/** The public API, and nothing else. Errors carry the problem document's detail. */
+import type { input, output, ZodMiniType } from 'zod/mini';
+import type { Problem, RESPONSES } from '../../functions/http/response-schemas.ts';
+import type { routes } from '../../functions/http/routes.ts';
+
+/**
+ * The public API, and nothing else. Every request and answer type comes from the route table and
+ * the schemas that also write docs/openapi.json; type imports only, so none of that code (nor
+ * zod) is in the console's bundle.
+ */
+
+type Route = (typeof routes)[number];
+type RouteName = Route['name'];
+type RouteNamed<N extends RouteName> = Extract<Route, { name: N }>;
+
+/** `GET /tenants/{tenantId}/grants`: a route as the gateway and the stack know it. */
+type RouteKey<N extends RouteName> = `${RouteNamed<N>['method']} ${RouteNamed<N>['path']}`;
+
+/**
+ * The routes the console calls. Each key must be the route table's own: a route renamed, moved
+ * to another path or method, or removed no longer compiles here.
+ */
+const ENDPOINTS = {
+  listContacts: 'GET /tenants/{tenantId}/contacts',
+  addContact: 'POST /tenants/{tenantId}/contacts',
+  removeContact: 'DELETE /tenants/{tenantId}/contacts/{contactId}',
+  verifyCaller: 'POST /tenants/{tenantId}/contacts/verify',
+  createGrant: 'POST /tenants/{tenantId}/grants',
+  listGrants: 'GET /tenants/{tenantId}/grants',
+  changeGrantDeadline: 'PATCH /tenants/{tenantId}/grants/{grantId}',
+  revokeGrant: 'DELETE /tenants/{tenantId}/grants/{grantId}',
+  checkAccess: 'GET /tenants/{tenantId}/access',
+  listActiveGrants: 'GET /access',
+  listAudit: 'GET /tenants/{tenantId}/audit',
+  grantReceipt: 'GET /tenants/{tenantId}/grants/{grantId}/receipt',
+  exportAudit: 'GET /tenants/{tenantId}/audit/export',
+  requestInstruction: 'POST /tenants/{tenantId}/instructions',
+  listInstructions: 'GET /tenants/{tenantId}/instructions',
+  confirmInstruction: 'POST /tenants/{tenantId}/instructions/{instructionId}/confirm',
+  rejectInstruction: 'POST /tenants/{tenantId}/instructions/{instructionId}/reject',
+  completeInstruction: 'POST /tenants/{tenantId}/instructions/{instructionId}/complete',
+  listConfirmedInstructions: 'GET /instructions',
+  viewActionLink: 'GET /actions/{token}',
+  useActionLink: 'POST /actions/{token}',
+} as const satisfies { [N in RouteName]?: RouteKey<N> };
+
+export type Endpoint = keyof typeof ENDPOINTS;
+
+type Placeholders<P extends string> = P extends `${string}{${infer K}}${infer Rest}`
+  ? K | Placeholders<Rest>
+  : never;
+/** The path's placeholders, e.g. `{ tenantId: string; grantId: string }`. */
+export type PathParams<N extends Endpoint> = { [K in Placeholders<RouteNamed<N>['path']>]: string };
+/** The JSON body as the route's schema reads it (its input, before defaults and transforms). */
+export type RequestBody<N extends Endpoint> =
+  RouteNamed<N> extends { body: infer B extends ZodMiniType } ? input<B> : never;
+/** Query parameters as the route's schema reads them: strings, as in any address. */
+export type Query<N extends Endpoint> =
+  RouteNamed<N> extends { query: infer Q extends ZodMiniType } ? input<Q> : never;
+/** The success answer's body; null for an empty one (204, or one the schema does not describe). */
+export type Answer<N extends Endpoint> = RouteNamed<N>['success'] extends {
+  schema: infer S extends keyof typeof RESPONSES;
+}
+  ? output<(typeof RESPONSES)[S]>
+  : null;
+
+/** What a call carries besides the route: only what that route takes, and all that it needs. */
+export type Call<N extends Endpoint> = ([keyof PathParams<N>] extends [never]
+  ? { params?: undefined }
+  : { params: PathParams<N> }) &
+  ([RequestBody<N>] extends [never] ? { body?: undefined } : { body: RequestBody<N> }) & {
+    query?: Query<N>;
+    headers?: Record<string, string>;
+  };
+
+export type Grant = Answer<'createGrant'>;
+export type Contact = Answer<'addContact'>;
+export type Instruction = Answer<'requestInstruction'>;
+export type Receipt = Answer<'grantReceipt'>;
+export type LinkView = Answer<'viewActionLink'>;
+export type AuditEvent = Answer<'listAudit'>['events'][number];
+export type CallerSummary = Answer<'verifyCaller'>['matches'][number];
+type ProblemDocument = Partial<output<typeof Problem>> | null;
+
+/** A failed call: the HTTP status (0: no answer), the problem's code, and its detail as message. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -9,76 +92,19 @@ export class ApiError extends Error {
   }
 }
 
-export interface Grant {
-  grantId: string;
-  tenantId: string;
-  status: 'active' | 'revoked' | 'expired';
-  reason: string;
-  ticket: string | null;
-  grantedBy: { contactId: string; name: string; email: string };
-  createdAt: string;
-  expiresAt: string;
-  endedAt: string | null;
-  endedBy: string | null;
-  endReason: string | null;
-}
-
-export interface Contact {
-  contactId: string;
-  name: string;
-  email: string;
-  phone: string;
-  locale: 'de' | 'en';
-  timeZone: string;
-  canGrantAccess: boolean;
-  canInstruct: boolean;
-}
-
-export interface Instruction {
-  instructionId: string;
-  tenantId: string;
-  kind: 'account-deletion' | 'data-export' | 'other';
-  details: string;
-  status: 'pending-confirmation' | 'confirmed' | 'rejected' | 'lapsed' | 'done';
-  requestedBy: { contactId: string; name: string; email: string };
-  confirmedBy: { name: string; email: string } | null;
-  rejectedBy: { name: string; email: string } | null;
-  createdAt: string;
-  confirmBy: string | null;
-  completedAt: string | null;
-  completedBy: string | null;
-  note: string | null;
-}
-
-/** What support did under a grant. */
-export interface Receipt {
-  grant: Grant;
-  accessChecks: number;
-  callerVerifications: number;
-  agents: string[];
-  activities: AuditEvent[];
-  auditHead: string | null;
-}
-
-/** What an emailed one-click link would do (GET /actions/{token}). */
-export interface LinkView {
-  action: 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
-  extendBySeconds?: number;
-  /** Extend and confirm links act only for their contact, signed in as themselves. */
-  signInRequired: boolean;
-  tenantId: string;
-  grant?: Grant;
-  instruction?: Instruction;
-  contact: { name: string; email: string; locale: 'de' | 'en' };
-}
-
-export interface AuditEvent {
-  eventId: string;
-  at: string;
-  type: string;
-  actor: string;
-  grantId: string | null;
-  details: Record<string, unknown>;
+/** Fills a route's path with its parameters, each encoded, and appends the query. */
+function address(name: Endpoint, params: Record<string, string> = {}, query?: unknown) {
+  const [method, template = ''] = ENDPOINTS[name].split(' ');
+  const path = template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`${name}: no ${key}`);
+    return encodeURIComponent(value);
+  });
+  const search = new URLSearchParams();
+  if (query && typeof query === 'object')
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return { method, path: text ? `${path}?${text}` : path };
 }
 
 export class Api {
@@ -87,186 +113,131 @@ export class Api {
     private readonly token: () => string | null,
   ) {}
 
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    extraHeaders: Record<string, string> = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { ...extraHeaders };
+  /** Sends one request; an answer other than 2xx becomes an ApiError. */
+  private async send<N extends Endpoint>(name: N, request: Call<N>): Promise<Response> {
+    const { method, path } = address(name, request.params, request.query);
+    const headers: Record<string, string> = { ...request.headers };
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
       });
     } catch {
       throw new ApiError(0, 'network', 'The service cannot be reached. Check your connection and try again.');
     }
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : null;
     if (!response.ok) {
+      const text = await response.text();
+      let problem: ProblemDocument = null;
+      try {
+        problem = text ? JSON.parse(text) : null;
+      } catch {
+        // Not a problem document (a proxy's page): the status says enough.
+      }
       throw new ApiError(
         response.status,
-        data?.code ?? 'error',
-        data?.detail ?? `Request failed (${response.status}).`,
+        problem?.code ?? 'error',
+        problem?.detail ?? `Request failed (${response.status}).`,
       );
     }
-    return data as T;
+    return response;
   }
 
-  contacts(tenant: string) {
-    return this.request<{ contacts: Contact[]; warnings: string[] }>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/contacts`,
-    );
+  /** Any route the console knows, typed by the route table (new views call their routes here). */
+  async call<N extends Endpoint>(name: N, request: Call<N>): Promise<Answer<N>> {
+    const text = await (await this.send(name, request)).text();
+    // The API's answer is trusted to match its schema (the same one its OpenAPI shows).
+    return (text ? JSON.parse(text) : null) as Answer<N>;
   }
-  addContact(tenant: string, body: Record<string, unknown>) {
-    return this.request<Contact>('POST', `/tenants/${encodeURIComponent(tenant)}/contacts`, body);
+
+  contacts(tenantId: string) {
+    return this.call('listContacts', { params: { tenantId } });
   }
-  removeContact(tenant: string, contactId: string) {
-    return this.request<null>(
-      'DELETE',
-      `/tenants/${encodeURIComponent(tenant)}/contacts/${encodeURIComponent(contactId)}`,
-    );
+  addContact(tenantId: string, body: RequestBody<'addContact'>) {
+    return this.call('addContact', { params: { tenantId }, body });
   }
-  activeGrant(tenant: string) {
-    return this.request<{ grants: Grant[] }>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/grants?status=active&limit=1`,
-    );
+  removeContact(tenantId: string, contactId: string) {
+    return this.call('removeContact', { params: { tenantId, contactId } });
+  }
+  activeGrant(tenantId: string) {
+    return this.call('listGrants', { params: { tenantId }, query: { status: 'active', limit: '1' } });
   }
   /** The key makes a double submit or a retry after a dropped answer create nothing twice. */
-  createGrant(tenant: string, body: Record<string, unknown>, idempotencyKey: string) {
-    return this.request<Grant>('POST', `/tenants/${encodeURIComponent(tenant)}/grants`, body, {
-      'idempotency-key': idempotencyKey,
+  createGrant(tenantId: string, body: RequestBody<'createGrant'>, idempotencyKey: string) {
+    return this.call('createGrant', {
+      params: { tenantId },
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
     });
   }
-  changeDeadline(tenant: string, grantId: string, body: Record<string, unknown>) {
-    return this.request<Grant>(
-      'PATCH',
-      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}`,
-      body,
-    );
+  changeDeadline(tenantId: string, grantId: string, body: RequestBody<'changeGrantDeadline'>) {
+    return this.call('changeGrantDeadline', { params: { tenantId, grantId }, body });
   }
-  revoke(tenant: string, grantId: string) {
-    return this.request<Grant>(
-      'DELETE',
-      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}`,
-    );
+  revoke(tenantId: string, grantId: string) {
+    return this.call('revokeGrant', { params: { tenantId, grantId } });
   }
-  audit(tenant: string, cursor?: string) {
-    const query = `limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    return this.request<{ events: AuditEvent[]; nextCursor: string | null }>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/audit?${query}`,
-    );
+  audit(tenantId: string, cursor?: string) {
+    return this.call('listAudit', { params: { tenantId }, query: { limit: '20', cursor } });
   }
-  endedGrants(tenant: string) {
-    return this.request<{ grants: Grant[]; nextCursor: string | null }>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/grants?status=ended&limit=10`,
-    );
+  endedGrants(tenantId: string) {
+    return this.call('listGrants', { params: { tenantId }, query: { status: 'ended', limit: '10' } });
   }
-  receipt(tenant: string, grantId: string) {
-    return this.request<Receipt>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/grants/${encodeURIComponent(grantId)}/receipt`,
-    );
+  receipt(tenantId: string, grantId: string) {
+    return this.call('grantReceipt', { params: { tenantId, grantId } });
   }
   /** The whole chained audit log as NDJSON, every page of the export joined. */
-  async exportAudit(tenant: string): Promise<string> {
+  async exportAudit(tenantId: string): Promise<string> {
     let text = '';
-    let cursor: string | null = null;
+    let cursor: string | undefined;
     do {
-      const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-      const response = await fetch(
-        `${this.baseUrl}/tenants/${encodeURIComponent(tenant)}/audit/export${query}`,
-        {
-          headers: { authorization: `Bearer ${this.token() ?? ''}` },
-        },
-      );
-      if (!response.ok) {
-        const problem = await response.json().catch(() => null);
-        throw new ApiError(
-          response.status,
-          problem?.code ?? 'error',
-          problem?.detail ?? `Export failed (${response.status}).`,
-        );
-      }
+      const response = await this.send('exportAudit', { params: { tenantId }, query: { cursor } });
       text += await response.text();
-      cursor = response.headers.get('x-next-cursor');
+      cursor = response.headers.get('x-next-cursor') ?? undefined;
     } while (cursor);
     return text;
   }
   /** All tenants' active grants, soonest deadline first (support agents). */
   activeGrants(cursor?: string) {
-    const query = `limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    return this.request<{ grants: Grant[]; nextCursor: string | null }>('GET', `/access?${query}`);
+    return this.call('listActiveGrants', { query: { limit: '20', cursor } });
   }
   /**
    * The link's token is the credential; for extend and confirm links the POST also carries the
    * contact's own sign-in (the Api is made with a token only for those).
    */
   viewLink(token: string) {
-    return this.request<LinkView>('GET', `/actions/${encodeURIComponent(token)}`);
+    return this.call('viewActionLink', { params: { token } });
   }
-  useLink(token: string) {
-    return this.request<{ expiresAt?: string; status: string }>(
-      'POST',
-      `/actions/${encodeURIComponent(token)}`,
-    );
+  /** A grant for end and extend links; an instruction's link answers with the instruction. */
+  useLink(token: string): Promise<Grant | Instruction> {
+    return this.call('useActionLink', { params: { token } });
   }
-  instructions(tenant: string) {
-    return this.request<{ instructions: Instruction[] }>(
-      'GET',
-      `/tenants/${encodeURIComponent(tenant)}/instructions?limit=20`,
-    );
+  instructions(tenantId: string) {
+    return this.call('listInstructions', { params: { tenantId }, query: { limit: '20' } });
   }
-  requestInstruction(tenant: string, body: { kind: string; details: string }) {
-    return this.request<Instruction>('POST', `/tenants/${encodeURIComponent(tenant)}/instructions`, body);
+  requestInstruction(tenantId: string, body: RequestBody<'requestInstruction'>) {
+    return this.call('requestInstruction', { params: { tenantId }, body });
   }
-  decideInstruction(tenant: string, id: string, decision: 'confirm' | 'reject') {
-    return this.request<Instruction>(
-      'POST',
-      `/tenants/${encodeURIComponent(tenant)}/instructions/${encodeURIComponent(id)}/${decision}`,
-    );
+  decideInstruction(tenantId: string, instructionId: string, decision: 'confirm' | 'reject') {
+    const route = decision === 'confirm' ? 'confirmInstruction' : 'rejectInstruction';
+    return this.call(route, { params: { tenantId, instructionId } });
   }
-  completeInstruction(tenant: string, id: string, note: string) {
-    return this.request<Instruction>(
-      'POST',
-      `/tenants/${encodeURIComponent(tenant)}/instructions/${encodeURIComponent(id)}/complete`,
-      { note: note || null },
-    );
+  completeInstruction(tenantId: string, instructionId: string, note: string) {
+    return this.call('completeInstruction', {
+      params: { tenantId, instructionId },
+      body: { note: note || null },
+    });
   }
   confirmedInstructions() {
-    return this.request<{ instructions: Instruction[]; nextCursor: string | null }>(
-      'GET',
-      '/instructions?status=confirmed&limit=50',
-    );
+    return this.call('listConfirmedInstructions', { query: { status: 'confirmed', limit: '50' } });
   }
-  access(tenant: string) {
-    return this.request<{
-      access: boolean;
-      grant: { expiresAt: string; reason: string; ticket: string | null } | null;
-      checkedAt: string;
-    }>('GET', `/tenants/${encodeURIComponent(tenant)}/access`);
+  access(tenantId: string) {
+    return this.call('checkAccess', { params: { tenantId } });
   }
-  verify(tenant: string, body: { phone: string } | { email: string }) {
-    return this.request<{
-      authorized: boolean;
-      contact: CallerSummary | null;
-      matches: CallerSummary[];
-    }>('POST', `/tenants/${encodeURIComponent(tenant)}/contacts/verify`, body);
+  verify(tenantId: string, body: RequestBody<'verifyCaller'>) {
+    return this.call('verifyCaller', { params: { tenantId }, body });
   }
-}
-
-export interface CallerSummary {
-  name: string;
-  canGrantAccess: boolean;
-  canInstruct: boolean;
 }
