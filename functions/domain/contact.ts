@@ -100,3 +100,6 @@ export function contactWarnings(contacts: Contact[], locale: Locale = 'en'): str
       : `Only ${granting} contact(s) can grant support access; register at least two so that one absent person cannot lock you out.`;
   return [message];
 }
+
+/** Who a caller says they are: a phone number or an email address, never both. */
+export type CallerIdentity = { phone: string; email?: undefined } | { email: string; phone?: undefined };

@@ -1,6 +1,6 @@
+import type { CallerIdentity } from '../domain/contact.ts';
 import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
-import type { CallerIdentity } from '../use-cases/support.ts';
 import * as z from '../validation/zod.ts';
 
 /** Request and response schemas: validation at the edge, and the source of docs/openapi.json. */

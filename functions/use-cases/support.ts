@@ -1,4 +1,5 @@
 import { type AccessAnswer, type AccessCheck, accessAnswer } from '../domain/access-check.ts';
+import type { CallerIdentity } from '../domain/contact.ts';
 import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
 import { effectiveGrant, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
@@ -29,8 +30,6 @@ export async function listActiveGrants(deps: Deps, page: PageRequest, now: Date)
     nextCursor: result.nextCursor,
   };
 }
-
-export type CallerIdentity = { phone: string; email?: undefined } | { email: string; phone?: undefined };
 
 /**
  * Is the caller a registered contact of the tenant, and what may they do? Every contact with
