@@ -115,6 +115,8 @@ export const Receipt = z.object({
   ),
 });
 export const InstructionPage = z.object({ instructions: z.array(Instruction), nextCursor: nullableString() });
+/** What a used link changed: the grant it ended or moved, or the instruction it confirmed or rejected. */
+export const LinkOutcome = z.union([Grant, Instruction]);
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
@@ -136,6 +138,7 @@ export const RESPONSES = {
   AccessAnswer,
   EventPage,
   ActionLinkView,
+  LinkOutcome,
   ActivityRecorded,
   Receipt,
   Instruction,

@@ -353,7 +353,7 @@ export const routes = [
     summary:
       'Does what an emailed link says, as its contact, re-checked now; each link works once. End and reject act with the link alone; extend and confirm also need the contact’s own bearer token.',
     query: s.NoQuery,
-    success: { status: 200, schema: 'Grant' },
+    success: { status: 200, schema: 'LinkOutcome' },
     verifiesSignIn: true,
     // Reads link, contact and grant; ends or moves the grant (with its event, the contact's
     // check and the link's use in one transaction), or only uses the link; moves the schedules.

@@ -32,5 +32,6 @@ export {
   string,
   toJSONSchema,
   transform,
+  union,
   unknown,
 } from 'zod/mini';

@@ -212,7 +212,7 @@ export class Api {
     return this.call('viewActionLink', { params: { token } });
   }
   /** A grant for end and extend links; an instruction's link answers with the instruction. */
-  useLink(token: string): Promise<Grant | Instruction> {
+  useLink(token: string) {
     return this.call('useActionLink', { params: { token } });
   }
   instructions(tenantId: string) {
