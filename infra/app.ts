@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { STAGE_SETTING_KEYS, stageSettingProblems } from '../functions/wiring/settings.ts';
 import { SupportAccessStack } from './stack.ts';
 
 /** Where each stage's settings are kept: `deploy/<stage>.json`. */
@@ -12,13 +13,9 @@ export const SETTINGS_DIR = join(import.meta.dirname, '..', 'deploy');
  * key=value` given on the command line wins over the file (tests, the local runtime). Required for
  * a real deployment: mailFrom, and either authDomainPrefix (Cognito hosted UI) or issuer +
  * audience + authorizeUrl + tokenUrl (an existing OIDC provider); `demo=true` fills them with
- * placeholders that deploy nothing useful (offline synth, tests, checks). Optional: mailDomain,
- * existingMailIdentity, consoleDomain + consoleCertificateArn, consoleOrigin (a console served
- * elsewhere), consoleCallbackUrls (comma-separated), consoleUrl, jwksUrl (required with issuer), rolesClaim, tenantClaim,
- * emailClaim, emailVerifiedClaim, consoleClientId, alarmEmail, grantMinSeconds, grantMaxSeconds,
- * reminderBeforeSeconds, instructionConfirmSeconds, apiRateLimit, apiBurstLimit,
- * publicRateLimit, publicBurstLimit, mailBrandName (the vendor's name in every mail's header), activeIndexShards (1–32, default 1;
- * only ever raised).
+ * placeholders that deploy nothing useful (offline synth, tests, checks). Every setting, its
+ * default and what it does: functions/wiring/settings.ts (the table in docs/operations.md); a
+ * value its setting cannot read stops the synth, naming it.
  */
 export function buildApp(
   app: App = new App(),
@@ -35,6 +32,8 @@ export function buildApp(
   const demo = context('demo') === 'true';
   const missing = demo ? [] : missingDeployContext(context);
   if (missing.length > 0) throw new Error(deployContextHelp(missing, stage, file.path));
+  const problems = stageSettingProblems(context);
+  if (problems.length > 0) throw new Error(`Stage "${stage}" (${file.path}): ${problems.join('; ')}`);
   const recordedShards = file.settings.activeIndexShards;
   if (recordedShards !== undefined && Number(context('activeIndexShards') ?? 1) < Number(recordedShards))
     throw new Error(
@@ -114,40 +113,6 @@ export function buildApp(
   return { app, stack };
 }
 
-/** Every setting a stage's file may hold (docs/deploy.md): a misspelt one is refused, not ignored. */
-const SETTINGS = [
-  'demo',
-  'mailFrom',
-  'mailDomain',
-  'existingMailIdentity',
-  'authDomainPrefix',
-  'issuer',
-  'audience',
-  'authorizeUrl',
-  'tokenUrl',
-  'consoleClientId',
-  'rolesClaim',
-  'tenantClaim',
-  'emailClaim',
-  'emailVerifiedClaim',
-  'consoleDomain',
-  'consoleCertificateArn',
-  'consoleOrigin',
-  'consoleCallbackUrls',
-  'consoleUrl',
-  'alarmEmail',
-  'grantMinSeconds',
-  'grantMaxSeconds',
-  'reminderBeforeSeconds',
-  'instructionConfirmSeconds',
-  'apiRateLimit',
-  'apiBurstLimit',
-  'publicRateLimit',
-  'publicBurstLimit',
-  'activeIndexShards',
-  'eventBusRuleAccounts',
-];
-
 /** `deploy/<stage>.json`: a flat object of settings (strings, numbers, booleans); none is fine. */
 function readSettings(dir: string, stage: string): { path: string; settings: Record<string, unknown> } {
   const path = join(dir, `${stage}.json`);
@@ -159,10 +124,10 @@ function readSettings(dir: string, stage: string): { path: string; settings: Rec
     if (!['string', 'number', 'boolean'].includes(typeof value))
       throw new Error(`${path}: "${key}" must be a string, number or boolean`);
   if ('stage' in settings) throw new Error(`${path}: the stage is the file's name, not a setting`);
-  const unknown = Object.keys(settings).filter((key) => !SETTINGS.includes(key));
+  const unknown = Object.keys(settings).filter((key) => !STAGE_SETTING_KEYS.includes(key));
   if (unknown.length > 0)
     throw new Error(
-      `${path}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${SETTINGS.join(', ')}`,
+      `${path}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${STAGE_SETTING_KEYS.join(', ')}`,
     );
   return { path, settings: settings as Record<string, unknown> };
 }

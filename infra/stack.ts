@@ -1,6 +1,7 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
+import { environmentOf, POLICY_SETTINGS } from '../functions/wiring/settings.ts';
 import { Alarms, metricsNamespace } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
@@ -82,17 +83,7 @@ export class SupportAccessStack extends Stack {
       TABLE_NAME: this.data.table.tableName,
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
       ...this.data.cursorKeyEnvironment,
-      ...(props.grantMinSeconds !== undefined ? { GRANT_MIN_SECONDS: String(props.grantMinSeconds) } : {}),
-      ...(props.grantMaxSeconds !== undefined ? { GRANT_MAX_SECONDS: String(props.grantMaxSeconds) } : {}),
-      ...(props.reminderBeforeSeconds !== undefined
-        ? { REMINDER_BEFORE_SECONDS: String(props.reminderBeforeSeconds) }
-        : {}),
-      ...(props.instructionConfirmSeconds !== undefined
-        ? { INSTRUCTION_CONFIRM_SECONDS: String(props.instructionConfirmSeconds) }
-        : {}),
-      ...(props.activeIndexShards !== undefined
-        ? { ACTIVE_INDEX_SHARDS: String(props.activeIndexShards) }
-        : {}),
+      ...environmentOf(props, POLICY_SETTINGS),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
     this.mail = new Mail(this, 'Mail', {

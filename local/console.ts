@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { ACT_PAGE } from '../functions/domain/console-urls.ts';
 import { requestUrl } from './loopback.ts';
 import { CONSOLE_CLIENT_ID, CONSOLE_SCOPES } from './oidc.ts';
 
@@ -106,7 +107,7 @@ export function consoleHandler(issuer: string) {
       // The page of an emailed link (/act#<token>, and /act/<token> of older mails) is the
       // console itself, as in the stack.
       relative =
-        url.pathname === '/' || url.pathname === '/act' || url.pathname.startsWith('/act/')
+        url.pathname === '/' || url.pathname === ACT_PAGE || url.pathname.startsWith(`${ACT_PAGE}/`)
           ? 'index.html'
           : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     } catch {

@@ -15,6 +15,7 @@ import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { appDeps } from '../functions/wiring/app.ts';
+import { stageValuesFromEnvironment } from '../functions/wiring/settings.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import type { LocalEnv } from './env.ts';
@@ -65,25 +66,15 @@ const functionArn = (region: string, name: string) =>
 function deployContext(env: LocalEnv, issuer: string): Record<string, string> {
   return {
     stage: 'local',
-    mailFrom: process.env.MAIL_FROM as string,
     consoleOrigin: `http://127.0.0.1:${env.port}`,
     issuer,
     audience: CONSOLE_CLIENT_ID,
     jwksUrl: `${issuer}/jwks`,
     authorizeUrl: `${issuer}/auth`,
     tokenUrl: `${issuer}/token`,
-    ...(process.env.GRANT_MIN_SECONDS ? { grantMinSeconds: process.env.GRANT_MIN_SECONDS } : {}),
-    ...(process.env.GRANT_MAX_SECONDS ? { grantMaxSeconds: process.env.GRANT_MAX_SECONDS } : {}),
-    ...(process.env.REMINDER_BEFORE_SECONDS
-      ? { reminderBeforeSeconds: process.env.REMINDER_BEFORE_SECONDS }
-      : {}),
-    ...(process.env.INSTRUCTION_CONFIRM_SECONDS
-      ? { instructionConfirmSeconds: process.env.INSTRUCTION_CONFIRM_SECONDS }
-      : {}),
-    ...(process.env.ACTIVE_INDEX_SHARDS ? { activeIndexShards: process.env.ACTIVE_INDEX_SHARDS } : {}),
-    ...(process.env.MAIL_BRAND_NAME ? { mailBrandName: process.env.MAIL_BRAND_NAME } : {}),
-    // Emailed links open this console's /act#<token> page.
-    consoleUrl: process.env.CONSOLE_URL ?? `http://127.0.0.1:${env.port}`,
+    // Emailed links open this console's /act#<token> page, unless CONSOLE_URL says otherwise.
+    consoleUrl: `http://127.0.0.1:${env.port}`,
+    ...stageValuesFromEnvironment(process.env),
   };
 }
 

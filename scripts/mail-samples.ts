@@ -1,4 +1,5 @@
 import type { AuditEvent, NotifiedEventType } from '../functions/domain/audit.ts';
+import { consoleUrls } from '../functions/domain/console-urls.ts';
 import type { Locale } from '../functions/domain/contact.ts';
 import type { OutgoingEmail } from '../functions/domain/ports.ts';
 import {
@@ -20,7 +21,7 @@ export interface SampleMail {
 const CONSOLE = 'https://support-access.vendor.example';
 const TOKEN = 'q7Vd2mZkX9pL4tRb8sNw1cHy6uEa3fGj0oKiT5xYzQe';
 /** A link as the notifier makes it: the console's address and a 43-character token. */
-const link = (seed: string) => `${CONSOLE}/act#${`${seed}${TOKEN}`.slice(0, TOKEN.length)}`;
+const link = (seed: string) => consoleUrls(CONSOLE).link(`${seed}${TOKEN}`.slice(0, TOKEN.length));
 
 /** The people of the gallery: a long name, a name with an emoji, a name written right to left. */
 const PEOPLE = {
@@ -71,7 +72,7 @@ function receipt(activityCount: number): MailReceipt {
     agents: activityCount ? ['agent.smith@vendor.example', 'kim.nguyen@vendor.example'] : [],
     activities,
     moreActivities: Math.max(0, activityCount - activities.length),
-    url: `${CONSOLE}/?receipt=01KBCD6Z1X7Q8M2N4P5R6S7T8V`,
+    url: consoleUrls(CONSOLE).receipt('01KBCD6Z1X7Q8M2N4P5R6S7T8V'),
     auditHead: '9f2e7604c1d3b5a8e7f60192a4b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6',
   };
 }

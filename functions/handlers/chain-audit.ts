@@ -1,11 +1,10 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import { CHAIN_SETTLE_MS, chainAuditLog, chainBound } from '../use-cases/audit.ts';
 import { forEachConcurrently } from '../use-cases/deps.ts';
 import { appDeps, logger } from '../wiring/app.ts';
-
-const metrics = new Metrics({ serviceName: 'support-access' });
+import { metrics, withMetrics } from '../wiring/observability.ts';
 
 /** Tenants chained at the same time within one batch. */
 const CONCURRENT_TENANTS = 16;
@@ -19,7 +18,7 @@ const CONCURRENT_TENANTS = 16;
  * failure throws: the stream delivers the batch again and the chain goes on from its head, so
  * nothing is chained twice or skipped.
  */
-export const handler = async (event: DynamoDBStreamEvent, context?: Context) => {
+export const handler = withMetrics(async (event: DynamoDBStreamEvent, context?: Context) => {
   const deps = appDeps();
   const newest = new Map<string, number>();
   for (const record of event.Records) {
@@ -42,6 +41,5 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context) => 
   const lagMs = deps.clock.now().getTime() - Math.min(...newest.values());
   logger.info('audit chained', { tenants: newest.size, chained, lagMs });
   metrics.addMetric('AuditChainLagMs', MetricUnit.Milliseconds, lagMs);
-  metrics.publishStoredMetrics();
   return { chained };
-};
+});

@@ -1,11 +1,10 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ExpiryEvent } from '../adapters/expiry-event.ts';
 import { expireGrant, remindGrant } from '../use-cases/grants.ts';
 import { lapseInstruction } from '../use-cases/instructions.ts';
 import { appDeps, logger } from '../wiring/app.ts';
-
-const metrics = new Metrics({ serviceName: 'support-access' });
+import { metrics, withMetrics } from '../wiring/observability.ts';
 
 /** How long an invocation that came a little early waits for the deadline rather than failing. */
 const EARLY_WAIT_LIMIT_MS = 5_000;
@@ -30,7 +29,7 @@ async function waitFor(at: string, deps: ReturnType<typeof appDeps>, context?: C
  * (every contact is told access ends soon). Idempotent: a late, duplicate or stale invocation
  * changes nothing wrongly; an early one waits or fails so that it is retried.
  */
-export const handler = async (event: unknown, context?: Context) => {
+export const handler = withMetrics(async (event: unknown, context?: Context) => {
   const input = ExpiryEvent.parse(typeof event === 'string' ? JSON.parse(event) : event);
   const deps = appDeps();
   if (input.kind === 'lapse') {
@@ -67,7 +66,6 @@ export const handler = async (event: unknown, context?: Context) => {
   });
   if (result.outcome === 'expired' && result.lateByMs !== undefined) {
     metrics.addMetric('RevocationLatenessMs', MetricUnit.Milliseconds, result.lateByMs);
-    metrics.publishStoredMetrics();
   }
   return { outcome: result.outcome };
-};
+});

@@ -1,4 +1,4 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf, chainedEventOf } from '../adapters/dynamodb/stream.ts';
 import { type AuditEvent, isMailedWhenChained } from '../domain/audit.ts';
@@ -6,8 +6,7 @@ import { forEachConcurrently } from '../use-cases/deps.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
 import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
-
-const metrics = new Metrics({ serviceName: 'support-access' });
+import { metrics, withMetrics } from '../wiring/observability.ts';
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;
@@ -45,10 +44,12 @@ function mailedEvent(record: DynamoDBRecord): AuditEvent | null {
  * (the ledger). Access checks never pass through here (their own recorder), so a flood of them
  * never delays mail.
  */
-export const handler = async (
+export const handler = withMetrics(notifyBatch);
+
+async function notifyBatch(
   event: DynamoDBStreamEvent,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<DynamoDBBatchResponse> => {
+): Promise<DynamoDBBatchResponse> {
   const deps = notifyDeps();
   const remaining = context?.getRemainingTimeInMillis() ?? PACING_BUDGET_MS + FINISH_MS;
   const deadline = Date.now() + Math.max(0, Math.min(PACING_BUDGET_MS, remaining - FINISH_MS));
@@ -95,10 +96,9 @@ export const handler = async (
     metrics.addMetric('NotificationsThrottled', MetricUnit.Count, throttled);
     // Emails whose turn at the account's send rate came after this invocation's budget.
     metrics.addMetric('NotificationsDeferred', MetricUnit.Count, deferred);
-    metrics.publishStoredMetrics();
   }
   const failed = failure.first;
   return {
     batchItemFailures: failed ? [{ itemIdentifier: failed.record.dynamodb?.SequenceNumber ?? '' }] : [],
   };
-};
+}

@@ -1,4 +1,4 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventBridgeClient } from '../adapters/aws-clients-eventbridge.ts';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
@@ -8,8 +8,7 @@ import type { EventBus } from '../domain/ports.ts';
 import { publishEvents } from '../use-cases/publish.ts';
 import { log, logger } from '../wiring/app.ts';
 import { eventBusConfig } from '../wiring/config.ts';
-
-const metrics = new Metrics({ serviceName: 'support-access' });
+import { metrics, withMetrics } from '../wiring/observability.ts';
 
 let bus: EventBus | undefined;
 const appBus = () => {
@@ -23,7 +22,7 @@ const appBus = () => {
  * delivers them (and what follows them) again for as long as it keeps them: at least once, in
  * order per shard, and no other consumer waits for it.
  */
-export const handler = (event: DynamoDBStreamEvent) => publishRecords(event, appBus());
+export const handler = withMetrics((event: DynamoDBStreamEvent) => publishRecords(event, appBus()));
 
 export async function publishRecords(
   event: DynamoDBStreamEvent,
@@ -39,13 +38,9 @@ export async function publishRecords(
     { bus, log },
     items.map((i) => i.data),
   );
-  try {
-    metrics.addMetric('EventsPublished', MetricUnit.Count, result.published);
-    if (result.notPublished.length > 0)
-      metrics.addMetric('EventsNotPublished', MetricUnit.Count, result.notPublished.length);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  metrics.addMetric('EventsPublished', MetricUnit.Count, result.published);
+  if (result.notPublished.length > 0)
+    metrics.addMetric('EventsNotPublished', MetricUnit.Count, result.notPublished.length);
   if (result.notPublished.length > 0)
     logger.warn('events handed back to the stream', { notPublished: result.notPublished.length });
   return {

@@ -1,17 +1,16 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sweepDueReminders, sweepOverdueGrants } from '../use-cases/grants.ts';
 import { sweepLapsedInstructions } from '../use-cases/instructions.ts';
 import { logger } from '../wiring/app.ts';
+import { metrics, withMetrics } from '../wiring/observability.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
-
-const metrics = new Metrics({ serviceName: 'support-access' });
 
 /**
  * Every minute: ends any active grant whose deadline has passed, and sends any reminder that is
  * due. Finding one means its schedule was lost or late; access had already ended at the
  * deadline regardless.
  */
-export const handler = async () => {
+export const handler = withMetrics(async () => {
   const deps = schedulingDeps();
   const result = await sweepOverdueGrants(deps);
   const reminders = await sweepDueReminders(deps);
@@ -22,11 +21,10 @@ export const handler = async () => {
   metrics.addMetric('SweepSentReminders', MetricUnit.Count, reminders.reminded);
   metrics.addMetric('SweepExpiredGrants', MetricUnit.Count, result.expired);
   metrics.addMetric('SweepMissedSchedules', MetricUnit.Count, result.missed);
-  metrics.publishStoredMetrics();
   return {
     ...result,
     reminded: reminders.reminded,
     remindersMore: reminders.more,
     lapsed: instructions.lapsed,
   };
-};
+});

@@ -1,13 +1,42 @@
+import type { ProblemCode } from '../domain/errors.ts';
 import * as z from '../validation/zod.ts';
 import { PROBLEMS } from './problems.ts';
 import { Problem, RESPONSES } from './response-schemas.ts';
 import { type Route, routes } from './routes.ts';
 
 /** Each error status with the problem codes it carries, from the one problem table. */
-const ERROR_STATUSES: Record<string, string> = {};
-for (const [code, { status }] of Object.entries(PROBLEMS)) {
-  const codes = ERROR_STATUSES[status];
-  ERROR_STATUSES[status] = codes ? `${codes}, ${code}` : code;
+function errorStatuses(codes: readonly ProblemCode[]): Record<string, string> {
+  const statuses: Record<string, string> = {};
+  for (const code of codes) {
+    const status = PROBLEMS[code].status;
+    const known = statuses[status];
+    statuses[status] = known ? `${known}, ${code}` : code;
+  }
+  return statuses;
+}
+const ERROR_STATUSES = errorStatuses(Object.keys(PROBLEMS) as ProblemCode[]);
+
+/**
+ * What a public route refuses with: every one refuses an unknown query parameter; the emailed
+ * links what docs/api.md lists for them (a token that names no usable link, a contact no longer
+ * allowed, and for acting the sign-in of extend and confirm and the state of grant or instruction).
+ */
+const LINK_REFUSALS: ProblemCode[] = ['not-found', 'link-used', 'link-expired', 'not-authorized-contact'];
+const PUBLIC_PROBLEMS: Record<string, readonly ProblemCode[]> = {
+  viewActionLink: LINK_REFUSALS,
+  useActionLink: [
+    ...LINK_REFUSALS,
+    'unauthenticated',
+    'forbidden',
+    'email-not-verified',
+    'four-eyes-required',
+    'grant-not-active',
+    'instruction-not-pending',
+  ],
+};
+
+function publicErrorStatuses(route: Route): Record<string, string> {
+  return errorStatuses(['validation-failed', ...(PUBLIC_PROBLEMS[route.name] ?? [])]);
 }
 
 function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output') {
@@ -48,12 +77,12 @@ function operation(route: Route) {
         }
       : { description: 'Success' },
   };
-  const problemStatuses = route.access === 'public' ? [] : Object.keys(ERROR_STATUSES);
-  for (const status of problemStatuses) {
+  const statuses = route.access === 'public' ? publicErrorStatuses(route) : ERROR_STATUSES;
+  for (const [status, codes] of Object.entries(statuses)) {
     if (!route.body && (status === '413' || status === '415')) continue;
     if (status === '422' && route.name !== 'createGrant') continue;
     responses[status] = {
-      description: ERROR_STATUSES[status],
+      description: codes,
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
@@ -88,7 +117,18 @@ export function openApiDocument() {
       version: '1.0.0',
       description:
         'Time-limited support access that ends by itself. Errors are RFC 9457 problem documents with a stable `code`.',
+      // The vendor's own service: no licence is granted to its API beyond using it.
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
+    servers: [
+      {
+        url: '{apiUrl}',
+        description: 'The deployed API (the stack’s `ApiUrl` output) or the local runtime',
+        variables: {
+          apiUrl: { default: 'http://127.0.0.1:3000', description: 'The API’s base URL, no trailing slash' },
+        },
+      },
+    ],
     security: [{ bearer: [] }],
     paths,
     components: {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LinkUse } from '../domain/action-link.ts';
+import { canonicalJson } from '../domain/audit-chain.ts';
 import type { Contact } from '../domain/contact.ts';
 import {
   GrantAlreadyActiveError,
@@ -46,19 +47,9 @@ export interface CreateGrantResult {
   replayed: boolean;
 }
 
+/** Two requests are the same when their RFC 8785 forms are (key order and spacing aside). */
 function hashRequest(fingerprint: unknown): string {
   return createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 async function replay(deps: Deps, idempotency: IdempotencyRequest, requestHash: string, now: Date) {

@@ -14,6 +14,7 @@ import {
   type NotifiedEventType,
 } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
+import { consoleUrls } from '../domain/console-urls.ts';
 import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
 import { idTime } from '../domain/ids.ts';
 import { mayConfirm } from '../domain/instruction.ts';
@@ -186,22 +187,9 @@ async function receiptFor(
     agents: receipt.agents,
     activities: receipt.activities.map(activityLine),
     moreActivities: Math.max(0, receipt.activityCount - receipt.activities.length),
-    url: consolePage(deps, `/?receipt=${encodeURIComponent(event.grantId)}`),
+    url: consoleUrls(deps.consoleUrl).receipt(event.grantId),
     auditHead: head.hash,
   };
-}
-
-/** A page of the console, the one place mailed console URLs are built. */
-function consolePage(deps: NotifyDeps, page: string): string {
-  return `${deps.consoleUrl.replace(/\/+$/, '')}${page}`;
-}
-
-/**
- * An emailed link's page, its token in the fragment: browsers never send a fragment, so no
- * server, CDN or access log ever records the token (the page removes it from the address bar).
- */
-function linkUrl(deps: NotifyDeps, token: string): string {
-  return consolePage(deps, `/act#${token}`);
 }
 
 /** How many activities an email lists; the console's receipt has them all. */
@@ -270,7 +258,7 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
   const end = issue('end', null, END_LINK_VALID_SECONDS);
   const extendLinks = extends_.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
   await deps.store.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
-  const url = (token: string) => linkUrl(deps, token);
+  const url = consoleUrls(deps.consoleUrl).link;
   const byOption = Object.fromEntries(extends_.map((by, i) => [by, extendLinks[i]?.token]));
   return {
     end: url(end.token),
@@ -316,7 +304,7 @@ async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Ad
     return { token, link };
   });
   await deps.store.issueLinks(issued.map((i) => i.link));
-  const url = (token: string) => linkUrl(deps, token);
+  const url = consoleUrls(deps.consoleUrl).link;
   return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
 }
 

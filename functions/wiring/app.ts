@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
 import { CursorCodec, CursorKeyring } from '../adapters/dynamodb/cursor.ts';
 import { IndexShards } from '../adapters/dynamodb/shards.ts';
@@ -9,9 +8,9 @@ import { ulidGenerator } from '../domain/ids.ts';
 import type { Log } from '../domain/ports.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
+import { logger } from './observability.ts';
 
-/** One logger per process; it never logs tokens, whole events, phone numbers or email bodies. */
-export const logger = new Logger({ serviceName: 'support-access' });
+export { logger };
 
 let deps: Deps | undefined;
 let store: DynamoGrantStore | undefined;
