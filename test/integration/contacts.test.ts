@@ -57,7 +57,7 @@ describe('contacts on DynamoDB Local', () => {
       endReason: 'contact-removed',
       endedAt: '2026-12-01T10:00:01.000Z',
     });
-    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    expect(await deps.grants.getActiveAccess('acme')).toBeNull();
     expect(scheduler.calls.at(-1)).toEqual({ action: 'unschedule', grantId: grant.grantId });
     const types = (await listAudit(deps, 'acme', { limit: 10 })).items.map((e) => e.type).sort();
     expect(types).toEqual(['contact.added', 'contact.removed', 'grant.created', 'grant.revoked']);
@@ -134,7 +134,7 @@ describe('contacts on DynamoDB Local', () => {
     };
     /** The first `parties` transactions wait until all of them have been built: every add has read before any writes. */
     const barrierBeforeWrites = (t: T, parties: number) => {
-      const { table } = (t.store as unknown as { contacts: { table: Table } }).contacts;
+      const { table } = t.stores.contacts as unknown as { table: Table };
       const transact = table.transact.bind(table);
       let arrived = 0;
       let release = () => {};
@@ -205,7 +205,7 @@ describe('contacts on DynamoDB Local', () => {
       const t = await testDeps();
       await seedMany(t, 3);
       await forgetCount(t);
-      const adapter = (t.store as unknown as { contacts: DynamoContacts }).contacts;
+      const adapter = t.stores.contacts as DynamoContacts;
       const list = adapter.listContacts.bind(adapter);
       vi.spyOn(adapter, 'listContacts').mockImplementationOnce(async (tenantId) => {
         const listed = await list(tenantId);

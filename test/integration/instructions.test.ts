@@ -255,7 +255,7 @@ describe('instructions with four eyes (DynamoDB Local)', () => {
     const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
     for (const email of ['ada@acme.test', 'ADA@Acme.Test']) {
       t.clock.advance(1000);
-      const current = (await t.store.listContacts('acme')).find(
+      const current = (await t.stores.contacts.listContacts('acme')).find(
         (c) => c.email.toLowerCase() === 'ada@acme.test',
       );
       await removeContact(t.deps, 'acme', current?.contactId as string, 'admin@test', t.clock.now());

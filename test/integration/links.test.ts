@@ -54,7 +54,7 @@ const outcome = (p: Promise<unknown>) =>
 
 describe('one-click links (DynamoDB Local)', () => {
   it('are mailed per contact who may grant, stored only hashed, and GET changes nothing', async () => {
-    const { deps, store, tableName, doc, mailTo, events } = await mailedGrant();
+    const { deps, stores, tableName, doc, mailTo, events } = await mailedGrant();
     const ada = linksIn(mailTo('ada@acme.test'));
     expect(Object.keys(ada)).toEqual([
       'Zugriff jetzt beenden',
@@ -85,7 +85,7 @@ describe('one-click links (DynamoDB Local)', () => {
       contact: { name: 'ada', email: 'ada@acme.test', locale: 'de' },
     });
     expect((await events()).length).toBe(before);
-    expect((await store.getLink(hashToken(end)))?.usedAt).toBeNull();
+    expect((await stores.links.getLink(hashToken(end)))?.usedAt).toBeNull();
   });
 
   it('"End access now" ends it as the contact, audited as by email link; the same link again is 410', async () => {
@@ -133,7 +133,7 @@ describe('one-click links (DynamoDB Local)', () => {
   });
 
   it('"Extend" acts only for its contact signed in; refused, nothing is used or written', async () => {
-    const { deps, clock, store, grant, mailTo, events } = await mailedGrant();
+    const { deps, clock, stores, grant, mailTo, events } = await mailedGrant();
     const extend = linksIn(mailTo('bob@acme.test'))['Extend by 1 day'] as string;
     const view = await viewLink(deps, extend, clock.now());
     expect(view).toMatchObject({ action: 'extend', signInRequired: true });
@@ -158,9 +158,9 @@ describe('one-click links (DynamoDB Local)', () => {
     ];
     for (const [signedIn, code] of refusals)
       await expect(actOnLink(deps, extend, clock.now(), signedIn), code).rejects.toMatchObject({ code });
-    expect((await store.getLink(hashToken(extend)))?.usedAt).toBeNull();
+    expect((await stores.links.getLink(hashToken(extend)))?.usedAt).toBeNull();
     expect((await events()).length).toBe(before);
-    expect((await store.getGrant('acme', grant.grantId))?.expiresAt).toBe(grant.expiresAt);
+    expect((await stores.grants.getGrant('acme', grant.grantId))?.expiresAt).toBe(grant.expiresAt);
     // Bob himself, whatever the case of his address: extended.
     expect(await actOnLink(deps, extend, clock.now(), as('Bob@ACME.test'))).toMatchObject({
       expiresAt: '2026-12-05T10:00:00.000Z',
@@ -216,7 +216,7 @@ describe('one-click links (DynamoDB Local)', () => {
     await revokeGrant(deps, 'acme', grant.grantId, ada, clock.now());
     // The end mail waits for the chain to pass its event.
     clock.advance(1);
-    await chainAuditLog({ ...deps, store: deps.store }, 'acme', 0);
+    await chainAuditLog(deps, 'acme', 0);
     for (const e of (await events()).filter((x) => x.type === 'grant.expiring' || x.type === 'grant.revoked'))
       await notifyContacts(notify, e);
     const reminder = mailer.sent.find(

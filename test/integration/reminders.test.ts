@@ -110,9 +110,9 @@ describe('the reminder before the deadline (DynamoDB Local, fake clock)', () => 
       await createGrant(deps, tenant, c, { reason: 'r', durationSeconds: days * DAY }, clock.now());
     }
     clock.set(new Date('2026-12-02T10:00:00.000Z'));
-    const due = await deps.store.listDueReminders(clock.now(), { limit: 10 });
+    const due = await deps.grants.listDueReminders(clock.now(), { limit: 10 });
     expect(due.items.map((d) => d.tenantId)).toEqual(['t-soon']);
     expect(await sweepDueReminders(deps)).toEqual({ reminded: 1, more: false });
-    expect((await deps.store.listDueReminders(clock.now(), { limit: 10 })).items).toEqual([]);
+    expect((await deps.grants.listDueReminders(clock.now(), { limit: 10 })).items).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { createGrant } from '../../functions/use-cases/grants.ts';
+import { tableStores } from '../../functions/wiring/stores.ts';
 import { FakeClock } from './clock.ts';
 import { freshTable } from './table.ts';
 import { RecordingScheduler, seedContact, testCursors, useCaseDeps } from './use-case-deps.ts';
@@ -11,6 +11,7 @@ export {
   RecordingScheduler,
   seedContact,
   silentLog,
+  type TestStores,
   testCursors,
 } from './use-case-deps.ts';
 
@@ -18,9 +19,9 @@ export async function testDeps(start = '2026-12-01T10:00:00.000Z') {
   const table = await freshTable();
   const clock = new FakeClock(start);
   const scheduler = new RecordingScheduler();
-  const store = new DynamoGrantStore(table.doc, table.tableName, testCursors());
-  const deps = useCaseDeps(store, clock, scheduler);
-  return { ...table, clock, scheduler, store, deps };
+  const stores = tableStores(table.doc, table.tableName, testCursors());
+  const deps = useCaseDeps(stores, clock, scheduler);
+  return { ...table, clock, scheduler, stores, deps };
 }
 
 /**

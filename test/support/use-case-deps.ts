@@ -6,7 +6,6 @@ import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type {
   GrantScheduler,
-  GrantStore,
   Log,
   Mailer,
   NotificationLedger,
@@ -14,7 +13,7 @@ import type {
   ScheduledExpiry,
 } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
-import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
+import type { Basics, Needs, SchedulingDeps, Stores } from '../../functions/use-cases/deps.ts';
 import type { NotifyDeps } from '../../functions/use-cases/notify.ts';
 import type { FakeClock } from './clock.ts';
 
@@ -67,15 +66,23 @@ export class RecordingScheduler implements GrantScheduler {
   }
 }
 
-/** The notifier wired to a store and clock, mailing through `mailer` (three attempts, links to a test console). */
+/** The stores a test or benchmark works on, with the notification ledger. */
+export type TestStores = Stores & { ledger: NotificationLedger };
+
+/** The notifier wired to the stores and clock, mailing through `mailer` (three attempts, links to a test console). */
 export function notifyDepsFor(
-  t: { store: GrantStore & NotificationLedger; clock: Clock; deps: Pick<Deps, 'ids'> },
+  t: { stores: TestStores; clock: Clock; deps: Pick<Basics, 'ids'> },
   mailer: Mailer,
   maxAttempts = 3,
 ): NotifyDeps {
+  const { contacts, links, grants, receipts, chain, ledger } = t.stores;
   return {
-    store: t.store,
-    ledger: t.store,
+    contacts,
+    links,
+    grants,
+    receipts,
+    chain,
+    ledger,
     mailer,
     clock: t.clock,
     ids: t.deps.ids,
@@ -104,17 +111,22 @@ export const silentLog: Log & { errors: string[] } = {
   },
 };
 
-/** The use cases wired to a store, a fake clock and a recording scheduler, with the default policy. */
+/** The use cases wired to the stores, a fake clock and a recording scheduler, with the default policy. */
 export function useCaseDeps(
-  store: GrantStore,
+  stores: Stores,
   clock: FakeClock,
   scheduler: GrantScheduler = new RecordingScheduler(),
   log: Log = silentLog,
 ): SchedulingDeps {
-  return { store, scheduler, clock, ids: ulidGenerator(), policy: DEFAULT_POLICY, log };
+  return { ...stores, scheduler, clock, ids: ulidGenerator(), policy: DEFAULT_POLICY, log };
 }
 
-export async function seedContact(deps: Deps, tenantId: string, email: string, extra: Partial<Contact> = {}) {
+export async function seedContact(
+  deps: Needs<'contacts'>,
+  tenantId: string,
+  email: string,
+  extra: Partial<Contact> = {},
+) {
   return addContact(
     deps,
     tenantId,

@@ -1,9 +1,9 @@
 import type { AuditEvent } from '../../domain/audit.ts';
-import { ConcurrentModificationError, NotAuthorizedContactError } from '../../domain/errors.ts';
+import { NotAuthorizedContactError } from '../../domain/errors.ts';
 import type { Instruction, InstructionStatus } from '../../domain/instruction.ts';
-import type { Page, PageRequest } from '../../domain/ports.ts';
+import type { InstructionStore, Page, PageRequest } from '../../domain/ports.ts';
 import { keys } from './keys.ts';
-import { CONDITIONAL_CHECK_FAILED, type Item, type Table, type TransactItem } from './table.ts';
+import { type GuardedItem, guarded, type Item, type Table, type TransactStep } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX } from './table-definition.ts';
 
 const PAST = '~';
@@ -55,22 +55,26 @@ function instructionItem(i: Instruction): Item {
 }
 
 /** Instructions: one item each, every change with its audit event in one transaction. */
-export class DynamoInstructions {
+export class DynamoInstructions implements InstructionStore {
   constructor(private readonly table: Table) {}
 
-  private mayInstruct(tenantId: string, contactId: string): TransactItem {
-    return {
-      ConditionCheck: {
-        TableName: this.table.name,
-        Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
-        ConditionExpression: 'attribute_exists(pk) AND canInstruct = :true',
-        ExpressionAttributeValues: { ':true': true },
+  private mayInstruct(tenantId: string, contactId: string): GuardedItem {
+    return guarded(
+      {
+        ConditionCheck: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
+          ConditionExpression: 'attribute_exists(pk) AND canInstruct = :true',
+          ExpressionAttributeValues: { ':true': true },
+        },
       },
-    };
+      () => new NotAuthorizedContactError(tenantId, 'instruct'),
+    );
   }
 
   async createInstruction(instruction: Instruction, event: AuditEvent): Promise<void> {
-    const reasons = await this.table.transact([
+    await this.table.transact([
+      this.mayInstruct(instruction.tenantId, instruction.requestedBy.contactId),
       {
         Put: {
           TableName: this.table.name,
@@ -79,11 +83,7 @@ export class DynamoInstructions {
         },
       },
       this.table.putEvent(event),
-      this.mayInstruct(instruction.tenantId, instruction.requestedBy.contactId),
     ]);
-    if (reasons?.[2]?.Code === CONDITIONAL_CHECK_FAILED)
-      throw new NotAuthorizedContactError(instruction.tenantId, 'instruct');
-    if (reasons) throw new ConcurrentModificationError();
   }
 
   async getInstruction(tenantId: string, instructionId: string): Promise<Instruction | null> {
@@ -104,7 +104,8 @@ export class DynamoInstructions {
     actingContactId?: string,
   ): Promise<void> {
     const pendingUntil = before.status === 'pending-confirmation' && after.status !== 'lapsed';
-    const items: TransactItem[] = [
+    const items: TransactStep[] = [
+      ...(actingContactId ? [this.mayInstruct(before.tenantId, actingContactId)] : []),
       {
         Put: {
           TableName: this.table.name,
@@ -119,11 +120,7 @@ export class DynamoInstructions {
       },
       this.table.putEvent(event),
     ];
-    if (actingContactId) items.push(this.mayInstruct(before.tenantId, actingContactId));
-    const reasons = await this.table.transact(items);
-    if (reasons?.[2]?.Code === CONDITIONAL_CHECK_FAILED)
-      throw new NotAuthorizedContactError(before.tenantId, 'instruct');
-    if (reasons) throw new ConcurrentModificationError();
+    await this.table.transact(items);
   }
 
   async listInstructions(tenantId: string, page: PageRequest): Promise<Page<Instruction>> {

@@ -60,21 +60,22 @@ export class DynamoNotificationLedger implements NotificationLedger {
     status: 'sent' | 'failed',
     event: AuditEvent,
   ): Promise<void> {
-    const reasons = await this.table.transact([
-      {
-        Update: {
-          TableName: this.table.name,
-          Key: this.notificationKey(key),
-          UpdateExpression: 'SET #status = :status REMOVE leaseUntil',
-          ConditionExpression: '#owner = :owner AND #status = :sending',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':status': status, ':owner': owner, ':sending': 'sending' },
+    await this.table.transact(
+      [
+        {
+          Update: {
+            TableName: this.table.name,
+            Key: this.notificationKey(key),
+            UpdateExpression: 'SET #status = :status REMOVE leaseUntil',
+            ConditionExpression: '#owner = :owner AND #status = :sending',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: { ':status': status, ':owner': owner, ':sending': 'sending' },
+          },
         },
-      },
-      this.table.putEvent(event),
-    ]);
-    if (reasons)
-      throw new ConcurrentModificationError('The notification claim was lost before it was settled.');
+        this.table.putEvent(event),
+      ],
+      () => new ConcurrentModificationError('The notification claim was lost before it was settled.'),
+    );
   }
 
   async release(

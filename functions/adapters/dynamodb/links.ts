@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ActionLink, LinkUse } from '../../domain/action-link.ts';
 import { LinkUsedError } from '../../domain/errors.ts';
+import type { LinkStore } from '../../domain/ports.ts';
 import { keys } from './keys.ts';
 import type { Item, Table } from './table.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
@@ -24,12 +25,12 @@ function toLink(item: Item): ActionLink {
 }
 
 /** Emailed one-click links, keyed by the SHA-256 of their token (the token itself is never stored). */
-export class DynamoLinks {
+export class DynamoLinks implements LinkStore {
   constructor(private readonly table: Table) {}
 
   async issueLinks(links: readonly ActionLink[]): Promise<void> {
     if (links.length === 0) return;
-    const reasons = await this.table.transact(
+    await this.table.transact(
       links.map((link) => ({
         Put: {
           TableName: this.table.name,
@@ -44,8 +45,8 @@ export class DynamoLinks {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
+      () => new Error('An emailed link could not be stored.'),
     );
-    if (reasons) throw new Error('An emailed link could not be stored.');
   }
 
   async getLink(tokenHash: string): Promise<ActionLink | null> {
