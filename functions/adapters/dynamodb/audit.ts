@@ -4,7 +4,7 @@ import { ConcurrentModificationError } from '../../domain/errors.ts';
 import type { AuditLog, Page, PageRequest } from '../../domain/ports.ts';
 import { eventItem, toEvent } from './items.ts';
 import { keys } from './keys.ts';
-import { guarded, type Table } from './table.ts';
+import { guarded, isConditionFailure, type Table } from './table.ts';
 
 class EventExists extends Error {}
 
@@ -33,7 +33,7 @@ export async function appendEventOnce(table: Table, event: AuditEvent): Promise<
     return true;
   } catch (error) {
     if (error instanceof EventExists) return false;
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../../domain/audit.ts';
 import { ConcurrentModificationError } from '../../domain/errors.ts';
 import { idTimePrefix } from '../../domain/ids.ts';
 import type { AuditChainStore, ChainHead, Page, PageRequest, SealedEvent } from '../../domain/ports.ts';
+import { count, text } from './fields.ts';
 import { toEvent } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
@@ -22,7 +23,7 @@ export class DynamoAuditChain implements AuditChainStore {
   async getChainHead(tenantId: string): Promise<ChainHead | null> {
     const item = await this.table.getItem(keys.tenant(tenantId), keys.chainHead);
     if (!item) return null;
-    return { hash: item.hash as string, eventId: item.eventId as string, seq: item.seq as number };
+    return { hash: text(item, 'hash'), eventId: text(item, 'eventId'), seq: count(item, 'seq') };
   }
 
   /** Events after `afterEventId` written before `before` (by their ids' time), oldest first. */

@@ -2,8 +2,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { CheckMark, CheckRecordStore } from '../../domain/ports.ts';
 import { appendEventOnce } from './audit.ts';
+import { count, text } from './fields.ts';
 import { keys } from './keys.ts';
-import type { Table } from './table.ts';
+import { isConditionFailure, type Table } from './table.ts';
 
 /**
  * The access checks' events and the check mark: how far a tenant's stamped checks (counted on
@@ -25,7 +26,7 @@ export class DynamoCheckRecords implements CheckRecordStore {
   async checkMark(tenantId: string): Promise<CheckMark | null> {
     const item = await this.table.getItem(keys.tenant(tenantId), keys.checkMark);
     if (!item) return null;
-    return { seq: item.seq as number, checkedAt: item.checkedAt as string };
+    return { seq: count(item, 'seq'), checkedAt: text(item, 'checkedAt') };
   }
 
   /**
@@ -57,7 +58,7 @@ export class DynamoCheckRecords implements CheckRecordStore {
       );
       return 'advanced';
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       const mark = await this.checkMark(tenantId);
       return mark !== null && mark.seq >= to.seq ? 'ahead' : 'gap';
     }

@@ -18,6 +18,7 @@ import type {
   PageRequest,
 } from '../../domain/ports.ts';
 import type { CursorScope } from './cursor.ts';
+import { text } from './fields.ts';
 import { contactMayGrant, endGrantItems, useLinkItem } from './grant-writes.ts';
 import { claimIdempotency } from './idempotency.ts';
 import { grantItem, pointerItem, reminderIndexEntry, toActiveAccess, toGrant } from './items.ts';
@@ -296,7 +297,7 @@ export class DynamoGrants implements GrantStore {
       page,
       // The list's items are access pointers: their sort key is exactly this.
       { sk: keys.activePointer() },
-      (item) => ({ tenantId: item.tenantId as string, grantId: item.grantId as string }),
+      (item) => ({ tenantId: text(item, 'tenantId'), grantId: text(item, 'grantId') }),
       () => true,
     );
   }

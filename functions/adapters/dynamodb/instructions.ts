@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../../domain/audit.ts';
 import { NotAuthorizedContactError } from '../../domain/errors.ts';
-import type { Instruction, InstructionStatus } from '../../domain/instruction.ts';
+import { INSTRUCTION_KINDS, type Instruction, type InstructionStatus } from '../../domain/instruction.ts';
 import type { InstructionStore, Page, PageRequest } from '../../domain/ports.ts';
+import { contactRef, contactRefOrNull, oneOf, text, textOrNull } from './fields.ts';
 import { keys } from './keys.ts';
 import { type GuardedItem, guarded, type Item, type Table, type TransactStep } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX } from './table-definition.ts';
@@ -23,21 +24,29 @@ function indexEntry(i: Instruction): Item {
   return {};
 }
 
+const STATUSES = [
+  'pending-confirmation',
+  'confirmed',
+  'rejected',
+  'lapsed',
+  'done',
+] as const satisfies readonly InstructionStatus[];
+
 function toInstruction(item: Item): Instruction {
   return {
-    instructionId: item.instructionId as string,
-    tenantId: item.tenantId as string,
-    kind: item.kind_ as Instruction['kind'],
-    details: item.details as string,
-    status: item.status as InstructionStatus,
-    requestedBy: item.requestedBy as Instruction['requestedBy'],
-    confirmedBy: (item.confirmedBy as Instruction['confirmedBy'] | undefined) ?? null,
-    rejectedBy: (item.rejectedBy as Instruction['rejectedBy'] | undefined) ?? null,
-    createdAt: item.createdAt as string,
-    confirmBy: (item.confirmBy as string | null | undefined) ?? null,
-    completedAt: (item.completedAt as string | null | undefined) ?? null,
-    completedBy: (item.completedBy as string | null | undefined) ?? null,
-    note: (item.note as string | null | undefined) ?? null,
+    instructionId: text(item, 'instructionId'),
+    tenantId: text(item, 'tenantId'),
+    kind: oneOf(item, 'kind_', INSTRUCTION_KINDS),
+    details: text(item, 'details'),
+    status: oneOf(item, 'status', STATUSES),
+    requestedBy: contactRef(item, 'requestedBy'),
+    confirmedBy: contactRefOrNull(item, 'confirmedBy'),
+    rejectedBy: contactRefOrNull(item, 'rejectedBy'),
+    createdAt: text(item, 'createdAt'),
+    confirmBy: textOrNull(item, 'confirmBy'),
+    completedAt: textOrNull(item, 'completedAt'),
+    completedBy: textOrNull(item, 'completedBy'),
+    note: textOrNull(item, 'note'),
   };
 }
 

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { idTimePrefix } from '../../domain/ids.ts';
 import type { Page, PageRequest, ReceiptStore, ReceiptTally } from '../../domain/ports.ts';
+import { countOrNull, textSet } from './fields.ts';
 import { toEvent } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table } from './table.ts';
@@ -21,12 +22,11 @@ export class DynamoReceipts implements ReceiptStore {
   async receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null> {
     const item = await this.table.getItem(keys.tenant(tenantId), keys.grant(grantId));
     if (!item) return null;
-    const agents = item.receiptAgents as Set<string> | undefined;
     return {
-      accessChecks: (item.receiptChecks as number | undefined) ?? 0,
-      callerVerifications: (item.receiptVerifications as number | undefined) ?? 0,
-      activities: (item.receiptActivities as number | undefined) ?? 0,
-      agents: [...(agents ?? [])].sort(),
+      accessChecks: countOrNull(item, 'receiptChecks') ?? 0,
+      callerVerifications: countOrNull(item, 'receiptVerifications') ?? 0,
+      activities: countOrNull(item, 'receiptActivities') ?? 0,
+      agents: textSet(item, 'receiptAgents').sort(),
     };
   }
 

@@ -52,11 +52,15 @@ export function guarded(write: TransactItem, failure: GuardedItem['failure']): G
 
 const writeOf = (step: TransactStep): TransactItem => ('write' in step ? step.write : step);
 
+/** A single write refused by its condition. */
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
 /** The reasons of a cancelled transaction, item by item (undefined: not a cancelled transaction). */
 function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const { CancellationReasons: reasons } = error as { CancellationReasons?: CancellationReason[] };
-  return reasons;
+  const reasons: unknown = Reflect.get(error, 'CancellationReasons');
+  return Array.isArray(reasons) ? reasons : undefined;
 }
 
 /**
