@@ -14,6 +14,7 @@ import type {
 } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
 import type { Basics, Needs, SchedulingDeps, Stores } from '../../functions/use-cases/deps.ts';
+import { createGrant } from '../../functions/use-cases/grants.ts';
 import type { NotifyDeps } from '../../functions/use-cases/notify.ts';
 import type { FakeClock } from './clock.ts';
 
@@ -139,4 +140,33 @@ export async function seedContact(
     },
     deps.clock.now(),
   );
+}
+
+export interface GrantGiven<Second extends boolean> {
+  seconds?: number;
+  reason?: string;
+  start?: string;
+  secondContact?: Second;
+}
+
+/**
+ * The usual arrange step, on whichever stores `t` has: contact Ada of tenant `acme` (and, if
+ * asked, a second contact Bob) and the grant Ada gave, active for `seconds` from the clock.
+ */
+export async function withActiveGrant<
+  T extends { deps: SchedulingDeps; clock: FakeClock },
+  Second extends boolean,
+>(t: T, options: GrantGiven<Second>) {
+  const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+  const bob = (
+    options.secondContact ? await seedContact(t.deps, 'acme', 'bob@acme.test') : undefined
+  ) as Second extends true ? Contact : undefined;
+  const { grant } = await createGrant(
+    t.deps,
+    'acme',
+    ada,
+    { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 },
+    t.clock.now(),
+  );
+  return { ...t, ada, bob, grant };
 }

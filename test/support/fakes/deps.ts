@@ -1,7 +1,5 @@
-import type { Contact } from '../../../functions/domain/contact.ts';
-import { createGrant } from '../../../functions/use-cases/grants.ts';
 import { FakeClock } from '../clock.ts';
-import { RecordingScheduler, seedContact, useCaseDeps } from '../use-case-deps.ts';
+import { type GrantGiven, RecordingScheduler, useCaseDeps, withActiveGrant } from '../use-case-deps.ts';
 import { fakeStores } from './index.ts';
 
 /** The use cases over the in-memory stores, a fake clock and a recording scheduler: no database. */
@@ -13,24 +11,7 @@ export function fakeDeps(start = '2026-12-01T10:00:00.000Z') {
   return { clock, scheduler, stores, deps };
 }
 
-/**
- * The usual arrange step over the fakes: contact Ada of tenant `acme` (and, if asked, a second
- * contact Bob) and the grant Ada gave, active for `seconds` from the fake clock's start.
- */
-export async function givenActiveGrant<Second extends boolean = false>(
-  options: { seconds?: number; reason?: string; start?: string; secondContact?: Second } = {},
-) {
-  const t = fakeDeps(options.start);
-  const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
-  const bob = (
-    options.secondContact ? await seedContact(t.deps, 'acme', 'bob@acme.test') : undefined
-  ) as Second extends true ? Contact : undefined;
-  const { grant } = await createGrant(
-    t.deps,
-    'acme',
-    ada,
-    { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 },
-    t.clock.now(),
-  );
-  return { ...t, ada, bob, grant };
+/** The usual arrange step (see `withActiveGrant`) over the in-memory stores. */
+export async function givenActiveGrant<Second extends boolean = false>(options: GrantGiven<Second> = {}) {
+  return withActiveGrant(fakeDeps(options.start), options);
 }
