@@ -304,6 +304,22 @@ export function storeContract(name: string, make: () => Promise<TestStores>) {
       ).toEqual([iso(200)]);
     });
 
+    it('pages on from a cursor whose grant has ended since: from the grants still active', async () => {
+      const s = await make();
+      for (const [i, seconds] of [100, 200, 300].entries()) await tenantWithGrant(s, `t${i}`, seconds);
+      const first = await s.grants.listActiveGrants(at(0), { limit: 1 });
+      expect(first.items.map((g) => g.expiresAt)).toEqual([iso(100)]);
+      const cursor = first.nextCursor ?? '';
+      const later = await s.grants.listActiveGrants(at(150), { limit: 1, cursor });
+      expect(later.items.map((g) => g.expiresAt)).toEqual([iso(200)]);
+      const last = await s.grants.listActiveGrants(at(150), { limit: 5, cursor: later.nextCursor ?? '' });
+      expect(last).toEqual({ items: [expect.objectContaining({ expiresAt: iso(300) })], nextCursor: null });
+      expect(await s.grants.listActiveGrants(at(400), { limit: 5, cursor })).toEqual({
+        items: [],
+        nextCursor: null,
+      });
+    });
+
     it('stamps access checks on the access item and returns the grant the stamp saw', async () => {
       const s = await make();
       const check = (tenantId: string) => ({ checkId: id(), tenantId, checkedAt: iso(1), agent: 'a@x' });
