@@ -6,7 +6,17 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          // The store contract over the in-memory fakes runs here: no Java, no DynamoDB.
+          include: ['test/unit/**/*.test.ts', 'test/contract/fakes.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'contract',
+          include: ['test/contract/dynamodb.test.ts'],
+          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,13 +1,19 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import { createTableInput } from '../functions/adapters/dynamodb/table-definition.ts';
 import type { Mailer } from '../functions/domain/ports.ts';
 import { changeGrantDeadline, createGrant, expireGrant } from '../functions/use-cases/grants.ts';
 import { notifyContacts } from '../functions/use-cases/notify.ts';
 import { listAudit } from '../functions/use-cases/support.ts';
+import { tableStores } from '../functions/wiring/stores.ts';
 import { FakeClock } from '../test/support/clock.ts';
-import { RecordingScheduler, seedContact, testCursors, useCaseDeps } from '../test/support/use-case-deps.ts';
+import {
+  notifyDepsFor,
+  RecordingScheduler,
+  seedContact,
+  testCursors,
+  useCaseDeps,
+} from '../test/support/use-case-deps.ts';
 import { add, type Ctx, local } from './context.ts';
 import { round } from './lib.ts';
 
@@ -55,14 +61,14 @@ export async function costPerLifecycle(ctx: Ctx) {
   );
   const tableName = `bench-cost-${Date.now()}`;
   await client.send(new CreateTableCommand(createTableInput(tableName)));
-  const store = new DynamoGrantStore(
+  const stores = tableStores(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
     testCursors(),
   );
   const scheduler = new RecordingScheduler();
   const clock = new FakeClock(new Date());
-  const deps = useCaseDeps(store, clock, scheduler);
+  const deps = useCaseDeps(stores, clock, scheduler);
   const API_CALL = { schedule: 'CreateSchedule', reschedule: 'UpdateSchedule', unschedule: 'DeleteSchedule' };
   const scheduleCalls = () => scheduler.calls.map((c) => API_CALL[c.action]);
   const a = await seedContact(deps, 'cost', 'a@cost.example', { name: 'A', phone: '030 1234567' });
@@ -72,7 +78,7 @@ export async function costPerLifecycle(ctx: Ctx) {
   byStep.clear();
   // create: authorization lookup, then the use case
   phase = 'create';
-  await store.findContactByEmail('cost', a.email);
+  await stores.contacts.findContactByEmail('cost', a.email);
   const { grant } = await createGrant(
     deps,
     'cost',
@@ -81,7 +87,7 @@ export async function costPerLifecycle(ctx: Ctx) {
     clock.now(),
   );
   phase = 'extend';
-  await store.findContactByEmail('cost', a.email);
+  await stores.contacts.findContactByEmail('cost', a.email);
   await changeGrantDeadline(deps, 'cost', grant.grantId, a, { durationSeconds: 7200 }, clock.now());
   clock.advance(7200_000);
   phase = 'expire';
@@ -98,14 +104,8 @@ export async function costPerLifecycle(ctx: Ctx) {
     phase = `notify ${event.type}`;
     await notifyContacts(
       {
-        store,
-        ledger: store,
-        mailer,
-        clock,
-        ids: deps.ids,
+        ...notifyDepsFor({ stores, clock, deps }, mailer),
         log: deps.log,
-        maxAttempts: 3,
-        leaseMs: 60_000,
         consoleUrl: 'http://127.0.0.1:3000',
       },
       event,

@@ -4,10 +4,10 @@ import { monotonicFactory } from 'ulid';
 import { CursorCodec } from '../functions/adapters/dynamodb/cursor.ts';
 import { eventItem, grantItem, pointerItem } from '../functions/adapters/dynamodb/items.ts';
 import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
-import { DynamoGrantStore } from '../functions/adapters/dynamodb/store.ts';
 import type { AuditEvent } from '../functions/domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../functions/domain/audit-chain.ts';
 import type { StoredGrant } from '../functions/domain/grant.ts';
+import { tableStores } from '../functions/wiring/stores.ts';
 import { localCursorKey } from '../local/tokens.ts';
 import { add, api, type Ctx, local, log, QUICK, tenants } from './context.ts';
 import { percentile, pool, round, timed } from './lib.ts';
@@ -63,7 +63,7 @@ export async function scale(ctx: Ctx) {
       }
     });
   };
-  const store0 = new DynamoGrantStore(doc, TABLE, new CursorCodec(await localCursorKey(ctx.dataDir)));
+  const store0 = tableStores(doc, TABLE, new CursorCodec(await localCursorKey(ctx.dataDir))).chain;
   const started = Date.now();
   const ids = monotonicFactory();
   const now = Date.now();
@@ -180,7 +180,7 @@ export async function scale(ctx: Ctx) {
     },
     { step: 'initialize', name: 'countReads' },
   );
-  const store = new DynamoGrantStore(
+  const { grants: store } = tableStores(
     DynamoDBDocumentClient.from(counting),
     TABLE,
     new CursorCodec(await localCursorKey(ctx.dataDir)),

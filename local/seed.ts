@@ -33,7 +33,7 @@ export const DEMO_USERS = {
 export async function seedDemoTenant(deps: Deps, dataDir: string): Promise<boolean> {
   const marker = join(dataDir, 'seeded');
   if (existsSync(marker)) return false;
-  const existing = await deps.store.listContacts(DEMO_TENANT);
+  const existing = await deps.contacts.listContacts(DEMO_TENANT);
   if (existing.length === 0) {
     const now = deps.clock.now();
     await addContact(

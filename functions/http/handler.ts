@@ -157,7 +157,7 @@ function authorizeRoute(route: Route, deps: () => Deps): Middleware {
         return;
       }
       request.internal.auth = await authorize(route.access, principal, tenantId, (t, email) =>
-        TENANT_ID.test(t) ? deps().store.findContactByEmail(t, email) : Promise.resolve(null),
+        TENANT_ID.test(t) ? deps().contacts.findContactByEmail(t, email) : Promise.resolve(null),
       );
     },
   };

@@ -12,9 +12,10 @@ import type {
   GrantStore,
   Log,
   PageRequest,
+  ReceiptStore,
 } from '../domain/ports.ts';
 import { assertSingleLine, charLength, shorten } from '../domain/text.ts';
-import { type Deps, forEachConcurrently } from './deps.ts';
+import { forEachConcurrently, type Needs, type Stores } from './deps.ts';
 import { newEvent } from './events.ts';
 
 /**
@@ -28,7 +29,7 @@ export const CHAIN_SETTLE_MS = 20_000;
 const CHAIN_BATCH = 99;
 
 export interface ChainDeps {
-  store: AuditChainStore;
+  chain: AuditChainStore;
   clock: Clock;
   log: Log;
 }
@@ -47,7 +48,7 @@ export async function chainAuditLog(
   let chained = 0;
   let lost: ChainHead | null | undefined;
   for (let round = 0; round < 1000; round++) {
-    const head = await deps.store.getChainHead(tenantId);
+    const head = await deps.chain.getChainHead(tenantId);
     if (lost !== undefined && sameHead(head, lost)) {
       // Lost a race, yet nobody moved the head: events after it are chained already. The head
       // was deleted or rewound; re-chaining would fork the log, so stop and say so (alarmed).
@@ -56,7 +57,7 @@ export async function chainAuditLog(
       );
     }
     const before = new Date(Math.min(deps.clock.now().getTime() - settleMs, bound?.getTime() ?? Infinity));
-    const events = await deps.store.eventsToChain(tenantId, head?.eventId ?? null, before, CHAIN_BATCH);
+    const events = await deps.chain.eventsToChain(tenantId, head?.eventId ?? null, before, CHAIN_BATCH);
     if (events.length === 0) return { chained, head: head?.hash ?? null };
     let hash = head?.hash ?? GENESIS_HASH;
     let seq = head?.seq ?? 0;
@@ -66,7 +67,7 @@ export async function chainAuditLog(
       return { eventId: event.eventId, hash, seq };
     });
     try {
-      await deps.store.chainEvents(tenantId, head, sealed);
+      await deps.chain.chainEvents(tenantId, head, sealed);
       chained += sealed.length;
       lost = undefined;
     } catch (error) {
@@ -97,7 +98,7 @@ export interface RecordedChecks {
  * chainer never chains past the mark, and such a check is never silently left out of the chain.
  */
 export async function recordStampedChecks(
-  deps: { store: Pick<CheckRecordStore, 'appendEventOnce' | 'advanceCheckMark'>; log: Log },
+  deps: { checks: Pick<CheckRecordStore, 'appendEventOnce' | 'advanceCheckMark'>; log: Log },
   checks: readonly StampedCheck[],
 ): Promise<RecordedChecks> {
   const byTenant = new Map<string, StampedCheck[]>();
@@ -109,10 +110,10 @@ export async function recordStampedChecks(
   const result: RecordedChecks = { written: 0, gaps: [] };
   await forEachConcurrently([...byTenant.entries()], CONCURRENT_TENANTS, async ([tenantId, list]) => {
     for (const { check, active } of list) {
-      if (await deps.store.appendEventOnce(accessCheckedEvent(check, active))) result.written++;
+      if (await deps.checks.appendEventOnce(accessCheckedEvent(check, active))) result.written++;
     }
     for (const run of consecutiveRuns(list)) {
-      const moved = await deps.store.advanceCheckMark(tenantId, run.after, run.to);
+      const moved = await deps.checks.advanceCheckMark(tenantId, run.after, run.to);
       if (moved === 'gap') {
         result.gaps.push(tenantId);
         deps.log.error('Access checks before these were never recorded; the chain stops before them', {
@@ -146,13 +147,13 @@ function consecutiveRuns(list: readonly StampedCheck[]): { after: number; to: Ch
  * (null): the recorder's events bring the tenant back.
  */
 export async function chainBound(
-  deps: { store: Pick<CheckRecordStore, 'stampedChecks' | 'checkMark'> },
+  deps: { checks: Pick<CheckRecordStore, 'stampedChecks' | 'checkMark'> },
   tenantId: string,
   settleMs = CHAIN_SETTLE_MS,
 ): Promise<Date | null | undefined> {
-  const stamped = await deps.store.stampedChecks(tenantId);
+  const stamped = await deps.checks.stampedChecks(tenantId);
   if (stamped === 0) return undefined;
-  const mark = await deps.store.checkMark(tenantId);
+  const mark = await deps.checks.checkMark(tenantId);
   if (mark && mark.seq >= stamped) return undefined;
   return mark ? new Date(Date.parse(mark.checkedAt) - settleMs) : null;
 }
@@ -177,14 +178,14 @@ const exportLine = (event: AuditEvent) => `${JSON.stringify(publicEvent(event))}
  * after the last event sent.
  */
 export async function exportAudit(
-  deps: Pick<Deps, 'store'>,
+  deps: Pick<Stores, 'chain'>,
   tenantId: string,
   page: PageRequest,
   maxBytes = EXPORT_PAGE_BYTES,
 ) {
   let limit = page.limit;
   for (;;) {
-    const result = await deps.store.chainedEvents(tenantId, { limit, cursor: page.cursor });
+    const result = await deps.chain.chainedEvents(tenantId, { limit, cursor: page.cursor });
     const lines = result.items.map(exportLine);
     let fitting = 0;
     for (let bytes = 0; fitting < lines.length; fitting++) {
@@ -219,20 +220,25 @@ export interface ActivityInput {
  * What the vendor's support tooling did, recorded under the active grant. Decided as the access
  * check decides, and written only while that grant is still active (403 `no-active-grant`).
  */
-export async function recordActivity(deps: Deps, tenantId: string, agentEmail: string, raw: ActivityInput) {
+export async function recordActivity(
+  deps: Needs<'grants'>,
+  tenantId: string,
+  agentEmail: string,
+  raw: ActivityInput,
+) {
   const input = {
     action: singleLine(raw.action, 'action', 1, ACTION_MAX),
     target: raw.target == null ? null : singleLine(raw.target, 'target', 1, TARGET_MAX),
     ticket: raw.ticket == null ? null : singleLine(raw.ticket, 'ticket', 1, TICKET_MAX),
   };
-  const access = await deps.store.getActiveAccess(tenantId);
+  const access = await deps.grants.getActiveAccess(tenantId);
   const at = deps.clock.now();
   const event = newEvent(deps, at, tenantId, 'support.activity', agentEmail, access?.grantId ?? null, {
     action: input.action,
     target: input.target ?? null,
     ticket: input.ticket ?? null,
   });
-  await deps.store.appendWhileActive(event, access, at);
+  await deps.grants.appendWhileActive(event, access, at);
   return { eventId: event.eventId, at: event.at, grantId: event.grantId };
 }
 
@@ -254,16 +260,20 @@ export interface Receipt {
  * the same few reads however busy the grant was.
  */
 export async function grantReceipt(
-  deps: { store: Pick<GrantStore, 'getGrant' | 'receiptTally' | 'grantActivities' | 'getChainHead'> },
+  deps: {
+    grants: Pick<GrantStore, 'getGrant'>;
+    receipts: Pick<ReceiptStore, 'receiptTally' | 'grantActivities'>;
+    chain: Pick<AuditChainStore, 'getChainHead'>;
+  },
   tenantId: string,
   grantId: string,
   now: Date,
   page: PageRequest = { limit: RECEIPT_PAGE },
 ): Promise<Receipt> {
-  const stored = await deps.store.getGrant(tenantId, grantId);
-  const tally = stored && (await deps.store.receiptTally(tenantId, grantId));
+  const stored = await deps.grants.getGrant(tenantId, grantId);
+  const tally = stored && (await deps.receipts.receiptTally(tenantId, grantId));
   if (!stored || !tally) throw new NotFoundError('Grant');
-  const activities = await deps.store.grantActivities(tenantId, grantId, page);
+  const activities = await deps.receipts.grantActivities(tenantId, grantId, page);
   return {
     grant: publicGrant(effectiveGrant(stored, now)),
     accessChecks: tally.accessChecks,
@@ -272,7 +282,7 @@ export async function grantReceipt(
     activities: activities.items.map(publicEvent),
     activityCount: tally.activities,
     nextCursor: activities.nextCursor,
-    auditHead: (await deps.store.getChainHead(tenantId))?.hash ?? null,
+    auditHead: (await deps.chain.getChainHead(tenantId))?.hash ?? null,
   };
 }
 

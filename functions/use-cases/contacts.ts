@@ -11,7 +11,7 @@ import {
 import { NotFoundError } from '../domain/errors.ts';
 import { endGrant, isEffectivelyActive, SYSTEM_ACTOR } from '../domain/grant.ts';
 import type { GrantEnding } from '../domain/ports.ts';
-import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps } from './deps.ts';
+import { bestEffort, type Needs, retryOnConflict, type SchedulingNeeds } from './deps.ts';
 import { grantDetails, newEvent } from './events.ts';
 
 export interface AddContactInput {
@@ -24,13 +24,13 @@ export interface AddContactInput {
   canInstruct?: boolean | undefined;
 }
 
-export async function listContacts(deps: Deps, tenantId: string) {
-  const contacts = await deps.store.listContacts(tenantId);
+export async function listContacts(deps: Needs<'contacts'>, tenantId: string) {
+  const contacts = await deps.contacts.listContacts(tenantId);
   return { contacts, warnings: contactWarnings(contacts) };
 }
 
 export async function addContact(
-  deps: Deps,
+  deps: Needs<'contacts'>,
   tenantId: string,
   actor: string,
   input: AddContactInput,
@@ -50,7 +50,7 @@ export async function addContact(
   };
   // Concurrent adds race on the tenant's contact count: the losers count again.
   await retryOnConflict(() =>
-    deps.store.addContact(
+    deps.contacts.addContact(
       contact,
       newEvent(deps, now, tenantId, 'contact.added', actor, null, {
         contactId: contact.contactId,
@@ -71,18 +71,18 @@ export async function addContact(
  * same transaction: access granted by someone no longer trusted must not outlive them.
  */
 export async function removeContact(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'contacts' | 'grants'>,
   tenantId: string,
   contactId: string,
   actor: string,
   now: Date,
 ): Promise<void> {
   const ended = await retryOnConflict(async () => {
-    const contact = await deps.store.getContact(tenantId, contactId);
+    const contact = await deps.contacts.getContact(tenantId, contactId);
     if (!contact) throw new NotFoundError('Contact');
     let ending: GrantEnding | undefined;
-    const access = await deps.store.getActiveAccess(tenantId);
-    const grant = access ? await deps.store.getGrant(tenantId, access.grantId) : null;
+    const access = await deps.grants.getActiveAccess(tenantId);
+    const grant = access ? await deps.grants.getGrant(tenantId, access.grantId) : null;
     if (grant && isEffectivelyActive(grant, now) && grant.grantedBy.contactId === contactId) {
       const after = endGrant(grant, {
         status: 'revoked',
@@ -99,7 +99,7 @@ export async function removeContact(
         }),
       };
     }
-    await deps.store.removeContact(
+    await deps.contacts.removeContact(
       contact,
       newEvent(deps, now, tenantId, 'contact.removed', actor, ending?.after.grantId ?? null, {
         contactId,

@@ -1,19 +1,55 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Grant, GrantPolicy } from '../domain/grant.ts';
-import type { GrantScheduler, GrantStore, IdGenerator, Log, Page, PageRequest } from '../domain/ports.ts';
+import type {
+  AuditChainStore,
+  AuditLog,
+  CheckRecordStore,
+  ContactStore,
+  GrantScheduler,
+  GrantStore,
+  IdempotencyStore,
+  IdGenerator,
+  InstructionStore,
+  LinkStore,
+  Log,
+  Page,
+  PageRequest,
+  ReceiptStore,
+} from '../domain/ports.ts';
 
-export interface Deps {
-  store: GrantStore;
+/** The stores, one per aggregate. */
+export interface Stores {
+  grants: GrantStore;
+  contacts: ContactStore;
+  audit: AuditLog;
+  chain: AuditChainStore;
+  checks: CheckRecordStore;
+  receipts: ReceiptStore;
+  instructions: InstructionStore;
+  links: LinkStore;
+  idempotency: IdempotencyStore;
+}
+
+/** What every use case may use besides stores. */
+export interface Basics {
   clock: Clock;
   ids: IdGenerator;
   policy: GrantPolicy;
   log: Log;
 }
 
+export interface Deps extends Stores, Basics {}
+
 /** What the use cases that create, move or delete a grant's schedule need besides. */
 export interface SchedulingDeps extends Deps {
   scheduler: GrantScheduler;
 }
+
+/** A use case's dependencies: the stores it uses, no more. */
+export type Needs<S extends keyof Stores> = Pick<Stores, S> & Basics;
+
+/** The same, for a use case that also creates, moves or deletes schedules. */
+export type SchedulingNeeds<S extends keyof Stores> = Needs<S> & { scheduler: GrantScheduler };
 
 /** Retries a read-decide-write step that lost a conditional-write race. */
 export async function retryOnConflict<T>(step: () => Promise<T>, attempts = 5): Promise<T> {

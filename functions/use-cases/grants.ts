@@ -24,7 +24,7 @@ import {
   SYSTEM_ACTOR,
 } from '../domain/grant.ts';
 import type { GrantListFilter, GrantScheduler, Page, PageRequest, ScheduledExpiry } from '../domain/ports.ts';
-import { bestEffort, type Deps, retryOnConflict, type SchedulingDeps, sweepPages } from './deps.ts';
+import { bestEffort, type Needs, retryOnConflict, type SchedulingNeeds, sweepPages } from './deps.ts';
 import { newEvent as event, grantDetails } from './events.ts';
 
 /** Idempotency records are kept at least this long. */
@@ -52,8 +52,13 @@ function hashRequest(fingerprint: unknown): string {
   return createHash('sha256').update(canonicalJson(fingerprint)).digest('hex');
 }
 
-async function replay(deps: Deps, idempotency: IdempotencyRequest, requestHash: string, now: Date) {
-  const record = await deps.store.getIdempotency(idempotency.scope, now);
+async function replay(
+  deps: Needs<'idempotency'>,
+  idempotency: IdempotencyRequest,
+  requestHash: string,
+  now: Date,
+) {
+  const record = await deps.idempotency.getIdempotency(idempotency.scope, now);
   if (!record) return null;
   if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
   return { grant: JSON.parse(record.body) as Grant, replayed: true };
@@ -61,7 +66,7 @@ async function replay(deps: Deps, idempotency: IdempotencyRequest, requestHash: 
 
 /** Creates the tenant's one active grant and its expiry schedule. */
 export async function createGrant(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'grants' | 'idempotency'>,
   tenantId: string,
   contact: Contact,
   input: CreateGrantInput,
@@ -77,7 +82,7 @@ export async function createGrant(
   const deadline = resolveDeadline(input, now, deps.policy);
 
   const grant = await retryOnConflict(async () => {
-    const active = await deps.store.getActiveAccess(tenantId);
+    const active = await deps.grants.getActiveAccess(tenantId);
     if (active) {
       if (!isPastDeadline(active, now)) throw new GrantAlreadyActiveError(active.grantId);
       // Effectively expired but not yet ended by the expiry job: end it first.
@@ -106,7 +111,7 @@ export async function createGrant(
       expiresAtEpochSeconds: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
     };
     try {
-      await deps.store.createGrant(
+      await deps.grants.createGrant(
         created,
         event(deps, now, tenantId, 'grant.created', contact.email, created.grantId, grantDetails(created)),
         claim,
@@ -142,24 +147,33 @@ export interface ActingThrough {
 /** Audit details of a change made through an emailed link. */
 const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' } : {});
 
-async function getStoredGrant(deps: Deps, tenantId: string, grantId: string): Promise<StoredGrant> {
-  const grant = await deps.store.getGrant(tenantId, grantId);
+async function getStoredGrant(
+  deps: Needs<'grants'>,
+  tenantId: string,
+  grantId: string,
+): Promise<StoredGrant> {
+  const grant = await deps.grants.getGrant(tenantId, grantId);
   if (!grant) throw new NotFoundError('Grant');
   return grant;
 }
 
-export async function getGrant(deps: Deps, tenantId: string, grantId: string, now: Date): Promise<Grant> {
+export async function getGrant(
+  deps: Needs<'grants'>,
+  tenantId: string,
+  grantId: string,
+  now: Date,
+): Promise<Grant> {
   return publicGrant(effectiveGrant(await getStoredGrant(deps, tenantId, grantId), now));
 }
 
 export async function listGrants(
-  deps: Deps,
+  deps: Needs<'grants'>,
   tenantId: string,
   page: PageRequest,
   filter: GrantListFilter,
   now: Date,
 ): Promise<Page<Grant>> {
-  const result = await deps.store.listGrants(tenantId, page, filter, now);
+  const result = await deps.grants.listGrants(tenantId, page, filter, now);
   return {
     items: result.items.map((g) => publicGrant(effectiveGrant(g, now))),
     nextCursor: result.nextCursor,
@@ -168,7 +182,7 @@ export async function listGrants(
 
 /** Moves an active grant's deadline (later or earlier) within the policy bounds. */
 export async function changeGrantDeadline(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'grants' | 'links'>,
   tenantId: string,
   grantId: string,
   contact: Contact,
@@ -184,7 +198,7 @@ export async function changeGrantDeadline(
     if (!isEffectivelyActive(grant, attemptAt)) throw new GrantNotActiveError(grantId);
     const deadline = resolveDeadline(typeof input === 'function' ? input(grant) : input, now, deps.policy);
     const after = changeDeadline(grant, deadline, attemptAt, deps.policy);
-    await deps.store.changeDeadline(
+    await deps.grants.changeDeadline(
       grant,
       after,
       event(deps, now, tenantId, 'grant.extended', contact.email, grantId, {
@@ -202,7 +216,7 @@ export async function changeGrantDeadline(
 
 /** Ends access now. A grant that has already ended is returned unchanged. */
 export async function revokeGrant(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'grants' | 'links'>,
   tenantId: string,
   grantId: string,
   contact: Contact,
@@ -213,7 +227,7 @@ export async function revokeGrant(
     const grant = await getStoredGrant(deps, tenantId, grantId);
     const unchanged = async (current: StoredGrant) => {
       // Nothing to end; a link is used up all the same (it works once).
-      if (through.link) await deps.store.useLink(through.link);
+      if (through.link) await deps.links.useLink(through.link);
       return { grant: current, changed: false };
     };
     if (grant.status !== 'active') return unchanged(grant);
@@ -227,7 +241,7 @@ export async function revokeGrant(
       endedBy: contact.email,
       endReason: 'revoked',
     });
-    await deps.store.endGrant({
+    await deps.grants.endGrant({
       before: grant,
       after,
       event: event(deps, now, tenantId, 'grant.revoked', contact.email, grantId, {
@@ -251,14 +265,14 @@ export type ExpiryOutcome = 'expired' | 'already-ended' | 'not-due' | 'not-found
  * nothing unless the grant is still active and its deadline has passed at the moment it runs.
  */
 export async function expireGrant(
-  deps: Deps,
+  deps: Needs<'grants'>,
   tenantId: string,
   grantId: string,
   /** The scheduler to delete the grant's schedule with, when it is not deleting itself. */
   options: { unschedule?: GrantScheduler } = {},
 ): Promise<{ outcome: ExpiryOutcome; grant: StoredGrant | null; lateByMs?: number }> {
   const result = await retryOnConflict(async () => {
-    const grant = await deps.store.getGrant(tenantId, grantId);
+    const grant = await deps.grants.getGrant(tenantId, grantId);
     if (!grant) return { outcome: 'not-found' as const, grant: null };
     if (grant.status !== 'active') return { outcome: 'already-ended' as const, grant };
     const now = deps.clock.now();
@@ -270,7 +284,7 @@ export async function expireGrant(
       endReason: 'expired',
     });
     const lateByMs = now.getTime() - Date.parse(grant.expiresAt);
-    await deps.store.endGrant({
+    await deps.grants.endGrant({
       before: grant,
       after,
       event: event(deps, now, tenantId, 'grant.expired', SYSTEM_ACTOR, grantId, {
@@ -297,18 +311,18 @@ export type ReminderOutcome = 'reminded' | 'not-due' | 'none-pending' | 'not-act
  * a duplicate, the sweep, an extend and a revoke together produce at most one per deadline.
  */
 export async function remindGrant(
-  deps: Deps,
+  deps: Needs<'grants'>,
   tenantId: string,
   grantId: string,
 ): Promise<{ outcome: ReminderOutcome; grant: StoredGrant | null }> {
   return retryOnConflict(async () => {
-    const grant = await deps.store.getGrant(tenantId, grantId);
+    const grant = await deps.grants.getGrant(tenantId, grantId);
     if (!grant) return { outcome: 'not-found' as const, grant: null };
     const now = deps.clock.now();
     if (!isEffectivelyActive(grant, now)) return { outcome: 'not-active' as const, grant };
     if (!grant.remindAt) return { outcome: 'none-pending' as const, grant };
     if (now.getTime() < Date.parse(grant.remindAt)) return { outcome: 'not-due' as const, grant };
-    await deps.store.remindGrant(
+    await deps.grants.remindGrant(
       grant,
       event(deps, now, tenantId, 'grant.expiring', SYSTEM_ACTOR, grantId, {
         ...grantDetails(grant),
@@ -321,12 +335,12 @@ export async function remindGrant(
 
 /** Sends every due reminder whose schedule did not (a bounded number per run). */
 export async function sweepDueReminders(
-  deps: Deps,
+  deps: Needs<'grants'>,
   maxGrants = 500,
 ): Promise<{ reminded: number; more: boolean }> {
   let reminded = 0;
   const { more } = await sweepPages(
-    (page) => deps.store.listDueReminders(deps.clock.now(), page),
+    (page) => deps.grants.listDueReminders(deps.clock.now(), page),
     maxGrants,
     async (due) => {
       if ((await remindGrant(deps, due.tenantId, due.grantId)).outcome === 'reminded') reminded++;
@@ -340,13 +354,13 @@ export const MISSED_SCHEDULE_MS = 120_000;
 
 /** Ends every active grant past its deadline, a bounded number per run. */
 export async function sweepOverdueGrants(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'grants'>,
   maxGrants = 500,
 ): Promise<{ examined: number; expired: number; missed: number; more: boolean }> {
   let expired = 0;
   let missed = 0;
   const { examined, more } = await sweepPages(
-    (page) => deps.store.listOverdueGrants(deps.clock.now(), page),
+    (page) => deps.grants.listOverdueGrants(deps.clock.now(), page),
     maxGrants,
     async (grant) => {
       const result = await expireGrant(deps, grant.tenantId, grant.grantId, { unschedule: deps.scheduler });

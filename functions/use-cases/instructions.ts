@@ -20,7 +20,7 @@ import {
   normaliseText,
 } from '../domain/instruction.ts';
 import type { Page, PageRequest } from '../domain/ports.ts';
-import { type Deps, retryOnConflict, type SchedulingDeps, sweepPages } from './deps.ts';
+import { type Basics, type Needs, retryOnConflict, type SchedulingNeeds, sweepPages } from './deps.ts';
 import { newEvent } from './events.ts';
 
 export interface InstructionInput {
@@ -44,7 +44,8 @@ function instructionDetails(i: Instruction): Record<string, unknown> {
   };
 }
 
-const confirmSeconds = (deps: Deps) => deps.policy.instructionConfirmSeconds ?? DEFAULT_CONFIRM_SECONDS;
+const confirmSeconds = (deps: Pick<Basics, 'policy'>) =>
+  deps.policy.instructionConfirmSeconds ?? DEFAULT_CONFIRM_SECONDS;
 
 /**
  * A contact who may instruct gives support an instruction. Account deletion needs four eyes: it
@@ -52,7 +53,7 @@ const confirmSeconds = (deps: Deps) => deps.policy.instructionConfirmSeconds ?? 
  * other kinds stand at once.
  */
 export async function requestInstruction(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'contacts' | 'instructions'>,
   tenantId: string,
   contact: Contact,
   input: InstructionInput,
@@ -76,10 +77,10 @@ export async function requestInstruction(
     note: null,
   };
   if (fourEyes) {
-    const confirmers = (await deps.store.listContacts(tenantId)).filter((c) => mayConfirm(instruction, c));
+    const confirmers = (await deps.contacts.listContacts(tenantId)).filter((c) => mayConfirm(instruction, c));
     if (confirmers.length === 0) throw new SecondContactRequiredError(tenantId);
   }
-  await deps.store.createInstruction(
+  await deps.instructions.createInstruction(
     instruction,
     newEvent(
       deps,
@@ -106,8 +107,12 @@ export async function requestInstruction(
   return instruction;
 }
 
-async function current(deps: Deps, tenantId: string, instructionId: string): Promise<Instruction> {
-  const found = await deps.store.getInstruction(tenantId, instructionId);
+async function current(
+  deps: Needs<'instructions'>,
+  tenantId: string,
+  instructionId: string,
+): Promise<Instruction> {
+  const found = await deps.instructions.getInstruction(tenantId, instructionId);
   if (!found) throw new NotFoundError('Instruction');
   return found;
 }
@@ -119,7 +124,7 @@ export const confirmInstruction = (...args: DecisionArgs) => decideAndUnschedule
 export const rejectInstruction = (...args: DecisionArgs) => decideAndUnschedule(...args, 'rejected');
 
 type DecisionArgs = [
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'instructions'>,
   tenantId: string,
   instructionId: string,
   contact: Contact,
@@ -136,7 +141,7 @@ async function decideAndUnschedule(
 }
 
 async function decide(
-  deps: Deps,
+  deps: Needs<'instructions'>,
   tenantId: string,
   instructionId: string,
   contact: Contact,
@@ -155,7 +160,7 @@ async function decide(
       ...(to === 'confirmed' ? { confirmedBy: contactRef(contact) } : { rejectedBy: contactRef(contact) }),
     };
     try {
-      await deps.store.changeInstruction(
+      await deps.instructions.changeInstruction(
         before,
         after,
         newEvent(deps, now, tenantId, `instruction.${to}`, contact.email, null, instructionDetails(after)),
@@ -177,7 +182,7 @@ async function decide(
 
 /** A support agent marks a confirmed instruction as carried out. */
 export async function completeInstruction(
-  deps: Deps,
+  deps: Needs<'instructions'>,
   tenantId: string,
   instructionId: string,
   agentEmail: string,
@@ -196,7 +201,7 @@ export async function completeInstruction(
       note: text,
     };
     try {
-      await deps.store.changeInstruction(
+      await deps.instructions.changeInstruction(
         before,
         after,
         newEvent(deps, now, tenantId, 'instruction.completed', agentEmail, null, instructionDetails(after)),
@@ -215,18 +220,18 @@ export type LapseOutcome = 'lapsed' | 'not-due' | 'not-pending' | 'not-found';
 
 /** Lapses a pending instruction at its `confirmBy` (schedule and sweep): idempotent, race-safe. */
 export async function lapseInstruction(
-  deps: Deps,
+  deps: Needs<'instructions'>,
   tenantId: string,
   instructionId: string,
 ): Promise<LapseOutcome> {
   return retryOnConflict(async () => {
-    const before = await deps.store.getInstruction(tenantId, instructionId);
+    const before = await deps.instructions.getInstruction(tenantId, instructionId);
     if (!before) return 'not-found';
     if (before.status !== 'pending-confirmation' || !before.confirmBy) return 'not-pending';
     const now = deps.clock.now();
     if (now.getTime() < Date.parse(before.confirmBy)) return 'not-due';
     const after: Instruction = { ...before, status: 'lapsed' };
-    await deps.store.changeInstruction(
+    await deps.instructions.changeInstruction(
       before,
       after,
       newEvent(deps, now, tenantId, 'instruction.lapsed', 'system', null, instructionDetails(after)),
@@ -237,10 +242,13 @@ export async function lapseInstruction(
 }
 
 /** Lapses every pending instruction past its confirmBy whose schedule did not (bounded per run). */
-export async function sweepLapsedInstructions(deps: Deps, max = 500): Promise<{ lapsed: number }> {
+export async function sweepLapsedInstructions(
+  deps: Needs<'instructions'>,
+  max = 500,
+): Promise<{ lapsed: number }> {
   let lapsed = 0;
   await sweepPages(
-    (page) => deps.store.listLapsingInstructions(deps.clock.now(), page),
+    (page) => deps.instructions.listLapsingInstructions(deps.clock.now(), page),
     max,
     async (i) => {
       if ((await lapseInstruction(deps, i.tenantId, i.instructionId)) === 'lapsed') lapsed++;
@@ -250,19 +258,27 @@ export async function sweepLapsedInstructions(deps: Deps, max = 500): Promise<{ 
 }
 
 export async function listInstructions(
-  deps: Deps,
+  deps: Needs<'instructions'>,
   tenantId: string,
   page: PageRequest,
   now: Date,
 ): Promise<Page<Instruction>> {
-  const result = await deps.store.listInstructions(tenantId, page);
+  const result = await deps.instructions.listInstructions(tenantId, page);
   return { items: result.items.map((i) => effectiveInstruction(i, now)), nextCursor: result.nextCursor };
 }
 
-export async function listConfirmedInstructions(deps: Deps, page: PageRequest): Promise<Page<Instruction>> {
-  return deps.store.listConfirmedInstructions(page);
+export async function listConfirmedInstructions(
+  deps: Needs<'instructions'>,
+  page: PageRequest,
+): Promise<Page<Instruction>> {
+  return deps.instructions.listConfirmedInstructions(page);
 }
 
-export async function getInstruction(deps: Deps, tenantId: string, instructionId: string, now: Date) {
+export async function getInstruction(
+  deps: Needs<'instructions'>,
+  tenantId: string,
+  instructionId: string,
+  now: Date,
+) {
   return effectiveInstruction(await current(deps, tenantId, instructionId), now);
 }

@@ -11,7 +11,7 @@ import type { Contact, Locale } from '../domain/contact.ts';
 import { GrantNotActiveError, NotAuthorizedContactError, NotFoundError } from '../domain/errors.ts';
 import { effectiveGrant, type Grant, isEffectivelyActive, publicGrant } from '../domain/grant.ts';
 import type { Instruction } from '../domain/instruction.ts';
-import type { Deps, SchedulingDeps } from './deps.ts';
+import type { Needs, SchedulingNeeds } from './deps.ts';
 import { changeGrantDeadline, revokeGrant } from './grants.ts';
 import { confirmInstruction, getInstruction, rejectInstruction } from './instructions.ts';
 
@@ -34,28 +34,32 @@ const isInstructionLink = (link: ActionLink) =>
  * removed or no longer allowed 403.
  */
 async function usableLink(
-  deps: Deps,
+  deps: Needs<'links' | 'contacts'>,
   token: string,
   now: Date,
 ): Promise<{ link: ActionLink; contact: Contact }> {
-  const link = TOKEN_PATTERN.test(token) ? await deps.store.getLink(hashToken(token)) : null;
+  const link = TOKEN_PATTERN.test(token) ? await deps.links.getLink(hashToken(token)) : null;
   if (!link) throw new NotFoundError('Link');
   assertUsable(link, now);
-  const contact = await deps.store.getContact(link.tenantId, link.contactId);
+  const contact = await deps.contacts.getContact(link.tenantId, link.contactId);
   const instructing = isInstructionLink(link);
   if (!contact || !(instructing ? contact.canInstruct : contact.canGrantAccess))
     throw new NotAuthorizedContactError(link.tenantId, instructing ? 'instruct' : 'grant');
   return { link, contact };
 }
 
-async function grantOf(deps: Deps, link: ActionLink) {
-  const grant = link.grantId ? await deps.store.getGrant(link.tenantId, link.grantId) : null;
+async function grantOf(deps: Needs<'grants'>, link: ActionLink) {
+  const grant = link.grantId ? await deps.grants.getGrant(link.tenantId, link.grantId) : null;
   if (!grant) throw new NotFoundError('Grant');
   return grant;
 }
 
 /** Reads what a link would do. Changes nothing: mail scanners open links. */
-export async function viewLink(deps: Deps, token: string, now: Date): Promise<LinkView> {
+export async function viewLink(
+  deps: Needs<'links' | 'contacts' | 'grants' | 'instructions'>,
+  token: string,
+  now: Date,
+): Promise<LinkView> {
   const { link, contact } = await usableLink(deps, token, now);
   const base = {
     action: link.action,
@@ -84,7 +88,7 @@ export type SignedIn = () => Promise<Principal | null>;
  * that much, capped at the longest grant allowed from now.
  */
 export async function actOnLink(
-  deps: SchedulingDeps,
+  deps: SchedulingNeeds<'links' | 'contacts' | 'grants' | 'instructions'>,
   token: string,
   now: Date,
   signedIn: SignedIn,
@@ -95,7 +99,7 @@ export async function actOnLink(
   if (isInstructionLink(link)) {
     const decide = link.action === 'confirm-instruction' ? confirmInstruction : rejectInstruction;
     const decided = await decide(deps, link.tenantId, link.instructionId ?? '', contact, now);
-    await deps.store.useLink(use).catch(() => undefined);
+    await deps.links.useLink(use).catch(() => undefined);
     return decided;
   }
   const through = { link: use };

@@ -19,13 +19,17 @@ import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.
 import { idTime } from '../domain/ids.ts';
 import { mayConfirm } from '../domain/instruction.ts';
 import {
+  type AuditChainStore,
+  type ContactStore,
   type GrantStore,
   type IdGenerator,
+  type LinkStore,
   type Log,
   type Mailer,
   MailThrottledError,
   type NotificationKey,
   type NotificationLedger,
+  type ReceiptStore,
 } from '../domain/ports.ts';
 import {
   type MailLinks,
@@ -42,16 +46,11 @@ import type { SendPacer } from './pacing.ts';
 export const END_LINK_VALID_SECONDS = 366 * 86_400;
 
 export interface NotifyDeps {
-  store: Pick<
-    GrantStore,
-    | 'listContacts'
-    | 'issueLinks'
-    | 'getGrant'
-    | 'receiptTally'
-    | 'grantActivities'
-    | 'unchainedGrantEvents'
-    | 'getChainHead'
-  >;
+  contacts: Pick<ContactStore, 'listContacts'>;
+  links: Pick<LinkStore, 'issueLinks'>;
+  grants: Pick<GrantStore, 'getGrant'>;
+  receipts: ReceiptStore;
+  chain: Pick<AuditChainStore, 'getChainHead'>;
   /** The console's URL; emailed links point at its `/act#<token>` page. */
   consoleUrl: string;
   /** How the mails present the vendor (its name in their header). */
@@ -113,7 +112,7 @@ export async function notifyContacts(
     deferred: 0,
   };
   if (!isNotifiedEvent(event)) return result;
-  const contacts = recipientsOf(event, await deps.store.listContacts(event.tenantId));
+  const contacts = recipientsOf(event, await deps.contacts.listContacts(event.tenantId));
   const receipt = await receiptFor(deps, event);
   if (receipt === 'not-chained') {
     // Not under the chain's head yet: mailed when the chain passes it (never with an older head).
@@ -168,7 +167,7 @@ async function receiptFor(
   event: AuditEvent,
 ): Promise<MailReceipt | undefined | 'not-chained'> {
   if (!isMailedWhenChained(event.type) || !event.grantId) return undefined;
-  const head = await deps.store.getChainHead(event.tenantId);
+  const head = await deps.chain.getChainHead(event.tenantId);
   // Event ids sort by time: a head at or after the end event has chained it and all before it.
   if (!head || head.eventId < event.eventId) return 'not-chained';
   // A request that read the grant before its end was written can still add an event of the grant
@@ -176,7 +175,7 @@ async function receiptFor(
   // function's run): those must lie under the head too. By the time the chain has sealed the end
   // every such event is written; wait until it is chained as well.
   const lateUntil = new Date(idTime(event.eventId).getTime() + CHAIN_SETTLE_MS);
-  if ((await deps.store.unchainedGrantEvents(event.tenantId, event.grantId, event.eventId, lateUntil)) > 0)
+  if ((await deps.receipts.unchainedGrantEvents(event.tenantId, event.grantId, event.eventId, lateUntil)) > 0)
     return 'not-chained';
   const receipt = await grantReceipt(deps, event.tenantId, event.grantId, deps.clock.now(), {
     limit: RECEIPT_ACTIVITIES,
@@ -257,7 +256,7 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
   };
   const end = issue('end', null, END_LINK_VALID_SECONDS);
   const extendLinks = extends_.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
-  await deps.store.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
+  await deps.links.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
   const url = consoleUrls(deps.consoleUrl).link;
   const byOption = Object.fromEntries(extends_.map((by, i) => [by, extendLinks[i]?.token]));
   return {
@@ -303,7 +302,7 @@ async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Ad
     };
     return { token, link };
   });
-  await deps.store.issueLinks(issued.map((i) => i.link));
+  await deps.links.issueLinks(issued.map((i) => i.link));
   const url = consoleUrls(deps.consoleUrl).link;
   return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
 }

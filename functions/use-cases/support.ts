@@ -3,7 +3,7 @@ import type { CallerIdentity } from '../domain/contact.ts';
 import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
 import { effectiveGrant, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
-import type { Deps } from './deps.ts';
+import type { Needs } from './deps.ts';
 import { newEvent } from './events.ts';
 
 /**
@@ -12,7 +12,11 @@ import { newEvent } from './events.ts';
  * at that write — so every change committed before `checkedAt` is seen. The stamp is durable
  * before the answer; the stream turns it into `access.checked` within seconds, exactly once.
  */
-export async function checkAccess(deps: Deps, tenantId: string, agentEmail: string): Promise<AccessAnswer> {
+export async function checkAccess(
+  deps: Needs<'grants'>,
+  tenantId: string,
+  agentEmail: string,
+): Promise<AccessAnswer> {
   const checkedAt = deps.clock.now();
   const check: AccessCheck = {
     checkId: deps.ids.next(checkedAt),
@@ -20,11 +24,11 @@ export async function checkAccess(deps: Deps, tenantId: string, agentEmail: stri
     checkedAt: checkedAt.toISOString(),
     agent: agentEmail,
   };
-  return accessAnswer(check, await deps.store.recordAccessCheck(check));
+  return accessAnswer(check, await deps.grants.recordAccessCheck(check));
 }
 
-export async function listActiveGrants(deps: Deps, page: PageRequest, now: Date) {
-  const result = await deps.store.listActiveGrants(now, page);
+export async function listActiveGrants(deps: Needs<'grants'>, page: PageRequest, now: Date) {
+  const result = await deps.grants.listActiveGrants(now, page);
   return {
     items: result.items.map((g) => publicGrant(effectiveGrant(g, now))),
     nextCursor: result.nextCursor,
@@ -37,7 +41,7 @@ export async function listActiveGrants(deps: Deps, page: PageRequest, now: Date)
  * (a switchboard) makes the agent ask who is calling instead of lending someone else's rights.
  */
 export async function verifyCaller(
-  deps: Deps,
+  deps: Needs<'contacts' | 'grants' | 'audit'>,
   tenantId: string,
   agentEmail: string,
   caller: CallerIdentity,
@@ -46,16 +50,16 @@ export async function verifyCaller(
   let matches: Contact[];
   if (caller.phone !== undefined) {
     const phone = normalisePhone(caller.phone);
-    matches = (await deps.store.listContacts(tenantId)).filter((c) => c.phone === phone);
+    matches = (await deps.contacts.listContacts(tenantId)).filter((c) => c.phone === phone);
   } else {
-    const found = await deps.store.findContactByEmail(tenantId, emailKey(caller.email));
+    const found = await deps.contacts.findContactByEmail(tenantId, emailKey(caller.email));
     matches = found ? [found] : [];
   }
   const single = matches.length === 1 ? matches[0] : undefined;
   // Made while a grant is active, the verification belongs to that grant's receipt.
-  const active = await deps.store.getActiveAccess(tenantId);
+  const active = await deps.grants.getActiveAccess(tenantId);
   const grantId = active && now.getTime() < Date.parse(active.expiresAt) ? active.grantId : null;
-  await deps.store.appendEvent(
+  await deps.audit.appendEvent(
     newEvent(deps, now, tenantId, 'contact.verified', agentEmail, grantId, {
       by: caller.phone !== undefined ? 'phone' : 'email',
       authorized: matches.length > 0,
@@ -70,6 +74,6 @@ export async function verifyCaller(
   };
 }
 
-export async function listAudit(deps: Deps, tenantId: string, page: PageRequest) {
-  return deps.store.listEvents(tenantId, page);
+export async function listAudit(deps: Needs<'audit'>, tenantId: string, page: PageRequest) {
+  return deps.audit.listEvents(tenantId, page);
 }

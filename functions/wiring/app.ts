@@ -1,19 +1,19 @@
 import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
 import { CursorCodec, CursorKeyring } from '../adapters/dynamodb/cursor.ts';
 import { IndexShards } from '../adapters/dynamodb/shards.ts';
-import { DynamoGrantStore } from '../adapters/dynamodb/store.ts';
 import { readCursorKeys } from '../adapters/secrets.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
-import type { Log } from '../domain/ports.ts';
-import type { Deps } from '../use-cases/deps.ts';
+import type { Log, NotificationLedger } from '../domain/ports.ts';
+import type { Deps, Stores } from '../use-cases/deps.ts';
 import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
 import { logger } from './observability.ts';
+import { tableStores } from './stores.ts';
 
 export { logger };
 
 let deps: Deps | undefined;
-let store: DynamoGrantStore | undefined;
+let stores: (Stores & { ledger: NotificationLedger }) | undefined;
 
 export const log: Log = {
   info: (message, extra = {}) => logger.info(message, extra),
@@ -21,20 +21,21 @@ export const log: Log = {
   error: (message, extra = {}) => logger.error(message, extra),
 };
 
-export function appStore(): DynamoGrantStore {
+/** The stores on the function's table, built once per cold start. */
+export function appStores(): Stores & { ledger: NotificationLedger } {
   const table = tableConfig();
-  if (!store) {
+  if (!stores) {
     const secretId = cursorConfig().CURSOR_KEY_SECRET_ARN;
     // Read on the first list (not at init, where the extension does not answer yet), then kept.
     const keys = new CursorKeyring(() => readCursorKeys(secretId));
-    store = new DynamoGrantStore(
+    stores = tableStores(
       dynamoDocumentClient(),
       table.TABLE_NAME,
       new CursorCodec(keys),
       new IndexShards(table.ACTIVE_INDEX_SHARDS),
     );
   }
-  return store;
+  return stores;
 }
 
 /**
@@ -46,7 +47,7 @@ export function appStore(): DynamoGrantStore {
  */
 export function appDeps(): Deps {
   deps ??= {
-    store: appStore(),
+    ...appStores(),
     clock: systemClock,
     ids: ulidGenerator(),
     policy: grantPolicy(),

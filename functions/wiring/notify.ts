@@ -4,7 +4,7 @@ import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
 import type { NotifyDeps } from '../use-cases/notify.ts';
 import { SendPacer } from '../use-cases/pacing.ts';
-import { appStore, log } from './app.ts';
+import { appStores, log } from './app.ts';
 import { mailConfig } from './config.ts';
 
 let deps: NotifyDeps | undefined;
@@ -12,14 +12,18 @@ let deps: NotifyDeps | undefined;
 /** The notifier's wiring, once per cold start. */
 export function notifyDeps(): NotifyDeps {
   if (!deps) {
-    const store = appStore();
+    const stores = appStores();
     const mail = mailConfig();
     const mailer = new SesMailer(sesClient(), mail.MAIL_FROM);
     deps = {
-      store,
+      contacts: stores.contacts,
+      links: stores.links,
+      grants: stores.grants,
+      receipts: stores.receipts,
+      chain: stores.chain,
       consoleUrl: mail.CONSOLE_URL,
       mailStyle: { brand: mail.MAIL_BRAND_NAME },
-      ledger: store,
+      ledger: stores.ledger,
       mailer,
       // One pacer per instance: every send of it shares the account's rate.
       pacer: new SendPacer({

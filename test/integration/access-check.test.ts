@@ -84,8 +84,8 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       access: false,
       grant: null,
     });
-    expect(await t.store.getActiveAccess('acme')).toBeNull();
-    expect(await t.store.stampedChecks('acme')).toBe(1);
+    expect(await t.stores.grants.getActiveAccess('acme')).toBeNull();
+    expect(await t.stores.checks.stampedChecks('acme')).toBe(1);
     const { grant } = await createGrant(
       t.deps,
       'acme',
@@ -94,19 +94,19 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
       t.clock.now(),
     );
     // Creating the grant keeps the count: the chainer still knows how many checks there are.
-    expect(await t.store.stampedChecks('acme')).toBe(1);
+    expect(await t.stores.checks.stampedChecks('acme')).toBe(1);
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({
       access: true,
       grant: { grantId: grant.grantId },
     });
     await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
     // So does ending it: a check just before the end is not forgotten by the chain's bound.
-    expect(await t.store.stampedChecks('acme')).toBe(2);
-    expect(await t.store.getActiveAccess('acme')).toBeNull();
+    expect(await t.stores.checks.stampedChecks('acme')).toBe(2);
+    expect(await t.stores.grants.getActiveAccess('acme')).toBeNull();
     expect(await chainBound(t.deps, 'acme')).toBeNull();
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({ access: false });
     expect(await recordChecksFromStream(t)).toBe(3);
-    expect(await t.store.checkMark('acme')).toMatchObject({ seq: 3 });
+    expect(await t.stores.checks.checkMark('acme')).toMatchObject({ seq: 3 });
     expect(await chainBound(t.deps, 'acme')).toBeUndefined();
     // And a second grant after the first.
     const again = await createGrant(
@@ -151,7 +151,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
     const lostAt = new Set(lost.map((c) => c.checkedAt));
     expect(await recordChecksFromStream(t, (s) => lostAt.has(s.check.checkedAt))).toBe(2);
     // The mark stays on the first check: the later one's event exists, yet the two before it do not.
-    expect(await t.store.checkMark('acme')).toEqual({ seq: 1, checkedAt: first.checkedAt });
+    expect(await t.stores.checks.checkMark('acme')).toEqual({ seq: 1, checkedAt: first.checkedAt });
     const bound = await chainBound(t.deps, 'acme');
     expect(bound?.toISOString()).toBe(new Date(Date.parse(first.checkedAt) - CHAIN_SETTLE_MS).toISOString());
     await chainAuditLog(t.deps, 'acme', CHAIN_SETTLE_MS, bound ?? undefined);
@@ -159,7 +159,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
     expect(events.map((e) => e.type)).toEqual(['contact.added', 'grant.created']);
     // Delivered after all (the stream's retry), the lost stamps let the chain go on, in order.
     expect(await recordChecksFromStream(t)).toBe(2);
-    expect(await t.store.checkMark('acme')).toMatchObject({ seq: 4 });
+    expect(await t.stores.checks.checkMark('acme')).toMatchObject({ seq: 4 });
     expect(await chainBound(t.deps, 'acme')).toBeUndefined();
     await chainAuditLog(t.deps, 'acme');
     const all = await exportAudit(t.deps, 'acme', { limit: 10 });

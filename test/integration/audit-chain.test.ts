@@ -100,7 +100,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
     const lines = await exportLines(t);
     expect(lines).toHaveLength(6);
     expect(verifyChain(lines, t.kept)).toEqual({ ok: true, events: 6, head: t.kept });
-    expect((await t.store.getChainHead('acme'))?.hash).toBe(t.kept);
+    expect((await t.stores.chain.getChainHead('acme'))?.hash).toBe(t.kept);
     const ids = lines.map((l) => JSON.parse(l).eventId);
     expect(ids).toEqual([...ids].sort());
     // Every event in the log now carries its hash.
@@ -138,7 +138,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
     async function bigEvents(n: number, size: (i: number) => number) {
       const t = await givenActiveGrant({ seconds: 3600 });
       for (let i = 0; i < n; i++)
-        await t.store.appendEventOnce(
+        await t.stores.checks.appendEventOnce(
           newEvent(t.deps, t.clock.now(), 'acme', 'instruction.requested', 'ada@acme.test', null, {
             instructionId: `I${i}`,
             kind: 'other',
@@ -351,7 +351,7 @@ describe('support activity and receipts (DynamoDB Local)', () => {
           details: { action: 'opened payroll run 2026-10', target: 'payroll/2026-10', ticket: 'SUP-1' },
         },
       ],
-      auditHead: (await t.store.getChainHead('acme'))?.hash,
+      auditHead: (await t.stores.chain.getChainHead('acme'))?.hash,
     });
     await expect(
       grantReceipt(t.deps, 'acme', '01ARZ3NDEKTSV4RRFFQ69G5FAV', t.clock.now()),
@@ -362,7 +362,7 @@ describe('support activity and receipts (DynamoDB Local)', () => {
 
   it('an activity racing the grant’s end is refused, never written under an ended grant', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
-    const access = await t.store.getActiveAccess('acme');
+    const access = await t.stores.grants.getActiveAccess('acme');
     await revokeGrant(t.deps, 'acme', t.grant.grantId, t.ada, t.clock.now());
     const event = {
       eventId: t.deps.ids.next(t.clock.now()),
@@ -374,7 +374,7 @@ describe('support activity and receipts (DynamoDB Local)', () => {
       details: { action: 'read before the end, written after' },
     };
     // Read while active, written after the revocation: the pointer check refuses it.
-    await expect(t.store.appendWhileActive(event, access, t.clock.now())).rejects.toMatchObject({
+    await expect(t.stores.grants.appendWhileActive(event, access, t.clock.now())).rejects.toMatchObject({
       code: 'no-active-grant',
     });
     const types = (await listAudit(t.deps, 'acme', { limit: 20 })).items.map((e) => e.type);

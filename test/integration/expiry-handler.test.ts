@@ -61,6 +61,6 @@ describe('expiry is safe against every race', () => {
     t.clock.advance(900_000);
     expect(await getGrant(t.deps, 'acme', grant.grantId, t.clock.now())).toMatchObject({ status: 'expired' });
     expect((await sweepOverdueGrants(t.deps)).expired).toBe(1);
-    expect((await t.store.getGrant('acme', grant.grantId))?.status).toBe('expired');
+    expect((await t.stores.grants.getGrant('acme', grant.grantId))?.status).toBe('expired');
   });
 });

@@ -4,7 +4,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { clientConfig, dynamoDocumentClient } from '../../functions/adapters/aws-clients.ts';
-import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
 import { EventBridgeGrantScheduler } from '../../functions/adapters/scheduler.ts';
 import {
   changeGrantDeadline,
@@ -15,6 +14,7 @@ import {
   sweepOverdueGrants,
 } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
+import { tableStores } from '../../functions/wiring/stores.ts';
 import { freePort } from '../../local/ports.ts';
 import { seedContact, testCursors, testDeps } from '../support/deps.ts';
 import { faultyProxy } from '../support/faulty-proxy.ts';
@@ -39,8 +39,8 @@ async function behindProxy() {
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({ requestTimeout: 1000, throwOnRequestTimeout: true }),
   });
-  const store = new DynamoGrantStore(dynamoDocumentClient(client), t.tableName, testCursors());
-  return { ...t, proxy, faulty: { ...t.deps, store } };
+  const stores = tableStores(dynamoDocumentClient(client), t.tableName, testCursors());
+  return { ...t, proxy, faulty: { ...t.deps, ...stores } };
 }
 
 describe('faults at the adapter boundaries', () => {
@@ -81,7 +81,7 @@ describe('faults at the adapter boundaries', () => {
     ).rejects.toMatchObject({
       name: 'InternalServerError',
     });
-    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    expect(await deps.grants.getActiveAccess('acme')).toBeNull();
     expect((await listGrants(deps, 'acme', { limit: 10 }, undefined, clock.now())).items).toEqual([]);
     expect((await listAudit(deps, 'acme', { limit: 50 })).items).toEqual(before);
     expect(scheduler.calls).toEqual([]); // no schedule for a grant that does not exist
@@ -183,7 +183,7 @@ describe('faults at the adapter boundaries', () => {
       createGrant(faulty, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now()),
     ).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    expect(await deps.grants.getActiveAccess('acme')).toBeNull();
   });
 
   it('a Scheduler that times out never fails or blocks the grant; the sweep ends it on time', async () => {
@@ -244,10 +244,10 @@ describe('faults at the adapter boundaries', () => {
     };
     const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
     void createGrant(crashed, 'acme', ada, { reason: 'r', durationSeconds: 300 }, t.clock.now());
-    let access = await t.deps.store.getActiveAccess('acme');
+    let access = await t.deps.grants.getActiveAccess('acme');
     for (let i = 0; !access && i < 50; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      access = await t.deps.store.getActiveAccess('acme');
+      access = await t.deps.grants.getActiveAccess('acme');
     }
     expect(access).not.toBeNull();
     // A fresh process, later: the sweep ends it at the deadline.

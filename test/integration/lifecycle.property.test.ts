@@ -17,7 +17,7 @@ import {
 } from '../../functions/use-cases/grants.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
-import { RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { notifyDepsFor, RecordingMailer, seedContact, testDeps } from '../support/deps.ts';
 
 /**
  * Random interleavings of every way a grant changes, several tenants, steps in a batch run
@@ -75,7 +75,7 @@ const ALLOWED = new Set([
 ]);
 
 async function runScenario(batches: Command[][]) {
-  const { deps, clock, store } = await testDeps();
+  const { deps, clock, stores } = await testDeps();
   (deps as Deps).policy = { minSeconds: 1, maxSeconds: 3600 };
   const tenants = Array.from({ length: TENANTS }, (_, i) => `prop-${i}`);
   const contacts: Contact[][] = [];
@@ -89,7 +89,7 @@ async function runScenario(batches: Command[][]) {
   const answers: AccessAnswer[] = [];
 
   const present = async (t: number, c: number) =>
-    store.getContact(tenants[t] as string, contacts[t]?.[c]?.contactId as string);
+    stores.contacts.getContact(tenants[t] as string, contacts[t]?.[c]?.contactId as string);
 
   async function step(cmd: Command): Promise<void> {
     const now = clock.now();
@@ -111,7 +111,7 @@ async function runScenario(batches: Command[][]) {
       case 'revoke': {
         const who = await present(cmd.tenant, cmd.contact);
         const id = tenants[cmd.tenant] as string;
-        const access = await store.getActiveAccess(id);
+        const access = await stores.grants.getActiveAccess(id);
         if (!who || !access) return;
         if (cmd.kind === 'extend')
           await changeGrantDeadline(deps, id, access.grantId, who, { durationSeconds: cmd.seconds }, now);
@@ -141,7 +141,7 @@ async function runScenario(batches: Command[][]) {
         clock.advance(cmd.ms);
         return;
       case 'toDeadline': {
-        const access = await store.getActiveAccess(tenants[cmd.tenant] as string);
+        const access = await stores.grants.getActiveAccess(tenants[cmd.tenant] as string);
         if (access && Date.parse(access.expiresAt) > clock.now().getTime()) {
           clock.set(access.expiresAt);
           answers.push(await checkAccess(deps, tenants[cmd.tenant] as string, 'agent@vendor.example'));
@@ -154,7 +154,7 @@ async function runScenario(batches: Command[][]) {
   async function allGrants(id: string): Promise<StoredGrant[]> {
     const grants: StoredGrant[] = [];
     for (const grantId of knownGrants.get(id) ?? []) {
-      const grant = await store.getGrant(id, grantId);
+      const grant = await stores.grants.getGrant(id, grantId);
       if (grant) grants.push(grant);
     }
     return grants;
@@ -165,13 +165,13 @@ async function runScenario(batches: Command[][]) {
       const grants = await allGrants(id);
       const active = grants.filter((g) => g.status === 'active');
       expect(active.length, `${id}: at most one active grant`).toBeLessThanOrEqual(1);
-      const pointer = await store.getActiveAccess(id);
+      const pointer = await stores.grants.getActiveAccess(id);
       expect(pointer?.grantId ?? null, `${id}: the access pointer names the active grant`).toBe(
         active[0]?.grantId ?? null,
       );
       if (pointer && active[0]) expect(pointer.expiresAt).toBe(active[0].expiresAt);
       if (active[0] && isEffectivelyActive(active[0], clock.now())) {
-        const granter = await store.getContact(id, active[0].grantedBy.contactId);
+        const granter = await stores.contacts.getContact(id, active[0].grantedBy.contactId);
         expect(granter, `${id}: an active grant's contact is still registered`).not.toBeNull();
       }
       for (const grant of grants) {
@@ -232,24 +232,14 @@ async function runScenario(batches: Command[][]) {
 
   // Email: every grant event processed twice, concurrently: exactly one email per (event, contact).
   const mailer = new RecordingMailer();
-  const notify = {
-    store,
-    ledger: store,
-    mailer,
-    clock,
-    ids: deps.ids,
-    log: silentLog,
-    maxAttempts: 3,
-    leaseMs: 60_000,
-    consoleUrl: 'http://127.0.0.1:3000',
-  };
+  const notify = { ...notifyDepsFor({ stores, clock, deps }, mailer), consoleUrl: 'http://127.0.0.1:3000' };
   const grantEvents = events.filter((e) => e.type.startsWith('grant.'));
   // The end mails wait for the chain to pass their event (their receipts name a head covering it).
   clock.advance(1);
-  for (const id of tenants) await chainAuditLog(notify, id, 0);
+  for (const id of tenants) await chainAuditLog(deps, id, 0);
   await Promise.all(grantEvents.flatMap((e) => [notifyContacts(notify, e), notifyContacts(notify, e)]));
   const remaining = new Map<string, number>();
-  for (const id of tenants) remaining.set(id, (await store.listContacts(id)).length);
+  for (const id of tenants) remaining.set(id, (await stores.contacts.listContacts(id)).length);
   const expected = grantEvents.reduce((n, e) => n + (remaining.get(e.tenantId) ?? 0), 0);
   const keys = mailer.sent.map((m) => `${m.to}|${m.subject}|${m.text}`);
   expect(mailer.sent.length, 'one email per contact per grant event').toBe(expected);

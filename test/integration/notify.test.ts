@@ -10,7 +10,7 @@ import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notif
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SesEmulator, startSesEmulator } from '../../local/ses.ts';
-import { notifyDepsFor, RecordingMailer, seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { notifyDepsFor, RecordingMailer, seedContact, testDeps } from '../support/deps.ts';
 import { emails } from '../support/mail.ts';
 import { localCredentials } from '../support/table.ts';
 
@@ -41,15 +41,8 @@ async function scenario(tenantId: string) {
   const events = (await listAudit(t.deps, tenantId, { limit: 50 })).items;
   const created = events.find((e) => e.type === 'grant.created') as AuditEvent;
   const notify = (mailer: Mailer, maxAttempts = 3): NotifyDeps => ({
-    store: t.store,
-    ledger: t.store,
-    mailer,
+    ...notifyDepsFor(t, mailer, maxAttempts),
     clock: systemClock,
-    ids: t.deps.ids,
-    log: silentLog,
-    maxAttempts,
-    leaseMs: 60_000,
-    consoleUrl: 'https://console.example',
   });
   return { ...t, grant, created, notify };
 }
@@ -136,14 +129,14 @@ describe('notifications through the outbox', () => {
 
   it('a ledger write that fails after SES accepted neither sends again nor reports a failure', async () => {
     const tenantId = `settle-${Date.now()}`;
-    const { created, notify, deps, store } = await scenario(tenantId);
+    const { created, notify, deps, stores } = await scenario(tenantId);
     let failures = 1;
     const flaky: NotificationLedger = {
-      claim: (...args) => store.claim(...args),
-      release: (...args) => store.release(...args),
+      claim: (...args) => stores.ledger.claim(...args),
+      release: (...args) => stores.ledger.release(...args),
       settle: async (...args) => {
         if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-        return store.settle(...args);
+        return stores.ledger.settle(...args);
       },
     };
     const result = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: flaky }, created);
@@ -164,10 +157,10 @@ describe('notifications through the outbox', () => {
 
   it('a ledger that stays down after SES accepted: sent once, counted unrecorded, never re-sent while leased', async () => {
     const tenantId = `settle-down-${Date.now()}`;
-    const { created, notify, deps, store } = await scenario(tenantId);
+    const { created, notify, deps, stores } = await scenario(tenantId);
     const down: NotificationLedger = {
-      claim: (...args) => store.claim(...args),
-      release: (...args) => store.release(...args),
+      claim: (...args) => stores.ledger.claim(...args),
+      release: (...args) => stores.ledger.release(...args),
       settle: async () => {
         throw Object.assign(new Error('unavailable'), { name: 'InternalServerError' });
       },

@@ -156,7 +156,7 @@ describe('under the quotas', () => {
     });
     const t = await testDeps();
     const deps = useCaseDeps(
-      t.store,
+      t.stores,
       t.clock,
       new EventBridgeGrantScheduler(client, {
         groupName: 'g',

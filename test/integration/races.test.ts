@@ -23,7 +23,7 @@ describe('races resolved by DynamoDB conditions', () => {
     const { deps, clock } = await testDeps();
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     const bob = await seedContact(deps, 'acme', 'bob@acme.test');
-    const racing = { ...deps, store: withBarrier(deps.store, 'getActiveAccess', 2) };
+    const racing = { ...deps, grants: withBarrier(deps.grants, 'getActiveAccess', 2) };
     const results = await Promise.allSettled([
       createGrant(racing, 'acme', ada, { reason: 'ada', durationSeconds: 600 }, clock.now()),
       createGrant(racing, 'acme', bob, { reason: 'bob', durationSeconds: 600 }, clock.now()),
@@ -62,13 +62,13 @@ describe('races resolved by DynamoDB conditions', () => {
     const { deps, clock, ada, grant } = await givenActiveGrant();
     const deadline = new Date(grant.expiresAt);
     clock.set(deadline); // the expiry job sees the deadline reached …
-    const racing = { ...deps, store: withBarrier(deps.store, 'getGrant', 2) };
+    const racing = { ...deps, grants: withBarrier(deps.grants, 'getGrant', 2) };
     const [revoked, expired] = await Promise.all([
       // … while the revoke was received a millisecond before it.
       revokeGrant(racing, 'acme', grant.grantId, ada, new Date(deadline.getTime() - 1)),
       expireGrant(racing, 'acme', grant.grantId),
     ]);
-    const stored = await deps.store.getGrant('acme', grant.grantId);
+    const stored = await deps.grants.getGrant('acme', grant.grantId);
     expect(stored?.status === 'revoked' || stored?.status === 'expired').toBe(true);
     expect(stored?.version).toBe(2);
     expect(revoked.status).toBe(stored?.status);
@@ -82,15 +82,15 @@ describe('races resolved by DynamoDB conditions', () => {
 
   it('concurrent extensions are serialised by the version: both land, one after the other', async () => {
     const { deps, clock, ada, grant } = await givenActiveGrant({ seconds: 600 });
-    const racing = { ...deps, store: withBarrier(deps.store, 'getGrant', 2) };
+    const racing = { ...deps, grants: withBarrier(deps.grants, 'getGrant', 2) };
     const results = await Promise.all([
       changeGrantDeadline(racing, 'acme', grant.grantId, ada, { durationSeconds: 1200 }, clock.now()),
       changeGrantDeadline(racing, 'acme', grant.grantId, ada, { durationSeconds: 1800 }, clock.now()),
     ]);
-    const stored = await deps.store.getGrant('acme', grant.grantId);
+    const stored = await deps.grants.getGrant('acme', grant.grantId);
     expect(stored?.version).toBe(3);
     expect(results.map((g) => g.expiresAt)).toContain(stored?.expiresAt);
-    const access = await deps.store.getActiveAccess('acme');
+    const access = await deps.grants.getActiveAccess('acme');
     expect(access?.expiresAt).toBe(stored?.expiresAt);
     const extended = (await listAudit(deps, 'acme', { limit: 50 })).items.filter(
       (e) => e.type === 'grant.extended',
@@ -100,7 +100,7 @@ describe('races resolved by DynamoDB conditions', () => {
 
   it('an extension racing the deadline never revives an expired grant', async () => {
     const { deps, clock, ada, grant } = await givenActiveGrant();
-    const before = await deps.store.getGrant('acme', grant.grantId);
+    const before = await deps.grants.getGrant('acme', grant.grantId);
     if (!before) throw new Error('grant missing');
     const after = { ...before, expiresAt: '2026-12-01T11:00:00.000Z', version: 2 };
     const event = {
@@ -115,7 +115,7 @@ describe('races resolved by DynamoDB conditions', () => {
     // Written as if decided just before the deadline but arriving at it.
     clock.set(grant.expiresAt);
     await expect(
-      deps.store.changeDeadline(before, after, event, { actingContactId: ada.contactId, clock }),
+      deps.grants.changeDeadline(before, after, event, { actingContactId: ada.contactId, clock }),
     ).rejects.toMatchObject({
       name: 'ConcurrentModificationError',
     });
@@ -127,12 +127,12 @@ describe('races resolved by DynamoDB conditions', () => {
     const received = new Date(Date.parse(grant.expiresAt) - 50);
     clock.set(received);
     // A slow table: by the time the read has answered, the deadline has passed.
-    const slow = onceAfter(deps.store, 'getGrant', async () =>
+    const slow = onceAfter(deps.grants, 'getGrant', async () =>
       clock.set(new Date(Date.parse(grant.expiresAt) + 10)),
     );
     await expect(
       changeGrantDeadline(
-        { ...deps, store: slow },
+        { ...deps, grants: slow },
         'acme',
         grant.grantId,
         ada,
@@ -140,7 +140,7 @@ describe('races resolved by DynamoDB conditions', () => {
         received,
       ),
     ).rejects.toMatchObject({ code: 'grant-not-active' });
-    const stored = await deps.store.getGrant('acme', grant.grantId);
+    const stored = await deps.grants.getGrant('acme', grant.grantId);
     expect(stored).toMatchObject({ expiresAt: grant.expiresAt, version: 1 });
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'expired' });
     const extended = (await listAudit(deps, 'acme', { limit: 50 })).items.filter(
@@ -154,19 +154,19 @@ describe('races resolved by DynamoDB conditions', () => {
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     await seedContact(deps, 'acme', 'bob@acme.test');
     // The create has checked who Ada is and read the tenant's state; then she is removed.
-    const racing = onceAfter(deps.store, 'getActiveAccess', () =>
+    const racing = onceAfter(deps.grants, 'getActiveAccess', () =>
       removeContact(deps, 'acme', ada.contactId, 'admin@acme.test', clock.now()),
     );
     await expect(
       createGrant(
-        { ...deps, store: racing },
+        { ...deps, grants: racing },
         'acme',
         ada,
         { reason: 'r', durationSeconds: 600 },
         clock.now(),
       ),
     ).rejects.toMatchObject({ code: 'not-authorized-contact' });
-    expect(await deps.store.getActiveAccess('acme')).toBeNull();
+    expect(await deps.grants.getActiveAccess('acme')).toBeNull();
     const types = (await listAudit(deps, 'acme', { limit: 50 })).items.map((e) => e.type);
     expect(types).not.toContain('grant.created');
   });
@@ -174,12 +174,12 @@ describe('races resolved by DynamoDB conditions', () => {
   it('a contact removed while their extension or revocation is in flight changes nothing', async () => {
     const { deps, clock, bob, grant } = await givenActiveGrant({ seconds: 600, secondContact: true });
     const removingBob = () =>
-      onceAfter(deps.store, 'getGrant', () =>
+      onceAfter(deps.grants, 'getGrant', () =>
         removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now()),
       );
     await expect(
       changeGrantDeadline(
-        { ...deps, store: removingBob() },
+        { ...deps, grants: removingBob() },
         'acme',
         grant.grantId,
         bob,
@@ -187,18 +187,18 @@ describe('races resolved by DynamoDB conditions', () => {
         clock.now(),
       ),
     ).rejects.toMatchObject({ code: 'not-authorized-contact' });
-    expect(await deps.store.getGrant('acme', grant.grantId)).toMatchObject({
+    expect(await deps.grants.getGrant('acme', grant.grantId)).toMatchObject({
       expiresAt: grant.expiresAt,
       version: 1,
     });
     const carl = await seedContact(deps, 'acme', 'carl@acme.test');
-    const removingCarl = onceAfter(deps.store, 'getGrant', () =>
+    const removingCarl = onceAfter(deps.grants, 'getGrant', () =>
       removeContact(deps, 'acme', carl.contactId, 'admin@acme.test', clock.now()),
     );
     await expect(
-      revokeGrant({ ...deps, store: removingCarl }, 'acme', grant.grantId, carl, clock.now()),
+      revokeGrant({ ...deps, grants: removingCarl }, 'acme', grant.grantId, carl, clock.now()),
     ).rejects.toMatchObject({ code: 'not-authorized-contact' });
-    expect(await deps.store.getGrant('acme', grant.grantId)).toMatchObject({ status: 'active' });
+    expect(await deps.grants.getGrant('acme', grant.grantId)).toMatchObject({ status: 'active' });
   });
 
   it('removing a contact racing their own grant request never leaves their grant active', async () => {
@@ -206,15 +206,15 @@ describe('races resolved by DynamoDB conditions', () => {
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     await seedContact(deps, 'acme', 'bob@acme.test');
     // Both read "no active grant" before either writes.
-    const racing = { ...deps, store: withBarrier(deps.store, 'getActiveAccess', 2) };
+    const racing = { ...deps, grants: withBarrier(deps.grants, 'getActiveAccess', 2) };
     await Promise.allSettled([
       createGrant(racing, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now()),
       removeContact(racing, 'acme', ada.contactId, 'admin@acme.test', clock.now()),
     ]);
-    expect(await deps.store.getContact('acme', ada.contactId)).toBeNull();
-    const access = await deps.store.getActiveAccess('acme');
+    expect(await deps.contacts.getContact('acme', ada.contactId)).toBeNull();
+    const access = await deps.grants.getActiveAccess('acme');
     if (access) {
-      const granted = await deps.store.getGrant('acme', access.grantId);
+      const granted = await deps.grants.getGrant('acme', access.grantId);
       expect(granted?.grantedBy.contactId).not.toBe(ada.contactId);
     }
   });
@@ -235,7 +235,7 @@ describe('races resolved by DynamoDB conditions', () => {
     // Between reading the instruction and writing the confirmation, the admin replaces Bob.
     const racing = {
       ...deps,
-      store: onceAfter(deps.store, 'getInstruction', async () => {
+      instructions: onceAfter(deps.instructions, 'getInstruction', async () => {
         await removeContact(deps, 'acme', bob.contactId, 'admin@acme.test', clock.now());
         clock.advance(1000);
         bobAgain = await seedContact(deps, 'acme', 'Bob@acme.test');

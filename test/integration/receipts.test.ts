@@ -66,7 +66,7 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     t.clock.advance(CHAIN_SETTLE_MS + 1);
     await chainAuditLog(t.deps, 'acme');
     expect(await notifyContacts(notify, revoked)).toMatchObject({ sent: 2 });
-    const head = (await t.store.getChainHead('acme'))?.hash as string;
+    const head = (await t.stores.chain.getChainHead('acme'))?.hash as string;
     for (const mail of mailer.sent) expect(mail.text).toContain(head);
     expect(verifyChain(await exportLines(t), head)).toMatchObject({ ok: true });
 
@@ -125,14 +125,14 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     // A chaining run whose cut falls just after the end: the end is sealed, the activity not yet.
     t.clock.advance(CHAIN_SETTLE_MS - 40);
     await chainAuditLog(t.deps, 'acme');
-    expect((await t.store.getChainHead('acme'))?.eventId).toBe(revoked.eventId);
+    expect((await t.stores.chain.getChainHead('acme'))?.eventId).toBe(revoked.eventId);
     const mailer = new RecordingMailer();
     const notify = notifyDepsFor(t, mailer);
     expect(await notifyContacts(notify, revoked)).toMatchObject({ sent: 0, retry: 2 });
     t.clock.advance(CHAIN_SETTLE_MS);
     await chainAuditLog(t.deps, 'acme');
     expect(await notifyContacts(notify, revoked)).toMatchObject({ sent: 2 });
-    const head = (await t.store.getChainHead('acme'))?.eventId as string;
+    const head = (await t.stores.chain.getChainHead('acme'))?.eventId as string;
     expect(head >= activity.eventId).toBe(true);
     expect(mailer.sent[0]?.text).toContain('exported payroll');
   });
@@ -148,7 +148,7 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     await chainAuditLog(t.deps, 'acme', 0);
     t.clock.advance(1);
     // The "granted" mail, sent late, is recorded now: just after the end event, unchained.
-    await t.store.appendEvent({
+    await t.stores.audit.appendEvent({
       eventId: t.deps.ids.next(t.clock.now()),
       tenantId: 'acme',
       at: t.clock.now().toISOString(),
@@ -192,7 +192,7 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
 
   it('a grant with 10 000 checks: its receipt reads a handful of items, not the checks', async () => {
     const t = await givenActiveGrant({ seconds: 3600 });
-    const active = await t.store.getActiveAccess('acme');
+    const active = await t.stores.grants.getActiveAccess('acme');
     // Arrange fast: the events as the recorder writes them, and the counts it keeps with them.
     const events = Array.from({ length: 10_000 }, (_, i) =>
       accessCheckedEvent(

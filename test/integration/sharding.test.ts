@@ -2,11 +2,11 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { CursorCodec } from '../../functions/adapters/dynamodb/cursor.ts';
 import { IndexShards } from '../../functions/adapters/dynamodb/shards.ts';
-import { DynamoGrantStore } from '../../functions/adapters/dynamodb/store.ts';
 import { ACTIVE_BY_DEADLINE_INDEX } from '../../functions/adapters/dynamodb/table-definition.ts';
 import type { PageRequest } from '../../functions/domain/ports.ts';
 import { createGrant, sweepDueReminders, sweepOverdueGrants } from '../../functions/use-cases/grants.ts';
 import { listActiveGrants } from '../../functions/use-cases/support.ts';
+import { tableStores } from '../../functions/wiring/stores.ts';
 import { FakeClock } from '../support/clock.ts';
 import { freshTable } from '../support/table.ts';
 import { seedContact, useCaseDeps } from '../support/use-case-deps.ts';
@@ -19,7 +19,7 @@ async function sharded() {
   const clock = new FakeClock('2026-12-01T10:00:00.000Z');
   const secret = 'k'.repeat(32);
   const store = (shards: number) =>
-    new DynamoGrantStore(table.doc, table.tableName, new CursorCodec(secret), new IndexShards(shards));
+    tableStores(table.doc, table.tableName, new CursorCodec(secret), new IndexShards(shards));
   return { ...table, clock, one: useCaseDeps(store(1), clock), four: useCaseDeps(store(4), clock) };
 }
 
@@ -70,14 +70,14 @@ describe('write sharding of the active-grant index (ACTIVE_INDEX_SHARDS, DynamoD
 
     // A day and 5½ minutes on, five reminders are due: the sweep finds them across the shards.
     t.clock.advance(DAY + 330_000);
-    const due = await allPages((page) => t.four.store.listDueReminders(t.clock.now(), page));
+    const due = await allPages((page) => t.four.grants.listDueReminders(t.clock.now(), page));
     expect(due.items.map((r) => r.tenantId)).toEqual(byDeadline.slice(0, 5));
     expect(await sweepDueReminders(t.four, 100)).toMatchObject({ reminded: 5, more: false });
-    expect((await t.four.store.listDueReminders(t.clock.now(), { limit: 10 })).items).toEqual([]);
+    expect((await t.four.grants.listDueReminders(t.clock.now(), { limit: 10 })).items).toEqual([]);
 
     // Another day on, seven deadlines have passed: the sweep ends exactly those, in order.
     t.clock.advance(DAY + 120_000);
-    const overdue = await allPages((page) => t.four.store.listOverdueGrants(t.clock.now(), page));
+    const overdue = await allPages((page) => t.four.grants.listOverdueGrants(t.clock.now(), page));
     expect(overdue.items.map((g) => g.tenantId)).toEqual(byDeadline.slice(0, 7));
     expect(await sweepOverdueGrants(t.four, 100)).toMatchObject({ examined: 7, expired: 7, more: false });
     const left = await allPages((page) => listActiveGrants(t.four, page, t.clock.now()));

@@ -1,7 +1,5 @@
-import type { GrantStore } from '../../functions/domain/ports.ts';
-
 /** The store, except that `method` runs `after` once it has read and before it returns. */
-function afterRead(store: GrantStore, method: keyof GrantStore, after: () => Promise<unknown>): GrantStore {
+function afterRead<S extends object>(store: S, method: keyof S, after: () => Promise<unknown>): S {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
@@ -20,7 +18,7 @@ function afterRead(store: GrantStore, method: keyof GrantStore, after: () => Pro
  * of them returns: every party then decides on the same state, and the writes that follow
  * really race each other at the database.
  */
-export function withBarrier(store: GrantStore, method: keyof GrantStore, parties: number): GrantStore {
+export function withBarrier<S extends object>(store: S, method: keyof S, parties: number): S {
   let arrived = 0;
   let release: () => void = () => {};
   const allArrived = new Promise<void>((resolve) => {
@@ -38,11 +36,7 @@ export function withBarrier(store: GrantStore, method: keyof GrantStore, parties
  * The store, except that the first call of `method` lets `meanwhile` happen after reading and
  * before returning: a change that lands between a use case's read and its write.
  */
-export function onceAfter(
-  store: GrantStore,
-  method: keyof GrantStore,
-  meanwhile: () => Promise<unknown>,
-): GrantStore {
+export function onceAfter<S extends object>(store: S, method: keyof S, meanwhile: () => Promise<unknown>): S {
   let done = false;
   return afterRead(store, method, async () => {
     if (done) return;

@@ -50,13 +50,13 @@ export async function streamRecords(client: DynamoDBClient, tableName: string): 
  * Safe to call repeatedly; `skip` leaves stamps out, as a batch the stream gave up on would.
  */
 export async function recordChecksFromStream(
-  t: { client: DynamoDBClient; tableName: string; store: CheckRecordStore },
+  t: { client: DynamoDBClient; tableName: string; stores: { checks: CheckRecordStore } },
   skip: (stamped: StampedCheck) => boolean = () => false,
 ): Promise<number> {
   const stamped = (await streamRecords(t.client, t.tableName))
     .flatMap((record) => accessRecordOf(record)?.stamped ?? [])
     .filter((s) => !skip(s));
-  return (await recordStampedChecks({ store: t.store, log: silentLog }, stamped)).written;
+  return (await recordStampedChecks({ checks: t.stores.checks, log: silentLog }, stamped)).written;
 }
 
 const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };

@@ -6,7 +6,6 @@ import { DEFAULT_POLICY } from '../../functions/domain/grant.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type {
   GrantScheduler,
-  GrantStore,
   Log,
   Mailer,
   NotificationLedger,
@@ -14,7 +13,8 @@ import type {
   ScheduledExpiry,
 } from '../../functions/domain/ports.ts';
 import { addContact } from '../../functions/use-cases/contacts.ts';
-import type { Deps, SchedulingDeps } from '../../functions/use-cases/deps.ts';
+import type { Basics, Needs, SchedulingDeps, Stores } from '../../functions/use-cases/deps.ts';
+import { createGrant } from '../../functions/use-cases/grants.ts';
 import type { NotifyDeps } from '../../functions/use-cases/notify.ts';
 import type { FakeClock } from './clock.ts';
 
@@ -67,15 +67,23 @@ export class RecordingScheduler implements GrantScheduler {
   }
 }
 
-/** The notifier wired to a store and clock, mailing through `mailer` (three attempts, links to a test console). */
+/** The stores a test or benchmark works on, with the notification ledger. */
+export type TestStores = Stores & { ledger: NotificationLedger };
+
+/** The notifier wired to the stores and clock, mailing through `mailer` (three attempts, links to a test console). */
 export function notifyDepsFor(
-  t: { store: GrantStore & NotificationLedger; clock: Clock; deps: Pick<Deps, 'ids'> },
+  t: { stores: TestStores; clock: Clock; deps: Pick<Basics, 'ids'> },
   mailer: Mailer,
   maxAttempts = 3,
 ): NotifyDeps {
+  const { contacts, links, grants, receipts, chain, ledger } = t.stores;
   return {
-    store: t.store,
-    ledger: t.store,
+    contacts,
+    links,
+    grants,
+    receipts,
+    chain,
+    ledger,
     mailer,
     clock: t.clock,
     ids: t.deps.ids,
@@ -104,17 +112,22 @@ export const silentLog: Log & { errors: string[] } = {
   },
 };
 
-/** The use cases wired to a store, a fake clock and a recording scheduler, with the default policy. */
+/** The use cases wired to the stores, a fake clock and a recording scheduler, with the default policy. */
 export function useCaseDeps(
-  store: GrantStore,
+  stores: Stores,
   clock: FakeClock,
   scheduler: GrantScheduler = new RecordingScheduler(),
   log: Log = silentLog,
 ): SchedulingDeps {
-  return { store, scheduler, clock, ids: ulidGenerator(), policy: DEFAULT_POLICY, log };
+  return { ...stores, scheduler, clock, ids: ulidGenerator(), policy: DEFAULT_POLICY, log };
 }
 
-export async function seedContact(deps: Deps, tenantId: string, email: string, extra: Partial<Contact> = {}) {
+export async function seedContact(
+  deps: Needs<'contacts'>,
+  tenantId: string,
+  email: string,
+  extra: Partial<Contact> = {},
+) {
   return addContact(
     deps,
     tenantId,
@@ -127,4 +140,33 @@ export async function seedContact(deps: Deps, tenantId: string, email: string, e
     },
     deps.clock.now(),
   );
+}
+
+export interface GrantGiven<Second extends boolean> {
+  seconds?: number;
+  reason?: string;
+  start?: string;
+  secondContact?: Second;
+}
+
+/**
+ * The usual arrange step, on whichever stores `t` has: contact Ada of tenant `acme` (and, if
+ * asked, a second contact Bob) and the grant Ada gave, active for `seconds` from the clock.
+ */
+export async function withActiveGrant<
+  T extends { deps: SchedulingDeps; clock: FakeClock },
+  Second extends boolean,
+>(t: T, options: GrantGiven<Second>) {
+  const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
+  const bob = (
+    options.secondContact ? await seedContact(t.deps, 'acme', 'bob@acme.test') : undefined
+  ) as Second extends true ? Contact : undefined;
+  const { grant } = await createGrant(
+    t.deps,
+    'acme',
+    ada,
+    { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 },
+    t.clock.now(),
+  );
+  return { ...t, ada, bob, grant };
 }

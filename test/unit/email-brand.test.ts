@@ -50,7 +50,7 @@ describe('MAIL_BRAND_NAME', () => {
     };
     const mailer = new RecordingMailer();
     const deps = {
-      store: { listContacts: async () => [contact] },
+      contacts: { listContacts: async () => [contact] },
       ledger,
       mailer,
       clock: { now: () => new Date('2026-12-01T10:00:01.000Z') },

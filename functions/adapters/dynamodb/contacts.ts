@@ -1,16 +1,12 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { CONTACTS_MAX, type Contact, emailKey } from '../../domain/contact.ts';
-import {
-  ConcurrentModificationError,
-  ContactExistsError,
-  ContactLimitReachedError,
-} from '../../domain/errors.ts';
-import type { GrantEnding } from '../../domain/ports.ts';
-import type { DynamoGrants } from './grants.ts';
+import { ContactExistsError, ContactLimitReachedError } from '../../domain/errors.ts';
+import type { ContactStore, GrantEnding } from '../../domain/ports.ts';
+import { endGrantItems, pointerUnchanged } from './grant-writes.ts';
 import { contactItem, toContact } from './items.ts';
 import { keys } from './keys.ts';
-import { CONDITIONAL_CHECK_FAILED, type Table, type TransactItem } from './table.ts';
+import { guarded, type Table, type TransactItem } from './table.ts';
 
 const COUNT = '#contacts';
 const COUNT_ATTRIBUTE = 'contacts';
@@ -19,11 +15,8 @@ const COUNT_ATTRIBUTE = 'contacts';
  * Contacts: one item per contact and one per email address, so an email is unique per tenant,
  * and one item counting them, so a tenant has at most CONTACTS_MAX.
  */
-export class DynamoContacts {
-  constructor(
-    private readonly table: Table,
-    private readonly grants: DynamoGrants,
-  ) {}
+export class DynamoContacts implements ContactStore {
+  constructor(private readonly table: Table) {}
 
   /**
    * Adds a contact with its email lock and event, and counts it in the same transaction: the
@@ -34,25 +27,28 @@ export class DynamoContacts {
     const item = contactItem(contact);
     const counted = await this.table.getItem(keys.tenant(contact.tenantId), keys.contactCount);
     const count = counted
-      ? [this.countBy(contact.tenantId, 1, `${COUNT} < :max`, { ':max': CONTACTS_MAX })]
+      ? [
+          guarded(
+            this.countBy(contact.tenantId, 1, `${COUNT} < :max`, { ':max': CONTACTS_MAX }),
+            () => new ContactLimitReachedError(CONTACTS_MAX),
+          ),
+        ]
       : await this.firstCount(contact.tenantId);
-    const reasons = await this.table.transact([
-      {
-        Put: {
-          TableName: this.table.name,
-          Item: { ...item, sk: keys.contactEmail(emailKey(contact.email)), kind: 'contact-email' },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    await this.table.transact([
+      guarded(
+        {
+          Put: {
+            TableName: this.table.name,
+            Item: { ...item, sk: keys.contactEmail(emailKey(contact.email)), kind: 'contact-email' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
-      },
+        () => new ContactExistsError(),
+      ),
       { Put: { TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
       this.table.putEvent(event),
       ...count,
     ]);
-    if (!reasons) return;
-    if (reasons[0]?.Code === CONDITIONAL_CHECK_FAILED) throw new ContactExistsError();
-    if (counted && reasons[3]?.Code === CONDITIONAL_CHECK_FAILED)
-      throw new ContactLimitReachedError(CONTACTS_MAX);
-    throw new ConcurrentModificationError();
   }
 
   /**
@@ -172,10 +168,9 @@ export class DynamoContacts {
       // Either the grant this contact gave ends with them, or the tenant's active grant is still
       // the one read (none, or another contact's): a grant they create meanwhile cannot survive.
       ...(ending
-        ? this.grants.endGrantItems(ending)
-        : [this.grants.pointerUnchanged(contact.tenantId, activeGrantId)]),
+        ? endGrantItems(this.table, ending)
+        : [pointerUnchanged(this.table, contact.tenantId, activeGrantId)]),
     ];
-    const reasons = await this.table.transact(items);
-    if (reasons) throw new ConcurrentModificationError();
+    await this.table.transact(items);
   }
 }

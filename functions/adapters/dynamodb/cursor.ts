@@ -142,7 +142,7 @@ function checkKey(payload: string, scope: CursorScope): Key {
     throw invalid();
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
-  const entries = Object.entries(parsed as Record<string, unknown>);
+  const entries = Object.entries(parsed);
   const expected = new Set([...Object.keys(scope.fixed), ...Object.keys(scope.prefixed)]);
   if (entries.length !== expected.size) throw invalid();
   const key: Key = {};

@@ -1,9 +1,10 @@
 import type { AuditEvent } from '../../domain/audit.ts';
-import { ConcurrentModificationError, NotAuthorizedContactError } from '../../domain/errors.ts';
-import type { Instruction, InstructionStatus } from '../../domain/instruction.ts';
-import type { Page, PageRequest } from '../../domain/ports.ts';
+import { NotAuthorizedContactError } from '../../domain/errors.ts';
+import { INSTRUCTION_KINDS, type Instruction, type InstructionStatus } from '../../domain/instruction.ts';
+import type { InstructionStore, Page, PageRequest } from '../../domain/ports.ts';
+import { contactRef, contactRefOrNull, oneOf, text, textOrNull } from './fields.ts';
 import { keys } from './keys.ts';
-import { CONDITIONAL_CHECK_FAILED, type Item, type Table, type TransactItem } from './table.ts';
+import { type GuardedItem, guarded, type Item, type Table, type TransactStep } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX } from './table-definition.ts';
 
 const PAST = '~';
@@ -23,21 +24,29 @@ function indexEntry(i: Instruction): Item {
   return {};
 }
 
+const STATUSES = [
+  'pending-confirmation',
+  'confirmed',
+  'rejected',
+  'lapsed',
+  'done',
+] as const satisfies readonly InstructionStatus[];
+
 function toInstruction(item: Item): Instruction {
   return {
-    instructionId: item.instructionId as string,
-    tenantId: item.tenantId as string,
-    kind: item.kind_ as Instruction['kind'],
-    details: item.details as string,
-    status: item.status as InstructionStatus,
-    requestedBy: item.requestedBy as Instruction['requestedBy'],
-    confirmedBy: (item.confirmedBy as Instruction['confirmedBy'] | undefined) ?? null,
-    rejectedBy: (item.rejectedBy as Instruction['rejectedBy'] | undefined) ?? null,
-    createdAt: item.createdAt as string,
-    confirmBy: (item.confirmBy as string | null | undefined) ?? null,
-    completedAt: (item.completedAt as string | null | undefined) ?? null,
-    completedBy: (item.completedBy as string | null | undefined) ?? null,
-    note: (item.note as string | null | undefined) ?? null,
+    instructionId: text(item, 'instructionId'),
+    tenantId: text(item, 'tenantId'),
+    kind: oneOf(item, 'kind_', INSTRUCTION_KINDS),
+    details: text(item, 'details'),
+    status: oneOf(item, 'status', STATUSES),
+    requestedBy: contactRef(item, 'requestedBy'),
+    confirmedBy: contactRefOrNull(item, 'confirmedBy'),
+    rejectedBy: contactRefOrNull(item, 'rejectedBy'),
+    createdAt: text(item, 'createdAt'),
+    confirmBy: textOrNull(item, 'confirmBy'),
+    completedAt: textOrNull(item, 'completedAt'),
+    completedBy: textOrNull(item, 'completedBy'),
+    note: textOrNull(item, 'note'),
   };
 }
 
@@ -55,22 +64,26 @@ function instructionItem(i: Instruction): Item {
 }
 
 /** Instructions: one item each, every change with its audit event in one transaction. */
-export class DynamoInstructions {
+export class DynamoInstructions implements InstructionStore {
   constructor(private readonly table: Table) {}
 
-  private mayInstruct(tenantId: string, contactId: string): TransactItem {
-    return {
-      ConditionCheck: {
-        TableName: this.table.name,
-        Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
-        ConditionExpression: 'attribute_exists(pk) AND canInstruct = :true',
-        ExpressionAttributeValues: { ':true': true },
+  private mayInstruct(tenantId: string, contactId: string): GuardedItem {
+    return guarded(
+      {
+        ConditionCheck: {
+          TableName: this.table.name,
+          Key: { pk: keys.tenant(tenantId), sk: keys.contact(contactId) },
+          ConditionExpression: 'attribute_exists(pk) AND canInstruct = :true',
+          ExpressionAttributeValues: { ':true': true },
+        },
       },
-    };
+      () => new NotAuthorizedContactError(tenantId, 'instruct'),
+    );
   }
 
   async createInstruction(instruction: Instruction, event: AuditEvent): Promise<void> {
-    const reasons = await this.table.transact([
+    await this.table.transact([
+      this.mayInstruct(instruction.tenantId, instruction.requestedBy.contactId),
       {
         Put: {
           TableName: this.table.name,
@@ -79,11 +92,7 @@ export class DynamoInstructions {
         },
       },
       this.table.putEvent(event),
-      this.mayInstruct(instruction.tenantId, instruction.requestedBy.contactId),
     ]);
-    if (reasons?.[2]?.Code === CONDITIONAL_CHECK_FAILED)
-      throw new NotAuthorizedContactError(instruction.tenantId, 'instruct');
-    if (reasons) throw new ConcurrentModificationError();
   }
 
   async getInstruction(tenantId: string, instructionId: string): Promise<Instruction | null> {
@@ -104,7 +113,8 @@ export class DynamoInstructions {
     actingContactId?: string,
   ): Promise<void> {
     const pendingUntil = before.status === 'pending-confirmation' && after.status !== 'lapsed';
-    const items: TransactItem[] = [
+    const items: TransactStep[] = [
+      ...(actingContactId ? [this.mayInstruct(before.tenantId, actingContactId)] : []),
       {
         Put: {
           TableName: this.table.name,
@@ -119,11 +129,7 @@ export class DynamoInstructions {
       },
       this.table.putEvent(event),
     ];
-    if (actingContactId) items.push(this.mayInstruct(before.tenantId, actingContactId));
-    const reasons = await this.table.transact(items);
-    if (reasons?.[2]?.Code === CONDITIONAL_CHECK_FAILED)
-      throw new NotAuthorizedContactError(before.tenantId, 'instruct');
-    if (reasons) throw new ConcurrentModificationError();
+    await this.table.transact(items);
   }
 
   async listInstructions(tenantId: string, page: PageRequest): Promise<Page<Instruction>> {

@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../../domain/audit.ts';
-import { type Contact, DEFAULT_TIME_ZONE } from '../../domain/contact.ts';
-import type { StoredGrant } from '../../domain/grant.ts';
+import { type Contact, DEFAULT_TIME_ZONE, LOCALES } from '../../domain/contact.ts';
+import type { EndReason, GrantStatus, StoredGrant } from '../../domain/grant.ts';
 import type { ActiveAccess } from '../../domain/ports.ts';
+import { contactRef, count, flag, oneOf, text, textOrNull } from './fields.ts';
 import { keys } from './keys.ts';
 import type { IndexShards } from './shards.ts';
 
@@ -40,12 +41,12 @@ export function pointerItem(grant: StoredGrant, shards: IndexShards): Item {
 export function toActiveAccess(item: Item | undefined): ActiveAccess | null {
   if (!item || typeof item.grantId !== 'string') return null;
   return {
-    tenantId: item.tenantId as string,
+    tenantId: text(item, 'tenantId'),
     grantId: item.grantId,
-    expiresAt: item.expiresAt as string,
-    reason: item.reason as string,
-    ticket: (item.ticket as string | null | undefined) ?? null,
-    version: item.version as number,
+    expiresAt: text(item, 'expiresAt'),
+    reason: text(item, 'reason'),
+    ticket: textOrNull(item, 'ticket'),
+    version: count(item, 'version'),
   };
 }
 
@@ -64,22 +65,24 @@ export function grantItem(grant: StoredGrant, shards: IndexShards): Item {
   };
 }
 
+const GRANT_STATUSES = ['active', 'revoked', 'expired'] as const satisfies readonly GrantStatus[];
+const END_REASONS = ['revoked', 'expired', 'contact-removed'] as const satisfies readonly EndReason[];
+
 export function toGrant(item: Item): StoredGrant {
-  const grantedBy = item.grantedBy as StoredGrant['grantedBy'];
   return {
-    grantId: item.grantId as string,
-    tenantId: item.tenantId as string,
-    status: item.status as StoredGrant['status'],
-    reason: item.reason as string,
-    ticket: (item.ticket as string | null | undefined) ?? null,
-    grantedBy: { contactId: grantedBy.contactId, name: grantedBy.name, email: grantedBy.email },
-    createdAt: item.createdAt as string,
-    expiresAt: item.expiresAt as string,
-    endedAt: (item.endedAt as string | null | undefined) ?? null,
-    endedBy: (item.endedBy as string | null | undefined) ?? null,
-    endReason: (item.endReason as StoredGrant['endReason'] | undefined) ?? null,
-    version: item.version as number,
-    remindAt: (item.remindAt as string | null | undefined) ?? null,
+    grantId: text(item, 'grantId'),
+    tenantId: text(item, 'tenantId'),
+    status: oneOf(item, 'status', GRANT_STATUSES),
+    reason: text(item, 'reason'),
+    ticket: textOrNull(item, 'ticket'),
+    grantedBy: contactRef(item, 'grantedBy'),
+    createdAt: text(item, 'createdAt'),
+    expiresAt: text(item, 'expiresAt'),
+    endedAt: textOrNull(item, 'endedAt'),
+    endedBy: textOrNull(item, 'endedBy'),
+    endReason: item.endReason == null ? null : oneOf(item, 'endReason', END_REASONS),
+    version: count(item, 'version'),
+    remindAt: textOrNull(item, 'remindAt'),
   };
 }
 
@@ -94,17 +97,17 @@ export function contactItem(contact: Contact): Item {
 
 export function toContact(item: Item): Contact {
   return {
-    contactId: item.contactId as string,
-    tenantId: item.tenantId as string,
-    name: item.name as string,
-    email: item.email as string,
-    phone: item.phone as string,
-    locale: item.locale as Contact['locale'],
+    contactId: text(item, 'contactId'),
+    tenantId: text(item, 'tenantId'),
+    name: text(item, 'name'),
+    email: text(item, 'email'),
+    phone: text(item, 'phone'),
+    locale: oneOf(item, 'locale', LOCALES),
     // Contacts registered before time zones existed read as the default zone.
-    timeZone: (item.timeZone as string | undefined) ?? DEFAULT_TIME_ZONE,
-    canGrantAccess: item.canGrantAccess as boolean,
-    canInstruct: item.canInstruct as boolean,
-    createdAt: item.createdAt as string,
+    timeZone: textOrNull(item, 'timeZone') ?? DEFAULT_TIME_ZONE,
+    canGrantAccess: flag(item, 'canGrantAccess'),
+    canInstruct: flag(item, 'canInstruct'),
+    createdAt: text(item, 'createdAt'),
   };
 }
 

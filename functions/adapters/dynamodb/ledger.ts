@@ -3,8 +3,9 @@ import type { AuditEvent } from '../../domain/audit.ts';
 import { ConcurrentModificationError } from '../../domain/errors.ts';
 import type { NotificationKey, NotificationLedger } from '../../domain/ports.ts';
 import { shorten } from '../../domain/text.ts';
+import { countOrNull } from './fields.ts';
 import { keys } from './keys.ts';
-import type { Table } from './table.ts';
+import { isConditionFailure, type Table } from './table.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
 
 /** Ledger entries outlive any stream redelivery (24 h retention) by far. */
@@ -47,9 +48,9 @@ export class DynamoNotificationLedger implements NotificationLedger {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { attempts: (Attributes?.attempts as number | undefined) ?? 1 };
+      return { attempts: (Attributes && countOrNull(Attributes, 'attempts')) ?? 1 };
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return null;
+      if (isConditionFailure(error)) return null;
       throw error;
     }
   }
@@ -60,21 +61,22 @@ export class DynamoNotificationLedger implements NotificationLedger {
     status: 'sent' | 'failed',
     event: AuditEvent,
   ): Promise<void> {
-    const reasons = await this.table.transact([
-      {
-        Update: {
-          TableName: this.table.name,
-          Key: this.notificationKey(key),
-          UpdateExpression: 'SET #status = :status REMOVE leaseUntil',
-          ConditionExpression: '#owner = :owner AND #status = :sending',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':status': status, ':owner': owner, ':sending': 'sending' },
+    await this.table.transact(
+      [
+        {
+          Update: {
+            TableName: this.table.name,
+            Key: this.notificationKey(key),
+            UpdateExpression: 'SET #status = :status REMOVE leaseUntil',
+            ConditionExpression: '#owner = :owner AND #status = :sending',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: { ':status': status, ':owner': owner, ':sending': 'sending' },
+          },
         },
-      },
-      this.table.putEvent(event),
-    ]);
-    if (reasons)
-      throw new ConcurrentModificationError('The notification claim was lost before it was settled.');
+        this.table.putEvent(event),
+      ],
+      () => new ConcurrentModificationError('The notification claim was lost before it was settled.'),
+    );
   }
 
   async release(
@@ -102,7 +104,7 @@ export class DynamoNotificationLedger implements NotificationLedger {
         }),
       );
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailure(err)) throw err;
     }
   }
 }

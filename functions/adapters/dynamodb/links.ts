@@ -1,35 +1,44 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ActionLink, LinkUse } from '../../domain/action-link.ts';
+import type { ActionLink, LinkAction, LinkUse } from '../../domain/action-link.ts';
 import { LinkUsedError } from '../../domain/errors.ts';
+import type { LinkStore } from '../../domain/ports.ts';
+import { countOrNull, oneOf, text, textOrNull } from './fields.ts';
 import { keys } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import { type Item, isConditionFailure, type Table } from './table.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
 
 /** A link's record stays this long after it stopped working, so it answers "used"/"expired", not "unknown". */
 const KEPT_AFTER_VALIDITY_SECONDS = 30 * 86_400;
 
+const ACTIONS = [
+  'end',
+  'extend',
+  'confirm-instruction',
+  'reject-instruction',
+] as const satisfies readonly LinkAction[];
+
 function toLink(item: Item): ActionLink {
   return {
-    tokenHash: item.tokenHash as string,
-    tenantId: item.tenantId as string,
-    grantId: (item.grantId as string | null | undefined) ?? null,
-    instructionId: (item.instructionId as string | null | undefined) ?? null,
-    contactId: item.contactId as string,
-    action: item.action as ActionLink['action'],
-    extendBySeconds: (item.extendBySeconds as number | null | undefined) ?? null,
-    createdAt: item.createdAt as string,
-    validUntil: item.validUntil as string,
-    usedAt: (item.usedAt as string | null | undefined) ?? null,
+    tokenHash: text(item, 'tokenHash'),
+    tenantId: text(item, 'tenantId'),
+    grantId: textOrNull(item, 'grantId'),
+    instructionId: textOrNull(item, 'instructionId'),
+    contactId: text(item, 'contactId'),
+    action: oneOf(item, 'action', ACTIONS),
+    extendBySeconds: countOrNull(item, 'extendBySeconds'),
+    createdAt: text(item, 'createdAt'),
+    validUntil: text(item, 'validUntil'),
+    usedAt: textOrNull(item, 'usedAt'),
   };
 }
 
 /** Emailed one-click links, keyed by the SHA-256 of their token (the token itself is never stored). */
-export class DynamoLinks {
+export class DynamoLinks implements LinkStore {
   constructor(private readonly table: Table) {}
 
   async issueLinks(links: readonly ActionLink[]): Promise<void> {
     if (links.length === 0) return;
-    const reasons = await this.table.transact(
+    await this.table.transact(
       links.map((link) => ({
         Put: {
           TableName: this.table.name,
@@ -44,8 +53,8 @@ export class DynamoLinks {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
+      () => new Error('An emailed link could not be stored.'),
     );
-    if (reasons) throw new Error('An emailed link could not be stored.');
   }
 
   async getLink(tokenHash: string): Promise<ActionLink | null> {
@@ -66,7 +75,7 @@ export class DynamoLinks {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new LinkUsedError();
+      if (isConditionFailure(error)) throw new LinkUsedError();
       throw error;
     }
   }

@@ -8,6 +8,7 @@ import {
   MAILED_WHEN_CHAINED,
   NOTIFIED_EVENT_TYPES,
 } from '../../domain/audit.ts';
+import { text } from './fields.ts';
 import { toActiveAccess, toEvent } from './items.ts';
 
 /**
@@ -73,7 +74,7 @@ type Pattern = { [key: string]: string[] | Pattern };
 function matches(value: unknown, pattern: Pattern): boolean {
   if (value === null || typeof value !== 'object') return false;
   return Object.entries(pattern).every(([key, rule]) => {
-    const field = (value as Record<string, unknown>)[key];
+    const field: unknown = Reflect.get(value, key);
     return Array.isArray(rule) ? typeof field === 'string' && rule.includes(field) : matches(field, rule);
   });
 }
@@ -98,11 +99,14 @@ export function matchesPublishFilter(record: DynamoDBRecord): boolean {
   return PUBLISH_RECORDS_FILTERS.some((filter) => matches(record, filter));
 }
 
+/** A stream image as an item (Lambda's and the SDK's attribute value types differ only in name). */
+const itemOf = (image: Record<string, AttributeValue>): Record<string, unknown> => unmarshall(image as never);
+
 /** The audit event a stream record inserted, or null when it inserted something else. */
 export function auditEventOf(record: DynamoDBRecord): AuditEvent | null {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image) return null;
-  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  const item = itemOf(image);
   return item.kind === 'event' ? toEvent(item) : null;
 }
 
@@ -110,10 +114,10 @@ export function auditEventOf(record: DynamoDBRecord): AuditEvent | null {
 export function chainedEventOf(record: DynamoDBRecord): AuditEvent | null {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'MODIFY' || !image) return null;
-  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  const item = itemOf(image);
   if (item.kind !== 'event' || typeof item.hash !== 'string') return null;
   const old = record.dynamodb?.OldImage;
-  if (old && unmarshall(old as Record<string, AttributeValue> as never).hash !== undefined) return null;
+  if (old && itemOf(old).hash !== undefined) return null;
   return toEvent(item);
 }
 
@@ -129,18 +133,18 @@ export interface AccessRecord {
 export function accessRecordOf(record: DynamoDBRecord): AccessRecord | null {
   const image = record.dynamodb?.NewImage;
   if ((record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') || !image) return null;
-  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  const item = itemOf(image);
   if (item.kind !== 'access' || typeof item.tenantId !== 'string') return null;
   const old = record.dynamodb?.OldImage;
-  const oldCheckId = old ? unmarshall(old as Record<string, AttributeValue> as never).checkId : undefined;
+  const oldCheckId = old ? itemOf(old).checkId : undefined;
   const stamped =
     typeof item.checkId === 'string' && item.checkId !== oldCheckId
       ? {
           check: {
             checkId: item.checkId,
             tenantId: item.tenantId,
-            checkedAt: item.checkedAt as string,
-            agent: item.checkedBy as string,
+            checkedAt: text(item, 'checkedAt'),
+            agent: text(item, 'checkedBy'),
           },
           active: toActiveAccess(item),
           seq: typeof item.checkSeq === 'number' ? item.checkSeq : 0,

@@ -7,6 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
+import { ConcurrentModificationError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
 import type { CursorCodec, CursorScope } from './cursor.ts';
 import { eventItem } from './items.ts';
@@ -34,6 +35,32 @@ export const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailed';
 export interface CancellationReason {
   Code?: string;
   Item?: Item;
+}
+
+/** A transaction item whose failed condition means `failure` (see `Table.transact`). */
+export interface GuardedItem {
+  write: TransactItem;
+  failure: (reason: CancellationReason) => Error | Promise<Error>;
+}
+
+export type TransactStep = TransactItem | GuardedItem;
+
+/** Names what the item's failed condition means. */
+export function guarded(write: TransactItem, failure: GuardedItem['failure']): GuardedItem {
+  return { write, failure };
+}
+
+const writeOf = (step: TransactStep): TransactItem => ('write' in step ? step.write : step);
+
+/** A single write refused by its condition. */
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** The reasons of a cancelled transaction, item by item (undefined: not a cancelled transaction). */
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons: unknown = Reflect.get(error, 'CancellationReasons');
+  return Array.isArray(reasons) ? reasons : undefined;
 }
 
 /**
@@ -122,29 +149,34 @@ export class Table {
   }
 
   /**
-   * Runs a transaction; returns the cancellation reasons when a condition failed, else undefined.
-   * A transaction cancelled only because another write to one of its items was in flight (access
-   * checks stamp the tenant's access item many times a second) is retried with fresh items from
-   * `build`, so a time it compares against is taken again.
+   * Runs a transaction, or throws what its failure means: the first item, in the order given,
+   * whose condition failed and that names its failure (`guarded`) decides; a failed condition no
+   * item names throws `otherwise`. List the items whose failure tells most first. A transaction
+   * cancelled only because another write to one of its items was in flight (access checks stamp
+   * the tenant's access item many times a second) is retried with fresh items from `build`, so a
+   * time it compares against is taken again.
    */
-  async transact(build: TransactItem[] | (() => TransactItem[])): Promise<CancellationReason[] | undefined> {
-    return retryTransactionConflict(async () => {
+  async transact(
+    build: TransactStep[] | (() => TransactStep[]),
+    otherwise: () => Error = () => new ConcurrentModificationError(),
+  ): Promise<void> {
+    const cancelled = await retryTransactionConflict(async () => {
+      const steps = typeof build === 'function' ? build() : build;
       try {
-        await this.doc.send(
-          new TransactWriteCommand({ TransactItems: typeof build === 'function' ? build() : build }),
-        );
+        await this.doc.send(new TransactWriteCommand({ TransactItems: steps.map(writeOf) }));
         return undefined;
       } catch (error) {
-        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-        if (
-          (error as Error).name === 'TransactionCanceledException' &&
-          reasons?.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)
-        ) {
-          return reasons;
-        }
+        const reasons = cancellationReasons(error);
+        if (reasons?.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)) return { steps, reasons };
         throw error;
       }
     });
+    if (!cancelled) return;
+    for (const [index, step] of cancelled.steps.entries()) {
+      const reason = cancelled.reasons[index];
+      if ('write' in step && reason?.Code === CONDITIONAL_CHECK_FAILED) throw await step.failure(reason);
+    }
+    throw otherwise();
   }
 
   /**
@@ -191,13 +223,9 @@ const CONFLICT_ATTEMPTS = 12;
 
 /** A transaction cancelled by a concurrent write, or a plain write that met a transaction in flight. */
 export function isTransactionConflict(error: unknown): boolean {
-  const { name, CancellationReasons: reasons } = error as {
-    name?: string;
-    CancellationReasons?: CancellationReason[];
-  };
-  if (name === 'TransactionConflictException') return true;
+  if (error instanceof Error && error.name === 'TransactionConflictException') return true;
+  const reasons = cancellationReasons(error);
   return (
-    name === 'TransactionCanceledException' &&
     !!reasons?.some((r) => r.Code === 'TransactionConflict') &&
     !reasons.some((r) => r.Code === CONDITIONAL_CHECK_FAILED)
   );

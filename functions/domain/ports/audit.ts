@@ -1,0 +1,90 @@
+import type { AuditEvent } from '../audit.ts';
+import type { Page, PageRequest } from './paging.ts';
+
+/** The tenant's audit log: append-only. */
+export interface AuditLog {
+  /** ConcurrentModificationError when an event with its id exists already. */
+  appendEvent(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+/** The newest chained event of a tenant's audit log. */
+export interface ChainHead {
+  hash: string;
+  eventId: string;
+  seq: number;
+}
+
+export interface SealedEvent {
+  eventId: string;
+  hash: string;
+  seq: number;
+}
+
+/**
+ * The tenant's audit hash chain. Only the chaining step writes it; the writes of state changes
+ * never touch it, so they never contend on one item.
+ */
+export interface AuditChainStore {
+  getChainHead(tenantId: string): Promise<ChainHead | null>;
+  /** Events after `afterEventId` (null: from the first) whose ids were made before `before`, oldest first. */
+  eventsToChain(
+    tenantId: string,
+    afterEventId: string | null,
+    before: Date,
+    limit: number,
+  ): Promise<AuditEvent[]>;
+  /** Throws ConcurrentModificationError when the head is no longer `head`. */
+  chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void>;
+  /** Chained events, oldest first. */
+  chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+/** How far a tenant's stamped checks have their events, with no check left out before it. */
+export interface CheckMark {
+  /** The stamp count (`StampedCheck.seq`) of the last check recorded without a gap. */
+  seq: number;
+  checkedAt: string;
+}
+
+/**
+ * The access checks' events, recorded from their stamps in the stream. Only the check recorder
+ * moves the mark; the chainer reads it and never chains past a check that is not recorded.
+ */
+export interface CheckRecordStore {
+  /** Appends an event made from a durable record; false when an event with its id exists already. */
+  appendEventOnce(event: AuditEvent): Promise<boolean>;
+  /** How many checks the tenant's access item has stamped (0: none since checks are counted). */
+  stampedChecks(tenantId: string): Promise<number>;
+  checkMark(tenantId: string): Promise<CheckMark | null>;
+  /**
+   * Moves the mark from `after` (the check before the recorded run; 0 for the first) to `to`,
+   * but only over a run that continues it: a mark at or past `to` stays ('ahead': recorded
+   * already), a mark before `after` stays too ('gap': checks in between were never recorded).
+   */
+  advanceCheckMark(tenantId: string, after: number, to: CheckMark): Promise<'advanced' | 'ahead' | 'gap'>;
+}
+
+/** What support did under a grant, counted as each event was written. */
+export interface ReceiptTally {
+  accessChecks: number;
+  callerVerifications: number;
+  activities: number;
+  agents: string[];
+}
+
+/** A grant's receipt: read in a bounded number of reads however busy the grant was. */
+export interface ReceiptStore {
+  /** Null: no such grant. */
+  receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null>;
+  /** Events naming the grant (not mail records) after `afterEventId`, made before `before`, not chained yet. */
+  unchainedGrantEvents(
+    tenantId: string,
+    grantId: string,
+    afterEventId: string,
+    before: Date,
+  ): Promise<number>;
+  /** One page of the grant's `support.activity` events, oldest first. */
+  grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+}

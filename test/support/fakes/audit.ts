@@ -1,0 +1,172 @@
+import type { AuditEvent } from '../../../functions/domain/audit.ts';
+import { ConcurrentModificationError } from '../../../functions/domain/errors.ts';
+import { idTimePrefix } from '../../../functions/domain/ids.ts';
+import type {
+  AuditChainStore,
+  AuditLog,
+  ChainHead,
+  CheckMark,
+  CheckRecordStore,
+  Page,
+  PageRequest,
+  ReceiptStore,
+  ReceiptTally,
+  SealedEvent,
+} from '../../../functions/domain/ports.ts';
+import { grantKey, type World } from './world.ts';
+
+const asPage = (events: readonly AuditEvent[]) => events.map((e) => ({ key: e.eventId, value: e }));
+
+/** The audit log in memory. */
+export class FakeAuditLog implements AuditLog {
+  constructor(private readonly world: World) {}
+
+  async appendEvent(event: AuditEvent): Promise<void> {
+    if (!appendOnce(this.world, event))
+      throw new ConcurrentModificationError(`The event ${event.eventId} exists already.`);
+  }
+
+  async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    return this.world.page(
+      `events#${tenantId}`,
+      asPage(this.world.tenantEvents(tenantId)).reverse(),
+      page,
+      'desc',
+    );
+  }
+}
+
+function appendOnce(world: World, event: AuditEvent): boolean {
+  if (world.hasEvent(event)) return false;
+  try {
+    world.tallied(event);
+  } catch {
+    throw new Error(`The grant ${event.grantId} of event ${event.eventId} does not exist.`);
+  }
+  world.writeEvent(event);
+  return true;
+}
+
+/** The hash chain in memory: a head per tenant, hashes on the events. */
+export class FakeAuditChain implements AuditChainStore {
+  constructor(private readonly world: World) {}
+
+  async getChainHead(tenantId: string): Promise<ChainHead | null> {
+    const head = this.world.heads.get(tenantId);
+    return head ? { ...head } : null;
+  }
+
+  async eventsToChain(
+    tenantId: string,
+    afterEventId: string | null,
+    before: Date,
+    limit: number,
+  ): Promise<AuditEvent[]> {
+    const bound = idTimePrefix(before);
+    return structuredClone(
+      this.world
+        .tenantEvents(tenantId)
+        .filter((e) => (afterEventId === null || e.eventId > afterEventId) && e.eventId < bound)
+        .slice(0, limit),
+    );
+  }
+
+  async chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void> {
+    const last = sealed.at(-1);
+    if (!last) return;
+    const events = this.world.tenantEvents(tenantId);
+    const targets = sealed.map((s) => events.find((e) => e.eventId === s.eventId));
+    const current = this.world.heads.get(tenantId) ?? null;
+    const headHolds =
+      head === null ? current === null : current?.seq === head.seq && current.eventId === head.eventId;
+    if (!headHolds || targets.some((e) => !e || e.hash !== undefined))
+      throw new ConcurrentModificationError('The audit chain moved on.');
+    sealed.forEach((s, i) => {
+      const target = targets[i];
+      if (target) target.hash = s.hash;
+    });
+    this.world.heads.set(tenantId, { hash: last.hash, eventId: last.eventId, seq: last.seq });
+  }
+
+  async chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    const chained = this.world.tenantEvents(tenantId).filter((e) => e.hash !== undefined);
+    return this.world.page(`chained#${tenantId}`, asPage(chained), page);
+  }
+}
+
+/** The access checks' events and the check mark in memory. */
+export class FakeCheckRecords implements CheckRecordStore {
+  constructor(private readonly world: World) {}
+
+  async appendEventOnce(event: AuditEvent): Promise<boolean> {
+    return appendOnce(this.world, event);
+  }
+
+  async stampedChecks(tenantId: string): Promise<number> {
+    return this.world.access.get(tenantId)?.checkSeq ?? 0;
+  }
+
+  async checkMark(tenantId: string): Promise<CheckMark | null> {
+    const mark = this.world.marks.get(tenantId);
+    return mark ? { ...mark } : null;
+  }
+
+  async advanceCheckMark(
+    tenantId: string,
+    after: number,
+    to: CheckMark,
+  ): Promise<'advanced' | 'ahead' | 'gap'> {
+    const mark = this.world.marks.get(tenantId);
+    const continues =
+      after === 0
+        ? mark === undefined || mark.seq < to.seq
+        : mark !== undefined && mark.seq >= after && mark.seq <= to.seq - 1;
+    if (continues) {
+      this.world.marks.set(tenantId, { ...to });
+      return 'advanced';
+    }
+    return mark !== undefined && mark.seq >= to.seq ? 'ahead' : 'gap';
+  }
+}
+
+/** Receipts in memory: the counts kept as events were written, the activities by grant. */
+export class FakeReceipts implements ReceiptStore {
+  constructor(private readonly world: World) {}
+
+  async receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null> {
+    const tally = this.world.grants.get(grantKey(tenantId, grantId))?.tally;
+    if (!tally) return null;
+    return {
+      accessChecks: tally.accessChecks,
+      callerVerifications: tally.callerVerifications,
+      activities: tally.activities,
+      agents: [...tally.agents].sort(),
+    };
+  }
+
+  async unchainedGrantEvents(
+    tenantId: string,
+    grantId: string,
+    afterEventId: string,
+    before: Date,
+  ): Promise<number> {
+    const bound = idTimePrefix(before);
+    return this.world
+      .tenantEvents(tenantId)
+      .filter(
+        (e) =>
+          e.eventId > afterEventId &&
+          e.eventId < bound &&
+          e.grantId === grantId &&
+          e.hash === undefined &&
+          !e.type.startsWith('notification.'),
+      ).length;
+  }
+
+  async grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    const activities = this.world
+      .tenantEvents(tenantId)
+      .filter((e) => e.type === 'support.activity' && e.grantId === grantId);
+    return this.world.page(`activities#${tenantId}#${grantId}`, asPage(activities), page);
+  }
+}
