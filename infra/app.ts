@@ -90,14 +90,12 @@ export function buildApp(
       : undefined,
     authDomainPrefix: context('authDomainPrefix'),
     alarmEmail: context('alarmEmail'),
-    grantMinSeconds: context('grantMinSeconds') ? Number(context('grantMinSeconds')) : undefined,
-    grantMaxSeconds: context('grantMaxSeconds') ? Number(context('grantMaxSeconds')) : undefined,
-    reminderBeforeSeconds: context('reminderBeforeSeconds')
-      ? Number(context('reminderBeforeSeconds'))
-      : undefined,
-    instructionConfirmSeconds: context('instructionConfirmSeconds')
-      ? Number(context('instructionConfirmSeconds'))
-      : undefined,
+    settings: Object.fromEntries(
+      STAGE_SETTING_KEYS.flatMap((key) => {
+        const value = context(key);
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ),
     activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
     consoleUrl: context('consoleUrl'),
     mailBrandName: context('mailBrandName'),

@@ -1,7 +1,7 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
-import { environmentOf, POLICY_SETTINGS } from '../functions/wiring/settings.ts';
+import { environmentOf, inGroups } from '../functions/wiring/settings.ts';
 import { Alarms, metricsNamespace } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
@@ -33,12 +33,11 @@ export interface SupportAccessStackProps extends StackProps {
   issuer?: ExternalIssuer | undefined;
   authDomainPrefix?: string | undefined;
   alarmEmail?: string | undefined;
-  grantMinSeconds?: number | undefined;
-  grantMaxSeconds?: number | undefined;
-  /** How long before a deadline every contact is reminded (default a day; 0: no reminders). */
-  reminderBeforeSeconds?: number | undefined;
-  /** How long a second contact has to confirm an account deletion (default 3 days). */
-  instructionConfirmSeconds?: number | undefined;
+  /**
+   * The stage's values of the settings table (functions/wiring/settings.ts) by key, as given:
+   * each function gets those of the sections it reads.
+   */
+  settings?: Record<string, string> | undefined;
   /**
    * Index partitions the active-grant and reminder lists are spread over (1–32, default 1): for
    * more than about 1 000 grant changes a second. Raise only; lowering hides the dropped shards.
@@ -83,7 +82,7 @@ export class SupportAccessStack extends Stack {
       TABLE_NAME: this.data.table.tableName,
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
       ...this.data.cursorKeyEnvironment,
-      ...environmentOf(props, POLICY_SETTINGS),
+      ...environmentOf(props.settings ?? {}, inGroups('table', 'policy')),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
     this.mail = new Mail(this, 'Mail', {
