@@ -10,8 +10,6 @@ import type { Deps } from '../use-cases/deps.ts';
 import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
 import { logger } from './observability.ts';
 
-export { logger };
-
 let deps: Deps | undefined;
 let store: DynamoGrantStore | undefined;
 
