@@ -63,3 +63,6 @@ export const mailConfig = section('mail');
 export const cursorConfig = section('cursor');
 
 export const eventBusConfig = section('eventBus');
+
+/** Every AWS SDK client's timeouts, when set: a hung connection fails the call, not the function. */
+export const sdkConfig = section('sdk');

@@ -4,7 +4,16 @@ import { DEFAULT_BRAND_NAME } from '../email/style.ts';
 import * as z from '../validation/zod.ts';
 
 /** Settings read together: one section of the functions' configuration (config.ts). */
-export type Group = 'table' | 'policy' | 'claims' | 'signIn' | 'scheduler' | 'mail' | 'cursor' | 'eventBus';
+export type Group =
+  | 'table'
+  | 'policy'
+  | 'claims'
+  | 'signIn'
+  | 'scheduler'
+  | 'mail'
+  | 'cursor'
+  | 'eventBus'
+  | 'sdk';
 
 export interface Setting<T = unknown> {
   /** The section of the functions' configuration that reads it, if they read it. */
@@ -43,6 +52,11 @@ const wholeNumber = (fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0) =
       ),
     ),
     z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
+  );
+const optionalWholeNumber = () =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+$/, 'must be a whole number'))),
+    z.transform((v: string | undefined) => (v === undefined ? undefined : Number(v))),
   );
 const optionalNumber = () => z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number')));
 const httpUrl = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -302,6 +316,21 @@ export const settings = {
     'EVENT_BUS_NAME',
     'the vendor’s event bus (`SupportAccess-<stage>`)',
   ),
+  sdkConnectionTimeoutMs: {
+    group: 'sdk',
+    variable: 'SDK_CONNECTION_TIMEOUT_MS',
+    schema: optionalWholeNumber(),
+    shown: '1 000',
+    description:
+      'milliseconds an AWS SDK call may take to connect before it fails (`npm start`: 30 000, DynamoDB Local is slow under a burst)',
+  },
+  sdkRequestTimeoutMs: {
+    group: 'sdk',
+    variable: 'SDK_REQUEST_TIMEOUT_MS',
+    schema: optionalWholeNumber(),
+    shown: '2 000 (SES 5 000)',
+    description: 'milliseconds an AWS SDK call may wait for its answer before it fails (`npm start`: 30 000)',
+  },
   eventBusRuleAccounts: stageOnly(
     'eventBusRuleAccounts',
     '—',

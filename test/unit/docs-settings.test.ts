@@ -49,6 +49,7 @@ describe('the functions’ configuration', () => {
     config.mailConfig,
     config.cursorConfig,
     config.eventBusConfig,
+    config.sdkConfig,
   ];
 
   it('reads every variable of the table, and no other', () => {
@@ -64,6 +65,8 @@ describe('the functions’ configuration', () => {
       MAIL_FROM: 'm@vendor.example',
       CURSOR_KEY_SECRET_ARN: 's',
       EVENT_BUS_NAME: 'b',
+      SDK_CONNECTION_TIMEOUT_MS: '1000',
+      SDK_REQUEST_TIMEOUT_MS: '2000',
     };
     const read = sections.flatMap((section) => Object.keys(section(complete)));
     expect(read.sort()).toEqual(all.flatMap((s) => (s.variable ? [s.variable] : [])).sort());
@@ -84,6 +87,10 @@ describe('the functions’ configuration', () => {
       /ACTIVE_INDEX_SHARDS must be 1–32/,
     );
     expect(() => config.eventBusConfig({})).toThrow('Invalid configuration: EVENT_BUS_NAME is required');
+    expect(config.sdkConfig({})).toEqual({});
+    expect(() => config.sdkConfig({ SDK_REQUEST_TIMEOUT_MS: '2s' })).toThrow(
+      'Invalid configuration: SDK_REQUEST_TIMEOUT_MS must be a whole number',
+    );
   });
 });
 
