@@ -47,10 +47,10 @@ export interface SupportAccessStackProps extends StackProps {
   consoleUrl?: string | undefined;
   /** The vendor's name in every mail's header. */
   mailBrandName?: string | undefined;
-  /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
-  throttle?: { rateLimit: number; burstLimit: number } | undefined;
-  /** Each unauthenticated route's own limit (default 50/s, burst 100). */
-  publicThrottle?: { rateLimit: number; burstLimit: number } | undefined;
+  /** API stage throttling (apiRateLimit, apiBurstLimit). */
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Each unauthenticated route's own limit (publicRateLimit, publicBurstLimit). */
+  publicThrottle: { rateLimit: number; burstLimit: number };
   /** Other accounts of the vendor that may put their own rules on the event bus. */
   eventBusRuleAccounts?: string[] | undefined;
 }
@@ -121,8 +121,8 @@ export class SupportAccessStack extends Stack {
       consoleUrl,
       issuer: props.issuer,
       authDomainPrefix: props.authDomainPrefix,
-      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
-      publicThrottle: props.publicThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle,
+      publicThrottle: props.publicThrottle,
     });
     this.data.grantCursorKey(this.tableFunctions());
     this.shardsGuard = new ShardsGuard(this, 'ShardsGuard', { shards: props.activeIndexShards ?? 1 });

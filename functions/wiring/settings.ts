@@ -58,7 +58,11 @@ const optionalWholeNumber = () =>
     z.optional(z.string().check(z.regex(/^\d+$/, 'must be a whole number'))),
     z.transform((v: string | undefined) => (v === undefined ? undefined : Number(v))),
   );
-const optionalNumber = () => z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number')));
+const number = (fallback: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number'))),
+    z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
+  );
 const httpUrl = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 const list = () =>
   z.pipe(
@@ -96,7 +100,7 @@ const stackResource = <G extends Group, V extends string>(group: G, variable: V,
 const stageOnly = (context: string, shown: string, description: string) =>
   ({ context, schema: optionalText(), shown, description }) as const;
 const throttle = (context: string, fallback: number, description: string) =>
-  ({ context, schema: optionalNumber(), shown: shownNumber(fallback), description }) as const;
+  ({ context, schema: number(fallback), shown: shownNumber(fallback), description }) as const;
 
 /**
  * Every setting of the product, once: the functions' environment variable, the stage's key
