@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { STAGE_SETTING_KEYS, stageSettingProblems } from '../functions/wiring/settings.ts';
+import {
+  type Setting,
+  STAGE_SETTING_KEYS,
+  settings,
+  stageSettingProblems,
+} from '../functions/wiring/settings.ts';
 import { SupportAccessStack } from './stack.ts';
 
 /** Where each stage's settings are kept: `deploy/<stage>.json`. */
@@ -34,10 +39,14 @@ export function buildApp(
   if (missing.length > 0) throw new Error(deployContextHelp(missing, stage, file.path));
   const problems = stageSettingProblems(context);
   if (problems.length > 0) throw new Error(`Stage "${stage}" (${file.path}): ${problems.join('; ')}`);
+  /** A setting's value for this stage: as given (checked above), or its default. */
+  const value = <T>(setting: Setting<T> & { context: string }): T =>
+    setting.schema.parse(context(setting.context));
+  const shards = value(settings.activeIndexShards);
   const recordedShards = file.settings.activeIndexShards;
-  if (recordedShards !== undefined && Number(context('activeIndexShards') ?? 1) < Number(recordedShards))
+  if (recordedShards !== undefined && shards < Number(recordedShards))
     throw new Error(
-      `activeIndexShards ${context('activeIndexShards') ?? 1} is below the ${recordedShards} in ${file.path}: ` +
+      `activeIndexShards ${shards} is below the ${recordedShards} in ${file.path}: ` +
         'lowering it hides the grants on the dropped shards. It may only be raised.',
     );
   const consoleDomain = context('consoleDomain');
@@ -50,13 +59,6 @@ export function buildApp(
     );
   const consoleOrigin = context('consoleOrigin');
   const issuer = context('issuer');
-  const limits = (rate: string, burst: string, defaults: [number, number]) =>
-    context(rate) || context(burst)
-      ? {
-          rateLimit: Number(context(rate) ?? defaults[0]),
-          burstLimit: Number(context(burst) ?? defaults[1]),
-        }
-      : undefined;
   const stack = new SupportAccessStack(app, `SupportAccess-${stage}`, {
     description: `Support access grants (${stage})`,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -74,10 +76,10 @@ export function buildApp(
           issuer,
           audience: (context('audience') ?? '').split(',').filter(Boolean),
           jwksUrl: context('jwksUrl') ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
-          rolesClaim: context('rolesClaim') ?? 'roles',
-          tenantClaim: context('tenantClaim') ?? 'tenant_id',
-          emailClaim: context('emailClaim') ?? 'email',
-          emailVerifiedClaim: context('emailVerifiedClaim') ?? 'email_verified',
+          rolesClaim: value(settings.rolesClaim),
+          tenantClaim: value(settings.tenantClaim),
+          emailClaim: value(settings.emailClaim),
+          emailVerifiedClaim: value(settings.emailVerifiedClaim),
           console:
             context('authorizeUrl') && context('tokenUrl')
               ? {
@@ -90,19 +92,20 @@ export function buildApp(
       : undefined,
     authDomainPrefix: context('authDomainPrefix'),
     alarmEmail: context('alarmEmail'),
-    grantMinSeconds: context('grantMinSeconds') ? Number(context('grantMinSeconds')) : undefined,
-    grantMaxSeconds: context('grantMaxSeconds') ? Number(context('grantMaxSeconds')) : undefined,
-    reminderBeforeSeconds: context('reminderBeforeSeconds')
-      ? Number(context('reminderBeforeSeconds'))
-      : undefined,
-    instructionConfirmSeconds: context('instructionConfirmSeconds')
-      ? Number(context('instructionConfirmSeconds'))
-      : undefined,
-    activeIndexShards: context('activeIndexShards') ? Number(context('activeIndexShards')) : undefined,
+    settings: Object.fromEntries(
+      STAGE_SETTING_KEYS.flatMap((key) => {
+        const value = context(key);
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ),
+    activeIndexShards: shards,
     consoleUrl: context('consoleUrl'),
     mailBrandName: context('mailBrandName'),
-    throttle: limits('apiRateLimit', 'apiBurstLimit', [500, 1000]),
-    publicThrottle: limits('publicRateLimit', 'publicBurstLimit', [50, 100]),
+    throttle: { rateLimit: value(settings.apiRateLimit), burstLimit: value(settings.apiBurstLimit) },
+    publicThrottle: {
+      rateLimit: value(settings.publicRateLimit),
+      burstLimit: value(settings.publicBurstLimit),
+    },
     eventBusRuleAccounts: (context('eventBusRuleAccounts') ?? '')
       .split(',')
       .map((account) => account.trim())

@@ -1,7 +1,7 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IndexShards } from '../functions/adapters/dynamodb/shards.ts';
-import { environmentOf, POLICY_SETTINGS } from '../functions/wiring/settings.ts';
+import { environmentOf, inGroups } from '../functions/wiring/settings.ts';
 import { Alarms, metricsNamespace } from './constructs/alarms.ts';
 import { Api, type ExternalIssuer } from './constructs/api.ts';
 import { AuditChain } from './constructs/audit-chain.ts';
@@ -33,12 +33,11 @@ export interface SupportAccessStackProps extends StackProps {
   issuer?: ExternalIssuer | undefined;
   authDomainPrefix?: string | undefined;
   alarmEmail?: string | undefined;
-  grantMinSeconds?: number | undefined;
-  grantMaxSeconds?: number | undefined;
-  /** How long before a deadline every contact is reminded (default a day; 0: no reminders). */
-  reminderBeforeSeconds?: number | undefined;
-  /** How long a second contact has to confirm an account deletion (default 3 days). */
-  instructionConfirmSeconds?: number | undefined;
+  /**
+   * The stage's values of the settings table (functions/wiring/settings.ts) by key, as given:
+   * each function gets those of the sections it reads.
+   */
+  settings?: Record<string, string> | undefined;
   /**
    * Index partitions the active-grant and reminder lists are spread over (1–32, default 1): for
    * more than about 1 000 grant changes a second. Raise only; lowering hides the dropped shards.
@@ -48,10 +47,10 @@ export interface SupportAccessStackProps extends StackProps {
   consoleUrl?: string | undefined;
   /** The vendor's name in every mail's header. */
   mailBrandName?: string | undefined;
-  /** API stage throttling; the default admits a burst of 1 000 tenants granting at once. */
-  throttle?: { rateLimit: number; burstLimit: number } | undefined;
-  /** Each unauthenticated route's own limit (default 50/s, burst 100). */
-  publicThrottle?: { rateLimit: number; burstLimit: number } | undefined;
+  /** API stage throttling (apiRateLimit, apiBurstLimit). */
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Each unauthenticated route's own limit (publicRateLimit, publicBurstLimit). */
+  publicThrottle: { rateLimit: number; burstLimit: number };
   /** Other accounts of the vendor that may put their own rules on the event bus. */
   eventBusRuleAccounts?: string[] | undefined;
 }
@@ -83,7 +82,7 @@ export class SupportAccessStack extends Stack {
       TABLE_NAME: this.data.table.tableName,
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
       ...this.data.cursorKeyEnvironment,
-      ...environmentOf(props, POLICY_SETTINGS),
+      ...environmentOf(props.settings ?? {}, inGroups('table', 'policy')),
     };
     this.expiry = new Expiry(this, 'Expiry', { table: this.data.table, environment });
     this.mail = new Mail(this, 'Mail', {
@@ -122,8 +121,8 @@ export class SupportAccessStack extends Stack {
       consoleUrl,
       issuer: props.issuer,
       authDomainPrefix: props.authDomainPrefix,
-      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
-      publicThrottle: props.publicThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle,
+      publicThrottle: props.publicThrottle,
     });
     this.data.grantCursorKey(this.tableFunctions());
     this.shardsGuard = new ShardsGuard(this, 'ShardsGuard', { shards: props.activeIndexShards ?? 1 });

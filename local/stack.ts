@@ -211,7 +211,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       bundles: await buildBundles(join(env.dataDir, 'bundles')),
       environments,
       runtime: lambdaRuntimeEnvironment(),
-      callLog: process.env.AWS_CALL_LOG,
+      callLog: env.callLog,
     });
     stops.push(functions.stop);
     const expire = functions.invoker('expireGrant');
@@ -221,7 +221,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     };
     // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
     let scheduler: SchedulerEmulator | null = null;
-    if (process.env.SCHEDULER_EMULATOR !== 'off') {
+    if (env.schedulerEmulator) {
       scheduler = await startSchedulerEmulator({
         port: env.schedulerPort,
         dataDir: env.dataDir,

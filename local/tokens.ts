@@ -12,6 +12,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { localEnv } from './env.ts';
 
 /**
  * The local identity provider's key (ES256, kept under the data folder), its issuer and the
@@ -27,7 +28,7 @@ export async function localIssuer(dataDir: string): Promise<string> {
   try {
     return (await readFile(issuerFile(dataDir), 'utf8')).trim();
   } catch {
-    return `http://127.0.0.1:${process.env.OIDC_PORT || 8020}`;
+    return `http://127.0.0.1:${localEnv().oidcPort}`;
   }
 }
 

@@ -3,8 +3,8 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import { CHAIN_SETTLE_MS, chainAuditLog, chainBound } from '../use-cases/audit.ts';
 import { forEachConcurrently } from '../use-cases/deps.ts';
-import { appDeps, logger } from '../wiring/app.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { appDeps } from '../wiring/app.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 
 /** Tenants chained at the same time within one batch. */
 const CONCURRENT_TENANTS = 16;

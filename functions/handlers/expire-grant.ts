@@ -3,8 +3,8 @@ import type { Context } from 'aws-lambda';
 import { ExpiryEvent } from '../adapters/expiry-event.ts';
 import { expireGrant, remindGrant } from '../use-cases/grants.ts';
 import { lapseInstruction } from '../use-cases/instructions.ts';
-import { appDeps, logger } from '../wiring/app.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { appDeps } from '../wiring/app.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 
 /** How long an invocation that came a little early waits for the deadline rather than failing. */
 const EARLY_WAIT_LIMIT_MS = 5_000;

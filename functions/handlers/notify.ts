@@ -4,9 +4,8 @@ import { auditEventOf, chainedEventOf } from '../adapters/dynamodb/stream.ts';
 import { type AuditEvent, isMailedWhenChained } from '../domain/audit.ts';
 import { forEachConcurrently } from '../use-cases/deps.ts';
 import { isNotifiedEvent, notifyContacts } from '../use-cases/notify.ts';
-import { logger } from '../wiring/app.ts';
 import { notifyDeps } from '../wiring/notify.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 
 /** Grants notified at the same time; one grant's events always go out in order. */
 const CONCURRENT_GRANTS = 8;

@@ -6,9 +6,9 @@ import { EventBridgeBus } from '../adapters/event-bus.ts';
 import { eventData, isDeliverable } from '../domain/audit.ts';
 import type { EventBus } from '../domain/ports.ts';
 import { publishEvents } from '../use-cases/publish.ts';
-import { log, logger } from '../wiring/app.ts';
+import { log } from '../wiring/app.ts';
 import { eventBusConfig } from '../wiring/config.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 
 let bus: EventBus | undefined;
 const appBus = () => {

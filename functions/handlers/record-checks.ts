@@ -2,8 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { accessRecordOf } from '../adapters/dynamodb/stream.ts';
 import { recordStampedChecks } from '../use-cases/audit.ts';
-import { appDeps, logger } from '../wiring/app.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { appDeps } from '../wiring/app.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 
 /**
  * The check recorder, on the table's stream: turns every check stamped on a tenant's access item

@@ -1,8 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sweepDueReminders, sweepOverdueGrants } from '../use-cases/grants.ts';
 import { sweepLapsedInstructions } from '../use-cases/instructions.ts';
-import { logger } from '../wiring/app.ts';
-import { metrics, withMetrics } from '../wiring/observability.ts';
+import { logger, metrics, withMetrics } from '../wiring/observability.ts';
 import { schedulingDeps } from '../wiring/scheduling.ts';
 
 /**

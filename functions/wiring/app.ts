@@ -10,8 +10,6 @@ import { cursorConfig, grantPolicy, tableConfig } from './config.ts';
 import { logger } from './observability.ts';
 import { tableStores } from './stores.ts';
 
-export { logger };
-
 let deps: Deps | undefined;
 let stores: (Stores & { ledger: NotificationLedger }) | undefined;
 

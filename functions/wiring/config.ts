@@ -1,40 +1,34 @@
 import type { GrantPolicy } from '../domain/grant.ts';
 import * as z from '../validation/zod.ts';
-import { type FunctionSetting, settings } from './settings.ts';
+import { type Group, type InGroup, inGroups } from './settings.ts';
 
-type Section<S extends readonly FunctionSetting[]> = {
-  [K in S[number] as K['variable']]: z.infer<K['schema']>;
-};
+type Section<G extends Group> = { [S in InGroup<G> as S['variable']]: z.infer<S['schema']> };
 
 /**
  * Configuration from the environment, read once per cold start and validated; a missing or
  * malformed variable fails fast with its name. Sections are separate so each function only
- * needs the variables it uses; what each variable means and defaults to is in settings.ts.
+ * needs the variables it uses; which variables a section holds, what they mean and their
+ * defaults is settings.ts (a setting of a section is read here with no further line).
  */
-function section<const S extends readonly FunctionSetting[]>(...list: S) {
-  const schema = z.object(Object.fromEntries(list.map((s) => [s.variable, s.schema])));
-  let cached: Section<S> | undefined;
-  return (env: NodeJS.ProcessEnv = process.env): Section<S> => {
+function section<G extends Group>(group: G) {
+  const schema = z.object(Object.fromEntries(inGroups(group).map((s) => [s.variable, s.schema])));
+  let cached: Section<G> | undefined;
+  return (env: NodeJS.ProcessEnv = process.env): Section<G> => {
     if (cached && env === process.env) return cached;
     const parsed = schema.safeParse(env);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
       throw new Error(`Invalid configuration: ${problems}`);
     }
-    const config = parsed.data as Section<S>;
+    const config = parsed.data as Section<G>;
     if (env === process.env) cached = config;
     return config;
   };
 }
 
-export const tableConfig = section(settings.tableName, settings.activeIndexShards);
+export const tableConfig = section('table');
 
-export const policyConfig = section(
-  settings.grantMinSeconds,
-  settings.grantMaxSeconds,
-  settings.reminderBeforeSeconds,
-  settings.instructionConfirmSeconds,
-);
+export const policyConfig = section('policy');
 
 export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
   const config = policyConfig(env);
@@ -49,35 +43,26 @@ export function grantPolicy(env: NodeJS.ProcessEnv = process.env): GrantPolicy {
   };
 }
 
-export const claimsConfig = section(
-  settings.rolesClaim,
-  settings.tenantClaim,
-  settings.emailClaim,
-  settings.emailVerifiedClaim,
-);
+export const claimsConfig = section('claims');
 
 /**
  * The identity provider, for the one function that checks a bearer token itself (an emailed
  * link that gives support more access): the same issuer and audiences as API Gateway's JWT
  * authorizer, and the issuer's key set.
  */
-export const signInConfig = section(settings.issuer, settings.audience, settings.jwksUrl);
+export const signInConfig = section('signIn');
 
-export const schedulerConfig = section(
-  settings.scheduleGroup,
-  settings.expiryFunctionArn,
-  settings.schedulerRoleArn,
-  settings.scheduleDlqArn,
-  settings.scheduleMaxRetries,
-  settings.scheduleMaxEventAgeSeconds,
-);
+export const schedulerConfig = section('scheduler');
 
-export const mailConfig = section(settings.mailFrom, settings.mailBrandName, settings.consoleUrl);
+export const mailConfig = section('mail');
 
 /**
  * The Secrets Manager secret whose versions sign list cursors, read at run time (never a key in
  * the environment). Locally the runtime answers for it with a key kept under the data folder.
  */
-export const cursorConfig = section(settings.cursorKeySecretArn);
+export const cursorConfig = section('cursor');
 
-export const eventBusConfig = section(settings.eventBusName);
+export const eventBusConfig = section('eventBus');
+
+/** Every AWS SDK client's timeouts, when set: a hung connection fails the call, not the function. */
+export const sdkConfig = section('sdk');

@@ -3,13 +3,21 @@ import { DEFAULT_POLICY, DEFAULT_REMINDER_BEFORE_SECONDS } from '../domain/grant
 import { DEFAULT_BRAND_NAME } from '../email/style.ts';
 import * as z from '../validation/zod.ts';
 
-/**
- * Every setting of the product, once: the functions' environment variable, the stage's key
- * (`deploy/<stage>.json`, or `-c key=value`), how its text is read, its default and what it does.
- * The functions' configuration (config.ts), the CDK app (infra/app.ts, infra/stack.ts), the local
- * runtime and the settings table of docs/operations.md (`npm run docs`) all follow from here.
- */
+/** Settings read together: one section of the functions' configuration (config.ts). */
+export type Group =
+  | 'table'
+  | 'policy'
+  | 'claims'
+  | 'signIn'
+  | 'scheduler'
+  | 'mail'
+  | 'cursor'
+  | 'eventBus'
+  | 'sdk';
+
 export interface Setting<T = unknown> {
+  /** The section of the functions' configuration that reads it, if they read it. */
+  readonly group?: Group;
   /** The environment variable the functions read, if they read it. */
   readonly variable?: string;
   /** The key of a stage's settings file, if a stage sets it. */
@@ -45,7 +53,16 @@ const wholeNumber = (fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0) =
     ),
     z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
   );
-const optionalNumber = () => z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number')));
+const optionalWholeNumber = () =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+$/, 'must be a whole number'))),
+    z.transform((v: string | undefined) => (v === undefined ? undefined : Number(v))),
+  );
+const number = (fallback: number) =>
+  z.pipe(
+    z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number'))),
+    z.transform((v: string | undefined) => (v === undefined ? fallback : Number(v))),
+  );
 const httpUrl = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 const list = () =>
   z.pipe(
@@ -61,6 +78,7 @@ const list = () =>
 const shownNumber = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 const seconds = <V extends string>(variable: V, context: string, fallback: number, description: string) =>
   ({
+    group: 'policy',
     variable,
     context,
     schema: wholeNumber(fallback),
@@ -69,18 +87,35 @@ const seconds = <V extends string>(variable: V, context: string, fallback: numbe
     local: true,
   }) as const;
 const claim = <V extends string>(variable: V, context: string, fallback: string, description: string) =>
-  ({ variable, context, schema: withDefault(fallback), shown: `\`${fallback}\``, description }) as const;
-const stackResource = <V extends string>(variable: V, description: string) =>
-  ({ variable, schema: required(), shown: 'the stack’s', description }) as const;
+  ({
+    group: 'claims',
+    variable,
+    context,
+    schema: withDefault(fallback),
+    shown: `\`${fallback}\``,
+    description,
+  }) as const;
+const stackResource = <G extends Group, V extends string>(group: G, variable: V, description: string) =>
+  ({ group, variable, schema: required(), shown: 'the stack’s', description }) as const;
 const stageOnly = (context: string, shown: string, description: string) =>
   ({ context, schema: optionalText(), shown, description }) as const;
 const throttle = (context: string, fallback: number, description: string) =>
-  ({ context, schema: optionalNumber(), shown: shownNumber(fallback), description }) as const;
+  ({ context, schema: number(fallback), shown: shownNumber(fallback), description }) as const;
 
+/**
+ * Every setting of the product, once: the functions' environment variable, the stage's key
+ * (`deploy/<stage>.json`, or `-c key=value`), how its text is read, its default and what it does.
+ * Adding one is one entry here: the section of config.ts named by its `group` reads it, a stage's
+ * file accepts its key and the CDK app checks its value, `npm start` hands it on when `local`, and
+ * `npm run docs` lists it in docs/operations.md. The stack gives a stage's values of the `table`
+ * and `policy` sections to every table function; a new section's take one `environmentOf` where
+ * its function is built.
+ */
 export const settings = {
   demo: stageOnly('demo', '—', '`true`: placeholders for what a real stage must name (offline synth, tests)'),
-  tableName: stackResource('TABLE_NAME', 'the single table (locally `support-access-local`)'),
+  tableName: stackResource('table', 'TABLE_NAME', 'the single table (locally `support-access-local`)'),
   activeIndexShards: {
+    group: 'table',
     variable: 'ACTIVE_INDEX_SHARDS',
     context: 'activeIndexShards',
     schema: wholeNumber(1, MAX_INDEX_SHARDS, 1),
@@ -132,6 +167,7 @@ export const settings = {
     'true (boolean or `"true"`) when the issuer verified the email',
   ),
   issuer: {
+    group: 'signIn',
     variable: 'JWT_ISSUER',
     context: 'issuer',
     schema: required(),
@@ -139,6 +175,7 @@ export const settings = {
     description: 'an existing OpenID issuer instead of the stack’s Cognito pool',
   },
   audience: {
+    group: 'signIn',
     variable: 'JWT_AUDIENCE',
     context: 'audience',
     schema: list(),
@@ -146,6 +183,7 @@ export const settings = {
     description: 'the audiences the JWT authorizer accepts, comma-separated',
   },
   jwksUrl: {
+    group: 'signIn',
     variable: 'JWT_JWKS_URL',
     context: 'jwksUrl',
     schema: text.check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
@@ -169,23 +207,38 @@ export const settings = {
     'required unless `issuer`',
     'the Cognito hosted-UI domain prefix (the console signs in there)',
   ),
-  scheduleGroup: stackResource('SCHEDULE_GROUP', 'the schedule group of the grants’ one-time schedules'),
-  expiryFunctionArn: stackResource('EXPIRY_FUNCTION_ARN', 'the function every schedule invokes'),
-  schedulerRoleArn: stackResource('SCHEDULER_ROLE_ARN', 'the role the Scheduler invokes it with'),
-  scheduleDlqArn: stackResource('SCHEDULE_DLQ_ARN', 'where a schedule that exhausted its retries goes'),
+  scheduleGroup: stackResource(
+    'scheduler',
+    'SCHEDULE_GROUP',
+    'the schedule group of the grants’ one-time schedules',
+  ),
+  expiryFunctionArn: stackResource('scheduler', 'EXPIRY_FUNCTION_ARN', 'the function every schedule invokes'),
+  schedulerRoleArn: stackResource(
+    'scheduler',
+    'SCHEDULER_ROLE_ARN',
+    'the role the Scheduler invokes it with',
+  ),
+  scheduleDlqArn: stackResource(
+    'scheduler',
+    'SCHEDULE_DLQ_ARN',
+    'where a schedule that exhausted its retries goes',
+  ),
   scheduleMaxRetries: {
+    group: 'scheduler',
     variable: 'SCHEDULE_MAX_RETRIES',
     schema: wholeNumber(10),
     shown: '10',
     description: 'how often the Scheduler retries an invocation that failed',
   },
   scheduleMaxEventAgeSeconds: {
+    group: 'scheduler',
     variable: 'SCHEDULE_MAX_EVENT_AGE_SECONDS',
     schema: wholeNumber(3600),
     shown: '3 600',
     description: 'how long the Scheduler keeps retrying',
   },
   mailFrom: {
+    group: 'mail',
     variable: 'MAIL_FROM',
     context: 'mailFrom',
     schema: required(),
@@ -194,6 +247,7 @@ export const settings = {
     local: true,
   },
   mailBrandName: {
+    group: 'mail',
     variable: 'MAIL_BRAND_NAME',
     context: 'mailBrandName',
     schema: z.pipe(
@@ -210,6 +264,7 @@ export const settings = {
     local: true,
   },
   consoleUrl: {
+    group: 'mail',
     variable: 'CONSOLE_URL',
     context: 'consoleUrl',
     schema: z.pipe(
@@ -256,10 +311,30 @@ export const settings = {
   ),
   publicBurstLimit: throttle('publicBurstLimit', 100, 'each unauthenticated route’s own throttle: burst'),
   cursorKeySecretArn: stackResource(
+    'cursor',
     'CURSOR_KEY_SECRET_ARN',
     'the secret whose versions sign list cursors, read at run time',
   ),
-  eventBusName: stackResource('EVENT_BUS_NAME', 'the vendor’s event bus (`SupportAccess-<stage>`)'),
+  eventBusName: stackResource(
+    'eventBus',
+    'EVENT_BUS_NAME',
+    'the vendor’s event bus (`SupportAccess-<stage>`)',
+  ),
+  sdkConnectionTimeoutMs: {
+    group: 'sdk',
+    variable: 'SDK_CONNECTION_TIMEOUT_MS',
+    schema: optionalWholeNumber(),
+    shown: '1 000',
+    description:
+      'milliseconds an AWS SDK call may take to connect before it fails (`npm start`: 30 000, DynamoDB Local is slow under a burst)',
+  },
+  sdkRequestTimeoutMs: {
+    group: 'sdk',
+    variable: 'SDK_REQUEST_TIMEOUT_MS',
+    schema: optionalWholeNumber(),
+    shown: '2 000 (SES 5 000)',
+    description: 'milliseconds an AWS SDK call may wait for its answer before it fails (`npm start`: 30 000)',
+  },
   eventBusRuleAccounts: stageOnly(
     'eventBusRuleAccounts',
     '—',
@@ -267,21 +342,16 @@ export const settings = {
   ),
 } as const satisfies Record<string, Setting>;
 
-export type SettingName = keyof typeof settings;
-
-/** A setting the functions read: it has a variable. */
-export type FunctionSetting = Setting & { readonly variable: string };
-
-/** The settings a table function is told (policy and sharding), as the stack gives them. */
-export const POLICY_SETTINGS = [
-  settings.grantMinSeconds,
-  settings.grantMaxSeconds,
-  settings.reminderBeforeSeconds,
-  settings.instructionConfirmSeconds,
-  settings.activeIndexShards,
-] as const;
+type Settings = (typeof settings)[keyof typeof settings];
+/** The settings of one section, with their variables' names and values' types. */
+export type InGroup<G extends Group> = Extract<Settings, { readonly group: G }>;
 
 const all: readonly Setting[] = Object.values(settings);
+
+/** The settings of these sections, in the table's order. */
+export function inGroups<G extends Group>(...groups: G[]): InGroup<G>[] {
+  return all.filter((s) => s.group !== undefined && (groups as Group[]).includes(s.group)) as InGroup<G>[];
+}
 
 /** Every key a stage's settings file may hold. */
 export const STAGE_SETTING_KEYS: readonly string[] = all.flatMap((s) => (s.context ? [s.context] : []));
@@ -298,15 +368,16 @@ export function stageSettingProblems(value: (key: string) => string | undefined)
   });
 }
 
-/** The functions' variables for the stage values given (keyed by stage key); absent ones are left out. */
-export function environmentOf(values: object, list: readonly Setting[]): Record<string, string> {
-  const given = values as Record<string, unknown>;
+/** The functions' variables of these settings, from a stage's values by key; absent ones are left out. */
+export function environmentOf(
+  values: Record<string, string>,
+  list: readonly Setting[],
+): Record<string, string> {
   return Object.fromEntries(
-    list.flatMap((s) =>
-      s.variable && s.context && given[s.context] !== undefined
-        ? [[s.variable, String(given[s.context])]]
-        : [],
-    ),
+    list.flatMap((s) => {
+      const value = s.variable && s.context ? values[s.context] : undefined;
+      return value === undefined ? [] : [[s.variable as string, value]];
+    }),
   );
 }
 

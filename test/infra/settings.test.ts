@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +53,35 @@ describe('the stack and the settings table', () => {
         GRANT_MIN_SECONDS: '60',
         INSTRUCTION_CONFIRM_SECONDS: '3600',
       });
+  });
+
+  it('takes every setting of the table from a stage’s file (mailBrandName and jwksUrl were refused once)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stage-settings-'));
+    try {
+      await writeFile(
+        join(dir, 'acme.json'),
+        JSON.stringify({
+          mailFrom: 'support@vendor.example',
+          mailBrandName: 'Payroll Cloud',
+          issuer: 'https://id.vendor.example',
+          audience: 'console',
+          jwksUrl: 'https://id.vendor.example/keys',
+          authorizeUrl: 'https://id.vendor.example/authorize',
+          tokenUrl: 'https://id.vendor.example/token',
+        }),
+      );
+      const { stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'acme' } }), dir);
+      const variables = Object.values(
+        Template.fromStack(stack).toJSON().Resources as Record<string, Resource>,
+      )
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((r) => r.Properties.Environment?.Variables ?? {});
+      expect(variables).toContainEqual(expect.objectContaining({ MAIL_BRAND_NAME: 'Payroll Cloud' }));
+      expect(variables).toContainEqual(
+        expect.objectContaining({ JWT_JWKS_URL: 'https://id.vendor.example/keys' }),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,14 +7,16 @@ import {
   stageSettingProblems,
   stageValuesFromEnvironment,
 } from '../../functions/wiring/settings.ts';
-import { OPERATIONS_MD, settingsTable, withSettingsTable } from '../../scripts/docs.ts';
+import { localEnv } from '../../local/env.ts';
+import { localSettings } from '../../local/settings.ts';
+import { localSettingsTable, OPERATIONS_MD, settingsTable, withGeneratedTables } from '../../scripts/docs.ts';
 
 const all: Setting[] = Object.values(settings);
 
 describe('the settings table', () => {
   it('in docs/operations.md is the one the code makes (`npm run docs` writes it)', () => {
     const markdown = readFileSync(OPERATIONS_MD, 'utf8');
-    expect(markdown, 'docs/operations.md is stale: run `npm run docs`').toBe(withSettingsTable(markdown));
+    expect(markdown, 'docs/operations.md is stale: run `npm run docs`').toBe(withGeneratedTables(markdown));
   });
 
   it('names every setting with its variable, stage key and default', () => {
@@ -24,6 +26,7 @@ describe('the settings table', () => {
       if (s.context) expect(table).toContain(`\`${s.context}\``);
     }
     expect(table).toMatch(/`REMINDER_BEFORE_SECONDS` +\| `reminderBeforeSeconds` +\| 86 400 /);
+    for (const s of Object.values(localSettings)) expect(localSettingsTable()).toContain(`\`${s.variable}\``);
   });
 
   it('names each variable and each stage key once', () => {
@@ -49,6 +52,7 @@ describe('the functions’ configuration', () => {
     config.mailConfig,
     config.cursorConfig,
     config.eventBusConfig,
+    config.sdkConfig,
   ];
 
   it('reads every variable of the table, and no other', () => {
@@ -64,6 +68,8 @@ describe('the functions’ configuration', () => {
       MAIL_FROM: 'm@vendor.example',
       CURSOR_KEY_SECRET_ARN: 's',
       EVENT_BUS_NAME: 'b',
+      SDK_CONNECTION_TIMEOUT_MS: '1000',
+      SDK_REQUEST_TIMEOUT_MS: '2000',
     };
     const read = sections.flatMap((section) => Object.keys(section(complete)));
     expect(read.sort()).toEqual(all.flatMap((s) => (s.variable ? [s.variable] : [])).sort());
@@ -84,6 +90,10 @@ describe('the functions’ configuration', () => {
       /ACTIVE_INDEX_SHARDS must be 1–32/,
     );
     expect(() => config.eventBusConfig({})).toThrow('Invalid configuration: EVENT_BUS_NAME is required');
+    expect(config.sdkConfig({})).toEqual({});
+    expect(() => config.sdkConfig({ SDK_REQUEST_TIMEOUT_MS: '2s' })).toThrow(
+      'Invalid configuration: SDK_REQUEST_TIMEOUT_MS must be a whole number',
+    );
   });
 });
 
@@ -113,5 +123,29 @@ describe('a stage’s values', () => {
       consoleUrl: 'v-CONSOLE_URL',
     });
     expect(stageValuesFromEnvironment({ GRANT_MIN_SECONDS: '' })).toEqual({});
+  });
+});
+
+describe('the local runtime’s own settings', () => {
+  it('are read through local/settings.ts: defaults when unset or empty, a malformed one named', () => {
+    expect(localEnv({ PORT: '' })).toMatchObject({
+      port: 3000,
+      dynamodbPort: 8000,
+      sweepIntervalSeconds: 60,
+      tableName: 'support-access-local',
+      sesMaxSendRate: null,
+      schedulerEmulator: true,
+      callLog: undefined,
+    });
+    expect(localEnv({ SCHEDULER_EMULATOR: 'off', SES_MAX_SEND_RATE: '14', PORT: '3100' })).toMatchObject({
+      schedulerEmulator: false,
+      sesMaxSendRate: 14,
+      port: 3100,
+    });
+    expect(() => localEnv({ PORT: '70000' })).toThrow('PORT must be a port number (1–65535)');
+    expect(() => localEnv({ SCHEDULER_EMULATOR: 'false' })).toThrow(
+      'SCHEDULER_EMULATOR must be "on" or "off"',
+    );
+    expect(() => localEnv({ SES_MAX_24H_SEND: '0' })).toThrow('SES_MAX_24H_SEND must be a positive number');
   });
 });
