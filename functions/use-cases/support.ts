@@ -1,6 +1,6 @@
 import { type AccessAnswer, type AccessCheck, accessAnswer } from '../domain/access-check.ts';
 import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
-import { effectiveGrant, publicGrant } from '../domain/grant.ts';
+import { effectiveGrant, isBeforeDeadline, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
 import type { Deps } from './deps.ts';
 import { newEvent } from './events.ts';
@@ -55,7 +55,7 @@ export async function verifyCaller(
   const single = matches.length === 1 ? matches[0] : undefined;
   // Made while a grant is active, the verification belongs to that grant's receipt.
   const active = await deps.store.getActiveAccess(tenantId);
-  const grantId = active && now.getTime() < Date.parse(active.expiresAt) ? active.grantId : null;
+  const grantId = active && isBeforeDeadline(active, now) ? active.grantId : null;
   await deps.store.appendEvent(
     newEvent(deps, now, tenantId, 'contact.verified', agentEmail, grantId, {
       by: caller.phone !== undefined ? 'phone' : 'email',
