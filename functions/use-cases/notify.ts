@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type ActionLink,
-  EXTEND_LINK_VALID_SECONDS,
-  EXTEND_OPTIONS,
-  hashToken,
-  type LinkAction,
-  newToken,
-} from '../domain/action-link.ts';
-import {
   type AuditEvent,
-  type AuditEventOf,
   isMailedWhenChained,
   isNotifiedEventType,
   type NotifiedEventType,
@@ -18,7 +9,6 @@ import type { Clock } from '../domain/clock.ts';
 import type { Contact } from '../domain/contact.ts';
 import type { EventDetails } from '../domain/event-types.ts';
 import { idTime } from '../domain/ids.ts';
-import { mayConfirm } from '../domain/instruction.ts';
 import {
   type GrantStore,
   type IdGenerator,
@@ -28,19 +18,11 @@ import {
   type NotificationKey,
   type NotificationLedger,
 } from '../domain/ports.ts';
-import {
-  type MailLinks,
-  type MailReceipt,
-  type MailStyle,
-  notificationEmail,
-  type Recipient,
-} from '../email/templates.ts';
+import { type MailReceipt, type MailStyle, notificationEmail } from '../email/templates.ts';
 import { activityLine, CHAIN_SETTLE_MS, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
+import { type Addressee, linksFor } from './mail-links.ts';
 import type { SendPacer } from './pacing.ts';
-
-/** An "End access now" link works until the grant ends; its record is kept at most this long. */
-export const END_LINK_VALID_SECONDS = 366 * 86_400;
 
 export interface NotifyDeps {
   store: Pick<
@@ -137,7 +119,11 @@ export async function notifyContacts(
     };
     let messageId: string;
     try {
-      const links = await linksFor(deps, event, contact);
+      const links = await linksFor(
+        { store: deps.store, clock: deps.clock, linkUrl: (token) => linkUrl(deps, token) },
+        event,
+        contact,
+      );
       const sent = await sendInTurn(
         deps,
         notificationEmail(event, contact, links, receipt, deps.mailStyle),
@@ -209,10 +195,6 @@ function linkUrl(deps: NotifyDeps, token: string): string {
 /** How many activities an email lists; the console's receipt has them all. */
 const RECEIPT_ACTIVITIES = 20;
 
-type Addressee = Recipient &
-  Pick<Contact, 'canGrantAccess' | 'canInstruct'> &
-  Partial<Pick<Contact, 'createdAt'>>;
-
 /**
  * Every contact the tenant had when the event happened (one registered later is not told of
  * what came before, even when the stream delivers an old event again); for a contact added or
@@ -227,112 +209,6 @@ function recipientsOf(event: AuditEvent, all: Contact[]): Addressee[] {
     ...contacts,
     { contactId, name, email, locale, timeZone, canGrantAccess: false, canInstruct: false },
   ];
-}
-
-type NotifiedEvent = Extract<AuditEvent, { type: NotifiedEventType }>;
-
-/** Which one-click links each notified event's email offers: a new notified type must say. */
-function linksFor(deps: NotifyDeps, event: NotifiedEvent, contact: Addressee): Promise<MailLinks> {
-  switch (event.type) {
-    case 'grant.created':
-    case 'grant.expiring':
-      return grantLinks(deps, event, contact, ['day', 'week']);
-    case 'grant.extended':
-      return grantLinks(deps, event, contact, []);
-    case 'instruction.requested':
-      return instructionLinks(deps, event, contact);
-    case 'grant.revoked':
-    case 'grant.expired':
-    case 'contact.added':
-    case 'contact.removed':
-    case 'instruction.confirmed':
-    case 'instruction.rejected':
-    case 'instruction.lapsed':
-    case 'instruction.completed':
-      return Promise.resolve({});
-    default:
-      return event satisfies never;
-  }
-}
-
-/**
- * The recipient's own links to end the grant and to extend it by each of `extendBy`, stored
- * (hashed) before the mail that carries them is sent. Only a contact who may grant access gets
- * any: for anyone else a link could do nothing.
- */
-async function grantLinks(
-  deps: NotifyDeps,
-  event: NotifiedEvent,
-  contact: Addressee,
-  extendBy: readonly (keyof typeof EXTEND_OPTIONS)[],
-): Promise<MailLinks> {
-  if (!event.grantId || !contact.canGrantAccess) return {};
-  const now = deps.clock.now();
-  const grantId = event.grantId;
-  const issue = (action: LinkAction, extendBySeconds: number | null, validSeconds: number) => {
-    const token = newToken();
-    const link: ActionLink = {
-      tokenHash: hashToken(token),
-      tenantId: event.tenantId,
-      grantId,
-      instructionId: null,
-      contactId: contact.contactId,
-      action,
-      extendBySeconds,
-      createdAt: now.toISOString(),
-      validUntil: new Date(now.getTime() + validSeconds * 1000).toISOString(),
-      usedAt: null,
-    };
-    return { token, link };
-  };
-  const end = issue('end', null, END_LINK_VALID_SECONDS);
-  const extendLinks = extendBy.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
-  await deps.store.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
-  const url = (token: string) => linkUrl(deps, token);
-  const byOption = Object.fromEntries(extendBy.map((by, i) => [by, extendLinks[i]?.token]));
-  return {
-    end: url(end.token),
-    extendDay: byOption.day && url(byOption.day),
-    extendWeek: byOption.week && url(byOption.week),
-  };
-}
-
-/**
- * "Confirm" and "Reject" for every contact who may confirm (another person than the requester,
- * registered to instruct before the request: `mayConfirm`), while the request waits for its
- * second pair of eyes; valid until it would lapse.
- */
-async function instructionLinks(
-  deps: NotifyDeps,
-  event: AuditEventOf<'instruction.requested'>,
-  contact: Addressee,
-): Promise<MailLinks> {
-  const { status, instructionId, confirmBy, requestedBy } = event.details;
-  if (status !== 'pending-confirmation' || !confirmBy) return {};
-  const registeredAt = contact.createdAt;
-  // The request's event is written with the instruction, at its createdAt.
-  const requested = { requestedBy, createdAt: event.at };
-  if (!registeredAt || !mayConfirm(requested, { ...contact, createdAt: registeredAt })) return {};
-  const now = deps.clock.now();
-  const issued = (['confirm-instruction', 'reject-instruction'] as const).map((action) => {
-    const token = newToken();
-    const link: ActionLink = {
-      tokenHash: hashToken(token),
-      tenantId: event.tenantId,
-      grantId: null,
-      instructionId,
-      contactId: contact.contactId,
-      action,
-      extendBySeconds: null,
-      createdAt: now.toISOString(),
-      validUntil: confirmBy,
-      usedAt: null,
-    };
-    return { token, link };
-  });
-  await deps.store.issueLinks(issued.map((i) => i.link));
-  const url = (token: string) => linkUrl(deps, token);
-  return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
 }
 
 /**
