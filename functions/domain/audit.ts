@@ -79,11 +79,24 @@ export function chainedView<E extends ChainedFields>(event: E): Pick<E, keyof Ch
   };
 }
 
+/** The list as given when it names every one of `All`; otherwise a compile error names the missing type. */
+const every =
+  <All extends string>() =>
+  <const Listed extends readonly All[]>(
+    list: Listed &
+      ([Exclude<All, Listed[number]>] extends [never] ? unknown : { missing: Exclude<All, Listed[number]> }),
+  ): Listed =>
+    list;
+
+/** The log's own records of its mail: kept in the audit log, never sent out. */
+type MailRecordType = 'notification.sent' | 'notification.failed';
+
 /**
  * The events that leave the system (the vendor's event bus, customers' webhooks): every audit
- * event but the log's own record of its mail. Their details are typed in event-types.ts.
+ * event but the log's own record of its mail (a new event type does not compile until it is
+ * listed here). Their details are typed in event-types.ts.
  */
-export const DELIVERABLE_EVENT_TYPES = [
+export const DELIVERABLE_EVENT_TYPES = every<Exclude<AuditEventType, MailRecordType>>()([
   'contact.added',
   'contact.removed',
   'grant.created',
@@ -99,7 +112,7 @@ export const DELIVERABLE_EVENT_TYPES = [
   'instruction.rejected',
   'instruction.lapsed',
   'instruction.completed',
-] as const satisfies readonly Exclude<AuditEventType, 'notification.sent' | 'notification.failed'>[];
+]);
 
 export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];
 
