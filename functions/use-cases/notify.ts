@@ -172,7 +172,7 @@ async function receiptFor(
     accessChecks: receipt.accessChecks,
     callerVerifications: receipt.callerVerifications,
     agents: receipt.agents,
-    activities: receipt.activities.map(activityLine),
+    activities: receipt.activities.flatMap((e) => (e.type === 'support.activity' ? [activityLine(e)] : [])),
     moreActivities: Math.max(0, receipt.activityCount - receipt.activities.length),
     url: consolePage(deps, `/?receipt=${encodeURIComponent(event.grantId)}`),
     auditHead: head.hash,
