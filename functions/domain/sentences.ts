@@ -47,8 +47,11 @@ interface Context {
   at: (iso: string) => string;
   /** A value a person typed (a reason, an action). */
   v: (text: string) => string;
-  /** Slack's words about the grant (its reason) inside a sentence; nothing on the console. */
-  about: (reason: string) => string;
+  /**
+   * Slack's words about the grant inside a sentence: its reason, and its deadline where the
+   * sentence does not name it; nothing on the console.
+   */
+  about: (reason: string, expiresAt?: string) => string;
   kind: (kind: InstructionKind) => string;
   /** How a change came, when it came by a link in an email. */
   via: (channel: 'email-link' | undefined) => string;
@@ -71,8 +74,8 @@ const EN: Says = {
     `Every contact was reminded that support access${c.about(d.reason)} ends at ${c.at(d.expiresAt)}.`,
   'grant.revoked': (d, c) =>
     d.endReason === 'contact-removed'
-      ? `Support access${c.about(d.reason)} ended because the contact who granted it was removed.`
-      : `${c.who} ended support access${c.about(d.reason)}.${c.via(d.channel)}`,
+      ? `Support access${c.about(d.reason, d.expiresAt)} ended because the contact who granted it was removed.`
+      : `${c.who} ended support access${c.about(d.reason, d.expiresAt)}.${c.via(d.channel)}`,
   'grant.expired': (d, c) =>
     `Support access${c.about(d.reason)} ended by itself at its deadline, ${c.at(d.expiresAt)}.`,
   'access.checked': (d, c) =>
@@ -100,8 +103,8 @@ const DE: Says = {
     `Alle Kontakte wurden erinnert, dass der Supportzugriff${c.about(d.reason)} am ${c.at(d.expiresAt)} endet.`,
   'grant.revoked': (d, c) =>
     d.endReason === 'contact-removed'
-      ? `Der Supportzugriff${c.about(d.reason)} endete, weil der gewährende Kontakt entfernt wurde.`
-      : `${c.who} hat den Supportzugriff${c.about(d.reason)} beendet.${c.via(d.channel)}`,
+      ? `Der Supportzugriff${c.about(d.reason, d.expiresAt)} endete, weil der gewährende Kontakt entfernt wurde.`
+      : `${c.who} hat den Supportzugriff${c.about(d.reason, d.expiresAt)} beendet.${c.via(d.channel)}`,
   'grant.expired': (d, c) =>
     `Der Supportzugriff${c.about(d.reason)} endete von selbst mit seiner Frist, ${c.at(d.expiresAt)}.`,
   'access.checked': (d, c) =>
@@ -119,6 +122,8 @@ const DE: Says = {
 };
 
 const SAYS: Record<SentenceLocale, Says> = { en: EN, de: DE };
+
+const UNTIL: Record<SentenceLocale, string> = { en: 'until', de: 'bis' };
 
 function activity(d: EventDetails<'support.activity'>, c: Context): string {
   return [c.v(d.action), d.target ? `(${c.v(d.target)})` : ''].filter(Boolean).join(' ');
@@ -189,7 +194,10 @@ export function describeEvent(
     name,
     at,
     v,
-    about: (reason) => (slack ? ` (${v(reason)})` : ''),
+    about: (reason, expiresAt) =>
+      slack
+        ? ` (${[v(reason), expiresAt && `${UNTIL[locale]} ${at(expiresAt)}`].filter(Boolean).join(', ')})`
+        : '',
     kind: (kind) => INSTRUCTION_KIND_NAMES[locale][kind] ?? v(kind),
     via: (channel) => (channel === 'email-link' ? VIA_LINK[locale] : ''),
   };

@@ -117,7 +117,10 @@ describe('describeEvent for Slack', () => {
       'acme: Alle Kontakte wurden erinnert, dass der Supportzugriff (Migration) am 2026-12-01 10:00 UTC endet.',
     );
     expect(describeEvent(tenant('grant.revoked'), 'en', slack)).toBe(
-      'acme: Anna Schmidt ended support access (Migration).',
+      'acme: Anna Schmidt ended support access (Migration, until 2026-12-01 10:00 UTC).',
+    );
+    expect(describeEvent(tenant('grant.revoked'), 'de', slack)).toBe(
+      'acme: Anna Schmidt hat den Supportzugriff (Migration, bis 2026-12-01 10:00 UTC) beendet.',
     );
     expect(describeEvent(tenant('grant.expired'), 'de', slack)).toBe(
       'acme: Der Supportzugriff (Migration) endete von selbst mit seiner Frist, 2026-12-01 10:00 UTC.',
