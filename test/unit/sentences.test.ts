@@ -139,7 +139,7 @@ describe('describeEvent for Slack', () => {
       }
   });
 
-  it('what people typed cannot mention, link or format: Slack’s control characters are escaped, lines folded', () => {
+  it('what people typed cannot mention anyone or make a link: Slack’s control characters are escaped, lines folded', () => {
     const hostile = '<!channel> <https://evil.example|click> & co\nnext line';
     const text = describeEvent(
       { ...sampleEvent('grant.created', 'x', { reason: hostile }), tenantId: 'acme', actor: '<@U123>' },
