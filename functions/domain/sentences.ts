@@ -21,7 +21,8 @@ export interface DescribeOptions {
   /**
    * `slack`: for a message that stands alone in a channel. It names the tenant first, the
    * grant's reason in every grant event, every time in UTC, and escapes what people typed so it
-   * cannot mention anyone or make a link (Slack reads `<…>` and `&` in text; send it with `mrkdwn: false` so `*` and `_` stay as typed).
+   * cannot mention anyone or make a link (Slack reads `<…>` and `&` in text); sent with
+   * `mrkdwn: false`, `*` and `_` stay as typed too.
    */
   mode?: 'console' | 'slack' | undefined;
 }
