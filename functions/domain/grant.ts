@@ -89,7 +89,8 @@ export function isPastDeadline(grant: Pick<Grant, 'expiresAt'>, now: Date): bool
 /**
  * The deadline rule as a DynamoDB condition on a stored item's `expiresAt`, for a write that must
  * only happen while the grant is active at an instant. Every deadline is stored as `toISOString()`
- * gives it (UTC, to the millisecond, one fixed width), so the strings order as the instants do.
+ * gives it (UTC, to the millisecond, one fixed width up to the year 9999), so the strings order
+ * as the instants do.
  */
 export const beforeDeadlineCondition = {
   expression: 'expiresAt > :activeAt',
