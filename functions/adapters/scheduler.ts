@@ -63,10 +63,11 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
 
   private input(expiry: ScheduledExpiry, kind: Kind = 'expiry'): CreateScheduleCommandInput {
     const { tenantId, grantId, version, expiresAt } = expiry;
-    const reminder = kind === 'reminder' && expiry.remindAt !== null;
-    const work: ScheduledWorkPayload = reminder
-      ? { kind: 'reminder', tenantId, grantId, version, remindAt: expiry.remindAt ?? expiresAt }
+    const remindAt = kind === 'reminder' ? expiry.remindAt : null;
+    const work: ScheduledWorkPayload = remindAt
+      ? { kind: 'reminder', tenantId, grantId, version, remindAt }
       : { kind: 'expiry', tenantId, grantId, version, expiresAt };
+    const reminder = work.kind === 'reminder';
     return {
       Name: reminder ? reminderScheduleName(grantId) : scheduleName(grantId),
       GroupName: this.settings.groupName,
