@@ -2,7 +2,6 @@
  * Every audit event as one sentence in the reader's language: the console's audit log and
  * receipts, and the text of Slack webhooks. Pure (no DOM, no Node): the console bundles it too.
  */
-import type { AuditEvent } from './audit.ts';
 import type { EventDetails, EventType } from './event-types.ts';
 import type { InstructionKind } from './instruction.ts';
 
@@ -176,7 +175,7 @@ function say<K extends EventType>(says: Says, event: DescribedEvent<K>, context:
  * `describeEvent(event, locale, { mode: 'slack' })`.
  */
 export function describeEvent(
-  event: DescribedEvent | AuditEvent,
+  event: DescribedEvent,
   locale: SentenceLocale,
   options: DescribeOptions = {},
 ): string {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { type EventData, eventData, type PublicEvent, publicEvent } from '../../functions/domain/audit.ts';
 import type { EventType } from '../../functions/domain/event-types.ts';
 import { EVENT_TYPES } from '../../functions/domain/event-types.ts';
 import { describeEvent, type SentenceLocale } from '../../functions/domain/sentences.ts';
@@ -158,6 +159,16 @@ describe('describeEvent for Slack', () => {
 });
 
 describe('the sentences module', () => {
+  it('takes an event as the domain, the audit log’s API and a delivery carry it', () => {
+    const event = sampleEvent('grant.created', 'Ada');
+    const logged: PublicEvent = publicEvent(event);
+    const delivered: EventData = eventData(event);
+    for (const e of [event, logged, delivered])
+      expect(describeEvent(e, 'en')).toBe(
+        'Ada@example.com granted support access until 2026-12-01 10:00 UTC (Ada).',
+      );
+  });
+
   it('bundles for the browser on its own: no zod, no Node', async () => {
     const built = await build({
       entryPoints: [fileURLToPath(new URL('../../functions/domain/sentences.ts', import.meta.url))],
