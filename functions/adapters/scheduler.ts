@@ -8,7 +8,7 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { GrantScheduler, ScheduledExpiry } from '../domain/ports.ts';
-import type { ExpiryEvent } from './expiry-event.ts';
+import type { ScheduledWorkPayload } from './expiry-event.ts';
 
 export interface SchedulerSettings {
   groupName: string;
@@ -47,12 +47,12 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
     private readonly settings: SchedulerSettings,
   ) {}
 
-  /** The expiry function with the event, retried and dead-lettered: every schedule's target. */
-  private target(event: ExpiryEvent): CreateScheduleCommandInput['Target'] {
+  /** The expiry function with the work to do, retried and dead-lettered: every schedule's target. */
+  private target(work: ScheduledWorkPayload): CreateScheduleCommandInput['Target'] {
     return {
       Arn: this.settings.expiryFunctionArn,
       RoleArn: this.settings.roleArn,
-      Input: JSON.stringify(event),
+      Input: JSON.stringify(work),
       RetryPolicy: {
         MaximumRetryAttempts: this.settings.maxRetries,
         MaximumEventAgeInSeconds: this.settings.maxEventAgeSeconds,
@@ -62,18 +62,16 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
   }
 
   private input(expiry: ScheduledExpiry, kind: Kind = 'expiry'): CreateScheduleCommandInput {
-    const event: ExpiryEvent = {
-      tenantId: expiry.tenantId,
-      grantId: expiry.grantId,
-      version: expiry.version,
-      expiresAt: expiry.expiresAt,
-      ...(kind === 'reminder' ? { kind } : {}),
-    };
-    const reminder = kind === 'reminder';
+    const { tenantId, grantId, version, expiresAt } = expiry;
+    const remindAt = kind === 'reminder' ? expiry.remindAt : null;
+    const work: ScheduledWorkPayload = remindAt
+      ? { kind: 'reminder', tenantId, grantId, version, remindAt }
+      : { kind: 'expiry', tenantId, grantId, version, expiresAt };
+    const reminder = work.kind === 'reminder';
     return {
-      Name: reminder ? reminderScheduleName(expiry.grantId) : scheduleName(expiry.grantId),
+      Name: reminder ? reminderScheduleName(grantId) : scheduleName(grantId),
       GroupName: this.settings.groupName,
-      ScheduleExpression: atExpression(reminder && expiry.remindAt ? expiry.remindAt : expiry.expiresAt),
+      ScheduleExpression: atExpression(work.kind === 'reminder' ? work.remindAt : work.expiresAt),
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
@@ -81,7 +79,7 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
       Description: reminder
         ? `Reminds the contacts of tenant ${expiry.tenantId} that grant ${expiry.grantId} ends soon`
         : `Ends support access grant ${expiry.grantId} of tenant ${expiry.tenantId}`,
-      Target: this.target(event),
+      Target: this.target(work),
       // Deterministic: a retried create of the same grant version is the same request.
       ClientToken: `${expiry.grantId}-v${expiry.version}${reminder ? '-r' : ''}`,
     };
@@ -114,11 +112,11 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
     instructionId: string;
     confirmBy: string;
   }): Promise<void> {
-    const event: ExpiryEvent = {
-      tenantId: instruction.tenantId,
-      grantId: instruction.instructionId,
-      expiresAt: instruction.confirmBy,
+    const work: ScheduledWorkPayload = {
       kind: 'lapse',
+      tenantId: instruction.tenantId,
+      instructionId: instruction.instructionId,
+      confirmBy: instruction.confirmBy,
     };
     const input: CreateScheduleCommandInput = {
       Name: lapseScheduleName(instruction.instructionId),
@@ -132,7 +130,7 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Description: `Lapses instruction ${instruction.instructionId} of tenant ${instruction.tenantId} if still unconfirmed`,
-      Target: this.target(event),
+      Target: this.target(work),
       ClientToken: `${instruction.instructionId}-lapse`,
     };
     try {

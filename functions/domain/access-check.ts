@@ -1,4 +1,5 @@
 import type { AuditEvent } from './audit.ts';
+import { isBeforeDeadline } from './grant.ts';
 import type { ActiveAccess } from './ports.ts';
 
 /**
@@ -34,7 +35,7 @@ export interface AccessAnswer {
 
 /** Access only while `checkedAt` lies before the deadline of the grant the write saw. */
 export function accessAnswer(check: AccessCheck, active: ActiveAccess | null): AccessAnswer {
-  const access = active !== null && Date.parse(check.checkedAt) < Date.parse(active.expiresAt);
+  const access = active !== null && isBeforeDeadline(active, check.checkedAt);
   return {
     tenantId: check.tenantId,
     access,

@@ -72,12 +72,30 @@ export const REASON_MAX = 500;
 export const TICKET_MAX = 100;
 
 /**
- * Effective status: a grant stored as active whose deadline has passed is expired from that
- * millisecond on, whatever the expiry job has or has not done yet.
+ * The deadline rule, the one definition of "active at instant t": a grant gives access while t
+ * lies before its deadline, and from the deadline's millisecond on it does not, whatever the
+ * expiry job has or has not done yet. The access check, support activity, every use case, the
+ * expiry and the store's conditions (`beforeDeadlineCondition`) all decide by it.
  */
-export function isPastDeadline(grant: Pick<Grant, 'expiresAt'>, now: Date): boolean {
-  return now.getTime() >= Date.parse(grant.expiresAt);
+export function isBeforeDeadline(grant: Pick<Grant, 'expiresAt'>, at: Date | string): boolean {
+  const instant = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return instant < Date.parse(grant.expiresAt);
 }
+
+export function isPastDeadline(grant: Pick<Grant, 'expiresAt'>, now: Date): boolean {
+  return !isBeforeDeadline(grant, now);
+}
+
+/**
+ * The deadline rule as a DynamoDB condition on a stored item's `expiresAt`, for a write that must
+ * only happen while the grant is active at an instant. Every deadline is stored as `toISOString()`
+ * gives it (UTC, to the millisecond, one fixed width up to the year 9999), so the strings order
+ * as the instants do.
+ */
+export const beforeDeadlineCondition = {
+  expression: 'expiresAt > :activeAt',
+  values: (at: Date) => ({ ':activeAt': at.toISOString() }),
+};
 
 export function effectiveGrant<T extends Grant>(grant: T, now: Date): T {
   if (grant.status !== 'active' || !isPastDeadline(grant, now)) return grant;
@@ -90,8 +108,9 @@ export function effectiveGrant<T extends Grant>(grant: T, now: Date): T {
   };
 }
 
+/** Effective status: stored as active, and before its deadline at `now`. */
 export function isEffectivelyActive(grant: Grant, now: Date): boolean {
-  return grant.status === 'active' && !isPastDeadline(grant, now);
+  return grant.status === 'active' && isBeforeDeadline(grant, now);
 }
 
 /** Strips storage details so only the contract's fields leave the system. */
@@ -201,8 +220,11 @@ export interface Ending {
   endReason: EndReason;
 }
 
+/** An ended grant, its ending as precise as the one it was given (an expiry's reason is `expired`). */
+export type EndedAs<E extends Ending> = Pick<E, 'status' | 'endedAt' | 'endedBy' | 'endReason'>;
+
 /** The only transitions: active → revoked | expired. Terminal states are final. */
-export function endGrant(grant: StoredGrant, ending: Ending): StoredGrant {
+export function endGrant<E extends Ending>(grant: StoredGrant, ending: E): StoredGrant & EndedAs<E> {
   if (grant.status !== 'active') throw new GrantNotActiveError(grant.grantId);
   return { ...grant, ...ending, version: grant.version + 1, remindAt: null };
 }

@@ -3,6 +3,7 @@ import { type AuditEvent, publicEvent } from '../domain/audit.ts';
 import { chainHash, GENESIS_HASH } from '../domain/audit-chain.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { EventDetails } from '../domain/event-types.ts';
 import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/grant.ts';
 import type {
   AuditChainStore,
@@ -290,13 +291,13 @@ export async function grantReceipt(
 export const RECEIPT_PAGE = 50;
 
 /** A line for an email: an activity as the receipt lists it. */
-export function activityLine(event: { at: string; actor: string; details: Record<string, unknown> }): string {
-  const d = event.details;
-  const parts = [
-    String(d.action ?? ''),
-    d.target ? `(${String(d.target)})` : '',
-    d.ticket ? `[${String(d.ticket)}]` : '',
-  ];
+export function activityLine(event: {
+  at: string;
+  actor: string;
+  details: EventDetails<'support.activity'>;
+}): string {
+  const { action, target, ticket } = event.details;
+  const parts = [action, target ? `(${target})` : '', ticket ? `[${ticket}]` : ''];
   return shorten(
     `${event.at.slice(0, 16).replace('T', ' ')} UTC ${event.actor}: ${parts.filter(Boolean).join(' ')}`,
     300,

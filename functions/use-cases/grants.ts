@@ -145,7 +145,7 @@ export interface ActingThrough {
 }
 
 /** Audit details of a change made through an emailed link. */
-const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' } : {});
+const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' as const } : {});
 
 async function getStoredGrant(
   deps: Needs<'grants'>,

@@ -1,13 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type ActionLink,
-  EXTEND_LINK_VALID_SECONDS,
-  EXTEND_OPTIONS,
-  hashToken,
-  type LinkAction,
-  newToken,
-} from '../domain/action-link.ts';
-import {
   type AuditEvent,
   isMailedWhenChained,
   isNotifiedEventType,
@@ -15,9 +7,9 @@ import {
 } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import { consoleUrls } from '../domain/console-urls.ts';
-import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
+import type { Contact } from '../domain/contact.ts';
+import type { EventDetails } from '../domain/event-types.ts';
 import { idTime } from '../domain/ids.ts';
-import { mayConfirm } from '../domain/instruction.ts';
 import {
   type AuditChainStore,
   type ContactStore,
@@ -31,19 +23,11 @@ import {
   type NotificationLedger,
   type ReceiptStore,
 } from '../domain/ports.ts';
-import {
-  type MailLinks,
-  type MailReceipt,
-  type MailStyle,
-  notificationEmail,
-  type Recipient,
-} from '../email/templates.ts';
+import { type MailReceipt, type MailStyle, notificationEmail } from '../email/templates.ts';
 import { activityLine, CHAIN_SETTLE_MS, grantReceipt } from './audit.ts';
 import { newEvent } from './events.ts';
+import { type Addressee, linksFor } from './mail-links.ts';
 import type { SendPacer } from './pacing.ts';
-
-/** An "End access now" link works until the grant ends; its record is kept at most this long. */
-export const END_LINK_VALID_SECONDS = 366 * 86_400;
 
 export interface NotifyDeps {
   contacts: Pick<ContactStore, 'listContacts'>;
@@ -135,7 +119,11 @@ export async function notifyContacts(
     };
     let messageId: string;
     try {
-      const links = await linksFor(deps, event, contact);
+      const links = await linksFor(
+        { links: deps.links, clock: deps.clock, linkUrl: consoleUrls(deps.consoleUrl).link },
+        event,
+        contact,
+      );
       const sent = await sendInTurn(
         deps,
         notificationEmail(event, contact, links, receipt, deps.mailStyle),
@@ -184,7 +172,7 @@ async function receiptFor(
     accessChecks: receipt.accessChecks,
     callerVerifications: receipt.callerVerifications,
     agents: receipt.agents,
-    activities: receipt.activities.map(activityLine),
+    activities: receipt.activities.flatMap((e) => (e.type === 'support.activity' ? [activityLine(e)] : [])),
     moreActivities: Math.max(0, receipt.activityCount - receipt.activities.length),
     url: consoleUrls(deps.consoleUrl).receipt(event.grantId),
     auditHead: head.hash,
@@ -194,10 +182,6 @@ async function receiptFor(
 /** How many activities an email lists; the console's receipt has them all. */
 const RECEIPT_ACTIVITIES = 20;
 
-type Addressee = Recipient &
-  Pick<Contact, 'canGrantAccess' | 'canInstruct'> &
-  Partial<Pick<Contact, 'createdAt'>>;
-
 /**
  * Every contact the tenant had when the event happened (one registered later is not told of
  * what came before, even when the stream delivers an old event again); for a contact added or
@@ -206,105 +190,12 @@ type Addressee = Recipient &
 function recipientsOf(event: AuditEvent, all: Contact[]): Addressee[] {
   const contacts = all.filter((c) => c.createdAt <= event.at);
   if (event.type !== 'contact.added' && event.type !== 'contact.removed') return contacts;
-  const d = event.details;
-  const contactId = String(d.contactId ?? '');
-  if (!contactId || contacts.some((c) => c.contactId === contactId)) return contacts;
-  const subject: Addressee = {
-    contactId,
-    name: String(d.name ?? ''),
-    email: String(d.email ?? ''),
-    locale: (d.locale === 'en' ? 'en' : 'de') satisfies Locale,
-    timeZone: typeof d.timeZone === 'string' ? d.timeZone : DEFAULT_TIME_ZONE,
-    canGrantAccess: false,
-    canInstruct: false,
-  };
-  return subject.email ? [...contacts, subject] : contacts;
-}
-
-/** The events whose email offers one-click links, and which links. */
-const LINKS: Partial<Record<NotifiedEventType, readonly (keyof typeof EXTEND_OPTIONS)[]>> = {
-  'grant.created': ['day', 'week'],
-  'grant.extended': [],
-  'grant.expiring': ['day', 'week'],
-};
-
-/**
- * The recipient's own links, stored (hashed) before the mail that carries them is sent. Only a
- * contact who may grant access gets any: for anyone else a link could do nothing.
- */
-async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
-  if (event.type === 'instruction.requested') return instructionLinks(deps, event, contact);
-  const extends_ = isNotifiedEvent(event) ? LINKS[event.type] : undefined;
-  if (!extends_ || !event.grantId || !contact.canGrantAccess) return {};
-  const now = deps.clock.now();
-  const grantId = event.grantId;
-  const issue = (action: LinkAction, extendBySeconds: number | null, validSeconds: number) => {
-    const token = newToken();
-    const link: ActionLink = {
-      tokenHash: hashToken(token),
-      tenantId: event.tenantId,
-      grantId,
-      instructionId: null,
-      contactId: contact.contactId,
-      action,
-      extendBySeconds,
-      createdAt: now.toISOString(),
-      validUntil: new Date(now.getTime() + validSeconds * 1000).toISOString(),
-      usedAt: null,
-    };
-    return { token, link };
-  };
-  const end = issue('end', null, END_LINK_VALID_SECONDS);
-  const extendLinks = extends_.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
-  await deps.links.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
-  const url = consoleUrls(deps.consoleUrl).link;
-  const byOption = Object.fromEntries(extends_.map((by, i) => [by, extendLinks[i]?.token]));
-  return {
-    end: url(end.token),
-    extendDay: byOption.day && url(byOption.day),
-    extendWeek: byOption.week && url(byOption.week),
-  };
-}
-
-/**
- * "Confirm" and "Reject" for every contact who may confirm (another person than the requester,
- * registered to instruct before the request: `mayConfirm`), while the request waits for its
- * second pair of eyes; valid until it would lapse.
- */
-async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
-  const d = event.details as {
-    instructionId?: string;
-    status?: string;
-    confirmBy?: string | null;
-    requestedBy?: { email?: string };
-  };
-  if (d.status !== 'pending-confirmation' || !d.instructionId || !d.confirmBy) return {};
-  const requestedBy = d.requestedBy?.email;
-  const registeredAt = contact.createdAt;
-  // The request's event is written with the instruction, at its createdAt.
-  const requested = { requestedBy: { email: requestedBy ?? '' }, createdAt: event.at };
-  if (!requestedBy || !registeredAt || !mayConfirm(requested, { ...contact, createdAt: registeredAt }))
-    return {};
-  const now = deps.clock.now();
-  const issued = (['confirm-instruction', 'reject-instruction'] as const).map((action) => {
-    const token = newToken();
-    const link: ActionLink = {
-      tokenHash: hashToken(token),
-      tenantId: event.tenantId,
-      grantId: null,
-      instructionId: d.instructionId ?? null,
-      contactId: contact.contactId,
-      action,
-      extendBySeconds: null,
-      createdAt: now.toISOString(),
-      validUntil: d.confirmBy as string,
-      usedAt: null,
-    };
-    return { token, link };
-  });
-  await deps.links.issueLinks(issued.map((i) => i.link));
-  const url = consoleUrls(deps.consoleUrl).link;
-  return { confirm: url(issued[0]?.token ?? ''), reject: url(issued[1]?.token ?? '') };
+  const { contactId, name, email, locale, timeZone } = event.details;
+  if (contacts.some((c) => c.contactId === contactId)) return contacts;
+  return [
+    ...contacts,
+    { contactId, name, email, locale, timeZone, canGrantAccess: false, canInstruct: false },
+  ];
 }
 
 /**
@@ -353,7 +244,7 @@ async function holdBack(
   }
 }
 
-type SendDetails = { recipient: string; contactId: string; eventId: string; eventType: string };
+type SendDetails = Omit<EventDetails<'notification.sent'>, 'messageId'>;
 
 /** A send failed: give the claim back for a retry, or record the failure for good after the last attempt. */
 async function sendFailed(

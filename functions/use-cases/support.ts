@@ -1,7 +1,7 @@
 import { type AccessAnswer, type AccessCheck, accessAnswer } from '../domain/access-check.ts';
 import type { CallerIdentity } from '../domain/contact.ts';
 import { type Contact, contactSummary, emailKey, normalisePhone } from '../domain/contact.ts';
-import { effectiveGrant, publicGrant } from '../domain/grant.ts';
+import { effectiveGrant, isBeforeDeadline, publicGrant } from '../domain/grant.ts';
 import type { PageRequest } from '../domain/ports.ts';
 import type { Needs } from './deps.ts';
 import { newEvent } from './events.ts';
@@ -58,7 +58,7 @@ export async function verifyCaller(
   const single = matches.length === 1 ? matches[0] : undefined;
   // Made while a grant is active, the verification belongs to that grant's receipt.
   const active = await deps.grants.getActiveAccess(tenantId);
-  const grantId = active && now.getTime() < Date.parse(active.expiresAt) ? active.grantId : null;
+  const grantId = active && isBeforeDeadline(active, now) ? active.grantId : null;
   await deps.audit.appendEvent(
     newEvent(deps, now, tenantId, 'contact.verified', agentEmail, grantId, {
       by: caller.phone !== undefined ? 'phone' : 'email',

@@ -16,6 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   atExpression,
   EventBridgeGrantScheduler,
+  lapseScheduleName,
   reminderScheduleName,
   scheduleName,
 } from '../../functions/adapters/scheduler.ts';
@@ -95,8 +96,8 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
       },
     });
     expect(schedule.CreationDate).toBeInstanceOf(Date);
-    const { remindAt: _none, ...event } = expiry('G1', '2030-01-01T10:00:00.250Z');
-    expect(JSON.parse(schedule.Target?.Input ?? '')).toEqual(event);
+    const { remindAt: _none, ...grant } = expiry('G1', '2030-01-01T10:00:00.250Z');
+    expect(JSON.parse(schedule.Target?.Input ?? '')).toEqual({ kind: 'expiry', ...grant });
     const list = await client.send(new ListSchedulesCommand({ GroupName: GROUP, NamePrefix: 'grant-' }));
     expect(list.Schedules?.map((s) => s.Name)).toEqual(['grant-G1']);
   });
@@ -108,10 +109,12 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
     await adapter.schedule(expiry('G9', '2030-01-02T10:00:00.000Z', 1, '2030-01-01T10:00:00.000Z'));
     const first = await reminder('G9');
     expect(first.ScheduleExpression).toBe('at(2030-01-01T10:00:00)');
-    expect(JSON.parse(first.Target?.Input ?? '')).toMatchObject({
-      grantId: 'G9',
+    expect(JSON.parse(first.Target?.Input ?? '')).toEqual({
       kind: 'reminder',
+      tenantId: 'acme',
+      grantId: 'G9',
       version: 1,
+      remindAt: '2030-01-01T10:00:00.000Z',
     });
     await adapter.reschedule(expiry('G9', '2030-01-09T10:00:00.000Z', 2, '2030-01-08T10:00:00.000Z'));
     expect((await reminder('G9')).ScheduleExpression).toBe('at(2030-01-08T10:00:00)');
@@ -123,6 +126,21 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
     await adapter.unschedule({ tenantId: 'acme', grantId: 'G9' });
     await expect(reminder('G9')).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(get(client, 'G9')).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('an instruction’s lapse schedule names the instruction, rounded up to the second', async () => {
+    const { client, adapter } = await setup();
+    const instruction = { tenantId: 'acme', instructionId: 'I5', confirmBy: '2030-01-04T10:00:00.250Z' };
+    await adapter.scheduleLapse(instruction);
+    const schedule = await client.send(
+      new GetScheduleCommand({ Name: lapseScheduleName('I5'), GroupName: GROUP }),
+    );
+    expect(schedule.ScheduleExpression).toBe('at(2030-01-04T10:00:01)');
+    expect(JSON.parse(schedule.Target?.Input ?? '')).toEqual({ kind: 'lapse', ...instruction });
+    await adapter.unscheduleLapse(instruction);
+    await expect(
+      client.send(new GetScheduleCommand({ Name: lapseScheduleName('I5'), GroupName: GROUP })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('reschedules (creating if the first create was lost) and unschedules idempotently', async () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EVENT_DETAILS, EVENT_TYPES } from '../../functions/domain/event-types.ts';
 import { openApiDocument, openApiJson } from '../../functions/http/openapi.ts';
 import { routes } from '../../functions/http/routes.ts';
+import * as z from '../../functions/validation/zod.ts';
 
 describe('OpenAPI document', () => {
   it('is committed as generated (run `npm run openapi` after changing routes or schemas)', () => {
@@ -19,5 +21,25 @@ describe('OpenAPI document', () => {
       content: { 'application/json': { schema: { additionalProperties: boolean } } };
     };
     expect(create.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
+  it('gives the audit log’s events one shape per event type, each with the details its type declares', () => {
+    const paths = openApiDocument().paths as Record<
+      string,
+      Record<string, { responses: Record<string, unknown> }>
+    >;
+    const ok = paths['/tenants/{tenantId}/audit']?.get?.responses['200'] as {
+      content: { 'application/json': { schema: { properties: { events: { items: { oneOf: Branch[] } } } } } };
+    };
+    type Branch = { properties: { type: { const: string }; details: unknown } };
+    const branches = ok.content['application/json'].schema.properties.events.items.oneOf;
+    expect(branches.map((b) => b.properties.type.const)).toEqual(EVENT_TYPES);
+    for (const [i, type] of EVENT_TYPES.entries()) {
+      const { $schema: _, ...details } = z.toJSONSchema(EVENT_DETAILS[type], { io: 'output' }) as Record<
+        string,
+        unknown
+      >;
+      expect(branches[i]?.properties.details, type).toEqual(details);
+    }
   });
 });

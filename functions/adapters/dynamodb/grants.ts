@@ -6,7 +6,13 @@ import {
   GrantAlreadyActiveError,
   NoActiveGrantError,
 } from '../../domain/errors.ts';
-import { isEffectivelyActive, type StoredGrant } from '../../domain/grant.ts';
+import {
+  beforeDeadlineCondition,
+  isBeforeDeadline,
+  isEffectivelyActive,
+  isPastDeadline,
+  type StoredGrant,
+} from '../../domain/grant.ts';
 import type {
   ActiveAccess,
   DeadlineChangeGuard,
@@ -153,7 +159,7 @@ export class DynamoGrants implements GrantStore {
           Key: { pk: keys.tenant(before.tenantId), sk: keys.grant(before.grantId) },
           UpdateExpression:
             'SET expiresAt = :expiresAt, version = :next, gsi1sk = :gsi1sk, remindAt = :remindAt',
-          ConditionExpression: 'version = :version AND #status = :active AND expiresAt > :now',
+          ConditionExpression: `version = :version AND #status = :active AND ${beforeDeadlineCondition.expression}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':remindAt': after.remindAt,
@@ -162,7 +168,7 @@ export class DynamoGrants implements GrantStore {
             ':gsi1sk': keys.activeIndexSort(after.expiresAt, after.tenantId, after.grantId),
             ':version': before.version,
             ':active': 'active',
-            ':now': clock.now().toISOString(),
+            ...beforeDeadlineCondition.values(clock.now()),
           },
         },
       },
@@ -239,15 +245,15 @@ export class DynamoGrants implements GrantStore {
   }
 
   async appendWhileActive(event: AuditEvent, access: ActiveAccess | null, at: Date): Promise<void> {
-    if (!access || at.getTime() >= Date.parse(access.expiresAt)) throw new NoActiveGrantError(event.tenantId);
+    if (!access || !isBeforeDeadline(access, at)) throw new NoActiveGrantError(event.tenantId);
     await this.table.transact([
       guarded(
         {
           ConditionCheck: {
             TableName: this.table.name,
             Key: { pk: keys.tenant(event.tenantId), sk: keys.activePointer() },
-            ConditionExpression: 'grantId = :grantId AND expiresAt > :at',
-            ExpressionAttributeValues: { ':grantId': access.grantId, ':at': at.toISOString() },
+            ConditionExpression: `grantId = :grantId AND ${beforeDeadlineCondition.expression}`,
+            ExpressionAttributeValues: { ':grantId': access.grantId, ...beforeDeadlineCondition.values(at) },
           },
         },
         () => new NoActiveGrantError(event.tenantId),
@@ -286,7 +292,12 @@ export class DynamoGrants implements GrantStore {
   }
 
   async listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
-    return this.queryActiveIndex('<', now, page, (grant) => grant.status === 'active');
+    return this.queryActiveIndex(
+      '<',
+      now,
+      page,
+      (grant) => grant.status === 'active' && isPastDeadline(grant, now),
+    );
   }
 
   /** Tenants whose pending reminder is due at `now`, oldest first: only those, never every grant. */

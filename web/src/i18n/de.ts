@@ -159,30 +159,4 @@ export const de: Strings = {
   oneDay: '1 Tag',
   oneWeek: '1 Woche',
   days: (n: number) => `${n} Tage`,
-  says: {
-    'contact.added': (who: string, name: string) => `${who} hat ${name} als Supportkontakt eingetragen.`,
-    'contact.removed': (who: string, name: string) => `${who} hat ${name} als Supportkontakt entfernt.`,
-    'grant.created': (who: string, until: string, reason: string) =>
-      `${who} hat Supportzugriff bis ${until} gewährt (${reason}).`,
-    'grant.extended': (who: string, until: string) =>
-      `${who} hat das Ende des Supportzugriffs auf ${until} geändert.`,
-    'grant.expiring': (until: string) =>
-      `Alle Kontakte wurden erinnert, dass der Supportzugriff am ${until} endet.`,
-    'grant.revoked': (who: string) => `${who} hat den Supportzugriff beendet.`,
-    'grant.revokedRemoved': 'Der Supportzugriff endete, weil der gewährende Kontakt entfernt wurde.',
-    'support.activity': (who: string, action: string) => `${who} meldet: ${action}.`,
-    'grant.expired': (until: string) => `Der Supportzugriff endete von selbst mit seiner Frist, ${until}.`,
-    'access.checked': (who: string, yes: boolean) =>
-      `${who} hat geprüft, ob der Support auf das Konto zugreifen darf: ${yes ? 'ja' : 'nein'}.`,
-    'instruction.requested': (who: string, kind: string) => `${who} hat eine Weisung erteilt: ${kind}.`,
-    'instruction.confirmed': (who: string, kind: string) => `${who} hat die Weisung bestätigt: ${kind}.`,
-    'instruction.rejected': (who: string, kind: string) => `${who} hat die Weisung abgelehnt: ${kind}.`,
-    'instruction.lapsed': (_who: string, kind: string) => `Die Weisung ist unbestätigt verfallen: ${kind}.`,
-    'instruction.completed': (who: string, kind: string) => `${who} hat die Weisung ausgeführt: ${kind}.`,
-    'contact.verified': (who: string, yes: boolean) =>
-      `${who} hat einen Anrufer geprüft: ${yes ? 'registrierter Kontakt' : 'kein registrierter Kontakt'}.`,
-    'notification.sent': (to: string) => `E-Mail an ${to} gesendet.`,
-    'notification.failed': (to: string) => `E-Mail an ${to} konnte nicht gesendet werden.`,
-    viaLink: ' (über den Link in einer E-Mail)',
-  },
 };

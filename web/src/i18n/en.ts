@@ -160,31 +160,6 @@ export const en = {
   oneDay: '1 day',
   oneWeek: '1 week',
   days: (n: number) => `${n} days`,
-  // The audit log as sentences.
-  says: {
-    'contact.added': (who: string, name: string) => `${who} added ${name} as a support contact.`,
-    'contact.removed': (who: string, name: string) => `${who} removed ${name} as a support contact.`,
-    'grant.created': (who: string, until: string, reason: string) =>
-      `${who} granted support access until ${until} (${reason}).`,
-    'grant.extended': (who: string, until: string) => `${who} changed the end of support access to ${until}.`,
-    'grant.expiring': (until: string) => `Every contact was reminded that support access ends at ${until}.`,
-    'grant.revoked': (who: string) => `${who} ended support access.`,
-    'grant.revokedRemoved': 'Support access ended because the contact who granted it was removed.',
-    'support.activity': (who: string, action: string) => `${who} reported: ${action}.`,
-    'grant.expired': (until: string) => `Support access ended by itself at its deadline, ${until}.`,
-    'access.checked': (who: string, yes: boolean) =>
-      `${who} checked whether support may access the account: ${yes ? 'yes' : 'no'}.`,
-    'instruction.requested': (who: string, kind: string) => `${who} gave an instruction: ${kind}.`,
-    'instruction.confirmed': (who: string, kind: string) => `${who} confirmed the instruction: ${kind}.`,
-    'instruction.rejected': (who: string, kind: string) => `${who} rejected the instruction: ${kind}.`,
-    'instruction.lapsed': (_who: string, kind: string) => `The instruction lapsed unconfirmed: ${kind}.`,
-    'instruction.completed': (who: string, kind: string) => `${who} carried out the instruction: ${kind}.`,
-    'contact.verified': (who: string, yes: boolean) =>
-      `${who} verified a caller: ${yes ? 'a registered contact' : 'not a registered contact'}.`,
-    'notification.sent': (to: string) => `Email sent to ${to}.`,
-    'notification.failed': (to: string) => `Email to ${to} could not be sent.`,
-    viaLink: ' (by the link in an email)',
-  },
 };
 
 export type Strings = typeof en;
