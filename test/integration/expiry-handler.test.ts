@@ -3,14 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { EventBridgeGrantScheduler } from '../../functions/adapters/scheduler.ts';
 import {
   changeGrantDeadline,
-  createGrant,
   expireGrant,
   getGrant,
   sweepOverdueGrants,
 } from '../../functions/use-cases/grants.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
-import { givenActiveGrant, seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, silentLog, testDeps, withActiveGrant } from '../support/deps.ts';
 
 describe('expiry is safe against every race', () => {
   it('duplicate, stale and concurrent invocations end the grant exactly once', async () => {
@@ -48,14 +47,7 @@ describe('expiry is safe against every race', () => {
       },
     );
     silentLog.errors.length = 0;
-    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      t.deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      t.clock.now(),
-    );
+    const { ada, grant } = await withActiveGrant(t, { seconds: 600 });
     await changeGrantDeadline(t.deps, 'acme', grant.grantId, ada, { durationSeconds: 900 }, t.clock.now());
     expect(silentLog.errors.length).toBe(2);
     t.clock.advance(900_000);
