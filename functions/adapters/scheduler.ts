@@ -88,15 +88,17 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
   /** The expiry schedule, and the reminder's when one is pending. */
   async schedule(expiry: ScheduledExpiry): Promise<void> {
     await Promise.all([
-      this.create(expiry, 'expiry'),
-      expiry.remindAt ? this.create(expiry, 'reminder') : undefined,
+      this.put(expiry, 'expiry', 'create'),
+      expiry.remindAt ? this.put(expiry, 'reminder', 'create') : undefined,
     ]);
   }
 
   async reschedule(expiry: ScheduledExpiry): Promise<void> {
     await Promise.all([
-      this.update(expiry, 'expiry'),
-      expiry.remindAt ? this.update(expiry, 'reminder') : this.delete(reminderScheduleName(expiry.grantId)),
+      this.put(expiry, 'expiry', 'update'),
+      expiry.remindAt
+        ? this.put(expiry, 'reminder', 'update')
+        : this.delete(reminderScheduleName(expiry.grantId)),
     ]);
   }
 
@@ -144,23 +146,21 @@ export class EventBridgeGrantScheduler implements GrantScheduler {
     await this.delete(lapseScheduleName(instruction.instructionId));
   }
 
-  private async create(expiry: ScheduledExpiry, kind: Kind): Promise<void> {
+  /**
+   * Creates or updates the schedule, as `first` says; where the schedule is not as that expects,
+   * does the other: already there (a retry, or a replay), it is made to say what it must; never
+   * created (a failed create earlier, or a reminder the old deadline had none of), it is created.
+   */
+  private async put(expiry: ScheduledExpiry, kind: Kind, first: 'create' | 'update'): Promise<void> {
+    const input = this.input(expiry, kind);
+    const create = () => this.client.send(new CreateScheduleCommand(input));
+    const update = () => this.client.send(new UpdateScheduleCommand(input));
     try {
-      await this.client.send(new CreateScheduleCommand(this.input(expiry, kind)));
+      await (first === 'create' ? create() : update());
     } catch (error) {
-      // Already there (a retry, or a replay): make it say what it must.
-      if (!(error instanceof ConflictException)) throw error;
-      await this.client.send(new UpdateScheduleCommand(this.input(expiry, kind)));
-    }
-  }
-
-  private async update(expiry: ScheduledExpiry, kind: Kind): Promise<void> {
-    try {
-      await this.client.send(new UpdateScheduleCommand(this.input(expiry, kind)));
-    } catch (error) {
-      // Never created (a failed create earlier, or a reminder the old deadline had none of).
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      await this.client.send(new CreateScheduleCommand(this.input(expiry, kind)));
+      if (!(error instanceof (first === 'create' ? ConflictException : ResourceNotFoundException)))
+        throw error;
+      await (first === 'create' ? update() : create());
     }
   }
 

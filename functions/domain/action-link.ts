@@ -17,7 +17,8 @@ import {
  * in, so a mail quoted into a support ticket never lets the vendor extend its own access or
  * approve a deletion.
  */
-export type LinkAction = 'end' | 'extend' | 'confirm-instruction' | 'reject-instruction';
+export const LINK_ACTIONS = ['end', 'extend', 'confirm-instruction', 'reject-instruction'] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export const EXTEND_OPTIONS = { day: 86_400, week: 7 * 86_400 } as const;
 /** Extend links stop working this long after they were mailed. */

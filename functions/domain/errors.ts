@@ -125,6 +125,12 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** What a store found, or a NotFoundError naming `what` when it found nothing. */
+export function found<T>(value: T | null, what: string): T {
+  if (value === null) throw new NotFoundError(what);
+  return value;
+}
+
 export class GrantAlreadyActiveError extends DomainError {
   constructor(readonly activeGrantId: string) {
     super(

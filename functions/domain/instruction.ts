@@ -4,7 +4,14 @@ import { charLength, containsControlOrBidi } from './text.ts';
 
 export const INSTRUCTION_KINDS = ['account-deletion', 'data-export', 'other'] as const;
 export type InstructionKind = (typeof INSTRUCTION_KINDS)[number];
-export type InstructionStatus = 'pending-confirmation' | 'confirmed' | 'rejected' | 'lapsed' | 'done';
+export const INSTRUCTION_STATUSES = [
+  'pending-confirmation',
+  'confirmed',
+  'rejected',
+  'lapsed',
+  'done',
+] as const;
+export type InstructionStatus = (typeof INSTRUCTION_STATUSES)[number];
 
 export interface ContactRef {
   contactId: string;

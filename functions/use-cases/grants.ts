@@ -3,10 +3,10 @@ import type { LinkUse } from '../domain/action-link.ts';
 import { canonicalJson } from '../domain/audit-chain.ts';
 import type { Contact } from '../domain/contact.ts';
 import {
+  found,
   GrantAlreadyActiveError,
   GrantNotActiveError,
   IdempotencyKeyReusedError,
-  NotFoundError,
 } from '../domain/errors.ts';
 import {
   changeDeadline,
@@ -147,15 +147,8 @@ export interface ActingThrough {
 /** Audit details of a change made through an emailed link. */
 const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' as const } : {});
 
-async function getStoredGrant(
-  deps: Needs<'grants'>,
-  tenantId: string,
-  grantId: string,
-): Promise<StoredGrant> {
-  const grant = await deps.grants.getGrant(tenantId, grantId);
-  if (!grant) throw new NotFoundError('Grant');
-  return grant;
-}
+const getStoredGrant = async (deps: Needs<'grants'>, tenantId: string, grantId: string) =>
+  found(await deps.grants.getGrant(tenantId, grantId), 'Grant');
 
 export async function getGrant(
   deps: Needs<'grants'>,

@@ -1,10 +1,10 @@
 import type { Contact } from '../domain/contact.ts';
 import {
   FourEyesRequiredError,
+  found,
   InstructionNotConfirmedError,
   InstructionNotPendingError,
   NotAuthorizedContactError,
-  NotFoundError,
   SecondContactRequiredError,
 } from '../domain/errors.ts';
 import type { EventDetails } from '../domain/event-types.ts';
@@ -108,15 +108,8 @@ export async function requestInstruction(
   return instruction;
 }
 
-async function current(
-  deps: Needs<'instructions'>,
-  tenantId: string,
-  instructionId: string,
-): Promise<Instruction> {
-  const found = await deps.instructions.getInstruction(tenantId, instructionId);
-  if (!found) throw new NotFoundError('Instruction');
-  return found;
-}
+const current = async (deps: Needs<'instructions'>, tenantId: string, instructionId: string) =>
+  found(await deps.instructions.getInstruction(tenantId, instructionId), 'Instruction');
 
 /** A second instructing contact confirms a pending instruction (not its requester: four eyes). */
 export const confirmInstruction = (...args: DecisionArgs) => decideAndUnschedule(...args, 'confirmed');

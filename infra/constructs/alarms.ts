@@ -1,7 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type Conditions, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -24,6 +30,58 @@ export interface AlarmsProps {
 export const metricsNamespace = (stage: string) => `SupportAccess/${stage}`;
 const dimensions = { service: 'support-access' };
 
+/** An alarm on one period of `metric` at a value of `atLeast` or `above` the one given; no data is no alarm. */
+export function alarmOn(
+  scope: Construct,
+  id: string,
+  alarmDescription: string,
+  metric: IMetric,
+  when: { atLeast: number } | { above: number } = { atLeast: 1 },
+): Alarm {
+  return new Alarm(scope, id, {
+    alarmDescription,
+    metric,
+    ...('above' in when
+      ? { threshold: when.above, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD }
+      : {
+          threshold: when.atLeast,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        }),
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** A metric our functions publish in `namespace` (Powertools Metrics), over five minutes. */
+export const publishedMetric = (namespace: string, metricName: string, statistic = 'Sum') =>
+  new Metric({ namespace, metricName, dimensionsMap: dimensions, statistic, period: Duration.minutes(5) });
+
+/** The key of an SNS topic that `service` publishes to, encrypted at rest. */
+export function topicKey(
+  scope: Construct,
+  id: string,
+  description: string,
+  service: string,
+  conditions?: Conditions,
+): Key {
+  const key = new Key(scope, id, {
+    enableKeyRotation: true,
+    description,
+    // Nothing it encrypts outlives the stack (topics keep no messages): deleted with it, after a week.
+    removalPolicy: RemovalPolicy.DESTROY,
+    pendingWindow: Duration.days(7),
+  });
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal(service)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      ...(conditions ? { conditions } : {}),
+    }),
+  );
+  return key;
+}
+
 /**
  * Errors and throttles per function, revocation lateness, missed schedules, failed emails: all to
  * one encrypted topic.
@@ -34,20 +92,7 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    const key = new Key(this, 'TopicKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the alarm topic',
-      // Nothing it encrypts outlives the stack (topics keep no messages): deleted with it, after a week.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
+    const key = topicKey(this, 'TopicKey', 'Encrypts the alarm topic', 'cloudwatch.amazonaws.com');
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
@@ -56,62 +101,30 @@ export class Alarms extends Construct {
       alarm.addAlarmAction(action);
       this.alarms.push(alarm);
     };
+    const period = Duration.minutes(5);
     for (const [name, fn] of Object.entries(props.functions)) {
+      add(alarmOn(this, `${name}Errors`, `${name}: function errors`, fn.fn.metricErrors({ period })));
       add(
-        new Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name}: function errors`,
-          metric: fn.fn.metricErrors({ period: Duration.minutes(5) }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
-      add(
-        new Alarm(this, `${name}Throttles`, {
-          alarmDescription: `${name}: throttled invocations`,
-          metric: fn.fn.metricThrottles({ period: Duration.minutes(5) }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+        alarmOn(
+          this,
+          `${name}Throttles`,
+          `${name}: throttled invocations`,
+          fn.fn.metricThrottles({ period }),
+        ),
       );
     }
     add(
-      new Alarm(this, 'RevocationLateness', {
-        alarmDescription: 'Grants end more than 90 s after their deadline (p99): the schedules run late',
-        metric: new Metric({
-          namespace: props.namespace,
-          metricName: 'RevocationLatenessMs',
-          dimensionsMap: dimensions,
-          statistic: 'p99',
-          period: Duration.minutes(5),
-        }),
-        threshold: 90_000,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      alarmOn(
+        this,
+        'RevocationLateness',
+        'Grants end more than 90 s after their deadline (p99): the schedules run late',
+        publishedMetric(props.namespace, 'RevocationLatenessMs', 'p99'),
+        { above: 90_000 },
+      ),
     );
     /** Any occurrence within 5 minutes of a count our functions publish. */
     const anyOf = (id: string, metricName: string, alarmDescription: string) =>
-      add(
-        new Alarm(this, id, {
-          alarmDescription,
-          metric: new Metric({
-            namespace: props.namespace,
-            metricName,
-            dimensionsMap: dimensions,
-            statistic: 'Sum',
-            period: Duration.minutes(5),
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      add(alarmOn(this, id, alarmDescription, publishedMetric(props.namespace, metricName)));
     anyOf(
       'MissedSchedules',
       'SweepMissedSchedules',

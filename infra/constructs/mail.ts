@@ -1,7 +1,6 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Aws, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { type Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   ConfigurationSet,
   EmailIdentity,
@@ -12,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
+import { alarmOn, topicKey } from './alarms.ts';
 
 export interface MailProps {
   /** The sender of every email: the only From the notifier may use. */
@@ -48,20 +48,12 @@ export class Mail extends Construct {
       // Addresses that bounced or complained are not mailed again (account-level list).
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
-    const key = new Key(this, 'FeedbackKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the mail feedback topic (bounced and complaining addresses)',
-      // Nothing it encrypts outlives the stack (topics keep no messages): deleted with it, after a week.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
+    const key = topicKey(
+      this,
+      'FeedbackKey',
+      'Encrypts the mail feedback topic (bounced and complaining addresses)',
+      'ses.amazonaws.com',
+      { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     );
     this.feedback = new Topic(this, 'Feedback', { masterKey: key, enforceSSL: true });
     this.configurationSet.addEventDestination('ToFeedback', {
@@ -109,15 +101,8 @@ export class Mail extends Construct {
       conditions: { StringEquals: { 'ses:FromAddress': props.mailFrom } },
     });
 
-    const alarm = (alarmId: string, alarmDescription: string, metric: Metric, threshold: number) =>
-      new Alarm(this, alarmId, {
-        alarmDescription,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    const alarm = (alarmId: string, alarmDescription: string, metric: Metric, atLeast: number) =>
+      alarmOn(this, alarmId, alarmDescription, metric, { atLeast });
     this.alarms = [
       alarm(
         'Bounced',

@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIER_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { alarmOn, publishedMetric } from './alarms.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
 import { streamFailures } from './stream-failures.ts';
@@ -75,30 +76,19 @@ export class Notifications extends Construct {
         reason:
           'ses:GetSendQuota (the account quota the notifier paces to) has no resource-level permissions, nor have X-Ray tracing and dynamodb:ListStreams: they take "*".',
       });
-    this.throttledAlarm = new Alarm(this, 'ThrottledAlarm', {
-      alarmDescription:
-        "The day's SES sending quota is used up: emails are held back (not lost) until it frees up; ask AWS to raise it",
-      metric: new Metric({
-        namespace: props.metricsNamespace,
-        metricName: 'NotificationsThrottled',
-        dimensionsMap: { service: 'support-access' },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.backlogAlarm = new Alarm(this, 'BacklogAlarm', {
-      alarmDescription:
-        'The notifier is more than 15 minutes behind the stream: emails wait (sending quota, or a record that keeps failing); after 24 h records leave the stream for the on-failure queue',
-      metric: this.notifier.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
-      threshold: 15 * 60_000,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.throttledAlarm = alarmOn(
+      this,
+      'ThrottledAlarm',
+      "The day's SES sending quota is used up: emails are held back (not lost) until it frees up; ask AWS to raise it",
+      publishedMetric(props.metricsNamespace, 'NotificationsThrottled'),
+    );
+    this.backlogAlarm = alarmOn(
+      this,
+      'BacklogAlarm',
+      'The notifier is more than 15 minutes behind the stream: emails wait (sending quota, or a record that keeps failing); after 24 h records leave the stream for the on-failure queue',
+      this.notifier.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      { above: 15 * 60_000 },
+    );
     this.notifier.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

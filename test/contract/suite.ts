@@ -478,41 +478,19 @@ export function storeContract(name: string, make: () => Promise<TestStores>) {
       const pending = instruction('acme', ada, { status: 'pending-confirmation', confirmBy: iso(100) });
       await s.instructions.createInstruction(pending, event('acme', 'instruction.requested'));
       const confirmed = { ...pending, status: 'confirmed' as const };
-      await expect(
+      const confirm = (second: number, contactId: string) =>
         s.instructions.changeInstruction(
           pending,
           confirmed,
           event('acme', 'instruction.confirmed'),
-          at(100),
-          ada.contactId,
-        ),
-      ).rejects.toBeInstanceOf(ConcurrentModificationError);
-      await expect(
-        s.instructions.changeInstruction(
-          pending,
-          confirmed,
-          event('acme', 'instruction.confirmed'),
-          at(1),
-          cy.contactId,
-        ),
-      ).rejects.toBeInstanceOf(NotAuthorizedContactError);
+          at(second),
+          contactId,
+        );
+      await expect(confirm(100, ada.contactId)).rejects.toBeInstanceOf(ConcurrentModificationError);
+      await expect(confirm(1, cy.contactId)).rejects.toBeInstanceOf(NotAuthorizedContactError);
       expect((await s.instructions.listLapsingInstructions(at(100), { limit: 10 })).items).toEqual([pending]);
-      await s.instructions.changeInstruction(
-        pending,
-        confirmed,
-        event('acme', 'instruction.confirmed'),
-        at(1),
-        ada.contactId,
-      );
-      await expect(
-        s.instructions.changeInstruction(
-          pending,
-          confirmed,
-          event('acme', 'instruction.confirmed'),
-          at(1),
-          ada.contactId,
-        ),
-      ).rejects.toBeInstanceOf(ConcurrentModificationError);
+      await confirm(1, ada.contactId);
+      await expect(confirm(1, ada.contactId)).rejects.toBeInstanceOf(ConcurrentModificationError);
       expect(await s.instructions.getInstruction('acme', pending.instructionId)).toEqual(confirmed);
       expect((await s.instructions.listLapsingInstructions(at(100), { limit: 10 })).items).toEqual([]);
     });

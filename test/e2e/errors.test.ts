@@ -99,7 +99,36 @@ describe('every error of the contract, and nothing written by a rejected request
     const grants = `/tenants/${tenantId}/grants`;
     const maxSeconds = 122 * 86_400;
 
-    const cases: [string, string, string, Parameters<typeof call>[2], number, string][] = [
+    const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    type Case = [string, string, string, Parameters<typeof call>[2], number, string];
+    /** A contact the admin adds, valid but for `change`. */
+    const invalidContact = (name: string, change: Record<string, unknown>): Case => [
+      name,
+      'POST',
+      `/tenants/${tenantId}/contacts`,
+      { token: people.admin, json: { name: 'n', email: 'n@x.example', phone: '030 1234567', ...change } },
+      400,
+      'validation-failed',
+    ];
+    /** A request naming an id nothing has. */
+    const notFound = (name: string, method: string, path: string, options: Case[3]): Case => [
+      name,
+      method,
+      path,
+      options,
+      404,
+      'not-found',
+    ];
+    /** An instruction the contact gives, as `json`. */
+    const invalidInstruction = (name: string, json: Record<string, unknown>): Case => [
+      name,
+      'POST',
+      `/tenants/${tenantId}/instructions`,
+      { token: people.contact, json },
+      400,
+      'validation-failed',
+    ];
+    const cases: Case[] = [
       [
         'oversized body',
         'POST',
@@ -300,14 +329,10 @@ describe('every error of the contract, and nothing written by a rejected request
         400,
         'validation-failed',
       ],
-      [
-        'extend unknown grant',
-        'PATCH',
-        `${grants}/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
-        { token: people.contact, json: { durationSeconds: 600 } },
-        404,
-        'not-found',
-      ],
+      notFound('extend unknown grant', 'PATCH', `${grants}/${UNKNOWN_ID}`, {
+        token: people.contact,
+        json: { durationSeconds: 600 },
+      }),
       ['limit 0', 'GET', `${grants}?limit=0`, { token: people.admin }, 400, 'validation-failed'],
       ['limit 101', 'GET', `${grants}?limit=101`, { token: people.admin }, 400, 'validation-failed'],
       [
@@ -336,131 +361,34 @@ describe('every error of the contract, and nothing written by a rejected request
         400,
         'validation-failed',
       ],
-      [
-        'unknown grant',
-        'GET',
-        `${grants}/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
-        { token: people.admin },
-        404,
-        'not-found',
-      ],
+      notFound('unknown grant', 'GET', `${grants}/${UNKNOWN_ID}`, { token: people.admin }),
       ['path traversal id', 'GET', `${grants}/..%2F..%2Fcontacts`, { token: people.admin }, 404, 'not-found'],
-      [
-        'revoke unknown grant',
-        'DELETE',
-        `${grants}/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
-        { token: people.contact },
-        404,
-        'not-found',
-      ],
-      [
-        'unknown contact',
-        'DELETE',
-        `/tenants/${tenantId}/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
-        { token: people.admin },
-        404,
-        'not-found',
-      ],
-      [
-        'invalid phone',
-        'POST',
-        `/tenants/${tenantId}/contacts`,
-        { token: people.admin, json: { name: 'n', email: 'n@x.example', phone: '12' } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'invalid email',
-        'POST',
-        `/tenants/${tenantId}/contacts`,
-        { token: people.admin, json: { name: 'n', email: 'not-an-email', phone: '030 1234567' } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'blank name',
-        'POST',
-        `/tenants/${tenantId}/contacts`,
-        { token: people.admin, json: { name: ' ', email: 'n@x.example', phone: '030 1234567' } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'bad locale',
-        'POST',
-        `/tenants/${tenantId}/contacts`,
-        {
-          token: people.admin,
-          json: { name: 'n', email: 'n@x.example', phone: '030 1234567', locale: 'fr' },
-        },
-        400,
-        'validation-failed',
-      ],
-      ...['Mars/Olympus', '+01:00', 'Europe/Berlinn', '', 'Europe/Berlin/../x'].map(
-        (timeZone) =>
-          [
-            `time zone ${JSON.stringify(timeZone)}`,
-            'POST',
-            `/tenants/${tenantId}/contacts`,
-            {
-              token: people.admin,
-              json: { name: 'n', email: 'n@x.example', phone: '030 1234567', timeZone },
-            },
-            400,
-            'validation-failed',
-          ] as [string, string, string, { token: string; json: unknown }, number, string],
+      notFound('revoke unknown grant', 'DELETE', `${grants}/${UNKNOWN_ID}`, { token: people.contact }),
+      notFound('unknown contact', 'DELETE', `/tenants/${tenantId}/contacts/${UNKNOWN_ID}`, {
+        token: people.admin,
+      }),
+      invalidContact('invalid phone', { phone: '12' }),
+      invalidContact('invalid email', { email: 'not-an-email' }),
+      invalidContact('blank name', { name: ' ' }),
+      invalidContact('bad locale', { locale: 'fr' }),
+      ...['Mars/Olympus', '+01:00', 'Europe/Berlinn', '', 'Europe/Berlin/../x'].map((timeZone) =>
+        invalidContact(`time zone ${JSON.stringify(timeZone)}`, { timeZone }),
       ),
-      [
-        'unknown instruction kind',
-        'POST',
-        `/tenants/${tenantId}/instructions`,
-        { token: people.contact, json: { kind: 'delete-everything', details: 'x' } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'empty instruction details',
-        'POST',
-        `/tenants/${tenantId}/instructions`,
-        { token: people.contact, json: { kind: 'other', details: '   ' } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'oversized instruction details',
-        'POST',
-        `/tenants/${tenantId}/instructions`,
-        { token: people.contact, json: { kind: 'other', details: 'x'.repeat(2001) } },
-        400,
-        'validation-failed',
-      ],
-      [
-        'unknown instruction',
-        'POST',
-        `/tenants/${tenantId}/instructions/01ARZ3NDEKTSV4RRFFQ69G5FAV/confirm`,
-        { token: people.contact },
-        404,
-        'not-found',
-      ],
+      invalidInstruction('unknown instruction kind', { kind: 'delete-everything', details: 'x' }),
+      invalidInstruction('empty instruction details', { kind: 'other', details: '   ' }),
+      invalidInstruction('oversized instruction details', { kind: 'other', details: 'x'.repeat(2001) }),
+      notFound('unknown instruction', 'POST', `/tenants/${tenantId}/instructions/${UNKNOWN_ID}/confirm`, {
+        token: people.contact,
+      }),
       [
         'agent token with a tenant claim completes',
         'POST',
-        `/tenants/${tenantId}/instructions/01ARZ3NDEKTSV4RRFFQ69G5FAV/complete`,
+        `/tenants/${tenantId}/instructions/${UNKNOWN_ID}/complete`,
         { token: agentWithTenant, json: {} },
         403,
         'forbidden',
       ],
-      [
-        'flag as string',
-        'POST',
-        `/tenants/${tenantId}/contacts`,
-        {
-          token: people.admin,
-          json: { name: 'n', email: 'n@x.example', phone: '030 1234567', canGrantAccess: 'true' },
-        },
-        400,
-        'validation-failed',
-      ],
+      invalidContact('flag as string', { canGrantAccess: 'true' }),
       [
         'existing contact',
         'POST',

@@ -35,14 +35,20 @@ async function notificationsSettled(tenantId: string, admin: string, count: numb
   expect(sent).toHaveLength(count);
 }
 
+/** A tenant with its people (see `tenantWithPeople`), and the grant its contact gave. */
+async function grantGiven(name: string, reason: string, durationSeconds: number, ticket?: string) {
+  const given = await tenantWithPeople(name);
+  const created = await call('POST', `/tenants/${given.tenantId}/grants`, {
+    token: given.people.contact,
+    json: { reason, ...(ticket ? { ticket } : {}), durationSeconds },
+  });
+  return { ...given, created };
+}
+
 describe('access ends by itself at the deadline, and every contact hears of it once', () => {
   it('a 3-second grant: yes before, no from the deadline, expired by the system, emailed once each', async () => {
-    const { tenantId, people, contacts } = await tenantWithPeople('expiry');
     const agent = await agentToken();
-    const created = await call('POST', `/tenants/${tenantId}/grants`, {
-      token: people.contact,
-      json: { reason: 'Three seconds', ticket: 'T-3', durationSeconds: 3 },
-    });
+    const { tenantId, people, contacts, created } = await grantGiven('expiry', 'Three seconds', 3, 'T-3');
     expect(created.status).toBe(201);
     const { grantId, expiresAt } = created.body;
     const deadline = Date.parse(expiresAt);
@@ -108,11 +114,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
   }, 150_000);
 
   it('extended before its deadline: expires at the new deadline, once', async () => {
-    const { tenantId, people, contacts } = await tenantWithPeople('extend');
-    const created = await call('POST', `/tenants/${tenantId}/grants`, {
-      token: people.contact,
-      json: { reason: 'Extend me', durationSeconds: 2 },
-    });
+    const { tenantId, people, contacts, created } = await grantGiven('extend', 'Extend me', 2);
     const { grantId } = created.body;
     const extended = await call('PATCH', `/tenants/${tenantId}/grants/${grantId}`, {
       token: people.contact2,
@@ -148,11 +150,7 @@ describe('access ends by itself at the deadline, and every contact hears of it o
   }, 150_000);
 
   it('revoked early: one "ended" email each, never an "expired" one, and the schedule is gone', async () => {
-    const { tenantId, people, contacts } = await tenantWithPeople('revoke');
-    const created = await call('POST', `/tenants/${tenantId}/grants`, {
-      token: people.contact,
-      json: { reason: 'Revoke me', durationSeconds: 3 },
-    });
+    const { tenantId, people, contacts, created } = await grantGiven('revoke', 'Revoke me', 3);
     const { grantId, expiresAt } = created.body;
     const revoked = await call('DELETE', `/tenants/${tenantId}/grants/${grantId}`, { token: people.contact });
     expect(revoked.body.status).toBe('revoked');

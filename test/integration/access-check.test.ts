@@ -3,7 +3,7 @@ import type { AccessAnswer } from '../../functions/domain/access-check.ts';
 import { CHAIN_SETTLE_MS, chainAuditLog, chainBound, exportAudit } from '../../functions/use-cases/audit.ts';
 import { changeGrantDeadline, createGrant, revokeGrant } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
-import { givenActiveGrant, seedContact, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, grantFrom, seedContact, testDeps } from '../support/deps.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
 
 describe('the access check: one write decides and records (DynamoDB Local)', () => {
@@ -86,13 +86,7 @@ describe('the access check: one write decides and records (DynamoDB Local)', () 
     });
     expect(await t.stores.grants.getActiveAccess('acme')).toBeNull();
     expect(await t.stores.checks.stampedChecks('acme')).toBe(1);
-    const { grant } = await createGrant(
-      t.deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      t.clock.now(),
-    );
+    const grant = await grantFrom(t, ada, { seconds: 600 });
     // Creating the grant keeps the count: the chainer still knows how many checks there are.
     expect(await t.stores.checks.stampedChecks('acme')).toBe(1);
     expect(await checkAccess(t.deps, 'acme', 'agent@vendor.example')).toMatchObject({

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { chainHash, GENESIS_HASH, verifyChain } from '../../functions/domain/audit-chain.ts';
@@ -13,6 +13,7 @@ import {
 import { newEvent } from '../../functions/use-cases/events.ts';
 import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
+import { exportLines as exportAllLines, overwrite, storedEvents } from '../support/audit-table.ts';
 import { givenActiveGrant } from '../support/deps.ts';
 import { sampleDetails } from '../support/event-samples.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
@@ -25,17 +26,8 @@ async function check(t: Given, agent: string) {
   await recordChecksFromStream(t);
 }
 
-/** The whole export of `acme`, page by page, as the NDJSON lines a customer downloads. */
-async function exportLines(t: Given): Promise<string[]> {
-  const lines: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await exportAudit(t.deps, 'acme', { limit: 7, cursor });
-    lines.push(...page.events.map((e) => JSON.stringify(e)));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return lines;
-}
+/** The whole export of `acme`, seven events a page. */
+const exportLines = (t: Given) => exportAllLines(t, 7);
 
 /** A grant with some history, all of it chained; returns the head a customer would keep. */
 async function chainedHistory() {
@@ -47,19 +39,7 @@ async function chainedHistory() {
   return { ...t, kept: result.head as string, count: result.chained };
 }
 
-/** The attacker with write access to the table: event items in chain order. */
-async function storedEvents(t: Given) {
-  const { Items = [] } = await t.doc.send(
-    new QueryCommand({
-      TableName: t.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.tenant('acme'), ':p': keys.eventPrefix },
-    }),
-  );
-  return Items;
-}
-
-/** …who then recomputes every hash and the head, so the chain verifies again on its own. */
+/** The attacker with write access to the table, who recomputes every hash and the head, so the chain verifies again on its own. */
 async function recomputeEverything(t: Given) {
   let previous = GENESIS_HASH;
   let seq = 0;
@@ -67,15 +47,7 @@ async function recomputeEverything(t: Given) {
   for (const item of await storedEvents(t)) {
     previous = chainHash(previous, item as never);
     seq++;
-    await t.doc.send(
-      new UpdateCommand({
-        TableName: t.tableName,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET #h = :h, seq = :s',
-        ExpressionAttributeNames: { '#h': 'hash' },
-        ExpressionAttributeValues: { ':h': previous, ':s': seq },
-      }),
-    );
+    await overwrite(t, item, { hash: previous, seq });
     last = item;
   }
   await t.doc.send(
@@ -202,14 +174,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
     it('an edited event: the export names its line; with every hash recomputed, the kept head is missing', async () => {
       const t = await chainedHistory();
       const victim = (await storedEvents(t))[3] as Record<string, unknown>;
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: { pk: victim.pk, sk: victim.sk },
-          UpdateExpression: 'SET actor = :a',
-          ExpressionAttributeValues: { ':a': 'nobody@vendor.example' },
-        }),
-      );
+      await overwrite(t, victim, { actor: 'nobody@vendor.example' });
       expect(verifyChain(await exportLines(t), t.kept)).toMatchObject({ ok: false, line: 4 });
       await recomputeEverything(t);
       expect(verifyChain(await exportLines(t))).toMatchObject({ ok: true });
@@ -276,15 +241,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
       expect(verifyChain(await exportLines(t))).toMatchObject({ ok: true, events: 7 });
       expect(verifyChain(await exportLines(t), t.kept)).toMatchObject({ ok: false, line: 0 });
       // Dated like the events around it but with an id from before them: caught with no head at all.
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: { pk: keys.tenant('acme'), sk: keys.event(forgedId) },
-          UpdateExpression: 'SET #at = :at',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':at': before?.at },
-        }),
-      );
+      await overwrite(t, { pk: keys.tenant('acme'), sk: keys.event(forgedId) }, { at: before?.at });
       await recomputeEverything(t);
       expect(verifyChain(await exportLines(t))).toMatchObject({
         ok: false,

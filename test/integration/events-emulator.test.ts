@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBridgeBus } from '../../functions/adapters/event-bus.ts';
@@ -7,6 +7,8 @@ import type { EventData } from '../../functions/domain/audit.ts';
 import { checkForwardUrl, type DeliveredEvent, startEventsEmulator } from '../../local/events-emulator.ts';
 import { freePort } from '../../local/ports.ts';
 import { sampleDetails } from '../support/event-samples.ts';
+import { abandonMidBody } from '../support/raw-http.ts';
+import { localClientConfig } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
 const BUS = 'SupportAccess-test';
@@ -25,12 +27,7 @@ async function setup(forwardUrl?: string, log?: (m: string) => void) {
     ...(log ? { log } : {}),
   });
   stops.push(emulator.stop);
-  const client = new EventBridgeClient({
-    endpoint: emulator.url,
-    region: 'eu-central-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const client = new EventBridgeClient(localClientConfig(emulator.url));
   return { emulator, client };
 }
 
@@ -110,12 +107,7 @@ describe('the local EventBridge emulator, with the real SDK client', () => {
 
   it('says the bus is unreachable when nothing answers', async () => {
     const port = await freePort();
-    const client = new EventBridgeClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    const client = new EventBridgeClient(localClientConfig(`http://127.0.0.1:${port}`));
     const result = await new EventBridgeBus(client, BUS).put([revoked]);
     expect(result.unreachable).toBe(true);
     expect(result.failed.map((f) => f.index)).toEqual([0]);
@@ -196,18 +188,10 @@ describe('the local EventBridge emulator, with the real SDK client', () => {
     );
     expect(await late.json()).toMatchObject({ FailedEntryCount: 0 });
     // A client that announces a long body and goes away halfway.
-    const { port } = new URL(emulator.url);
-    await new Promise<void>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(
-          'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-target: AWSEvents.PutEvents\r\ncontent-length: 100000\r\n\r\n{"Entries":',
-        );
-        setImmediate(() => {
-          socket.destroy();
-          resolve();
-        });
-      });
-    });
+    await abandonMidBody(
+      emulator.url,
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-target: AWSEvents.PutEvents\r\ncontent-length: 100000\r\n\r\n{"Entries":',
+    );
     await until(
       () =>
         fetch(`${emulator.url}/health`).then(

@@ -4,7 +4,6 @@ import { parseScheduledWork } from '../../functions/adapters/expiry-event.ts';
 import { EventBridgeGrantScheduler } from '../../functions/adapters/scheduler.ts';
 import {
   changeGrantDeadline,
-  createGrant,
   expireGrant,
   getGrant,
   sweepOverdueGrants,
@@ -14,7 +13,7 @@ import { EarlyInvocationError, runScheduledWork } from '../../functions/use-case
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import type { FakeClock } from '../support/clock.ts';
-import { givenActiveGrant, seedContact, silentLog, testDeps } from '../support/deps.ts';
+import { givenActiveGrant, seedContact, silentLog, testDeps, withActiveGrant } from '../support/deps.ts';
 
 describe('expiry is safe against every race', () => {
   it('duplicate, stale and concurrent invocations end the grant exactly once', async () => {
@@ -52,14 +51,7 @@ describe('expiry is safe against every race', () => {
       },
     );
     silentLog.errors.length = 0;
-    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      t.deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      t.clock.now(),
-    );
+    const { ada, grant } = await withActiveGrant(t, { seconds: 600 });
     await changeGrantDeadline(t.deps, 'acme', grant.grantId, ada, { durationSeconds: 900 }, t.clock.now());
     expect(silentLog.errors.length).toBe(2);
     t.clock.advance(900_000);

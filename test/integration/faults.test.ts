@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { clientConfig, dynamoDocumentClient } from '../../functions/adapters/aws-clients.ts';
 import { EventBridgeGrantScheduler } from '../../functions/adapters/scheduler.ts';
 import {
@@ -16,26 +16,18 @@ import {
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { tableStores } from '../../functions/wiring/stores.ts';
 import { freePort } from '../../local/ports.ts';
-import { seedContact, testCursors, testDeps } from '../support/deps.ts';
+import { grantFrom, seedContact, testCursors, testDeps, withActiveGrant } from '../support/deps.ts';
 import { faultyProxy } from '../support/faulty-proxy.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
-import { localCredentials } from '../support/table.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
+import { localClientConfig, localCredentials } from '../support/table.ts';
 
 /** Use-case dependencies whose DynamoDB traffic passes through a fault-injecting proxy. */
 async function behindProxy() {
   const t = await testDeps();
   const proxy = await faultyProxy(inject('dynamoEndpoint'));
-  closers.push(proxy.close);
+  onTestFinished(proxy.close);
   const client = new DynamoDBClient({
-    endpoint: proxy.endpoint,
-    region: 'eu-central-1',
-    credentials: localCredentials,
-    maxAttempts: 3,
+    ...localClientConfig(proxy.endpoint, 3),
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({ requestTimeout: 1000, throwOnRequestTimeout: true }),
   });
@@ -53,13 +45,7 @@ describe('faults at the adapter boundaries', () => {
       status: 400,
       errorType: 'ThrottlingException',
     });
-    const { grant } = await createGrant(
-      faulty,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const grant = await grantFrom({ deps: faulty, clock }, ada, { seconds: 600 });
     expect(proxy.seen.filter((op) => op === 'TransactWriteItems')).toHaveLength(3);
     expect(
       (await listGrants(deps, 'acme', { limit: 10 }, undefined, clock.now())).items.map((g) => g.grantId),
@@ -89,15 +75,8 @@ describe('faults at the adapter boundaries', () => {
 
   it('a write that meets another in flight on the same item (TransactionConflict) is tried again, never failed', async () => {
     const t = await behindProxy();
-    const { deps, faulty, proxy, clock } = t;
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      clock.now(),
-    );
+    const { faulty, proxy, clock } = t;
+    const { ada, grant } = await withActiveGrant(t, { seconds: 600 });
     proxy.inject({
       operation: 'TransactWriteItems',
       times: 3,
@@ -127,9 +106,8 @@ describe('faults at the adapter boundaries', () => {
 
   it('an access check whose recording write fails gives no answer at all', async () => {
     const t = await behindProxy();
-    const { deps, faulty, proxy, clock } = t;
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    await createGrant(deps, 'acme', ada, { reason: 'r', durationSeconds: 600 }, clock.now());
+    const { deps, faulty, proxy } = t;
+    await withActiveGrant(t, { seconds: 600 });
     proxy.inject({ operation: 'UpdateItem', times: Number.POSITIVE_INFINITY, status: 500 });
     await expect(checkAccess(faulty, 'acme', 'agent@vendor.example')).rejects.toMatchObject({
       $metadata: { httpStatusCode: 500 },
@@ -143,15 +121,7 @@ describe('faults at the adapter boundaries', () => {
   });
 
   it('a failed expiry is harmless: access already ended at the deadline, and the retry or the sweep ends it once', async () => {
-    const { deps, faulty, proxy, clock } = await behindProxy();
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { deps, faulty, proxy, clock, grant } = await withActiveGrant(await behindProxy(), {});
     clock.advance(300_000);
     proxy.inject({
       operation: 'TransactWriteItems',
@@ -195,7 +165,7 @@ describe('faults at the adapter boundaries', () => {
       sockets.push(socket);
     });
     await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
-    closers.push(
+    onTestFinished(
       () =>
         new Promise((resolve) => {
           for (const socket of sockets) socket.destroy();
@@ -221,13 +191,7 @@ describe('faults at the adapter boundaries', () => {
     );
     const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
     const started = Date.now();
-    const { grant } = await createGrant(
-      t.deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      t.clock.now(),
-    );
+    const grant = await grantFrom(t, ada);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(await getGrant(t.deps, 'acme', grant.grantId, t.clock.now())).toMatchObject({ status: 'active' });
     t.clock.advance(300_000);

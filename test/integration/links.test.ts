@@ -3,14 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../functions/domain/action-link.ts';
 import { actOnLink, viewLink } from '../../functions/use-cases/links.ts';
 import { givenActiveGrant } from '../support/deps.ts';
-import { as, linksIn, mailed, outcome } from '../support/scenarios.ts';
+import { as, DAY, linksIn, mailed, outcome } from '../support/scenarios.ts';
 
-const DAY = 86_400;
-
-async function mailedGrant() {
-  const { bob: _, ...t } = await givenActiveGrant({ seconds: 3 * DAY });
-  return mailed(t);
-}
+const mailedGrant = async () => mailed(await givenActiveGrant({ seconds: 3 * DAY }));
 
 describe('one-click links (DynamoDB Local)', () => {
   it('are mailed per contact who may grant, stored only hashed, and GET changes nothing', async () => {

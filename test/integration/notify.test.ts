@@ -7,13 +7,13 @@ import { EVENT_DETAILS } from '../../functions/domain/event-types.ts';
 import type { Mailer, NotificationLedger } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
-import { type NotifyDeps, notifyContacts } from '../../functions/use-cases/notify.ts';
+import { type NotifyDeps, type NotifyResult, notifyContacts } from '../../functions/use-cases/notify.ts';
 import { listAudit } from '../../functions/use-cases/support.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SesEmulator, startSesEmulator } from '../../local/ses.ts';
 import { notifyDepsFor, RecordingMailer, seedContact, testDeps } from '../support/deps.ts';
 import { emails } from '../support/mail.ts';
-import { localCredentials } from '../support/table.ts';
+import { localClientConfig } from '../support/table.ts';
 
 let ses: SesEmulator;
 beforeAll(async () => {
@@ -22,10 +22,11 @@ beforeAll(async () => {
 afterAll(() => ses?.stop());
 
 const sesMailer = (endpoint: string) =>
-  new SesMailer(
-    new SESClient({ endpoint, region: 'eu-central-1', credentials: localCredentials, maxAttempts: 1 }),
-    'support@vendor.example',
-  );
+  new SesMailer(new SESClient(localClientConfig(endpoint)), 'support@vendor.example');
+
+const NONE = { sent: 0, failed: 0, retry: 0, skipped: 0, unrecorded: 0, throttled: 0, deferred: 0 };
+/** A notifier's whole result: these counts, every other one nought. */
+const counted = (counts: Partial<NotifyResult>): NotifyResult => ({ ...NONE, ...counts });
 
 async function scenario(tenantId: string) {
   const t = await testDeps();
@@ -53,24 +54,8 @@ describe('notifications through the outbox', () => {
     const tenantId = `mail-${Date.now()}`;
     const { created, notify, deps } = await scenario(tenantId);
     const mailer = sesMailer(ses.url);
-    expect(await notifyContacts(notify(mailer), created)).toEqual({
-      sent: 2,
-      failed: 0,
-      retry: 0,
-      skipped: 0,
-      unrecorded: 0,
-      throttled: 0,
-      deferred: 0,
-    });
-    expect(await notifyContacts(notify(mailer), created)).toEqual({
-      sent: 0,
-      failed: 0,
-      retry: 0,
-      skipped: 2,
-      unrecorded: 0,
-      throttled: 0,
-      deferred: 0,
-    });
+    expect(await notifyContacts(notify(mailer), created)).toEqual(counted({ sent: 2 }));
+    expect(await notifyContacts(notify(mailer), created)).toEqual(counted({ sent: 0, skipped: 2 }));
     // Two processors at once: still one email per contact.
     const both = await Promise.all([
       notifyContacts(notify(mailer), created),
@@ -142,15 +127,7 @@ describe('notifications through the outbox', () => {
       },
     };
     const result = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: flaky }, created);
-    expect(result).toEqual({
-      sent: 2,
-      failed: 0,
-      retry: 0,
-      skipped: 0,
-      unrecorded: 0,
-      throttled: 0,
-      deferred: 0,
-    });
+    expect(result).toEqual(counted({ sent: 2 }));
     expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(1);
     const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
     expect(types.filter((t) => t === 'notification.sent')).toHaveLength(2);
@@ -171,15 +148,7 @@ describe('notifications through the outbox', () => {
       },
     };
     const first = await notifyContacts({ ...notify(sesMailer(ses.url), 1), ledger: down }, created);
-    expect(first).toEqual({
-      sent: 2,
-      failed: 0,
-      retry: 0,
-      skipped: 0,
-      unrecorded: 2,
-      throttled: 0,
-      deferred: 0,
-    });
+    expect(first).toEqual(counted({ sent: 2, unrecorded: 2 }));
     // The stream redelivers: the claims are still leased, so nobody is mailed twice.
     const again = await notifyContacts(notify(sesMailer(ses.url)), created);
     expect(again).toMatchObject({ sent: 0, skipped: 2 });

@@ -13,12 +13,12 @@ import {
 import { EventBridgeBus } from '../../functions/adapters/event-bus.ts';
 import type { EventBus } from '../../functions/domain/ports.ts';
 import { publishRecords } from '../../functions/handlers/publish-events.ts';
-import { createGrant, revokeGrant } from '../../functions/use-cases/grants.ts';
+import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { startEventsEmulator } from '../../local/events-emulator.ts';
 import { freePort } from '../../local/ports.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
-import { localCredentials } from '../support/table.ts';
+import { testDeps, withActiveGrant } from '../support/deps.ts';
+import { localClientConfig, localCredentials } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
 const BUS = 'SupportAccess-test';
@@ -27,12 +27,7 @@ it('holds the events back while the bus is down, without holding up another cons
   const t = await testDeps();
   const dataDir = await mkdtemp(join(tmpdir(), 'publisher-test-'));
   const port = await freePort();
-  const client = new EventBridgeClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'eu-central-1',
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  const client = new EventBridgeClient(localClientConfig(`http://127.0.0.1:${port}`));
   const real = new EventBridgeBus(client, BUS);
   let puts = 0;
   const bus: EventBus = {
@@ -72,14 +67,7 @@ it('holds the events back while the bus is down, without holding up another cons
   });
   let stopEmulator = async () => {};
   try {
-    const ada = await seedContact(t.deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      t.deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 600 },
-      t.clock.now(),
-    );
+    const { ada, grant } = await withActiveGrant(t, { seconds: 600 });
     t.clock.advance(1000);
     await revokeGrant(t.deps, 'acme', grant.grantId, ada, t.clock.now());
     // The bus is down: the publisher keeps failing, the other consumer goes on.

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetSendQuotaCommand, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { isThrottlingError } from '@smithy/core/retry';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
 import { EventBridgeGrantScheduler, scheduleName } from '../../functions/adapters/scheduler.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
@@ -31,23 +31,13 @@ import { startSesEmulator } from '../../local/ses.ts';
 import type { SesLimits } from '../../local/ses-quota.ts';
 import { notifyDepsFor, seedContact, testDeps } from '../support/deps.ts';
 import { emails } from '../support/mail.ts';
-import { localCredentials } from '../support/table.ts';
+import { localClientConfig } from '../support/table.ts';
 import { useCaseDeps } from '../support/use-case-deps.ts';
-
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
 
 async function ses(limits: Partial<SesLimits>) {
   const emulator = await startSesEmulator(await freePort(), limits);
-  stops.push(emulator.stop);
-  const client = new SESClient({
-    endpoint: emulator.url,
-    region: 'eu-central-1',
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  onTestFinished(emulator.stop);
+  const client = new SESClient(localClientConfig(emulator.url));
   const send = (to: string) =>
     client.send(
       new SendEmailCommand({
@@ -109,21 +99,21 @@ describe('the local SES enforces the sending quotas as SES does', () => {
   });
 });
 
+/** A client of the local Scheduler, limited to two API calls a second. */
+async function schedulerAtTwoPerSecond() {
+  const emulator = await startSchedulerEmulator({
+    port: await freePort(),
+    dataDir: await mkdtemp(join(tmpdir(), 'scheduler-quota-')),
+    invoke: async () => {},
+    maxTps: 2,
+  });
+  onTestFinished(emulator.stop);
+  return new SchedulerClient(localClientConfig(emulator.url));
+}
+
 describe('the local Scheduler enforces its API rate as the service does', () => {
   it('answers over SCHEDULER_MAX_TPS with 429 ThrottlingException', async () => {
-    const emulator = await startSchedulerEmulator({
-      port: await freePort(),
-      dataDir: await mkdtemp(join(tmpdir(), 'scheduler-quota-')),
-      invoke: async () => {},
-      maxTps: 2,
-    });
-    stops.push(emulator.stop);
-    const client = new SchedulerClient({
-      endpoint: emulator.url,
-      region: 'eu-central-1',
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
+    const client = await schedulerAtTwoPerSecond();
     const get = (name: string) =>
       client.send(new GetScheduleCommand({ Name: name, GroupName: 'default' })).catch((e: Error) => e);
     const answers = await Promise.all([get('a'), get('b'), get('c')]);
@@ -138,19 +128,7 @@ describe('the local Scheduler enforces its API rate as the service does', () => 
 
 describe('under the quotas', () => {
   it('a throttled Scheduler never fails a create or an extend; the sweep ends those grants at their deadline', async () => {
-    const emulator = await startSchedulerEmulator({
-      port: await freePort(),
-      dataDir: await mkdtemp(join(tmpdir(), 'scheduler-quota-')),
-      invoke: async () => {},
-      maxTps: 2,
-    });
-    stops.push(emulator.stop);
-    const client = new SchedulerClient({
-      endpoint: emulator.url,
-      region: 'eu-central-1',
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
+    const client = await schedulerAtTwoPerSecond();
     await client.send(new CreateScheduleGroupCommand({ Name: 'g' })).catch((e) => {
       if (!(e instanceof ConflictException)) throw e;
     });
@@ -307,12 +285,7 @@ describe('under the quotas', () => {
     expect(await audit('notification.failed')).toHaveLength(0);
     // The holds spent no attempt: with two allowed, a mail server that is down now is a first failure.
     const down = new SesMailer(
-      new SESClient({
-        endpoint: `http://127.0.0.1:${await freePort()}`,
-        region: 'eu-central-1',
-        credentials: localCredentials,
-        maxAttempts: 1,
-      }),
+      new SESClient(localClientConfig(`http://127.0.0.1:${await freePort()}`)),
       'support@vendor.example',
     );
     expect(await notifyContacts(notifyDepsFor(t, down, 2), created)).toMatchObject({ retry: 3, failed: 0 });

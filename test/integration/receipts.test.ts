@@ -1,4 +1,4 @@
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { eventItem } from '../../functions/adapters/dynamodb/items.ts';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
@@ -8,7 +8,6 @@ import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CHAIN_SETTLE_MS,
   chainAuditLog,
-  exportAudit,
   grantReceipt,
   recordActivity,
 } from '../../functions/use-cases/audit.ts';
@@ -16,21 +15,13 @@ import { forEachConcurrently } from '../../functions/use-cases/deps.ts';
 import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
+import { exportLines as exportAllLines, overwrite, storedEvents } from '../support/audit-table.ts';
 import { givenActiveGrant, notifyDepsFor, RecordingMailer } from '../support/deps.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
 
 type Given = Awaited<ReturnType<typeof givenActiveGrant>>;
 
-async function exportLines(t: Given): Promise<string[]> {
-  const lines: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await exportAudit(t.deps, 'acme', { limit: 50, cursor });
-    lines.push(...page.events.map((e) => JSON.stringify(e)));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return lines;
-}
+const exportLines = (t: Given) => exportAllLines(t, 50);
 
 /** Items DynamoDB hands back to this client: what a use case read, however it paged. */
 function countReads(t: Given): { items: number } {
@@ -71,37 +62,14 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
     expect(verifyChain(await exportLines(t), head)).toMatchObject({ ok: true });
 
     // Whoever can write the table edits the activity and recomputes every hash and the head.
-    const { Items = [] } = await t.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.tenant('acme'), ':p': keys.eventPrefix },
-      }),
-    );
     let hash = GENESIS_HASH;
-    for (const item of Items) {
+    for (const item of await storedEvents(t)) {
       if (typeof item.hash !== 'string') continue;
       if (item.type === 'support.activity') item.details = { action: 'nothing happened' };
       hash = chainHash(hash, item as never);
-      await t.doc.send(
-        new UpdateCommand({
-          TableName: t.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET details = :d, #h = :h',
-          ExpressionAttributeNames: { '#h': 'hash' },
-          ExpressionAttributeValues: { ':d': item.details, ':h': hash },
-        }),
-      );
+      await overwrite(t, item, { details: item.details, hash });
     }
-    await t.doc.send(
-      new UpdateCommand({
-        TableName: t.tableName,
-        Key: { pk: keys.tenant('acme'), sk: keys.chainHead },
-        UpdateExpression: 'SET #h = :h',
-        ExpressionAttributeNames: { '#h': 'hash' },
-        ExpressionAttributeValues: { ':h': hash },
-      }),
-    );
+    await overwrite(t, { pk: keys.tenant('acme'), sk: keys.chainHead }, { hash });
     const lines = await exportLines(t);
     expect(verifyChain(lines)).toMatchObject({ ok: true });
     expect(verifyChain(lines, head)).toMatchObject({ ok: false });

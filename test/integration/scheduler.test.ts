@@ -1,5 +1,4 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,6 +21,8 @@ import {
 } from '../../functions/adapters/scheduler.ts';
 import { freePort } from '../../local/ports.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../local/scheduler-emulator.ts';
+import { abandonMidBody } from '../support/raw-http.ts';
+import { localClientConfig } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
 const GROUP = 'grants';
@@ -45,12 +46,7 @@ async function setup(
     tickMs: 20,
   });
   stops.push(emulator.stop);
-  const client = new SchedulerClient({
-    endpoint: emulator.url,
-    region: 'eu-central-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const client = new SchedulerClient(localClientConfig(emulator.url));
   await client.send(new CreateScheduleGroupCommand({ Name: GROUP })).catch((e) => {
     if (!(e instanceof ConflictException)) throw e;
   });
@@ -251,18 +247,10 @@ describe('EventBridge Scheduler adapter against the Scheduler emulator', () => {
 
   it('a client that goes away mid-body drops only its own request', async () => {
     const { emulator } = await setup();
-    const { port } = new URL(emulator.url);
-    await new Promise<void>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(
-          'POST /schedules/cut-off HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"GroupName":',
-        );
-        setImmediate(() => {
-          socket.destroy();
-          resolve();
-        });
-      });
-    });
+    await abandonMidBody(
+      emulator.url,
+      'POST /schedules/cut-off HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"GroupName":',
+    );
     await until(
       () =>
         fetch(`${emulator.url}/schedule-groups/${GROUP}`).then(

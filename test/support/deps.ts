@@ -10,6 +10,7 @@ import {
 } from './use-case-deps.ts';
 
 export {
+  grantFrom,
   notifyDepsFor,
   RecordingMailer,
   RecordingScheduler,
@@ -17,6 +18,7 @@ export {
   silentLog,
   type TestStores,
   testCursors,
+  withActiveGrant,
 } from './use-case-deps.ts';
 
 export async function testDeps(start = '2026-12-01T10:00:00.000Z') {

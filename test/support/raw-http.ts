@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -11,6 +12,20 @@ export interface RawResponse {
  * (`//`, absolute form, 8 KB), any Host header or none (`host: ''`) — which `fetch` refuses to
  * send. Resolves with status 0 when the server closed the connection without an answer.
  */
+/** A client that sends `head`, which announces a longer body than follows, and goes away mid-body. */
+export function abandonMidBody(base: string, head: string): Promise<void> {
+  const { port } = new URL(base);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(head);
+      setImmediate(() => {
+        socket.destroy();
+        resolve();
+      });
+    });
+  });
+}
+
 export function rawHttp(
   base: string,
   target: string,

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import type { Principal } from '../../functions/domain/authorization.ts';
+import type { Contact } from '../../functions/domain/contact.ts';
 import type { SchedulingDeps } from '../../functions/use-cases/deps.ts';
 import type { SignedIn } from '../../functions/use-cases/links.ts';
 import { notifyContacts } from '../../functions/use-cases/notify.ts';
@@ -12,6 +13,9 @@ import { notifyDepsFor, RecordingMailer, seedContact, type TestStores } from './
  * DynamoDB Local (`t` comes from `fakeDeps()`/`testDeps()` or their `givenActiveGrant`).
  */
 type Given = { deps: SchedulingDeps; clock: FakeClock; stores: TestStores };
+
+/** Seconds in a day. */
+export const DAY = 86_400;
 
 export const DELETE = {
   kind: 'account-deletion' as const,
@@ -51,8 +55,11 @@ export function linksIn(text: string): Record<string, string> {
   return found;
 }
 
-/** The grant given, mailed to Ada (de, may grant), Bob (en, may grant) and Cy (may not grant). */
-export async function mailed<T extends Given>(t: T) {
+/**
+ * The grant given, mailed to Ada (de, may grant), Bob (en, may grant) and Cy (may not grant);
+ * Bob is added here, in place of any second contact `t` came with.
+ */
+export async function mailed<T extends Given>({ bob: _, ...t }: T & { bob?: Contact | undefined }) {
   const bob = await seedContact(t.deps, 'acme', 'bob@acme.test', {
     locale: 'en',
     timeZone: 'America/New_York',

@@ -2,16 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { spawnStack } from '../../local/spawn-stack.ts';
+import { type SpawnedStack, spawnStack } from '../../local/spawn-stack.ts';
+
+/** The stack's endpoints the e2e tests reach, as `inject(name)`. */
+const ENDPOINTS = [
+  'apiUrl',
+  'sesUrl',
+  'schedulerUrl',
+  'eventsUrl',
+  'dynamodbUrl',
+  'oidcUrl',
+] as const satisfies readonly (keyof SpawnedStack)[];
 
 declare module 'vitest' {
-  export interface ProvidedContext {
-    apiUrl: string;
-    sesUrl: string;
-    schedulerUrl: string;
-    eventsUrl: string;
-    dynamodbUrl: string;
-    oidcUrl: string;
+  export interface ProvidedContext extends Pick<SpawnedStack, (typeof ENDPOINTS)[number]> {
     dataDir: string;
   }
 }
@@ -23,12 +27,7 @@ export default async function setup(project: TestProject) {
   const stack = await spawnStack(dataDir, 'fresh', {
     AWS_CALL_LOG: join(dataDir, 'aws-calls.jsonl'),
   });
-  project.provide('apiUrl', stack.apiUrl);
-  project.provide('sesUrl', stack.sesUrl);
-  project.provide('schedulerUrl', stack.schedulerUrl);
-  project.provide('eventsUrl', stack.eventsUrl);
-  project.provide('dynamodbUrl', stack.dynamodbUrl);
-  project.provide('oidcUrl', stack.oidcUrl);
+  for (const name of ENDPOINTS) project.provide(name, stack[name]);
   project.provide('dataDir', dataDir);
   return async () => {
     await stack.stop();

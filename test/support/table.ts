@@ -6,13 +6,13 @@ import { createTableInput } from '../../functions/adapters/dynamodb/table-defini
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** An AWS client's settings for a local engine or emulator at `endpoint`: one attempt unless told. */
+export function localClientConfig(endpoint: string, maxAttempts = 1) {
+  return { endpoint, region: 'eu-central-1', credentials: localCredentials, maxAttempts };
+}
+
 export function localDynamoClient(endpoint = inject('dynamoEndpoint')): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'eu-central-1',
-    credentials: localCredentials,
-    maxAttempts: 3,
-  });
+  return new DynamoDBClient(localClientConfig(endpoint, 3));
 }
 
 /** A fresh table with the production definition and a name no other test uses. */

@@ -161,12 +161,16 @@ export async function withActiveGrant<
   const bob = (
     options.secondContact ? await seedContact(t.deps, 'acme', 'bob@acme.test') : undefined
   ) as Second extends true ? Contact : undefined;
-  const { grant } = await createGrant(
-    t.deps,
-    'acme',
-    ada,
-    { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 },
-    t.clock.now(),
-  );
+  const grant = await grantFrom(t, ada, options);
   return { ...t, ada, bob, grant };
+}
+
+/** The grant `contact` gives tenant acme, active for `seconds` (300) from the clock. */
+export async function grantFrom(
+  t: { deps: SchedulingDeps; clock: FakeClock },
+  contact: Contact,
+  options: Pick<GrantGiven<boolean>, 'seconds' | 'reason'> = {},
+) {
+  const input = { reason: options.reason ?? 'r', durationSeconds: options.seconds ?? 300 };
+  return (await createGrant(t.deps, 'acme', contact, input, t.clock.now())).grant;
 }

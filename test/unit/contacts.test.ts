@@ -9,11 +9,13 @@ import {
 } from '../../functions/domain/contact.ts';
 
 describe('phone numbers', () => {
-  it('normalises to E.164, reading national numbers as German', () => {
-    expect(normalisePhone('030 1234567')).toBe('+49301234567');
-    expect(normalisePhone('+49 (30) 123-4567')).toBe('+49301234567');
-    expect(normalisePhone('0049 30 1234567')).toBe('+49301234567');
-    expect(normalisePhone('+1 415 555 2671')).toBe('+14155552671');
+  it.each([
+    ['030 1234567', '+49301234567'],
+    ['+49 (30) 123-4567', '+49301234567'],
+    ['0049 30 1234567', '+49301234567'],
+    ['+1 415 555 2671', '+14155552671'],
+  ])('normalises %j to E.164 %j, reading national numbers as German', (phone, e164) => {
+    expect(normalisePhone(phone)).toBe(e164);
   });
 
   it('rejects what is not a phone number', () => {
@@ -39,11 +41,15 @@ describe('contacts', () => {
 });
 
 describe('time zones', () => {
-  it('keeps IANA zones in the runtime’s spelling', () => {
-    expect(normaliseTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
+  it.each(['Europe/Berlin', 'UTC', 'Asia/Kolkata'])(
+    'keeps the IANA zone %j as the runtime spells it',
+    (zone) => {
+      expect(normaliseTimeZone(zone)).toBe(zone);
+    },
+  );
+
+  it('respells an IANA zone as the runtime does', () => {
     expect(normaliseTimeZone(' america/new_york ')).toBe('America/New_York');
-    expect(normaliseTimeZone('UTC')).toBe('UTC');
-    expect(normaliseTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
   });
 
   it.each(['Mars/Olympus', '+01:00', 'GMT+1', 'Europe/Berlinn', '', 'Europe//Berlin'])(

@@ -19,21 +19,17 @@ function recordingCognito() {
   return { client, sent };
 }
 
+/** What `npm run create-user -- <args>` asks of Cognito. */
+async function requestsFor(args: string) {
+  const { client, sent } = recordingCognito();
+  await createUser(client, parseUser(args.split(' ')));
+  return sent;
+}
+
 describe('npm run create-user', () => {
   it('creates a tenant admin with a verified email and the tenant attribute, in the admin group', async () => {
-    const { client, sent } = recordingCognito();
-    await createUser(
-      client,
-      parseUser([
-        '--pool-id',
-        'eu-central-1_x',
-        '--email',
-        'a@acme.example',
-        '--role',
-        'tenant-admin',
-        '--tenant',
-        'acme',
-      ]),
+    const sent = await requestsFor(
+      '--pool-id eu-central-1_x --email a@acme.example --role tenant-admin --tenant acme',
     );
     expect(sent.map((s) => s.command)).toEqual(['AdminCreateUserCommand', 'AdminAddUserToGroupCommand']);
     expect(sent[0]?.input).toMatchObject({
@@ -49,11 +45,7 @@ describe('npm run create-user', () => {
   });
 
   it('creates a support agent without a tenant', async () => {
-    const { client, sent } = recordingCognito();
-    await createUser(
-      client,
-      parseUser(['--pool-id', 'eu-west-1_p', '--email', 'agent@vendor.example', '--role', 'support-agent']),
-    );
+    const sent = await requestsFor('--pool-id eu-west-1_p --email agent@vendor.example --role support-agent');
     const attributes = (
       (sent[0]?.input ?? { UserAttributes: [] }) as { UserAttributes: { Name: string }[] }
     ).UserAttributes.map((a) => a.Name);
@@ -62,19 +54,8 @@ describe('npm run create-user', () => {
   });
 
   it("creates a contact's sign-in: the tenant attribute, a verified email, and no group", async () => {
-    const { client, sent } = recordingCognito();
-    await createUser(
-      client,
-      parseUser([
-        '--pool-id',
-        'eu-west-1_p',
-        '--email',
-        'c@acme.example',
-        '--role',
-        'contact',
-        '--tenant',
-        'acme',
-      ]),
+    const sent = await requestsFor(
+      '--pool-id eu-west-1_p --email c@acme.example --role contact --tenant acme',
     );
     expect(sent.map((s) => s.command)).toEqual(['AdminCreateUserCommand']);
     expect(sent[0]?.input).toMatchObject({

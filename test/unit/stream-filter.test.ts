@@ -76,27 +76,40 @@ describe('what the check recorder and the chaining step read', () => {
     checkSeq: { N: '2' },
   });
 
-  it('the notifier never reads access-item writes: a flood of checks cannot delay mail', () => {
-    expect(matchesNotifierFilter(record('INSERT', 'event', 'grant.created'))).toBe(true);
-    expect(matchesNotifierFilter(record('MODIFY', 'access', ''))).toBe(false);
-    expect(matchesNotifierFilter(record('INSERT', 'access', ''))).toBe(false);
-    expect(matchesNotifierFilter(record('INSERT', 'event', 'access.checked'))).toBe(false);
-    expect(matchesNotifierFilter(record('INSERT', 'grant', ''))).toBe(false);
-  });
-
-  it('the check recorder reads access-item writes and nothing else', () => {
-    expect(matchesCheckFilter(record('MODIFY', 'access', ''))).toBe(true);
-    expect(matchesCheckFilter(record('INSERT', 'access', ''))).toBe(true);
-    expect(matchesCheckFilter(record('INSERT', 'event', 'grant.created'))).toBe(false);
-    expect(matchesCheckFilter({ eventName: 'REMOVE', dynamodb: { OldImage: stamp('C1') } })).toBe(false);
-  });
-
-  it('the chainer reads inserted events (a check’s event once recorded), nothing else', () => {
-    expect(matchesChainFilter(record('INSERT', 'event', 'access.checked'))).toBe(true);
-    expect(matchesChainFilter(record('INSERT', 'event', 'grant.created'))).toBe(true);
-    expect(matchesChainFilter(record('MODIFY', 'access', ''))).toBe(false);
-    expect(matchesChainFilter(record('MODIFY', 'event', 'grant.created'))).toBe(false);
-    expect(matchesChainFilter(record('INSERT', 'grant', ''))).toBe(false);
+  it.each([
+    {
+      reader: 'the notifier never reads access-item writes: a flood of checks cannot delay mail',
+      filter: matchesNotifierFilter,
+      read: [record('INSERT', 'event', 'grant.created')],
+      passed: [
+        record('MODIFY', 'access', ''),
+        record('INSERT', 'access', ''),
+        record('INSERT', 'event', 'access.checked'),
+        record('INSERT', 'grant', ''),
+      ],
+    },
+    {
+      reader: 'the check recorder reads access-item writes and nothing else',
+      filter: matchesCheckFilter,
+      read: [record('MODIFY', 'access', ''), record('INSERT', 'access', '')],
+      passed: [
+        record('INSERT', 'event', 'grant.created'),
+        { eventName: 'REMOVE' as const, dynamodb: { OldImage: stamp('C1') } },
+      ],
+    },
+    {
+      reader: 'the chainer reads inserted events (a check’s event once recorded), nothing else',
+      filter: matchesChainFilter,
+      read: [record('INSERT', 'event', 'access.checked'), record('INSERT', 'event', 'grant.created')],
+      passed: [
+        record('MODIFY', 'access', ''),
+        record('MODIFY', 'event', 'grant.created'),
+        record('INSERT', 'grant', ''),
+      ],
+    },
+  ])('$reader', ({ filter, read, passed }) => {
+    for (const r of read) expect(filter(r)).toBe(true);
+    for (const r of passed) expect(filter(r)).toBe(false);
   });
 
   it('reads a new stamp as the check it records, with the grant its write saw; an unchanged stamp as none', () => {

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { CONTACTS_MAX, type Contact, emailKey } from '../../domain/contact.ts';
 import { ContactExistsError, ContactLimitReachedError } from '../../domain/errors.ts';
@@ -110,20 +109,12 @@ export class DynamoContacts implements ContactStore {
 
   async listContacts(tenantId: string): Promise<Contact[]> {
     const contacts: Contact[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.tenant(tenantId), ':prefix': keys.contactPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      contacts.push(...(result.Items ?? []).map(toContact));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
+    const pages = this.table.queryToEnd({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.tenant(tenantId), ':prefix': keys.contactPrefix },
+      ConsistentRead: true,
+    });
+    for await (const result of pages) contacts.push(...(result.Items ?? []).map(toContact));
     return contacts.sort(
       (a, b) => a.createdAt.localeCompare(b.createdAt) || a.contactId.localeCompare(b.contactId),
     );

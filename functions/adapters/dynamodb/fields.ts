@@ -7,29 +7,20 @@ type Item = Record<string, unknown>;
 
 const malformed = (name: string, want: string) => new Error(`A stored item's ${name} is not ${want}.`);
 
-export function text(item: Item, name: string): string {
-  const value = item[name];
-  if (typeof value !== 'string') throw malformed(name, 'a string');
-  return value;
+/** A strict reader of the values `is` accepts, and one that reads absent or null as null. */
+function typed<T>(is: (value: unknown) => value is T, want: string) {
+  const strict = (item: Item, name: string): T => {
+    const value = item[name];
+    if (!is(value)) throw malformed(name, want);
+    return value;
+  };
+  const orNull = (item: Item, name: string): T | null =>
+    item[name] === undefined || item[name] === null ? null : strict(item, name);
+  return [strict, orNull] as const;
 }
 
-/** Absent or null: null. */
-export function textOrNull(item: Item, name: string): string | null {
-  const value = item[name];
-  return value === undefined || value === null ? null : text(item, name);
-}
-
-export function count(item: Item, name: string): number {
-  const value = item[name];
-  if (typeof value !== 'number') throw malformed(name, 'a number');
-  return value;
-}
-
-/** Absent or null: null. */
-export function countOrNull(item: Item, name: string): number | null {
-  const value = item[name];
-  return value === undefined || value === null ? null : count(item, name);
-}
+export const [text, textOrNull] = typed((v): v is string => typeof v === 'string', 'a string');
+export const [count, countOrNull] = typed((v): v is number => typeof v === 'number', 'a number');
 
 /** A flag: only `true` is true. */
 export const flag = (item: Item, name: string): boolean => item[name] === true;

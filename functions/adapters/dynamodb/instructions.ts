@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../domain/audit.ts';
 import { NotAuthorizedContactError } from '../../domain/errors.ts';
-import { INSTRUCTION_KINDS, type Instruction, type InstructionStatus } from '../../domain/instruction.ts';
+import { INSTRUCTION_KINDS, INSTRUCTION_STATUSES, type Instruction } from '../../domain/instruction.ts';
 import type { InstructionStore, Page, PageRequest } from '../../domain/ports.ts';
 import { contactRef, contactRefOrNull, oneOf, text, textOrNull } from './fields.ts';
 import { keys } from './keys.ts';
@@ -24,21 +24,13 @@ function indexEntry(i: Instruction): Item {
   return {};
 }
 
-const STATUSES = [
-  'pending-confirmation',
-  'confirmed',
-  'rejected',
-  'lapsed',
-  'done',
-] as const satisfies readonly InstructionStatus[];
-
 function toInstruction(item: Item): Instruction {
   return {
     instructionId: text(item, 'instructionId'),
     tenantId: text(item, 'tenantId'),
     kind: oneOf(item, 'kind_', INSTRUCTION_KINDS),
     details: text(item, 'details'),
-    status: oneOf(item, 'status', STATUSES),
+    status: oneOf(item, 'status', INSTRUCTION_STATUSES),
     requestedBy: contactRef(item, 'requestedBy'),
     confirmedBy: contactRefOrNull(item, 'confirmedBy'),
     rejectedBy: contactRefOrNull(item, 'rejectedBy'),

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ActionLink, LinkAction, LinkUse } from '../../domain/action-link.ts';
+import { type ActionLink, LINK_ACTIONS, type LinkUse } from '../../domain/action-link.ts';
 import { LinkUsedError } from '../../domain/errors.ts';
 import type { LinkStore } from '../../domain/ports.ts';
 import { countOrNull, oneOf, text, textOrNull } from './fields.ts';
@@ -10,13 +10,6 @@ import { TTL_ATTRIBUTE } from './table-definition.ts';
 /** A link's record stays this long after it stopped working, so it answers "used"/"expired", not "unknown". */
 const KEPT_AFTER_VALIDITY_SECONDS = 30 * 86_400;
 
-const ACTIONS = [
-  'end',
-  'extend',
-  'confirm-instruction',
-  'reject-instruction',
-] as const satisfies readonly LinkAction[];
-
 function toLink(item: Item): ActionLink {
   return {
     tokenHash: text(item, 'tokenHash'),
@@ -24,7 +17,7 @@ function toLink(item: Item): ActionLink {
     grantId: textOrNull(item, 'grantId'),
     instructionId: textOrNull(item, 'instructionId'),
     contactId: text(item, 'contactId'),
-    action: oneOf(item, 'action', ACTIONS),
+    action: oneOf(item, 'action', LINK_ACTIONS),
     extendBySeconds: countOrNull(item, 'extendBySeconds'),
     createdAt: text(item, 'createdAt'),
     validUntil: text(item, 'validUntil'),

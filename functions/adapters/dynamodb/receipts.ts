@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { idTimePrefix } from '../../domain/ids.ts';
 import type { Page, PageRequest, ReceiptStore, ReceiptTally } from '../../domain/ports.ts';
@@ -45,31 +44,23 @@ export class DynamoReceipts implements ReceiptStore {
     const to = keys.event(idTimePrefix(before));
     if (to < from) return 0;
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          // Mails about the grant are recorded after they are sent: they are never under a mail's head.
-          FilterExpression:
-            'grantId = :grantId AND attribute_not_exists(#hash) AND NOT begins_with(#type, :notification)',
-          ExpressionAttributeNames: { '#hash': 'hash', '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':pk': keys.tenant(tenantId),
-            ':from': from,
-            ':to': to,
-            ':grantId': grantId,
-            ':notification': 'notification.',
-          },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += result.Count ?? 0;
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const pages = this.table.queryToEnd({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      // Mails about the grant are recorded after they are sent: they are never under a mail's head.
+      FilterExpression:
+        'grantId = :grantId AND attribute_not_exists(#hash) AND NOT begins_with(#type, :notification)',
+      ExpressionAttributeNames: { '#hash': 'hash', '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':pk': keys.tenant(tenantId),
+        ':from': from,
+        ':to': to,
+        ':grantId': grantId,
+        ':notification': 'notification.',
+      },
+      Select: 'COUNT',
+      ConsistentRead: true,
+    });
+    for await (const result of pages) count += result.Count ?? 0;
     return count;
   }
 

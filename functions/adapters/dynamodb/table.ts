@@ -179,6 +179,18 @@ export class Table {
     throw otherwise();
   }
 
+  /** Every page of a query, in order, read to its end. */
+  async *queryToEnd(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: startKey }),
+      );
+      yield result;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+  }
+
   /**
    * One page of a query, newest/soonest first as the query orders it, keeping only items that
    * pass `keep`. Reads ahead one kept item so a next cursor is only handed out when more exist.

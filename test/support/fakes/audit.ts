@@ -4,14 +4,8 @@ import { idTimePrefix } from '../../../functions/domain/ids.ts';
 import type {
   AuditChainStore,
   AuditLog,
-  ChainHead,
-  CheckMark,
   CheckRecordStore,
-  Page,
-  PageRequest,
   ReceiptStore,
-  ReceiptTally,
-  SealedEvent,
 } from '../../../functions/domain/ports.ts';
 import { grantKey, type World } from './world.ts';
 
@@ -21,19 +15,19 @@ const asPage = (events: readonly AuditEvent[]) => events.map((e) => ({ key: e.ev
 export class FakeAuditLog implements AuditLog {
   constructor(private readonly world: World) {}
 
-  async appendEvent(event: AuditEvent): Promise<void> {
+  appendEvent: AuditLog['appendEvent'] = async (event) => {
     if (!appendOnce(this.world, event))
       throw new ConcurrentModificationError(`The event ${event.eventId} exists already.`);
-  }
+  };
 
-  async listEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+  listEvents: AuditLog['listEvents'] = async (tenantId, page) => {
     return this.world.page(
       `events#${tenantId}`,
       asPage(this.world.tenantEvents(tenantId)).reverse(),
       page,
       'desc',
     );
-  }
+  };
 }
 
 function appendOnce(world: World, event: AuditEvent): boolean {
@@ -51,17 +45,12 @@ function appendOnce(world: World, event: AuditEvent): boolean {
 export class FakeAuditChain implements AuditChainStore {
   constructor(private readonly world: World) {}
 
-  async getChainHead(tenantId: string): Promise<ChainHead | null> {
+  getChainHead: AuditChainStore['getChainHead'] = async (tenantId) => {
     const head = this.world.heads.get(tenantId);
     return head ? { ...head } : null;
-  }
+  };
 
-  async eventsToChain(
-    tenantId: string,
-    afterEventId: string | null,
-    before: Date,
-    limit: number,
-  ): Promise<AuditEvent[]> {
+  eventsToChain: AuditChainStore['eventsToChain'] = async (tenantId, afterEventId, before, limit) => {
     const bound = idTimePrefix(before);
     return structuredClone(
       this.world
@@ -69,9 +58,9 @@ export class FakeAuditChain implements AuditChainStore {
         .filter((e) => (afterEventId === null || e.eventId > afterEventId) && e.eventId < bound)
         .slice(0, limit),
     );
-  }
+  };
 
-  async chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void> {
+  chainEvents: AuditChainStore['chainEvents'] = async (tenantId, head, sealed) => {
     const last = sealed.at(-1);
     if (!last) return;
     const events = this.world.tenantEvents(tenantId);
@@ -86,36 +75,32 @@ export class FakeAuditChain implements AuditChainStore {
       if (target) target.hash = s.hash;
     });
     this.world.heads.set(tenantId, { hash: last.hash, eventId: last.eventId, seq: last.seq });
-  }
+  };
 
-  async chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+  chainedEvents: AuditChainStore['chainedEvents'] = async (tenantId, page) => {
     const chained = this.world.tenantEvents(tenantId).filter((e) => e.hash !== undefined);
     return this.world.page(`chained#${tenantId}`, asPage(chained), page);
-  }
+  };
 }
 
 /** The access checks' events and the check mark in memory. */
 export class FakeCheckRecords implements CheckRecordStore {
   constructor(private readonly world: World) {}
 
-  async appendEventOnce(event: AuditEvent): Promise<boolean> {
+  appendEventOnce: CheckRecordStore['appendEventOnce'] = async (event) => {
     return appendOnce(this.world, event);
-  }
+  };
 
-  async stampedChecks(tenantId: string): Promise<number> {
+  stampedChecks: CheckRecordStore['stampedChecks'] = async (tenantId) => {
     return this.world.access.get(tenantId)?.checkSeq ?? 0;
-  }
+  };
 
-  async checkMark(tenantId: string): Promise<CheckMark | null> {
+  checkMark: CheckRecordStore['checkMark'] = async (tenantId) => {
     const mark = this.world.marks.get(tenantId);
     return mark ? { ...mark } : null;
-  }
+  };
 
-  async advanceCheckMark(
-    tenantId: string,
-    after: number,
-    to: CheckMark,
-  ): Promise<'advanced' | 'ahead' | 'gap'> {
+  advanceCheckMark: CheckRecordStore['advanceCheckMark'] = async (tenantId, after, to) => {
     const mark = this.world.marks.get(tenantId);
     const continues =
       after === 0
@@ -126,14 +111,14 @@ export class FakeCheckRecords implements CheckRecordStore {
       return 'advanced';
     }
     return mark !== undefined && mark.seq >= to.seq ? 'ahead' : 'gap';
-  }
+  };
 }
 
 /** Receipts in memory: the counts kept as events were written, the activities by grant. */
 export class FakeReceipts implements ReceiptStore {
   constructor(private readonly world: World) {}
 
-  async receiptTally(tenantId: string, grantId: string): Promise<ReceiptTally | null> {
+  receiptTally: ReceiptStore['receiptTally'] = async (tenantId, grantId) => {
     const tally = this.world.grants.get(grantKey(tenantId, grantId))?.tally;
     if (!tally) return null;
     return {
@@ -142,14 +127,14 @@ export class FakeReceipts implements ReceiptStore {
       activities: tally.activities,
       agents: [...tally.agents].sort(),
     };
-  }
+  };
 
-  async unchainedGrantEvents(
-    tenantId: string,
-    grantId: string,
-    afterEventId: string,
-    before: Date,
-  ): Promise<number> {
+  unchainedGrantEvents: ReceiptStore['unchainedGrantEvents'] = async (
+    tenantId,
+    grantId,
+    afterEventId,
+    before,
+  ) => {
     const bound = idTimePrefix(before);
     return this.world
       .tenantEvents(tenantId)
@@ -161,12 +146,12 @@ export class FakeReceipts implements ReceiptStore {
           e.hash === undefined &&
           !e.type.startsWith('notification.'),
       ).length;
-  }
+  };
 
-  async grantActivities(tenantId: string, grantId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+  grantActivities: ReceiptStore['grantActivities'] = async (tenantId, grantId, page) => {
     const activities = this.world
       .tenantEvents(tenantId)
       .filter((e) => e.type === 'support.activity' && e.grantId === grantId);
     return this.world.page(`activities#${tenantId}#${grantId}`, asPage(activities), page);
-  }
+  };
 }

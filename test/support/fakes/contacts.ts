@@ -1,11 +1,10 @@
-import type { AuditEvent } from '../../../functions/domain/audit.ts';
 import { CONTACTS_MAX, type Contact, emailKey } from '../../../functions/domain/contact.ts';
 import {
   ConcurrentModificationError,
   ContactExistsError,
   ContactLimitReachedError,
 } from '../../../functions/domain/errors.ts';
-import type { ContactStore, GrantEnding } from '../../../functions/domain/ports.ts';
+import type { ContactStore } from '../../../functions/domain/ports.ts';
 import type { FakeGrants } from './grants.ts';
 import { compare, contactKey, type World } from './world.ts';
 
@@ -16,7 +15,7 @@ export class FakeContacts implements ContactStore {
     private readonly grants: FakeGrants,
   ) {}
 
-  async addContact(contact: Contact, event: AuditEvent): Promise<void> {
+  addContact: ContactStore['addContact'] = async (contact, event) => {
     const email = contactKey(contact.tenantId, emailKey(contact.email));
     if (this.world.contactByEmail.has(email)) throw new ContactExistsError();
     if (this.of(contact.tenantId).length >= CONTACTS_MAX) throw new ContactLimitReachedError(CONTACTS_MAX);
@@ -28,32 +27,27 @@ export class FakeContacts implements ContactStore {
     this.world.contacts.set(contactKey(contact.tenantId, contact.contactId), structuredClone(contact));
     this.world.contactByEmail.set(email, contact.contactId);
     this.world.writeEvent(event);
-  }
+  };
 
-  async getContact(tenantId: string, contactId: string): Promise<Contact | null> {
+  getContact: ContactStore['getContact'] = async (tenantId, contactId) => {
     const contact = this.world.contacts.get(contactKey(tenantId, contactId));
     return contact ? structuredClone(contact) : null;
-  }
+  };
 
-  async findContactByEmail(tenantId: string, email: string): Promise<Contact | null> {
+  findContactByEmail: ContactStore['findContactByEmail'] = async (tenantId, email) => {
     const contactId = this.world.contactByEmail.get(contactKey(tenantId, emailKey(email)));
     return contactId === undefined ? null : this.getContact(tenantId, contactId);
-  }
+  };
 
-  async listContacts(tenantId: string): Promise<Contact[]> {
+  listContacts: ContactStore['listContacts'] = async (tenantId) => {
     return structuredClone(
       this.of(tenantId).sort(
         (a, b) => compare(a.createdAt, b.createdAt) || compare(a.contactId, b.contactId),
       ),
     );
-  }
+  };
 
-  async removeContact(
-    contact: Contact,
-    event: AuditEvent,
-    ending: GrantEnding | undefined,
-    activeGrantId: string | null,
-  ): Promise<void> {
+  removeContact: ContactStore['removeContact'] = async (contact, event, ending, activeGrantId) => {
     const key = contactKey(contact.tenantId, contact.contactId);
     const email = contactKey(contact.tenantId, emailKey(contact.email));
     if (
@@ -69,7 +63,7 @@ export class FakeContacts implements ContactStore {
     this.world.contactByEmail.delete(email);
     this.world.writeEvent(event);
     if (ending) this.grants.end(ending);
-  }
+  };
 
   private of(tenantId: string): Contact[] {
     return [...this.world.contacts.values()].filter((c) => c.tenantId === tenantId);

@@ -1,6 +1,4 @@
-import type { AccessCheck } from '../../../functions/domain/access-check.ts';
 import type { LinkUse } from '../../../functions/domain/action-link.ts';
-import type { AuditEvent } from '../../../functions/domain/audit.ts';
 import {
   ConcurrentModificationError,
   GrantAlreadyActiveError,
@@ -10,16 +8,7 @@ import {
   NotAuthorizedContactError,
 } from '../../../functions/domain/errors.ts';
 import { isEffectivelyActive, type StoredGrant } from '../../../functions/domain/grant.ts';
-import type {
-  ActiveAccess,
-  DeadlineChangeGuard,
-  GrantEnding,
-  GrantListFilter,
-  GrantStore,
-  IdempotencyClaim,
-  Page,
-  PageRequest,
-} from '../../../functions/domain/ports.ts';
+import type { ActiveAccess, GrantEnding, GrantStore } from '../../../functions/domain/ports.ts';
 import { compare, contactKey, grantKey, type World } from './world.ts';
 
 /** Sorts after `#`: `${iso}#…` < `${iso}~`, as in the table's index. */
@@ -38,25 +27,25 @@ const toAccess = (g: StoredGrant): ActiveAccess => ({
 export class FakeGrants implements GrantStore {
   constructor(private readonly world: World) {}
 
-  async getActiveAccess(tenantId: string): Promise<ActiveAccess | null> {
+  getActiveAccess: GrantStore['getActiveAccess'] = async (tenantId) => {
     const grant = this.world.access.get(tenantId)?.grant;
     return grant ? toAccess(grant) : null;
-  }
+  };
 
-  async recordAccessCheck(check: AccessCheck): Promise<ActiveAccess | null> {
+  recordAccessCheck: GrantStore['recordAccessCheck'] = async (check) => {
     const access = this.world.accessOf(check.tenantId);
     access.checkSeq++;
     return access.grant ? toAccess(access.grant) : null;
-  }
+  };
 
-  async getGrant(tenantId: string, grantId: string): Promise<StoredGrant | null> {
+  getGrant: GrantStore['getGrant'] = async (tenantId, grantId) => {
     const grant = this.world.grants.get(grantKey(tenantId, grantId));
     if (!grant) return null;
     const { tally: _, ...stored } = grant;
     return structuredClone(stored);
-  }
+  };
 
-  async createGrant(grant: StoredGrant, event: AuditEvent, idempotency?: IdempotencyClaim): Promise<void> {
+  createGrant: GrantStore['createGrant'] = async (grant, event, idempotency) => {
     this.contactMayGrant(grant.tenantId, grant.grantedBy.contactId);
     if (idempotency && this.world.idempotency.has(idempotency.scope)) throw new IdempotencyRaceError();
     const access = this.world.accessOf(grant.tenantId);
@@ -73,14 +62,14 @@ export class FakeGrants implements GrantStore {
       const { scope, ...record } = idempotency;
       this.world.idempotency.set(scope, record);
     }
-  }
+  };
 
-  async changeDeadline(
-    before: StoredGrant,
-    after: StoredGrant,
-    event: AuditEvent,
-    { actingContactId, clock, link }: DeadlineChangeGuard,
-  ): Promise<void> {
+  changeDeadline: GrantStore['changeDeadline'] = async (
+    before,
+    after,
+    event,
+    { actingContactId, clock, link },
+  ) => {
     if (link) this.linkUnused(link);
     this.contactMayGrant(before.tenantId, actingContactId);
     const grant = this.current(before);
@@ -99,14 +88,14 @@ export class FakeGrants implements GrantStore {
     });
     this.world.writeEvent(event);
     if (link) this.useLink(link);
-  }
+  };
 
-  async endGrant(ending: GrantEnding): Promise<void> {
+  endGrant: GrantStore['endGrant'] = async (ending) => {
     if (ending.link) this.linkUnused(ending.link);
     if (ending.actingContactId) this.contactMayGrant(ending.before.tenantId, ending.actingContactId);
     this.end(ending);
     if (ending.link) this.useLink(ending.link);
-  }
+  };
 
   /** Checks and writes a grant's end; called by the contacts store within its own step. */
   end({ before, after, event }: GrantEnding): void {
@@ -133,7 +122,7 @@ export class FakeGrants implements GrantStore {
       throw new ConcurrentModificationError();
   }
 
-  async remindGrant(grant: StoredGrant, event: AuditEvent): Promise<void> {
+  remindGrant: GrantStore['remindGrant'] = async (grant, event) => {
     const stored = this.current(grant);
     const access = this.world.accessOf(grant.tenantId);
     if (
@@ -146,9 +135,9 @@ export class FakeGrants implements GrantStore {
     stored.remindAt = null;
     access.grant.remindAt = null;
     this.world.writeEvent(event);
-  }
+  };
 
-  async appendWhileActive(event: AuditEvent, access: ActiveAccess | null, at: Date): Promise<void> {
+  appendWhileActive: GrantStore['appendWhileActive'] = async (event, access, at) => {
     if (!access || at.getTime() >= Date.parse(access.expiresAt)) throw new NoActiveGrantError(event.tenantId);
     const current = this.world.access.get(event.tenantId)?.grant;
     if (current?.grantId !== access.grantId || current.expiresAt <= at.toISOString())
@@ -156,14 +145,9 @@ export class FakeGrants implements GrantStore {
     if (this.world.hasEvent(event)) throw new ConcurrentModificationError();
     this.world.tallied(event);
     this.world.writeEvent(event);
-  }
+  };
 
-  async listGrants(
-    tenantId: string,
-    page: PageRequest,
-    filter: GrantListFilter,
-    now: Date,
-  ): Promise<Page<StoredGrant>> {
+  listGrants: GrantStore['listGrants'] = async (tenantId, page, filter, now) => {
     const all = [...this.world.grants.values()]
       .filter((g) => g.tenantId === tenantId)
       .map(({ tally: _, ...g }) => g)
@@ -186,27 +170,27 @@ export class FakeGrants implements GrantStore {
       page,
       'desc',
     );
-  }
+  };
 
-  async listActiveGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
+  listActiveGrants: GrantStore['listActiveGrants'] = async (now, page) => {
     const bound = `${now.toISOString()}${AFTER_ISO}`;
     return this.world.page(
       'active',
       this.indexed().filter((i) => i.key > bound && isEffectivelyActive(i.value, now)),
       page,
     );
-  }
+  };
 
-  async listOverdueGrants(now: Date, page: PageRequest): Promise<Page<StoredGrant>> {
+  listOverdueGrants: GrantStore['listOverdueGrants'] = async (now, page) => {
     const bound = `${now.toISOString()}${AFTER_ISO}`;
     return this.world.page(
       'active',
       this.indexed().filter((i) => i.key < bound),
       page,
     );
-  }
+  };
 
-  async listDueReminders(now: Date, page: PageRequest): Promise<Page<{ tenantId: string; grantId: string }>> {
+  listDueReminders: GrantStore['listDueReminders'] = async (now, page) => {
     const bound = `${now.toISOString()}${AFTER_ISO}`;
     const due = [...this.world.access.values()]
       .flatMap(({ grant }) => (grant?.remindAt ? [grant] : []))
@@ -217,7 +201,7 @@ export class FakeGrants implements GrantStore {
       .filter((i) => i.key < bound)
       .sort((a, b) => compare(a.key, b.key));
     return this.world.page('remind', due, page);
-  }
+  };
 
   /** Active grants by deadline, as the table's index holds them. */
   private indexed() {

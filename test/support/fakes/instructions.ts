@@ -1,7 +1,6 @@
-import type { AuditEvent } from '../../../functions/domain/audit.ts';
 import { ConcurrentModificationError, NotAuthorizedContactError } from '../../../functions/domain/errors.ts';
 import type { Instruction } from '../../../functions/domain/instruction.ts';
-import type { InstructionStore, Page, PageRequest } from '../../../functions/domain/ports.ts';
+import type { InstructionStore } from '../../../functions/domain/ports.ts';
 import { compare, contactKey, type World } from './world.ts';
 
 const PAST = '~';
@@ -11,26 +10,26 @@ const key = (i: Pick<Instruction, 'tenantId' | 'instructionId'>) => `${i.tenantI
 export class FakeInstructions implements InstructionStore {
   constructor(private readonly world: World) {}
 
-  async createInstruction(instruction: Instruction, event: AuditEvent): Promise<void> {
+  createInstruction: InstructionStore['createInstruction'] = async (instruction, event) => {
     this.mayInstruct(instruction.tenantId, instruction.requestedBy.contactId);
     if (this.world.instructions.has(key(instruction)) || this.world.hasEvent(event))
       throw new ConcurrentModificationError();
     this.world.instructions.set(key(instruction), structuredClone(instruction));
     this.world.writeEvent(event);
-  }
+  };
 
-  async getInstruction(tenantId: string, instructionId: string): Promise<Instruction | null> {
+  getInstruction: InstructionStore['getInstruction'] = async (tenantId, instructionId) => {
     const found = this.world.instructions.get(key({ tenantId, instructionId }));
     return found ? structuredClone(found) : null;
-  }
+  };
 
-  async changeInstruction(
-    before: Instruction,
-    after: Instruction,
-    event: AuditEvent,
-    at: Date,
-    actingContactId?: string,
-  ): Promise<void> {
+  changeInstruction: InstructionStore['changeInstruction'] = async (
+    before,
+    after,
+    event,
+    at,
+    actingContactId,
+  ) => {
     if (actingContactId) this.mayInstruct(before.tenantId, actingContactId);
     const current = this.world.instructions.get(key(before));
     const pendingUntil = before.status === 'pending-confirmation' && after.status !== 'lapsed';
@@ -42,25 +41,25 @@ export class FakeInstructions implements InstructionStore {
       throw new ConcurrentModificationError();
     this.world.instructions.set(key(before), structuredClone(after));
     this.world.writeEvent(event);
-  }
+  };
 
-  async listInstructions(tenantId: string, page: PageRequest): Promise<Page<Instruction>> {
+  listInstructions: InstructionStore['listInstructions'] = async (tenantId, page) => {
     const mine = this.all()
       .filter((i) => i.tenantId === tenantId)
       .map((i) => ({ key: i.instructionId, value: i }))
       .sort((a, b) => compare(b.key, a.key));
     return this.world.page(`instructions#${tenantId}`, mine, page, 'desc');
-  }
+  };
 
-  async listConfirmedInstructions(page: PageRequest): Promise<Page<Instruction>> {
+  listConfirmedInstructions: InstructionStore['listConfirmedInstructions'] = async (page) => {
     const confirmed = this.all()
       .filter((i) => i.status === 'confirmed')
       .map((i) => ({ key: `${i.createdAt}#${key(i)}`, value: i }))
       .sort((a, b) => compare(a.key, b.key));
     return this.world.page('confirmed', confirmed, page);
-  }
+  };
 
-  async listLapsingInstructions(now: Date, page: PageRequest): Promise<Page<Instruction>> {
+  listLapsingInstructions: InstructionStore['listLapsingInstructions'] = async (now, page) => {
     const bound = `${now.toISOString()}${PAST}`;
     const lapsing = this.all()
       .flatMap((i) =>
@@ -71,7 +70,7 @@ export class FakeInstructions implements InstructionStore {
       .filter((i) => i.key < bound)
       .sort((a, b) => compare(a.key, b.key));
     return this.world.page('pending', lapsing, page);
-  }
+  };
 
   private all(): Instruction[] {
     return [...this.world.instructions.values()];

@@ -1,4 +1,3 @@
-import type { AuditEvent } from '../../../functions/domain/audit.ts';
 import { ConcurrentModificationError } from '../../../functions/domain/errors.ts';
 import type { NotificationKey, NotificationLedger } from '../../../functions/domain/ports.ts';
 import { shorten } from '../../../functions/domain/text.ts';
@@ -10,12 +9,7 @@ const keyOf = (k: NotificationKey) => `${k.tenantId}#${k.eventId}#${k.contactId}
 export class FakeNotificationLedger implements NotificationLedger {
   constructor(private readonly world: World) {}
 
-  async claim(
-    key: NotificationKey,
-    owner: string,
-    now: Date,
-    leaseMs: number,
-  ): Promise<{ attempts: number } | null> {
+  claim: NotificationLedger['claim'] = async (key, owner, now, leaseMs) => {
     const entry = this.world.notifications.get(keyOf(key));
     const free =
       !entry ||
@@ -31,33 +25,23 @@ export class FakeNotificationLedger implements NotificationLedger {
       lastError: entry?.lastError ?? null,
     });
     return { attempts };
-  }
+  };
 
-  async settle(
-    key: NotificationKey,
-    owner: string,
-    status: 'sent' | 'failed',
-    event: AuditEvent,
-  ): Promise<void> {
+  settle: NotificationLedger['settle'] = async (key, owner, status, event) => {
     const entry = this.world.notifications.get(keyOf(key));
     if (entry?.owner !== owner || entry.status !== 'sending' || this.world.hasEvent(event))
       throw new ConcurrentModificationError('The notification claim was lost before it was settled.');
     entry.status = status;
     entry.leaseUntil = null;
     this.world.writeEvent(event);
-  }
+  };
 
-  async release(
-    key: NotificationKey,
-    owner: string,
-    error: string,
-    { countAttempt = true }: { countAttempt?: boolean } = {},
-  ): Promise<void> {
+  release: NotificationLedger['release'] = async (key, owner, error, { countAttempt = true } = {}) => {
     const entry = this.world.notifications.get(keyOf(key));
     if (entry?.owner !== owner || entry.status !== 'sending') return;
     entry.status = 'retry';
     entry.lastError = shorten(error, 500);
     entry.leaseUntil = null;
     if (!countAttempt) entry.attempts--;
-  }
+  };
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../functions/use-cases/grants.ts';
 import { listAudit } from '../../../functions/use-cases/support.ts';
 import { fakeDeps, givenActiveGrant } from '../../support/fakes/deps.ts';
-import { seedContact } from '../../support/use-case-deps.ts';
+import { grantFrom, seedContact } from '../../support/use-case-deps.ts';
 
 async function eventsOf(deps: ReturnType<typeof fakeDeps>['deps'], tenantId: string) {
   return (await listAudit(deps, tenantId, { limit: 100 })).items;
@@ -133,16 +133,11 @@ describe('the grant lifecycle (use cases over the in-memory stores)', () => {
   });
 
   it('keeps the grant when the Scheduler fails: the request succeeds and the sweep ends it', async () => {
-    const { deps, clock, scheduler } = fakeDeps();
+    const t = fakeDeps();
+    const { deps, clock, scheduler } = t;
     const ada = await seedContact(deps, 'acme', 'ada@acme.test');
     scheduler.failWith = Object.assign(new Error('down'), { name: 'ThrottlingException' });
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const grant = await grantFrom(t, ada);
     expect(await getGrant(deps, 'acme', grant.grantId, clock.now())).toMatchObject({ status: 'active' });
     clock.advance(300_000);
     scheduler.failWith = null;

@@ -24,6 +24,15 @@ describe('instructions with four eyes (use cases over the in-memory stores)', ()
   it('an account deletion waits for a second contact; the requester cannot confirm it; support completes it once', async () => {
     const t = await given();
     const requested = await requestInstruction(t.deps, 'acme', t.ada, DELETE, t.clock.now());
+    const complete = (note: string | null = null) =>
+      completeInstruction(
+        t.deps,
+        'acme',
+        requested.instructionId,
+        'agent@vendor.example',
+        note,
+        t.clock.now(),
+      );
     expect(requested).toMatchObject({
       status: 'pending-confirmation',
       requestedBy: { contactId: t.ada.contactId, email: 'ada@acme.test' },
@@ -32,16 +41,7 @@ describe('instructions with four eyes (use cases over the in-memory stores)', ()
     expect(t.scheduler.lapses).toEqual([
       { action: 'schedule', instructionId: requested.instructionId, confirmBy: requested.confirmBy },
     ]);
-    await expect(
-      completeInstruction(
-        t.deps,
-        'acme',
-        requested.instructionId,
-        'agent@vendor.example',
-        null,
-        t.clock.now(),
-      ),
-    ).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
+    await expect(complete()).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
     await expect(
       confirmInstruction(t.deps, 'acme', requested.instructionId, t.ada, t.clock.now()),
     ).rejects.toMatchObject({
@@ -61,30 +61,14 @@ describe('instructions with four eyes (use cases over the in-memory stores)', ()
     expect(
       (await listConfirmedInstructions(t.deps, { limit: 10 })).items.map((i) => i.instructionId),
     ).toEqual([requested.instructionId]);
-    const done = await completeInstruction(
-      t.deps,
-      'acme',
-      requested.instructionId,
-      'agent@vendor.example',
-      ' Deleted on request. ',
-      t.clock.now(),
-    );
+    const done = await complete(' Deleted on request. ');
     expect(done).toMatchObject({
       status: 'done',
       completedBy: 'agent@vendor.example',
       note: 'Deleted on request.',
     });
     expect((await listConfirmedInstructions(t.deps, { limit: 10 })).items).toEqual([]);
-    await expect(
-      completeInstruction(
-        t.deps,
-        'acme',
-        requested.instructionId,
-        'agent@vendor.example',
-        null,
-        t.clock.now(),
-      ),
-    ).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
+    await expect(complete()).rejects.toMatchObject({ code: 'instruction-not-confirmed' });
     const types = (await listAudit(t.deps, 'acme', { limit: 50 })).items.map((e) => e.type);
     expect(types.filter((x) => x.startsWith('instruction.')).reverse()).toEqual([
       'instruction.requested',

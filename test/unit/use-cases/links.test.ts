@@ -7,14 +7,9 @@ import { changeGrantDeadline, remindGrant, revokeGrant } from '../../../function
 import { actOnLink, type SignedIn, viewLink } from '../../../functions/use-cases/links.ts';
 import { notifyContacts } from '../../../functions/use-cases/notify.ts';
 import { givenActiveGrant } from '../../support/fakes/deps.ts';
-import { as, linksIn, mailed, nobody } from '../../support/scenarios.ts';
+import { as, DAY, linksIn, mailed, nobody } from '../../support/scenarios.ts';
 
-const DAY = 86_400;
-
-async function mailedGrant() {
-  const { bob: _, ...t } = await givenActiveGrant({ seconds: 3 * DAY });
-  return mailed(t);
-}
+const mailedGrant = async () => mailed(await givenActiveGrant({ seconds: 3 * DAY }));
 
 describe('one-click links (use cases over the in-memory stores)', () => {
   it('"End access now" ends it as the contact, audited as by email link; the same link again is 410', async () => {

@@ -3,7 +3,7 @@ import { grantReceipt, recordActivity } from '../../../functions/use-cases/audit
 import { createGrant } from '../../../functions/use-cases/grants.ts';
 import { checkAccess } from '../../../functions/use-cases/support.ts';
 import { fakeDeps, givenActiveGrant } from '../../support/fakes/deps.ts';
-import { seedContact } from '../../support/use-case-deps.ts';
+import { seedContact, withActiveGrant } from '../../support/use-case-deps.ts';
 
 describe('support under a grant (use cases over the in-memory stores)', () => {
   it('records an activity only under the active grant, and counts it on the grant’s receipt', async () => {
@@ -25,19 +25,13 @@ describe('support under a grant (use cases over the in-memory stores)', () => {
   });
 
   it('answers access until the deadline millisecond, and no access without a grant', async () => {
-    const { deps, clock } = fakeDeps();
+    const t = fakeDeps();
+    const { deps, clock } = t;
     expect(await checkAccess(deps, 'acme', 'agent@vendor.test')).toMatchObject({
       access: false,
       grant: null,
     });
-    const ada = await seedContact(deps, 'acme', 'ada@acme.test');
-    const { grant } = await createGrant(
-      deps,
-      'acme',
-      ada,
-      { reason: 'r', durationSeconds: 300 },
-      clock.now(),
-    );
+    const { grant } = await withActiveGrant(t, {});
     clock.set(new Date(Date.parse(grant.expiresAt) - 1));
     expect((await checkAccess(deps, 'acme', 'agent@vendor.test')).access).toBe(true);
     clock.set(grant.expiresAt);

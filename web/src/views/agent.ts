@@ -4,6 +4,7 @@ import { field, h } from '../dom.ts';
 import { attempt } from '../error-box.ts';
 import { formatRemaining, formatTime } from '../format.ts';
 import type { Page } from '../page.ts';
+import { actionButton, actionForm } from './actions.ts';
 
 /** The support agent's page: check a tenant, every active grant, verify a caller, the queue. */
 export function agentView(page: Page): HTMLElement[] {
@@ -21,31 +22,26 @@ function accessCheckCard(page: Page): HTMLElement {
   const { api, t } = page;
   const tenant = h('input', { required: true, autocomplete: 'off' });
   const answer = h('div', { 'aria-live': 'polite', 'data-testid': 'access-answer' });
-  const check = h(
-    'form',
-    {
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          const result = await api.access(tenant.value.trim());
-          answer.replaceChildren(
-            h(
+  const check = actionForm(
+    {},
+    async () => {
+      const result = await api.access(tenant.value.trim());
+      answer.replaceChildren(
+        h(
+          'p',
+          { class: `big-answer ${result.access ? 'yes' : 'no'}` },
+          result.access ? t.accessYes : t.accessNo,
+        ),
+        result.grant
+          ? h(
               'p',
-              { class: `big-answer ${result.access ? 'yes' : 'no'}` },
-              result.access ? t.accessYes : t.accessNo,
-            ),
-            result.grant
-              ? h(
-                  'p',
-                  {},
-                  `${t.deadline}: `,
-                  page.time(result.grant.expiresAt),
-                  ` · ${t.reason}: ${result.grant.reason}`,
-                )
-              : h('p', { class: 'muted' }, `${formatTime(result.checkedAt, page.language).text}`),
-          );
-        });
-      },
+              {},
+              `${t.deadline}: `,
+              page.time(result.grant.expiresAt),
+              ` · ${t.reason}: ${result.grant.reason}`,
+            )
+          : h('p', { class: 'muted' }, `${formatTime(result.checkedAt, page.language).text}`),
+      );
     },
     h('div', { class: 'row' }, field(t.tenant, tenant), h('button', { type: 'submit' }, t.check)),
   );
@@ -60,35 +56,30 @@ function callerCheck(page: Page): HTMLElement[] {
   const verdict = h('div', { 'aria-live': 'polite', 'data-testid': 'verify-answer' });
   const rights = (c: CallerSummary) =>
     `${t.canGrant}: ${c.canGrantAccess ? t.yes : t.no} · ${t.canInstruct}: ${c.canInstruct ? t.yes : t.no}`;
-  const form = h(
-    'form',
-    {
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          const value = who.value.trim();
-          const result = await api.verify(
-            tenant.value.trim(),
-            value.includes('@') ? { email: value } : { phone: value },
-          );
-          verdict.replaceChildren(
-            result.contact
-              ? h(
-                  'p',
-                  { class: 'big-answer yes' },
-                  `${t.authorized(result.contact.name)} ${rights(result.contact)}`,
-                )
-              : result.matches.length > 1
-                ? h(
-                    'div',
-                    { class: 'big-answer ask' },
-                    h('p', {}, t.sharedNumber(result.matches.length)),
-                    h('ul', {}, ...result.matches.map((c) => h('li', {}, `${c.name} — ${rights(c)}`))),
-                  )
-                : h('p', { class: 'big-answer no' }, t.notAuthorized),
-          );
-        });
-      },
+  const form = actionForm(
+    {},
+    async () => {
+      const value = who.value.trim();
+      const result = await api.verify(
+        tenant.value.trim(),
+        value.includes('@') ? { email: value } : { phone: value },
+      );
+      verdict.replaceChildren(
+        result.contact
+          ? h(
+              'p',
+              { class: 'big-answer yes' },
+              `${t.authorized(result.contact.name)} ${rights(result.contact)}`,
+            )
+          : result.matches.length > 1
+            ? h(
+                'div',
+                { class: 'big-answer ask' },
+                h('p', {}, t.sharedNumber(result.matches.length)),
+                h('ul', {}, ...result.matches.map((c) => h('li', {}, `${c.name} — ${rights(c)}`))),
+              )
+            : h('p', { class: 'big-answer no' }, t.notAuthorized),
+      );
     },
     h(
       'div',
@@ -115,18 +106,12 @@ function activeGrantsCard(page: Page): HTMLElement {
     const countdown = h('span', { class: 'countdown', 'data-testid': 'row-countdown' });
     countdowns.push({ element: countdown, deadline: Date.parse(g.expiresAt) });
     const verdict = h('span', { 'aria-live': 'polite', 'data-testid': 'row-answer' });
-    const check = h(
-      'button',
-      {
-        type: 'button',
-        class: 'secondary',
-        'aria-label': `${t.check} ${g.tenantId}`,
-        onclick: () =>
-          void attempt(async () => {
-            const result = await api.access(g.tenantId);
-            verdict.className = `answer ${result.access ? 'yes' : 'no'}`;
-            verdict.textContent = result.access ? t.accessYes : t.accessNo;
-          }),
+    const check = actionButton(
+      { class: 'secondary', 'aria-label': `${t.check} ${g.tenantId}` },
+      async () => {
+        const result = await api.access(g.tenantId);
+        verdict.className = `answer ${result.access ? 'yes' : 'no'}`;
+        verdict.textContent = result.access ? t.accessYes : t.accessNo;
       },
       t.check,
     );
@@ -185,15 +170,11 @@ function instructionQueueCard(page: Page): HTMLElement {
             {},
             note,
             ' ',
-            h(
-              'button',
-              {
-                type: 'button',
-                onclick: () =>
-                  void attempt(async () => {
-                    await api.completeInstruction(i.tenantId, i.instructionId, note.value.trim());
-                    await load();
-                  }),
+            actionButton(
+              {},
+              async () => {
+                await api.completeInstruction(i.tenantId, i.instructionId, note.value.trim());
+                await load();
               },
               t.markDone,
             ),

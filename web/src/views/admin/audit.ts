@@ -1,6 +1,7 @@
 import { card, columns } from '../../cards.ts';
 import { h } from '../../dom.ts';
 import { attempt } from '../../error-box.ts';
+import { actionButton } from '../actions.ts';
 import { describe } from '../sentences.ts';
 import type { AdminPage } from '../tenant.ts';
 
@@ -60,24 +61,19 @@ export function auditCard(page: AdminPage): HTMLElement {
 /** Downloads the chained log as NDJSON and says how many events and which head it holds. */
 function downloadButton(page: AdminPage, downloaded: HTMLElement): HTMLElement {
   const { api, t, tenant } = page;
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: 'secondary',
-      onclick: () =>
-        void attempt(async () => {
-          const text = await api.exportAudit(tenant);
-          const lines = text.split('\n').filter(Boolean);
-          const head = lines.length ? (JSON.parse(lines[lines.length - 1] as string).hash as string) : '—';
-          const link = h('a', {
-            href: URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' })),
-            download: `audit-${tenant}.ndjson`,
-          });
-          link.click();
-          URL.revokeObjectURL(link.href);
-          downloaded.textContent = t.downloaded(lines.length, head);
-        }),
+  return actionButton(
+    { class: 'secondary' },
+    async () => {
+      const text = await api.exportAudit(tenant);
+      const lines = text.split('\n').filter(Boolean);
+      const head = lines.length ? (JSON.parse(lines[lines.length - 1] as string).hash as string) : '—';
+      const link = h('a', {
+        href: URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' })),
+        download: `audit-${tenant}.ndjson`,
+      });
+      link.click();
+      URL.revokeObjectURL(link.href);
+      downloaded.textContent = t.downloaded(lines.length, head);
     },
     t.download,
   );

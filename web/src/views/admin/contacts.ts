@@ -1,7 +1,7 @@
 import type { Contact } from '../../api.ts';
 import { card, columns } from '../../cards.ts';
 import { field, h } from '../../dom.ts';
-import { attempt } from '../../error-box.ts';
+import { actionButton, actionForm } from '../actions.ts';
 import type { AdminPage } from '../tenant.ts';
 
 /** The tenant's authorized contacts: the list, each removable, and the form to add one. */
@@ -35,18 +35,12 @@ function contactRow(page: AdminPage, c: Contact): HTMLElement {
     h(
       'td',
       {},
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'secondary',
-          'aria-label': `${t.remove} ${c.name}`,
-          onclick: () =>
-            void attempt(async () => {
-              if (!confirm(t.confirmRemove(c.name))) return;
-              await api.removeContact(tenant, c.contactId);
-              await page.render();
-            }),
+      actionButton(
+        { class: 'secondary', 'aria-label': `${t.remove} ${c.name}` },
+        async () => {
+          if (!confirm(t.confirmRemove(c.name))) return;
+          await api.removeContact(tenant, c.contactId);
+          await page.render();
         },
         t.remove,
       ),
@@ -78,24 +72,19 @@ function addContactForm(page: AdminPage): HTMLElement {
   );
   const canGrant = h('input', { type: 'checkbox', checked: true });
   const canInstruct = h('input', { type: 'checkbox', checked: true });
-  return h(
-    'form',
-    {
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          await api.addContact(tenant, {
-            name: name.value,
-            email: email.value,
-            phone: phone.value,
-            locale: locale.value === 'en' ? 'en' : 'de',
-            timeZone: timeZone.value.trim(),
-            canGrantAccess: canGrant.checked,
-            canInstruct: canInstruct.checked,
-          });
-          await page.render();
-        });
-      },
+  return actionForm(
+    {},
+    async () => {
+      await api.addContact(tenant, {
+        name: name.value,
+        email: email.value,
+        phone: phone.value,
+        locale: locale.value === 'en' ? 'en' : 'de',
+        timeZone: timeZone.value.trim(),
+        canGrantAccess: canGrant.checked,
+        canInstruct: canInstruct.checked,
+      });
+      await page.render();
     },
     h(
       'div',

@@ -1,9 +1,9 @@
 import type { Grant, RequestBody } from '../../api.ts';
 import { card } from '../../cards.ts';
 import { field, h } from '../../dom.ts';
-import { attempt } from '../../error-box.ts';
 import { formatRemaining } from '../../format.ts';
 import type { Strings } from '../../i18n/index.ts';
+import { actionButton, actionForm } from '../actions.ts';
 import type { TenantPage } from '../tenant.ts';
 
 const PRESETS: Record<string, number> = {
@@ -59,17 +59,12 @@ export async function currentAccessCard(page: TenantPage): Promise<HTMLElement> 
     h(
       'p',
       {},
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'danger',
-          onclick: () =>
-            void attempt(async () => {
-              if (!confirm(t.confirmEnd)) return;
-              await api.revoke(tenant, grant.grantId);
-              await page.render();
-            }),
+      actionButton(
+        { class: 'danger' },
+        async () => {
+          if (!confirm(t.confirmEnd)) return;
+          await api.revoke(tenant, grant.grantId);
+          await page.render();
         },
         t.endNow,
       ),
@@ -85,21 +80,15 @@ function grantForm(page: TenantPage): HTMLElement {
   const ticket = h('input', { maxlength: 100 });
   // One key per form shown: a double submit or a retry creates one grant.
   const key = crypto.randomUUID();
-  return h(
-    'form',
-    {
-      'aria-label': t.grantAccess,
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          await api.createGrant(
-            tenant,
-            { reason: reason.value, ticket: ticket.value.trim() || null, ...picker.value() },
-            key,
-          );
-          await page.render();
-        });
-      },
+  return actionForm(
+    { 'aria-label': t.grantAccess },
+    async () => {
+      await api.createGrant(
+        tenant,
+        { reason: reason.value, ticket: ticket.value.trim() || null, ...picker.value() },
+        key,
+      );
+      await page.render();
     },
     h('h3', {}, t.grantAccess),
     picker.element,
@@ -139,17 +128,11 @@ function grantDetails(page: TenantPage, grant: Grant): HTMLElement {
 function extendForm(page: TenantPage, grant: Grant): HTMLElement {
   const { api, t, tenant } = page;
   const picker = deadlinePicker(t);
-  return h(
-    'form',
-    {
-      'aria-label': t.extend,
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          await api.changeDeadline(tenant, grant.grantId, picker.value());
-          await page.render();
-        });
-      },
+  return actionForm(
+    { 'aria-label': t.extend },
+    async () => {
+      await api.changeDeadline(tenant, grant.grantId, picker.value());
+      await page.render();
     },
     h('h3', {}, t.extendBy),
     picker.element,

@@ -1,7 +1,7 @@
 import type { Instruction, RequestBody } from '../../api.ts';
 import { card, columns } from '../../cards.ts';
 import { field, h } from '../../dom.ts';
-import { attempt } from '../../error-box.ts';
+import { actionButton, actionForm } from '../actions.ts';
 import type { TenantPage } from '../tenant.ts';
 
 type Kind = RequestBody<'requestInstruction'>['kind'];
@@ -16,34 +16,23 @@ export async function instructionsCard(page: TenantPage): Promise<HTMLElement> {
     ...Object.entries(t.kinds).map(([value, label]) => h('option', { value }, label)),
   );
   const details = h('textarea', { required: true, maxlength: 2000, rows: 2 });
-  const form = h(
-    'form',
-    {
-      'aria-label': t.giveInstruction,
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void attempt(async () => {
-          // The options are the kinds the API takes (their labels are checked against them).
-          await api.requestInstruction(tenant, { kind: kind.value as Kind, details: details.value });
-          await page.render();
-        });
-      },
+  const form = actionForm(
+    { 'aria-label': t.giveInstruction },
+    async () => {
+      // The options are the kinds the API takes (their labels are checked against them).
+      await api.requestInstruction(tenant, { kind: kind.value as Kind, details: details.value });
+      await page.render();
     },
     h('h3', {}, t.giveInstruction),
     h('div', { class: 'row' }, field(t.kind, kind), field(t.instructionDetails, details)),
     h('div', {}, h('button', { type: 'submit' }, t.giveInstruction)),
   );
   const decide = (i: Instruction, decision: 'confirm' | 'reject') =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: decision === 'confirm' ? 'secondary' : 'danger',
-        onclick: () =>
-          void attempt(async () => {
-            await api.decideInstruction(tenant, i.instructionId, decision);
-            await page.render();
-          }),
+    actionButton(
+      { class: decision === 'confirm' ? 'secondary' : 'danger' },
+      async () => {
+        await api.decideInstruction(tenant, i.instructionId, decision);
+        await page.render();
       },
       decision === 'confirm' ? t.confirm : t.reject,
     );
