@@ -8,13 +8,7 @@ describe('the local stack at the sandbox send rate (SES_MAX_SEND_RATE=1)', () =>
 
   it('brings every mail of a grant that ends while we watch, once each, just later', async () => {
     const stack = await own.start({ SES_MAX_SEND_RATE: '1', REMINDER_BEFORE_SECONDS: '0' });
-    const anna = await own.token({ email: 'anna.schmidt@acme.example', tenantId: 'acme' });
-    const admin = await own.token({
-      email: 'admin@acme.example',
-      tenantId: 'acme',
-      roles: ['tenant-admin'],
-    });
-    const api = (path: string, init: RequestInit = {}, token = admin) => own.api(path, token, init);
+    const { anna, api } = await own.acme();
     const quota = (await (await fetch(`${stack.sesUrl}/quota`)).json()) as { MaxSendRate: number };
     expect(quota.MaxSendRate).toBe(1);
 

@@ -8,13 +8,7 @@ describe('a deadline that passes while the stack is down', () => {
 
   it('ends the grant and emails every contact on the next start, once', async () => {
     let stack = await own.start();
-    const anna = await own.token({ email: 'anna.schmidt@acme.example', tenantId: 'acme' });
-    const admin = await own.token({
-      email: 'admin@acme.example',
-      tenantId: 'acme',
-      roles: ['tenant-admin'],
-    });
-    const api = (path: string, init: RequestInit = {}, token = admin) => own.api(path, token, init);
+    const { anna, api } = await own.acme();
 
     const created = await api(
       '/tenants/acme/grants',

@@ -42,6 +42,20 @@ export function ownStack(name: string) {
     async token(claims: { email: string; tenantId: string; roles?: string[] }): Promise<string> {
       return signToken(await localKeys(dataDir), claims);
     },
+    /**
+     * The seeded tenant's people: Anna (a contact who may grant access) and its admin, with the
+     * API as the admin (or as whoever's token is given).
+     */
+    async acme() {
+      const anna = await this.token({ email: 'anna.schmidt@acme.example', tenantId: 'acme' });
+      const admin = await this.token({
+        email: 'admin@acme.example',
+        tenantId: 'acme',
+        roles: ['tenant-admin'],
+      });
+      const api = (path: string, init: RequestInit = {}, token = admin) => this.api(path, token, init);
+      return { anna, admin, api };
+    },
     async api(path: string, token: string, init: RequestInit = {}): Promise<Answer> {
       const r = await fetch(`${stack().apiUrl}${path}`, {
         ...init,
