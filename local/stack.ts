@@ -14,6 +14,7 @@ import {
 import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
+import { CHAIN_EVENT_SOURCE } from '../functions/use-cases/audit.ts';
 import { appDeps } from '../functions/wiring/app.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
@@ -268,7 +269,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       consumer: string,
       name: BackgroundFunctionName,
       filter: (record: DynamoDBRecord) => boolean,
-      { timeoutMs, ...options }: { timeoutMs: number; batchSize?: number; abandonOnStop?: boolean },
+      {
+        timeoutMs,
+        ...options
+      }: { timeoutMs: number; batchSize?: number; batchingWindowMs?: number; abandonOnStop?: boolean },
     ) => {
       const invoke = functions.invoker(name);
       const poller = await startStreamPoller({
@@ -285,11 +289,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       return poller;
     };
     const poller = await consume('notify', 'notify', matchesNotifierFilter, { timeoutMs: 60_000 });
-    // The chainer waits for events to settle (20 s); a stop must not wait for it.
     const chainPoller = await consume('chain', 'chainAudit', matchesChainFilter, {
-      timeoutMs: 60_000,
-      batchSize: 100,
-      abandonOnStop: true,
+      timeoutMs: 30_000,
+      batchSize: CHAIN_EVENT_SOURCE.batchSize,
+      batchingWindowMs: CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds * 1000,
     });
     const checkPoller = await consume('checks', 'recordChecks', matchesCheckFilter, {
       timeoutMs: 30_000,

@@ -7,6 +7,7 @@ import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/g
 import type {
   AuditChainStore,
   ChainHead,
+  ChainPending,
   CheckMark,
   CheckRecordStore,
   GrantStore,
@@ -24,6 +25,16 @@ import { newEvent } from './events.ts';
  * it already made.
  */
 export const CHAIN_SETTLE_MS = 20_000;
+
+/**
+ * The chaining step's event source (the CDK event source mapping and the local stream poller):
+ * records gather for as long as events take to settle before one invocation gets them, so a
+ * batch's first events are settled when it arrives and the function never waits for any.
+ */
+export const CHAIN_EVENT_SOURCE = {
+  batchSize: 100,
+  maxBatchingWindowSeconds: CHAIN_SETTLE_MS / 1000,
+} as const;
 /** Events chained per transaction (a transaction holds 100 items: these and the head). */
 const CHAIN_BATCH = 99;
 
@@ -76,6 +87,60 @@ export async function chainAuditLog(
     }
   }
   throw new Error(`The audit chain of ${tenantId} kept moving; it is chained on the next run.`);
+}
+
+/** Tenants chained at the same time within one invocation. */
+const CONCURRENT_CHAINS = 16;
+
+export interface PendingChained {
+  /** Events chained. */
+  chained: number;
+  /** Tenants whose chain this run moved on (or found nothing to chain). */
+  visited: number;
+  /** Tenants left in a note for later: some of their events had not settled. */
+  later: number;
+  /** When the oldest event this run chained was made (its lag). */
+  oldest: Date | null;
+}
+
+/**
+ * The chaining step for what the stream brought: every tenant whose events have settled (made
+ * more than the settle time ago) is chained now; one whose newest events have not is named in a
+ * note, whose stream record brings it back after the event source's batching window — so no
+ * invocation ever waits for events to settle, and nothing waits for a tenant's next event. A
+ * tenant none of whose events have settled is not read at all, only carried into the note.
+ */
+export async function chainPending(
+  deps: ChainDeps,
+  pending: readonly ChainPending[],
+  settleMs = CHAIN_SETTLE_MS,
+): Promise<PendingChained> {
+  const byTenant = new Map<string, ChainPending>();
+  for (const p of pending) {
+    const known = byTenant.get(p.tenantId);
+    // ISO instants: their text order is their time order.
+    const times = known ? [p.from, p.to, known.from, known.to].sort() : [p.from, p.to];
+    byTenant.set(p.tenantId, { tenantId: p.tenantId, from: times[0] as string, to: times.at(-1) as string });
+  }
+  const settled = deps.clock.now().getTime() - settleMs;
+  const later: ChainPending[] = [];
+  const result: PendingChained = { chained: 0, visited: 0, later: 0, oldest: null };
+  await forEachConcurrently([...byTenant.values()], CONCURRENT_CHAINS, async (p) => {
+    if (Date.parse(p.from) >= settled) {
+      later.push(p);
+      return;
+    }
+    const bound = await chainBound(deps, p.tenantId, settleMs);
+    if (bound !== null) result.chained += (await chainAuditLog(deps, p.tenantId, settleMs, bound)).chained;
+    result.visited++;
+    const from = new Date(p.from);
+    if (!result.oldest || from < result.oldest) result.oldest = from;
+    // Events from `to` back to the settle line are chained when the note comes back.
+    if (Date.parse(p.to) >= settled) later.push({ tenantId: p.tenantId, from: p.to, to: p.to });
+  });
+  if (later.length > 0) await deps.store.chainLater(later);
+  result.later = later.length;
+  return result;
 }
 
 /** Tenants whose stamped checks are written at the same time. */

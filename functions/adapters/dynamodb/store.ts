@@ -60,6 +60,7 @@ export class DynamoGrantStore implements GrantStore, NotificationLedger {
   eventsToChain: GrantStore['eventsToChain'] = (...a) => this.chain.eventsToChain(...a);
   chainEvents: GrantStore['chainEvents'] = (...a) => this.chain.chainEvents(...a);
   chainedEvents: GrantStore['chainedEvents'] = (...a) => this.chain.chainedEvents(...a);
+  chainLater: GrantStore['chainLater'] = (...a) => this.chain.chainLater(...a);
   checkMark: GrantStore['checkMark'] = (...a) => this.chain.checkMark(...a);
   advanceCheckMark: GrantStore['advanceCheckMark'] = (...a) => this.chain.advanceCheckMark(...a);
   receiptTally: GrantStore['receiptTally'] = (...a) => this.chain.receiptTally(...a);
