@@ -80,6 +80,8 @@ export async function chainAuditLog(
       await deps.store.chainEvents(tenantId, head, sealed);
       chained += sealed.length;
       lost = undefined;
+      // A batch short of the limit was everything settled: no need to ask again.
+      if (events.length < CHAIN_BATCH) return { chained, head: sealed.at(-1)?.hash ?? null };
     } catch (error) {
       if ((error as Error).name !== 'ConcurrentModificationError') throw error;
       lost = head;
