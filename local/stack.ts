@@ -222,6 +222,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       environments,
       runtime: lambdaRuntimeEnvironment(),
       callLog: process.env.AWS_CALL_LOG,
+      reportLog: process.env.FUNCTION_REPORT_LOG,
     });
     stops.push(functions.stop);
     const expire = functions.invoker('expireGrant');
