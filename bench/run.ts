@@ -5,6 +5,7 @@ import { billedByFunction, billedDurations, reports } from './billed.ts';
 import { burst } from './burst.ts';
 import { chainLag, idleGrants } from './chain.ts';
 import { latencyChart, latenessHistogram, writeChart } from './charts.ts';
+import { coldShares } from './cold-shares.ts';
 import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
 import { costPerLifecycle, lifecycleTraffic } from './cost.ts';
@@ -22,8 +23,10 @@ async function main() {
   if (process.env.BENCH_ONLY === 'quotas') return quotas();
   // Its own stack, forwarding the bus to a receiver here.
   if (process.env.BENCH_ONLY === 'events') return eventsLatency();
+  if (process.env.BENCH_ONLY === 'cold-shares') return coldShares();
   if (process.env.BENCH_ONLY === 'cold-start') {
     await coldStart();
+    await coldShares();
     return;
   }
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
@@ -81,10 +84,8 @@ async function main() {
     if (only === 'lateness') return;
     if (!only || only === 'isolation') await mailIsolation(ctx, QUICK ? 30 : 100, 20_000);
     if (only === 'isolation') return;
-    if (only === 'chain') {
-      await chainLag(ctx, await idleGrants(ctx, 40), 'at idle');
-      return;
-    }
+    if (!only || only === 'chain') await chainLag(ctx, await idleGrants(ctx, 40), 'at idle');
+    if (only === 'chain') return;
     const burstTenants = await burst(ctx);
     await chainLag(ctx, burstTenants, 'under the burst');
     if (only === 'burst') return;
