@@ -31,6 +31,7 @@ export async function startStack(extra: Record<string, string> = {}): Promise<Ct
   const stack = await spawnStack(dataDir, 'fresh', {
     POWERTOOLS_LOG_LEVEL: 'INFO',
     FUNCTION_REPORT_LOG: join(dataDir, 'function-reports.ndjson'),
+    GATEWAY_TIMING: '1',
     ...extra,
   });
   const keys = await localKeys(dataDir);

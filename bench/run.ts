@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { accessOverhead, contention, enforcement } from './access.ts';
+import { accessOverhead, contention, enforcement, gatewayBreakdown } from './access.ts';
 import { billedByFunction, billedDurations, reports } from './billed.ts';
 import { burst } from './burst.ts';
 import { chainLag, idleGrants } from './chain.ts';
@@ -53,8 +53,10 @@ async function main() {
       cost = await costPerLifecycle(ctx, Object.fromEntries(billedByFunction(await reports(ctx))));
       return;
     }
+    if (only === 'gateway') return await gatewayBreakdown(ctx);
     if (!only || only === 'access') {
       const distributions = await accessOverhead(ctx);
+      await gatewayBreakdown(ctx);
       const own = await functionLatency(ctx);
       if (distributions && own) distributions['c=1, the function alone (no gateway)'] = own;
       if (distributions)

@@ -350,6 +350,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       },
       readiness,
       fallback: consoleHandler(oidc.issuer),
+      timing: process.env.GATEWAY_TIMING === '1',
     });
     stops.push(gateway.close);
     gatewayReady = true;
