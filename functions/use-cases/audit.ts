@@ -54,11 +54,13 @@ export async function chainAuditLog(
   tenantId: string,
   settleMs = CHAIN_SETTLE_MS,
   bound?: Date,
+  /** The head as just read, when the caller has read it already. */
+  headRead?: ChainHead | null,
 ): Promise<{ chained: number; head: string | null }> {
   let chained = 0;
   let lost: ChainHead | null | undefined;
   for (let round = 0; round < 1000; round++) {
-    const head = await deps.store.getChainHead(tenantId);
+    const head = round === 0 && headRead !== undefined ? headRead : await deps.store.getChainHead(tenantId);
     if (lost !== undefined && sameHead(head, lost)) {
       // Lost a race, yet nobody moved the head: events after it are chained already. The head
       // was deleted or rewound; re-chaining would fork the log, so stop and say so (alarmed).
@@ -132,8 +134,13 @@ export async function chainPending(
       later.push(p);
       return;
     }
-    const bound = await chainBound(deps, p.tenantId, settleMs);
-    if (bound !== null) result.chained += (await chainAuditLog(deps, p.tenantId, settleMs, bound)).chained;
+    // Both reads at once: one round trip less for every tenant chained.
+    const [bound, head] = await Promise.all([
+      chainBound(deps, p.tenantId, settleMs),
+      deps.store.getChainHead(p.tenantId),
+    ]);
+    if (bound !== null)
+      result.chained += (await chainAuditLog(deps, p.tenantId, settleMs, bound, head)).chained;
     result.visited++;
     const from = new Date(p.from);
     if (!result.oldest || from < result.oldest) result.oldest = from;
