@@ -28,7 +28,7 @@ export const CHAIN_SETTLE_MS = 20_000;
 
 /**
  * The chaining step's event source (the CDK event source mapping and the local stream poller):
- * records gather for as long as events take to settle before one invocation gets them, so a
+ * records gather for longer than events take to settle before one invocation gets them, so a
  * batch's first events are settled when it arrives and the function never waits for any.
  */
 export const CHAIN_EVENT_SOURCE = {
@@ -112,7 +112,7 @@ export interface PendingChained {
  * more than the settle time ago) is chained now; one whose newest events have not is named in a
  * note, whose stream record brings it back after the event source's batching window — so no
  * invocation ever waits for events to settle, and nothing waits for a tenant's next event. A
- * tenant none of whose events have settled is not read at all, only carried into the note.
+ * tenant carried into the note is not read at all.
  */
 export async function chainPending(
   deps: ChainDeps,
@@ -130,7 +130,10 @@ export async function chainPending(
   const later: ChainPending[] = [];
   const result: PendingChained = { chained: 0, visited: 0, later: 0, oldest: null };
   await forEachConcurrently([...byTenant.values()], CONCURRENT_CHAINS, async (p) => {
-    if (Date.parse(p.from) >= settled) {
+    // Chained once all it stands for has settled — one pass, not one now and one for the rest —
+    // unless its oldest event has waited twice the settle time (a tenant whose events never
+    // stop is still chained, up to the settle line).
+    if (Date.parse(p.to) >= settled && Date.parse(p.from) >= settled - settleMs) {
       later.push(p);
       return;
     }

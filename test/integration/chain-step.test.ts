@@ -6,7 +6,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
 import { chainPendingOf, matchesChainFilter } from '../../functions/adapters/dynamodb/stream.ts';
-import type { ChainPending } from '../../functions/domain/ports.ts';
 import { CHAIN_SETTLE_MS, chainPending } from '../../functions/use-cases/audit.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
@@ -93,19 +92,30 @@ describe('the chaining step on the stream (DynamoDB Local)', () => {
     expect(await hashes(t)).toEqual([true, true, true]);
   });
 
-  it('merges what a batch says of one tenant: its oldest event decides whether it is read, its newest whether a note is left', async () => {
+  it('chains a tenant once all a batch says of it has settled, or once its oldest event has waited twice the settle time', async () => {
     const t = await givenActiveGrant();
     const at = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString();
-    const pending: ChainPending[] = [
-      { tenantId: 'acme', from: at(-CHAIN_SETTLE_MS - 5), to: at(-CHAIN_SETTLE_MS - 5) },
-      { tenantId: 'acme', from: at(0), to: at(0) },
-    ];
+    const settledOne = { tenantId: 'acme', from: at(-CHAIN_SETTLE_MS - 5), to: at(-CHAIN_SETTLE_MS - 5) };
+    const fresh = { tenantId: 'acme', from: at(0), to: at(0) };
+    // Settled and fresh together: one pass later for all of it, nothing read now.
     const step = counted(t);
-    const run = await chainPending(step.deps, pending);
-    expect(run).toMatchObject({ visited: 1, later: 1 });
-    expect(step.reads.length).toBeGreaterThan(0);
+    expect(await chainPending(step.deps, [settledOne, fresh])).toMatchObject({ visited: 0, later: 1 });
+    expect(step.reads).toEqual([]);
     const [note] = await chainRecords(t, 2);
-    expect(chainPendingOf(note as DynamoDBRecord)).toEqual([{ tenantId: 'acme', from: at(0), to: at(0) }]);
+    expect(chainPendingOf(note as DynamoDBRecord)).toEqual([
+      { tenantId: 'acme', from: settledOne.from, to: fresh.to },
+    ]);
+    // Waiting twice the settle time already: chained up to the settle line, the rest noted.
+    const longAgo = {
+      tenantId: 'acme',
+      from: at(-2 * CHAIN_SETTLE_MS - 5),
+      to: at(-2 * CHAIN_SETTLE_MS - 5),
+    };
+    const again = counted(t);
+    expect(await chainPending(again.deps, [longAgo, fresh])).toMatchObject({ visited: 1, later: 1 });
+    expect(again.reads.length).toBeGreaterThan(0);
+    const [second] = await chainRecords(t, 3);
+    expect(chainPendingOf(second as DynamoDBRecord)).toEqual([fresh]);
   });
 });
 
