@@ -34,7 +34,7 @@ export const BACKGROUND_FUNCTIONS = {
   },
   chainAudit: {
     entry: 'functions/handlers/chain-audit.ts',
-    description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream, 25 s batching window)',
+    description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
     // The stamp count, the check mark and the head (GetItem), the head (PutItem in a
     // transaction), the events to chain (Query, UpdateItem), its notes to come back (PutItem).
     needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
