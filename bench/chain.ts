@@ -1,3 +1,4 @@
+import { CHAIN_EVENT_SOURCE, CHAIN_SETTLE_MS } from '../functions/use-cases/audit.ts';
 import { add, api, type Ctx, tenants } from './context.ts';
 import { percentile, round } from './lib.ts';
 
@@ -35,7 +36,7 @@ export async function chainLag(
   add({
     name: `audit chain lag (event written → hash) ${label}, ${picked.length} tenants sampled, ${lags.length} events`,
     value: round(p99, 1),
-    unit: `s p99 (p50 ${lags.length ? round(percentile(lags, 50) / 1000, 1) : '—'}; settle time and batching window 20 s; polled every ~0.25 s per tenant)`,
+    unit: `s p99 (p50 ${lags.length ? round(percentile(lags, 50) / 1000, 1) : '—'}; settle time ${CHAIN_SETTLE_MS / 1000} s, batching window ${CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds} s; polled every ~0.25 s per tenant)`,
     target: '≤ 60 s',
     pass: pending.size === 0 && p99 <= 60,
   });
