@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startGateway } from '../../local/gateway.ts';
 import { freePort } from '../../local/ports.ts';
+import { verifiedOnce } from '../../local/tokens.ts';
 
 async function answerWith(timing: boolean | undefined) {
   const gateway = await startGateway({
@@ -29,5 +30,30 @@ describe('the local gateway’s timing header (for the benchmark)', () => {
     expect(timing).toMatch(/^auth;dur=[\d.]+, invoke;dur=[\d.]+$/);
     expect(invoke).toBeGreaterThanOrEqual(29);
     expect(await answerWith(undefined)).toBeNull();
+  });
+});
+
+describe('the local gateway’s token check', () => {
+  it('verifies a token once and takes it again until its expiry, never after', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z') });
+    try {
+      const now = Date.now() / 1000;
+      let verifications = 0;
+      const verify = verifiedOnce(async (token) => {
+        verifications++;
+        if (token === 'expired' || verifications > 2) throw new Error('rejected');
+        return { sub: 'x', exp: now + 60 };
+      });
+      expect(await verify('good')).toMatchObject({ sub: 'x' });
+      expect(await verify('good')).toMatchObject({ sub: 'x' });
+      expect(verifications).toBe(1);
+      vi.setSystemTime(Date.now() + 61_000);
+      // Past its expiry it is verified afresh (and this verifier now rejects everything).
+      await expect(verify('good')).resolves.toMatchObject({ sub: 'x' });
+      expect(verifications).toBe(2);
+      await expect(verify('expired')).rejects.toThrow('rejected');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
