@@ -56,7 +56,9 @@ export async function chainAuditLog(
   bound?: Date,
   /** The head as just read, when the caller has read it already. */
   headRead?: ChainHead | null,
-): Promise<{ chained: number; head: string | null }> {
+  /** When to stop after the batch in hand (epoch ms): `more` says events were left. */
+  until?: number,
+): Promise<{ chained: number; head: string | null; more?: true }> {
   let chained = 0;
   let lost: ChainHead | null | undefined;
   for (let round = 0; round < 1000; round++) {
@@ -84,6 +86,8 @@ export async function chainAuditLog(
       lost = undefined;
       // A batch short of the limit was everything settled: no need to ask again.
       if (events.length < CHAIN_BATCH) return { chained, head: sealed.at(-1)?.hash ?? null };
+      if (until !== undefined && deps.clock.now().getTime() >= until)
+        return { chained, head: sealed.at(-1)?.hash ?? null, more: true };
     } catch (error) {
       if ((error as Error).name !== 'ConcurrentModificationError') throw error;
       lost = head;
@@ -95,6 +99,12 @@ export async function chainAuditLog(
 
 /** Tenants chained at the same time within one invocation. */
 const CONCURRENT_CHAINS = 16;
+/**
+ * How long one invocation starts chaining (it finishes the transaction in hand): tenants it did
+ * not get to go into the note and come back with the next batch, so no invocation grows with a
+ * burst's backlog.
+ */
+export const CHAIN_BUDGET_MS = 800;
 
 export interface PendingChained {
   /** Events chained. */
@@ -118,7 +128,9 @@ export async function chainPending(
   deps: ChainDeps,
   pending: readonly ChainPending[],
   settleMs = CHAIN_SETTLE_MS,
+  budgetMs = CHAIN_BUDGET_MS,
 ): Promise<PendingChained> {
+  const until = deps.clock.now().getTime() + budgetMs;
   const byTenant = new Map<string, ChainPending>();
   for (const p of pending) {
     const known = byTenant.get(p.tenantId);
@@ -137,16 +149,24 @@ export async function chainPending(
       later.push(p);
       return;
     }
+    if (deps.clock.now().getTime() >= until) {
+      later.push(p);
+      return;
+    }
     // Both reads at once: one round trip less for every tenant chained.
     const [bound, head] = await Promise.all([
       chainBound(deps, p.tenantId, settleMs),
       deps.store.getChainHead(p.tenantId),
     ]);
-    if (bound !== null)
-      result.chained += (await chainAuditLog(deps, p.tenantId, settleMs, bound, head)).chained;
+    const run = bound === null ? null : await chainAuditLog(deps, p.tenantId, settleMs, bound, head, until);
+    result.chained += run?.chained ?? 0;
     result.visited++;
     const from = new Date(p.from);
     if (!result.oldest || from < result.oldest) result.oldest = from;
+    if (run?.more) {
+      later.push(p);
+      return;
+    }
     // Events from `to` back to the settle line are chained when the note comes back.
     if (Date.parse(p.to) >= settled) later.push({ tenantId: p.tenantId, from: p.to, to: p.to });
   });

@@ -7,6 +7,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
 import { chainPendingOf, matchesChainFilter } from '../../functions/adapters/dynamodb/stream.ts';
 import { CHAIN_SETTLE_MS, chainPending } from '../../functions/use-cases/audit.ts';
+import { newEvent } from '../../functions/use-cases/events.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
 import { givenActiveGrant, silentLog } from '../support/deps.ts';
@@ -116,6 +117,42 @@ describe('the chaining step on the stream (DynamoDB Local)', () => {
     expect(again.reads.length).toBeGreaterThan(0);
     const [second] = await chainRecords(t, 3);
     expect(chainPendingOf(second as DynamoDBRecord)).toEqual([fresh]);
+  });
+});
+
+describe('the chaining step’s time budget (DynamoDB Local)', () => {
+  it('starts no tenant past its budget and stops a long chain after the transaction in hand: the rest is noted, then chained', async () => {
+    const t = await givenActiveGrant();
+    for (let i = 0; i < 120; i++)
+      await t.store.appendEventOnce(
+        newEvent(t.deps, t.clock.now(), 'acme', 'support.activity', 'agent@vendor.example', null, { i }),
+      );
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    const pending = (await chainRecords(t)).flatMap(chainPendingOf);
+    // No time at all: nothing read, the tenant noted whole.
+    const idle = counted(t);
+    expect(await chainPending(idle.deps, pending, CHAIN_SETTLE_MS, 0)).toMatchObject({
+      visited: 0,
+      later: 1,
+    });
+    expect(idle.reads).toEqual([]);
+    // Each transaction takes a second here: the first batch of 99 is written, the rest noted.
+    const slow = {
+      ...t.deps,
+      store: new Proxy(t.store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (name !== 'chainEvents' || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            await value.apply(target, args);
+            t.clock.advance(1000);
+          };
+        },
+      }),
+    };
+    expect(await chainPending(slow, pending, CHAIN_SETTLE_MS, 500)).toMatchObject({ chained: 99, later: 1 });
+    expect(await chainPending(t.deps, pending)).toMatchObject({ chained: 122 - 99, later: 0 });
+    expect((await hashes(t)).every(Boolean)).toBe(true);
   });
 });
 
