@@ -33,7 +33,9 @@ export const CHAIN_SETTLE_MS = 20_000;
  */
 export const CHAIN_EVENT_SOURCE = {
   batchSize: 100,
-  maxBatchingWindowSeconds: CHAIN_SETTLE_MS / 1000,
+  // A few seconds past the settle time: what a step causes right after it (its mails' events)
+  // has settled too when the window its first event opened closes.
+  maxBatchingWindowSeconds: CHAIN_SETTLE_MS / 1000 + 5,
 } as const;
 /** Events chained per transaction (a transaction holds 100 items: these and the head). */
 const CHAIN_BATCH = 99;
