@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { reports } from './billed.ts';
 import { add, api, type Ctx, local, QUICK, tenants } from './context.ts';
 import { percentile, pool, round, timed } from './lib.ts';
 
@@ -237,6 +238,53 @@ export async function enforcement(ctx: Ctx) {
     name: '"yes" answers that reached the client after the deadline (network time)',
     value: yesReceivedLate,
     unit: 'answers',
+    target: '—',
+    pass: null,
+  });
+}
+
+/**
+ * Where the local gateway's milliseconds go for one check at c=1: the token check and the
+ * function call (the worker hop and the handler) from the gateway's `server-timing`, the handler
+ * alone from the function host's reports, the rest (HTTP, routing, the event and the answer
+ * built and serialized) by difference. p50 of each over the same requests.
+ */
+export async function gatewayBreakdown(ctx: Ctx) {
+  const [t] = await tenants(ctx, 'gateway', 1);
+  if (!t) return;
+  await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, {
+    reason: 'bench',
+    durationSeconds: 3600,
+  });
+  const auth: number[] = [];
+  const invoke: number[] = [];
+  const check = async () => {
+    const r = await fetch(`${ctx.stack.apiUrl}/tenants/${t.tenantId}/access`, {
+      headers: { authorization: `Bearer ${ctx.agent}` },
+    });
+    await r.text();
+    if (r.status !== 200) throw new Error(`access check ${r.status}`);
+    const timing = r.headers.get('server-timing') ?? '';
+    auth.push(Number(/auth;dur=([\d.]+)/.exec(timing)?.[1] ?? Number.NaN));
+    invoke.push(Number(/invoke;dur=([\d.]+)/.exec(timing)?.[1] ?? Number.NaN));
+  };
+  await timed(100, 1, check);
+  auth.length = 0;
+  invoke.length = 0;
+  const before = (await reports(ctx)).filter((r) => r.function === 'checkAccess').length;
+  const count = QUICK ? 300 : 1000;
+  const total = await timed(count, 1, check);
+  const handler = (await reports(ctx))
+    .filter((r) => r.function === 'checkAccess')
+    .slice(before)
+    .map((r) => r.durationMs);
+  const p50 = (v: number[]) => round(percentile(v, 50), 2);
+  const hop = p50(invoke) - p50(handler);
+  const rest = p50(total) - p50(auth) - p50(invoke);
+  add({
+    name: 'local gateway breakdown of a check at c=1, p50 (information)',
+    value: p50(total),
+    unit: `ms in all: token check ${p50(auth)}, function call ${p50(invoke)} (handler ${p50(handler)}, worker hop ${round(hop, 2)}), HTTP + routing + event and answer ${round(rest, 2)}; ${count} checks`,
     target: '—',
     pass: null,
   });

@@ -38,7 +38,7 @@ function importOnce(file: string): number {
  * Import times of a bundle and its floor, measured alternately (floor, bundle, floor, …) so the
  * shared machine's changing load falls on both alike; the medians of each.
  */
-function importPair(file: string, floor: string): { ms: number; floorMs: number } {
+export function importPair(file: string, floor: string): { ms: number; floorMs: number } {
   const ours: number[] = [];
   const floors: number[] = [];
   for (let i = 0; i < (QUICK ? 5 : 11); i++) {

@@ -28,7 +28,12 @@ export interface Ctx {
 
 export async function startStack(extra: Record<string, string> = {}): Promise<Ctx> {
   const dataDir = await mkdtemp(join(tmpdir(), 'support-access-bench-'));
-  const stack = await spawnStack(dataDir, 'fresh', { POWERTOOLS_LOG_LEVEL: 'INFO', ...extra });
+  const stack = await spawnStack(dataDir, 'fresh', {
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    FUNCTION_REPORT_LOG: join(dataDir, 'function-reports.ndjson'),
+    GATEWAY_TIMING: '1',
+    ...extra,
+  });
   const keys = await localKeys(dataDir);
   return {
     stack,

@@ -1,12 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { accessOverhead, contention, enforcement } from './access.ts';
+import { accessOverhead, contention, enforcement, gatewayBreakdown } from './access.ts';
+import { billedByFunction, billedDurations, reports } from './billed.ts';
 import { burst } from './burst.ts';
-import { chainLag } from './chain.ts';
+import { chainLag, idleGrants } from './chain.ts';
 import { latencyChart, latenessHistogram, writeChart } from './charts.ts';
+import { coldShares } from './cold-shares.ts';
 import { coldStart } from './cold-start.ts';
 import { add, metrics, QUICK, ROOT, startStack, stopStack } from './context.ts';
-import { costPerLifecycle } from './cost.ts';
+import { costPerLifecycle, lifecycleTraffic } from './cost.ts';
 import { eventsLatency } from './events.ts';
 import { lateness } from './expiry.ts';
 import { mailIsolation } from './isolation.ts';
@@ -21,9 +23,16 @@ async function main() {
   if (process.env.BENCH_ONLY === 'quotas') return quotas();
   // Its own stack, forwarding the bus to a receiver here.
   if (process.env.BENCH_ONLY === 'events') return eventsLatency();
+  if (process.env.BENCH_ONLY === 'cold-shares') return coldShares();
+  if (process.env.BENCH_ONLY === 'cold-start') {
+    await coldStart();
+    await coldShares();
+    return;
+  }
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
   const ctx = await startStack({ GRANT_MIN_SECONDS: '1' });
   let cost: Awaited<ReturnType<typeof costPerLifecycle>> | undefined;
+  let billed: Awaited<ReturnType<typeof billedDurations>> | undefined;
   try {
     await new Promise((r) => setTimeout(r, 3000));
     const idle = groupRssKb(ctx.stack.pid);
@@ -40,11 +49,14 @@ async function main() {
       return;
     }
     if (only === 'cost') {
-      await costPerLifecycle(ctx);
+      await lifecycleTraffic(ctx, 10);
+      cost = await costPerLifecycle(ctx, Object.fromEntries(billedByFunction(await reports(ctx))));
       return;
     }
+    if (only === 'gateway') return await gatewayBreakdown(ctx);
     if (!only || only === 'access') {
       const distributions = await accessOverhead(ctx);
+      await gatewayBreakdown(ctx);
       const own = await functionLatency(ctx);
       if (distributions && own) distributions['c=1, the function alone (no gateway)'] = own;
       if (distributions)
@@ -74,16 +86,24 @@ async function main() {
     if (only === 'lateness') return;
     if (!only || only === 'isolation') await mailIsolation(ctx, QUICK ? 30 : 100, 20_000);
     if (only === 'isolation') return;
+    if (!only || only === 'chain') await chainLag(ctx, await idleGrants(ctx, 40), 'at idle');
+    if (only === 'chain') return;
     const burstTenants = await burst(ctx);
-    await chainLag(ctx, burstTenants);
+    await chainLag(ctx, burstTenants, 'under the burst');
     if (only === 'burst') return;
     await functionMemory(ctx);
-    cost = await costPerLifecycle(ctx);
+    cost = await costPerLifecycle(ctx, Object.fromEntries(billedByFunction(await reports(ctx))));
     // Last on this stack: it fills the table with many grants and a long log.
     await scale(ctx);
   } finally {
+    // What every function was billed over everything this stack ran (the chainer never waits).
+    billed = await billedDurations(
+      ctx,
+      process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY}` : 'full run',
+    );
     await stopStack(ctx);
   }
+  if (process.env.BENCH_ONLY) return;
   const sweepOnly = await startStack({
     GRANT_MIN_SECONDS: '1',
     SCHEDULER_EMULATOR: 'off',
@@ -107,7 +127,7 @@ async function main() {
   );
   await writeFile(
     join(ROOT, 'bench', 'results.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), seconds, metrics, coldStart: cold, cost }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), seconds, metrics, coldStart: cold, cost, billed }, null, 2)}\n`,
   );
 }
 

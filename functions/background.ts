@@ -36,7 +36,7 @@ export const BACKGROUND_FUNCTIONS = {
     entry: 'functions/handlers/chain-audit.ts',
     description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
     // The stamp count, the check mark and the head (GetItem), the head (PutItem in a
-    // transaction), the events to chain (Query, UpdateItem).
+    // transaction), the events to chain (Query, UpdateItem), its notes to come back (PutItem).
     needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
   publishEvents: {

@@ -22,6 +22,10 @@ export interface LocalEnv {
   schedulerEmulator: boolean;
   /** Where every AWS call of the functions is recorded, if anywhere (the IAM test). */
   callLog: string | undefined;
+  /** Where every invocation's report is appended, if anywhere (the benchmark's billed durations). */
+  reportLog: string | undefined;
+  /** The gateway's `server-timing` header (the benchmark). */
+  gatewayTiming: boolean;
 }
 
 /** The local runtime's settings, from the environment with the defaults of local/settings.ts. */
@@ -44,5 +48,7 @@ export function localEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
     schedulerMaxTps: v.SCHEDULER_MAX_TPS,
     schedulerEmulator: v.SCHEDULER_EMULATOR,
     callLog: v.AWS_CALL_LOG,
+    reportLog: v.FUNCTION_REPORT_LOG,
+    gatewayTiming: v.GATEWAY_TIMING,
   };
 }

@@ -36,11 +36,17 @@ parentPort?.on('message', async ({ id, event, requestId, timeoutMs }: Invocation
     memoryLimitInMB: '256',
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
   };
+  const began = performance.now();
   try {
-    parentPort?.postMessage({ id, result: await handler(event, context) });
+    const result = await handler(event, context);
+    parentPort?.postMessage({ id, result, durationMs: performance.now() - began });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    parentPort?.postMessage({ id, error: { name: e.name, message: e.message } });
+    parentPort?.postMessage({
+      id,
+      error: { name: e.name, message: e.message },
+      durationMs: performance.now() - began,
+    });
   }
 });
 parentPort?.postMessage({ ready: true });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build, stop } from 'esbuild';
@@ -62,6 +63,14 @@ export function synthesizeInChild(
   });
 }
 
+interface InvocationMessage {
+  ready?: boolean;
+  id?: number;
+  result?: unknown;
+  error?: Error;
+  durationMs?: number;
+}
+
 export type Invoke = (
   event: unknown,
   options?: { timeoutMs?: number; requestId?: string },
@@ -82,7 +91,13 @@ export function startFunctions(options: {
   environments: Record<string, Record<string, string>>;
   runtime: Record<string, string>;
   callLog?: string | undefined;
+  /**
+   * A file to which every invocation appends its report, as Lambda's `REPORT` log line: the
+   * handler's own duration and the billed one (whole milliseconds, rounded up), one JSON line each.
+   */
+  reportLog?: string | undefined;
 }): FunctionHost {
+  const reports = options.reportLog ? createWriteStream(options.reportLog, { flags: 'a' }) : null;
   const workers = new Map<string, Promise<Worker>>();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const inFlight = new WeakMap<Worker, Set<number>>();
@@ -98,8 +113,12 @@ export function startFunctions(options: {
       });
       const ids = new Set<number>();
       inFlight.set(worker, ids);
-      worker.on('message', (message: { ready?: boolean; id?: number; result?: unknown; error?: Error }) => {
+      worker.on('message', (message: InvocationMessage) => {
         if (message.ready) return ready(worker);
+        if (reports && message.durationMs !== undefined)
+          reports.write(
+            `${JSON.stringify({ function: name, durationMs: Math.round(message.durationMs * 100) / 100, billedMs: Math.ceil(message.durationMs), error: message.error !== undefined })}\n`,
+          );
         const waiting = pending.get(message.id ?? -1);
         if (!waiting) return;
         pending.delete(message.id ?? -1);
@@ -149,6 +168,7 @@ export function startFunctions(options: {
     stop: async () => {
       for (const worker of workers.values()) await (await worker.catch(() => null))?.terminate();
       workers.clear();
+      if (reports) await new Promise((done) => reports.end(done));
     },
   };
 }

@@ -100,6 +100,23 @@ export const localSettings = {
     description:
       'a file where every AWS request a function sends is recorded (service, action, resource names; no data), for the IAM test',
   },
+  FUNCTION_REPORT_LOG: {
+    variable: 'FUNCTION_REPORT_LOG',
+    schema: z.optional(z.string()),
+    shown: '—',
+    description:
+      'a file where every invocation appends its report, as Lambda’s `REPORT` line (function, duration, billed milliseconds, error): the benchmark’s billed durations',
+  },
+  GATEWAY_TIMING: {
+    variable: 'GATEWAY_TIMING',
+    schema: z.pipe(
+      z.optional(z.enum(['0', '1'], { error: 'must be "0" or "1"' })),
+      z.transform((v: '0' | '1' | undefined) => v === '1'),
+    ),
+    shown: '`0`',
+    description:
+      '`1`: the local gateway answers with a `server-timing` header of where a request’s time went (the benchmark)',
+  },
   SES_MAX_SEND_RATE: limit(
     'SES_MAX_SEND_RATE',
     'mails per second the SES emulator accepts (every recipient counts; one second’s burst allowed)',

@@ -14,6 +14,7 @@ import {
 import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
+import { CHAIN_EVENT_SOURCE } from '../functions/use-cases/audit.ts';
 import { appDeps } from '../functions/wiring/app.ts';
 import { stageValuesFromEnvironment } from '../functions/wiring/settings.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
@@ -212,6 +213,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       environments,
       runtime: lambdaRuntimeEnvironment(),
       callLog: env.callLog,
+      reportLog: env.reportLog,
     });
     stops.push(functions.stop);
     const expire = functions.invoker('expireGrant');
@@ -259,7 +261,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       consumer: string,
       name: BackgroundFunctionName,
       filter: (record: DynamoDBRecord) => boolean,
-      { timeoutMs, ...options }: { timeoutMs: number; batchSize?: number; abandonOnStop?: boolean },
+      {
+        timeoutMs,
+        ...options
+      }: { timeoutMs: number; batchSize?: number; batchingWindowMs?: number; abandonOnStop?: boolean },
     ) => {
       const invoke = functions.invoker(name);
       const poller = await startStreamPoller({
@@ -276,11 +281,10 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       return poller;
     };
     const poller = await consume('notify', 'notify', matchesNotifierFilter, { timeoutMs: 60_000 });
-    // The chainer waits for events to settle (20 s); a stop must not wait for it.
     const chainPoller = await consume('chain', 'chainAudit', matchesChainFilter, {
-      timeoutMs: 60_000,
-      batchSize: 100,
-      abandonOnStop: true,
+      timeoutMs: 30_000,
+      batchSize: CHAIN_EVENT_SOURCE.batchSize,
+      batchingWindowMs: CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds * 1000,
     });
     const checkPoller = await consume('checks', 'recordChecks', matchesCheckFilter, {
       timeoutMs: 30_000,
@@ -337,6 +341,7 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       },
       readiness,
       fallback: consoleHandler(oidc.issuer),
+      timing: env.gatewayTiming,
     });
     stops.push(gateway.close);
     gatewayReady = true;

@@ -38,6 +38,11 @@ export interface StreamPollerOptions {
   abandonOnStop?: boolean;
   /** Matching records per handler invocation (the event source mapping's batch size; 100). */
   batchSize?: number;
+  /**
+   * How long matching records gather before the handler gets them, unless a batch fills first
+   * (the event source mapping's batching window; 0: at once).
+   */
+  batchingWindowMs?: number;
   retryBaseMs?: number;
 }
 
@@ -58,6 +63,10 @@ interface ShardState {
   iterator?: string | undefined;
   retryAt: number;
   failures: number;
+  /** Records read but not yet handed over (a batching window open), and when the first matching one came. */
+  read: StreamRecord[];
+  matching: DynamoDBRecord[];
+  since: number;
 }
 
 /** A record as DynamoDB Streams returns it, in the shape Lambda hands to a stream consumer. */
@@ -121,7 +130,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       for (const shard of StreamDescription?.Shards ?? []) {
         const id = shard.ShardId as string;
         if (!shards.has(id) && checkpoints.shards[id] !== 'closed') {
-          shards.set(id, { shardId: id, parentShardId: shard.ParentShardId, retryAt: 0, failures: 0 });
+          shards.set(id, {
+            shardId: id,
+            parentShardId: shard.ParentShardId,
+            retryAt: 0,
+            failures: 0,
+            read: [],
+            matching: [],
+            since: 0,
+          });
         }
       }
       start = StreamDescription?.LastEvaluatedShardId;
@@ -144,9 +161,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return ShardIterator;
   }
 
+  /** Reads again from the checkpoint: what was read after it is read anew. */
+  function rewind(state: ShardState) {
+    state.iterator = undefined;
+    state.read = [];
+    state.matching = [];
+  }
+
   function backoff(state: ShardState) {
     state.failures++;
-    state.iterator = undefined;
+    rewind(state);
     state.retryAt = Date.now() + Math.min(retryBase * 2 ** (state.failures - 1), 30_000);
   }
 
@@ -164,21 +188,30 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       );
     } catch (error) {
       if ((error as Error).name === 'ExpiredIteratorException') {
-        state.iterator = undefined;
+        rewind(state);
         return false;
       }
       throw error;
     }
     const records = result.Records ?? [];
-    if (records.length > 0) {
-      // Like the event source mapping's filter: records that do not match are passed over, and
-      // the handler gets batches of at most `batchSize` matching records, in order.
-      const delivered = records
-        .map((r) => toLambdaRecord(r, streamArn as string, region))
-        .filter((r) => options.filter?.(r) ?? true);
-      const size = options.batchSize ?? 100;
+    // Like the event source mapping's filter: records that do not match are passed over, and
+    // the handler gets batches of at most `batchSize` matching records, in order.
+    const matching = records
+      .map((r) => toLambdaRecord(r, streamArn as string, region))
+      .filter((r) => options.filter?.(r) ?? true);
+    if (state.matching.length === 0 && matching.length > 0) state.since = Date.now();
+    state.read.push(...records);
+    state.matching.push(...matching);
+    const size = options.batchSize ?? 100;
+    const closed = !result.NextShardIterator;
+    const due =
+      state.matching.length >= size || Date.now() - state.since >= (options.batchingWindowMs ?? 0) || closed;
+    if (state.read.length > 0 && (state.matching.length === 0 || due)) {
+      const read = state.read;
+      const delivered = state.matching;
       let failedAt: string | undefined;
       for (let start = 0; start < delivered.length && failedAt === undefined; start += size) {
+        if (stopped && options.abandonOnStop) return false;
         const batch = delivered.slice(start, start + size);
         try {
           const response = await options.handler({ Records: batch });
@@ -190,10 +223,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       const done =
         failedAt === undefined
-          ? records
-          : records.slice(
+          ? read
+          : read.slice(
               0,
-              records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt),
+              read.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt),
             );
       const last = done.at(-1)?.dynamodb?.SequenceNumber;
       if (last) {
@@ -205,9 +238,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         return false;
       }
       state.failures = 0;
+      state.read = [];
+      state.matching = [];
     }
-    if (result.NextShardIterator) state.iterator = result.NextShardIterator;
-    else {
+    if (!closed) state.iterator = result.NextShardIterator;
+    else if (state.read.length === 0) {
       checkpoints.shards[state.shardId] = 'closed';
       shards.delete(state.shardId);
       await save();

@@ -126,13 +126,39 @@ export async function jwtVerifier(issuer: string): Promise<(token: string) => Pr
   };
   if (discovery.issuer !== issuer) throw new Error(`the identity provider names itself ${discovery.issuer}`);
   const keys = createRemoteJWKSet(new URL(discovery.jwks_uri));
-  return async (token) => {
+  return verifiedOnce(async (token) => {
     const { payload } = await jwtVerify(token, keys, {
       algorithms: [ALGORITHM],
       issuer,
       audience: LOCAL_AUDIENCE,
       requiredClaims: ['sub', 'exp'],
     });
+    return payload;
+  });
+}
+
+/** Tokens kept verified at most (the oldest half goes when full). */
+const VERIFIED_MAX = 10_000;
+
+/**
+ * A token's signature, issuer and audience never change: once verified it is taken again until
+ * its expiry (checked every time, as is not-before) without the signature check, which was a
+ * millisecond of every request through the local gateway. The cache lives as long as the
+ * process, whose keys do not change meanwhile.
+ */
+export function verifiedOnce(
+  verify: (token: string) => Promise<JWTPayload>,
+): (token: string) => Promise<JWTPayload> {
+  const verified = new Map<string, JWTPayload>();
+  return async (token) => {
+    const now = Date.now() / 1000;
+    const known = verified.get(token);
+    if (known && typeof known.exp === 'number' && known.exp > now && (known.nbf ?? 0) <= now) return known;
+    verified.delete(token);
+    const payload = await verify(token);
+    if (verified.size >= VERIFIED_MAX)
+      for (const old of [...verified.keys()].slice(0, VERIFIED_MAX / 2)) verified.delete(old);
+    verified.set(token, payload);
     return payload;
   };
 }

@@ -26,7 +26,7 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 type AnyRoute = (typeof routes)[number];
 type RouteNamed<N extends RouteName> = Extract<AnyRoute, { name: N }>;
-type Parsed<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
+type Parsed<S> = S extends () => infer T ? (T extends z.ZodMiniType ? z.infer<T> : undefined) : undefined;
 type PathParams<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
   ? Name | PathParams<Rest>
   : never;
@@ -172,14 +172,14 @@ function parseInput(route: Route): Middleware {
       if (tenantId !== null && !TENANT_ID.test(tenantId)) {
         throw ValidationError.field('tenantId', 'tenantId must be 1–64 letters, digits, ".", "_" or "-".');
       }
-      const query = validate(route.query, request.event.queryStringParameters ?? {}, 'query');
+      const query = validate(route.query?.(), request.event.queryStringParameters ?? {}, 'query');
       let body: unknown;
       if (route.body) {
         const raw = request.internal.rawBody ?? '';
         if (raw.trim() === '') throw ValidationError.field('', 'A JSON request body is required.');
         const parsed = parseStrictJson(raw);
         if (!parsed.ok) throw ValidationError.field('', parsed.detail);
-        body = validate(route.body, parsed.value, 'body');
+        body = validate(route.body(), parsed.value, 'body');
       }
       // An id that cannot be one of ours names nothing: 404, as an unknown one would.
       for (const [name, what] of [

@@ -55,7 +55,7 @@ function operation(route: Route) {
     schema: { type: 'string' },
   }));
   const query = route.query
-    ? (jsonSchema(route.query, 'input') as { properties?: Record<string, unknown> })
+    ? (jsonSchema(route.query(), 'input') as { properties?: Record<string, unknown> })
     : {};
   for (const [name, schema] of Object.entries(query.properties ?? {})) {
     parameters.push({ name, in: 'query', required: false, schema });
@@ -96,7 +96,7 @@ function operation(route: Route) {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            content: { 'application/json': { schema: jsonSchema(route.body(), 'input') } },
           },
         }
       : {}),

@@ -15,8 +15,9 @@ export interface Route {
   access: Access;
   entry: string;
   summary: string;
-  body?: z.ZodMiniType;
-  query?: z.ZodMiniType;
+  /** Request schemas, built on first use (schemas.ts). */
+  body?: () => z.ZodMiniType;
+  query?: () => z.ZodMiniType;
   /** Status and (by name, see response-schemas.ts) schema of the success response; none: empty body. */
   success: { status: 200 | 201 | 204; schema?: ResponseName };
   /** Optional request headers the route reads. */

@@ -3,109 +3,142 @@ import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
 import * as z from '../validation/zod.ts';
 
-/** Request and response schemas: validation at the edge, and the source of docs/openapi.json. */
+/**
+ * Request and response schemas: validation at the edge, and the source of docs/openapi.json.
+ * Every request schema is built on first use, so a function builds its own route's alone (the
+ * route table names them all; building them all took a share of every cold start).
+ */
+const lazy = <T>(build: () => T): (() => T) => {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+};
 
 export const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
   schema.check(z.meta({ description })) as T;
 
-const isoDateTime = described(
-  z.iso.datetime({ offset: true }),
-  'ISO 8601 date-time; any offset accepted, answers are UTC with milliseconds.',
-);
-const deadline = {
-  expiresAt: z.optional(isoDateTime),
+const deadline = () => ({
+  expiresAt: z.optional(
+    described(
+      z.iso.datetime({ offset: true }),
+      'ISO 8601 date-time; any offset accepted, answers are UTC with milliseconds.',
+    ),
+  ),
   durationSeconds: z.optional(
     described(
       z.int(),
       'Seconds from now (integer JSON number). Give exactly one of expiresAt/durationSeconds.',
     ),
   ),
-};
-
-export const CreateGrantBody = z.strictObject({
-  reason: described(z.string(), `1–${REASON_MAX} characters after trimming.`),
-  ticket: z.optional(
-    z.nullable(described(z.string(), `1–${TICKET_MAX} characters after trimming, or null.`)),
-  ),
-  ...deadline,
 });
 
-export const ChangeDeadlineBody = z.strictObject(deadline);
+export const CreateGrantBody = lazy(() =>
+  z.strictObject({
+    reason: described(z.string(), `1–${REASON_MAX} characters after trimming.`),
+    ticket: z.optional(
+      z.nullable(described(z.string(), `1–${TICKET_MAX} characters after trimming, or null.`)),
+    ),
+    ...deadline(),
+  }),
+);
 
-export const AddContactBody = z.strictObject({
-  name: described(z.string(), '1–200 characters after trimming.'),
-  email: z.email().check(z.maxLength(254)),
-  phone: described(
-    z.string().check(z.maxLength(64)),
-    'Normalised to E.164; national numbers are read as German (+49).',
-  ),
-  locale: z.optional(described(z.enum(LOCALES), 'Defaults to "de".')),
-  timeZone: z.optional(
-    described(
+export const ChangeDeadlineBody = lazy(() => z.strictObject(deadline()));
+
+export const AddContactBody = lazy(() =>
+  z.strictObject({
+    name: described(z.string(), '1–200 characters after trimming.'),
+    email: z.email().check(z.maxLength(254)),
+    phone: described(
       z.string().check(z.maxLength(64)),
-      'IANA time zone in which this contact’s emails show times, e.g. "Europe/Berlin" (the default).',
+      'Normalised to E.164; national numbers are read as German (+49).',
     ),
-  ),
-  canGrantAccess: z.optional(described(z.boolean(), 'Defaults to true.')),
-  canInstruct: z.optional(described(z.boolean(), 'Defaults to true.')),
-});
-
-export const VerifyCallerBody = z.pipe(
-  z
-    .strictObject({
-      phone: z.optional(z.string().check(z.maxLength(64))),
-      email: z.optional(z.string().check(z.maxLength(254))),
-    })
-    .check(
-      z.refine((b) => (b.phone === undefined) !== (b.email === undefined), {
-        message: 'Give exactly one of phone or email.',
-        path: ['phone'],
-      }),
+    locale: z.optional(described(z.enum(LOCALES), 'Defaults to "de".')),
+    timeZone: z.optional(
+      described(
+        z.string().check(z.maxLength(64)),
+        'IANA time zone in which this contact’s emails show times, e.g. "Europe/Berlin" (the default).',
+      ),
     ),
-  // Exactly one is there (checked above): the caller is named by it alone.
-  z.transform((b): CallerIdentity => (b.email === undefined ? { phone: b.phone ?? '' } : { email: b.email })),
+    canGrantAccess: z.optional(described(z.boolean(), 'Defaults to true.')),
+    canInstruct: z.optional(described(z.boolean(), 'Defaults to true.')),
+  }),
 );
 
-const limit = z.optional(
-  described(
-    z.pipe(
-      z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, 'limit must be an integer from 1 to 100')),
-      z.transform(Number),
+export const VerifyCallerBody = lazy(() =>
+  z.pipe(
+    z
+      .strictObject({
+        phone: z.optional(z.string().check(z.maxLength(64))),
+        email: z.optional(z.string().check(z.maxLength(254))),
+      })
+      .check(
+        z.refine((b) => (b.phone === undefined) !== (b.email === undefined), {
+          message: 'Give exactly one of phone or email.',
+          path: ['phone'],
+        }),
+      ),
+    // Exactly one is there (checked above): the caller is named by it alone.
+    z.transform(
+      (b): CallerIdentity => (b.email === undefined ? { phone: b.phone ?? '' } : { email: b.email }),
     ),
-    'Page size, 1–100, default 50.',
   ),
 );
-const cursor = z.optional(described(z.string(), 'Opaque cursor from a previous page’s nextCursor.'));
 
-export const PageQuery = z.strictObject({ limit, cursor });
-export const GrantListQuery = z.strictObject({
-  limit,
-  cursor,
-  status: z.optional(z.enum(['active', 'ended'])),
-});
-export const NoQuery = z.strictObject({});
+const limit = () =>
+  z.optional(
+    described(
+      z.pipe(
+        z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, 'limit must be an integer from 1 to 100')),
+        z.transform(Number),
+      ),
+      'Page size, 1–100, default 50.',
+    ),
+  );
+const cursor = () => z.optional(described(z.string(), 'Opaque cursor from a previous page’s nextCursor.'));
 
-export const ActivityBody = z.strictObject({
-  action: described(
-    z.string().check(z.maxLength(1000)),
-    'What support did, 1–200 characters after trimming.',
-  ),
-  target: z.optional(
-    z.nullable(described(z.string().check(z.maxLength(1000)), 'What it was done to, up to 200 characters.')),
-  ),
-  ticket: z.optional(z.nullable(described(z.string().check(z.maxLength(1000)), 'Up to 100 characters.'))),
-});
-export const ExportQuery = z.strictObject({ cursor });
+export const PageQuery = lazy(() => z.strictObject({ limit: limit(), cursor: cursor() }));
+export const GrantListQuery = lazy(() =>
+  z.strictObject({
+    limit: limit(),
+    cursor: cursor(),
+    status: z.optional(z.enum(['active', 'ended'])),
+  }),
+);
+export const NoQuery = lazy(() => z.strictObject({}));
 
-export const InstructionBody = z.strictObject({
-  kind: z.enum(['account-deletion', 'data-export', 'other']),
-  details: described(z.string().check(z.maxLength(8000)), '1–2 000 characters after trimming.'),
-});
-export const CompleteInstructionBody = z.strictObject({
-  note: z.optional(z.nullable(described(z.string().check(z.maxLength(8000)), 'Up to 2 000 characters.'))),
-});
-export const ConfirmedInstructionsQuery = z.strictObject({
-  limit,
-  cursor,
-  status: described(z.literal('confirmed'), 'The agents’ queue: confirmed instructions, oldest first.'),
-});
+export const ActivityBody = lazy(() =>
+  z.strictObject({
+    action: described(
+      z.string().check(z.maxLength(1000)),
+      'What support did, 1–200 characters after trimming.',
+    ),
+    target: z.optional(
+      z.nullable(
+        described(z.string().check(z.maxLength(1000)), 'What it was done to, up to 200 characters.'),
+      ),
+    ),
+    ticket: z.optional(z.nullable(described(z.string().check(z.maxLength(1000)), 'Up to 100 characters.'))),
+  }),
+);
+export const ExportQuery = lazy(() => z.strictObject({ cursor: cursor() }));
+
+export const InstructionBody = lazy(() =>
+  z.strictObject({
+    kind: z.enum(['account-deletion', 'data-export', 'other']),
+    details: described(z.string().check(z.maxLength(8000)), '1–2 000 characters after trimming.'),
+  }),
+);
+export const CompleteInstructionBody = lazy(() =>
+  z.strictObject({
+    note: z.optional(z.nullable(described(z.string().check(z.maxLength(8000)), 'Up to 2 000 characters.'))),
+  }),
+);
+export const ConfirmedInstructionsQuery = lazy(() =>
+  z.strictObject({
+    limit: limit(),
+    cursor: cursor(),
+    status: described(z.literal('confirmed'), 'The agents’ queue: confirmed instructions, oldest first.'),
+  }),
+);

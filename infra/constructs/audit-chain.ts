@@ -7,6 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHAIN_RECORDS_FILTERS, CHECK_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { CHAIN_EVENT_SOURCE } from '../../functions/use-cases/audit.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
 import { streamFailures } from './stream-failures.ts';
@@ -51,8 +52,7 @@ export class AuditChain extends Construct {
     this.chainer = new AppFunction(this, 'Chainer', {
       ...BACKGROUND_FUNCTIONS.chainAudit,
       environment: props.environment,
-      // It waits until a batch's events have settled (20 s) before chaining them.
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(30),
     });
     grantNeeds(this.chainer.fn, BACKGROUND_FUNCTIONS.chainAudit.needs, props.table);
     const recorderScope = new Construct(this, 'CheckRecorder');
@@ -104,7 +104,13 @@ export class AuditChain extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.chainer.fn.addEventSource(everyRecordRetried(props.table, this.failures, CHAIN_RECORDS_FILTERS));
+    // Records gather for the settle time, so a batch's events have settled when it arrives.
+    this.chainer.fn.addEventSource(
+      everyRecordRetried(props.table, this.failures, CHAIN_RECORDS_FILTERS, {
+        batchSize: CHAIN_EVENT_SOURCE.batchSize,
+        maxBatchingWindow: Duration.seconds(CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds),
+      }),
+    );
   }
 }
 
@@ -115,11 +121,15 @@ export class AuditChain extends Construct {
  * waits at most a second to fill: 100 records a batch keeps up with checks stamped many times a
  * second. The filters are the ones the local stream poller applies.
  */
-function everyRecordRetried(table: ITable, failures: Queue, filters: readonly Record<string, unknown>[]) {
+function everyRecordRetried(
+  table: ITable,
+  failures: Queue,
+  filters: readonly Record<string, unknown>[],
+  batching = { batchSize: 100, maxBatchingWindow: Duration.seconds(1) },
+) {
   return new DynamoEventSource(table, {
     startingPosition: StartingPosition.TRIM_HORIZON,
-    batchSize: 100,
-    maxBatchingWindow: Duration.seconds(1),
+    ...batching,
     bisectBatchOnError: true,
     retryAttempts: 10_000,
     maxRecordAge: Duration.hours(24),

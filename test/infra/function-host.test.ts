@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,5 +44,36 @@ describe('the local function host after a function runtime crashed', () => {
     ]);
     const after = (await invoke({})) as { threadId: number };
     expect(after.threadId).not.toBe(before.threadId);
+  }, 20_000);
+});
+
+describe('the local function host’s reports', () => {
+  it('writes one report per invocation, as Lambda’s REPORT line: the handler’s duration and the billed whole milliseconds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'function-host-'));
+    await writeFile(join(dir, 'timed.mjs'), BUNDLE);
+    const host = startFunctions({
+      bundles: { timed: join(dir, 'timed.mjs') },
+      environments: { timed: {} },
+      runtime: {},
+      reportLog: join(dir, 'reports.ndjson'),
+    });
+    try {
+      const invoke = host.invoker('timed');
+      await invoke({ waitMs: 300 });
+      await invoke({});
+    } finally {
+      await host.stop();
+    }
+    const reports = (await readFile(join(dir, 'reports.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    await rm(dir, { recursive: true, force: true });
+    expect(reports).toHaveLength(2);
+    const [slow, quick] = reports;
+    expect(slow).toMatchObject({ function: 'timed', error: false });
+    expect(slow.durationMs).toBeGreaterThanOrEqual(299);
+    expect(slow.billedMs).toBe(Math.ceil(slow.durationMs));
+    expect(quick.durationMs).toBeLessThan(slow.durationMs);
   }, 20_000);
 });

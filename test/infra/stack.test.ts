@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { routes, routeTable } from '../../functions/http/routes.ts';
 import type { FunctionNeeds } from '../../functions/needs.ts';
+import { CHAIN_EVENT_SOURCE, CHAIN_SETTLE_MS } from '../../functions/use-cases/audit.ts';
 import { buildApp } from '../../infra/app.ts';
 import {
   ACT_PAGE_FUNCTION,
@@ -446,6 +447,22 @@ describe('the CDK stack', () => {
       MetricName: 'AccessCheckGaps',
       Namespace: 'SupportAccess/test',
     });
+  });
+
+  it('lets the chainer’s event source gather records for the settle time (the local poller’s window too), with its notes and the check marks', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.auditChain.chainer.fn) },
+      BatchSize: CHAIN_EVENT_SOURCE.batchSize,
+      MaximumBatchingWindowInSeconds: CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds,
+      FilterCriteria: {
+        Filters: [
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"event"') }),
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"chain-later"') }),
+          Match.objectLike({ Pattern: Match.stringLikeRegexp('"check-mark"') }),
+        ],
+      },
+    });
+    expect(CHAIN_EVENT_SOURCE.maxBatchingWindowSeconds * 1000).toBeGreaterThanOrEqual(CHAIN_SETTLE_MS);
   });
 
   it("limits the console's connections to itself, the API and the identity provider's token endpoint", () => {

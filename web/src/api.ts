@@ -52,10 +52,10 @@ type Placeholders<P extends string> = P extends `${string}{${infer K}}${infer Re
 export type PathParams<N extends Endpoint> = { [K in Placeholders<RouteNamed<N>['path']>]: string };
 /** The JSON body as the route's schema reads it (its input, before defaults and transforms). */
 export type RequestBody<N extends Endpoint> =
-  RouteNamed<N> extends { body: infer B extends ZodMiniType } ? input<B> : never;
+  RouteNamed<N> extends { body: () => infer B extends ZodMiniType } ? input<B> : never;
 /** Query parameters as the route's schema reads them: strings, as in any address. */
 export type Query<N extends Endpoint> =
-  RouteNamed<N> extends { query: infer Q extends ZodMiniType } ? input<Q> : never;
+  RouteNamed<N> extends { query: () => infer Q extends ZodMiniType } ? input<Q> : never;
 /** The success answer's body; null for an empty one (204, or one the schema does not describe). */
 export type Answer<N extends Endpoint> = RouteNamed<N>['success'] extends {
   schema: infer S extends keyof typeof RESPONSES;

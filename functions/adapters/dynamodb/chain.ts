@@ -1,12 +1,26 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { ConcurrentModificationError } from '../../domain/errors.ts';
 import { idTimePrefix } from '../../domain/ids.ts';
-import type { AuditChainStore, ChainHead, Page, PageRequest, SealedEvent } from '../../domain/ports.ts';
+import type {
+  AuditChainStore,
+  ChainHead,
+  ChainPending,
+  Page,
+  PageRequest,
+  SealedEvent,
+} from '../../domain/ports.ts';
 import { count, text } from './fields.ts';
 import { toEvent } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
+import { TTL_ATTRIBUTE } from './table-definition.ts';
+
+/** Tenants one note names at most (an item holds 400 KB). */
+const NOTE_TENANTS = 1000;
+/** A note is read once, within the stream's 24 hours; DynamoDB deletes it a day later. */
+const NOTE_KEPT_SECONDS = 2 * 24 * 3600;
 
 /** Sorts after every ULID character: `EVENT#<id>~` is just past that event. */
 const PAST = '~';
@@ -107,5 +121,26 @@ export class DynamoAuditChain implements AuditChainStore {
       (event) => event.hash !== undefined,
       (item) => ({ pk: item.pk, sk: item.sk }),
     );
+  }
+
+  /**
+   * One new item per note (a few for many tenants): its insert is the stream record the chaining
+   * step's filter lets through, and a fresh key makes every note a record of its own.
+   */
+  async chainLater(pending: readonly ChainPending[]): Promise<void> {
+    for (let start = 0; start < pending.length; start += NOTE_TENANTS) {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            pk: keys.chainLater(randomUUID()),
+            sk: keys.chainLaterSort,
+            kind: 'chain-later',
+            tenants: pending.slice(start, start + NOTE_TENANTS).map((p) => ({ ...p })),
+            [TTL_ATTRIBUTE]: Math.ceil(Date.now() / 1000) + NOTE_KEPT_SECONDS,
+          },
+        }),
+      );
+    }
   }
 }

@@ -13,6 +13,9 @@ export const keys = {
   eventPrefix: 'EVENT#',
   /** The head of the tenant's audit hash chain. */
   chainHead: 'CHAIN',
+  /** The chaining step's note of tenants to come back to (a partition of its own per note). */
+  chainLater: (id: string) => `CHAINLATER#${id}`,
+  chainLaterSort: 'CHAINLATER',
   /** How many of the tenant's stamped checks have their events, without a gap (the chainer's mark). */
   checkMark: 'CHECKS',
   /** Index partition of one grant's support activities, by event id (receipts page through it). */

@@ -8,6 +8,8 @@ import {
   MAILED_WHEN_CHAINED,
   NOTIFIED_EVENT_TYPES,
 } from '../../domain/audit.ts';
+import { idTime } from '../../domain/ids.ts';
+import type { ChainPending } from '../../domain/ports.ts';
 import { text } from './fields.ts';
 import { toActiveAccess, toEvent } from './items.ts';
 
@@ -59,8 +61,27 @@ export const DELIVERABLE_RECORDS_FILTER = {
 /** What the event publisher reads: its own consumer, so a bus outage delays no mail, chain or check. */
 export const PUBLISH_RECORDS_FILTERS = [DELIVERABLE_RECORDS_FILTER];
 
-/** What the chaining step reads: new audit events (a check's event too, once recorded). */
-export const CHAIN_RECORDS_FILTERS = [AUDIT_RECORDS_FILTER];
+/** The chaining step's notes of tenants to come back to once their newest events have settled. */
+export const CHAIN_LATER_RECORDS_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { kind: { S: ['chain-later'] } } },
+};
+
+/** A tenant's check mark moved: events the chain held back before it may be chained now. */
+export const CHECK_MARK_RECORDS_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { kind: { S: ['check-mark'] } } },
+};
+
+/**
+ * What the chaining step reads: new audit events (a check's event too, once recorded), its own
+ * notes to come back, and moves of a check mark.
+ */
+export const CHAIN_RECORDS_FILTERS = [
+  AUDIT_RECORDS_FILTER,
+  CHAIN_LATER_RECORDS_FILTER,
+  CHECK_MARK_RECORDS_FILTER,
+];
 
 /** What the notifier reads: the events it mails about, the ends of grants once chained. */
 export const NOTIFIER_RECORDS_FILTERS = [NOTIFIED_RECORDS_FILTER, CHAINED_END_RECORDS_FILTER];
@@ -108,6 +129,25 @@ export function auditEventOf(record: DynamoDBRecord): AuditEvent | null {
   if (record.eventName !== 'INSERT' || !image) return null;
   const item = itemOf(image);
   return item.kind === 'event' ? toEvent(item) : null;
+}
+
+/**
+ * The tenants a chaining record stands for, each with the times of the events it may chain: an
+ * audit event its own, a check mark the check it reached, a note what it names.
+ */
+export function chainPendingOf(record: DynamoDBRecord): ChainPending[] {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return [];
+  const item = unmarshall(image as Record<string, AttributeValue> as never);
+  if (item.kind === 'event' && record.eventName === 'INSERT') {
+    const event = toEvent(item);
+    const at = idTime(event.eventId).toISOString();
+    return [{ tenantId: event.tenantId, from: at, to: at }];
+  }
+  if (item.kind === 'check-mark')
+    return [{ tenantId: item.tenantId, from: item.checkedAt, to: item.checkedAt }];
+  if (item.kind === 'chain-later' && record.eventName === 'INSERT') return item.tenants as ChainPending[];
+  return [];
 }
 
 /** An audit event the chain has just sealed (its hash newly set), or null for any other record. */

@@ -16,6 +16,16 @@ export interface ChainHead {
   seq: number;
 }
 
+/**
+ * A tenant whose events the chaining step must come back to once they have settled: the times of
+ * the earliest and newest event it stands for.
+ */
+export interface ChainPending {
+  tenantId: string;
+  from: string;
+  to: string;
+}
+
 export interface SealedEvent {
   eventId: string;
   hash: string;
@@ -39,6 +49,8 @@ export interface AuditChainStore {
   chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void>;
   /** Chained events, oldest first. */
   chainedEvents(tenantId: string, page: PageRequest): Promise<Page<AuditEvent>>;
+  /** Leaves a note on the table's stream that brings these tenants back to the chaining step. */
+  chainLater(pending: readonly ChainPending[]): Promise<void>;
 }
 
 /** How far a tenant's stamped checks have their events, with no check left out before it. */

@@ -4,6 +4,7 @@ import { idTimePrefix } from '../../../functions/domain/ids.ts';
 import type {
   AuditChainStore,
   AuditLog,
+  ChainPending,
   CheckRecordStore,
   ReceiptStore,
 } from '../../../functions/domain/ports.ts';
@@ -80,6 +81,13 @@ export class FakeAuditChain implements AuditChainStore {
   chainedEvents: AuditChainStore['chainedEvents'] = async (tenantId, page) => {
     const chained = this.world.tenantEvents(tenantId).filter((e) => e.hash !== undefined);
     return this.world.page(`chained#${tenantId}`, asPage(chained), page);
+  };
+
+  /** The notes left for the chaining step, oldest first (the table's stream carries them). */
+  readonly notes: (readonly ChainPending[])[] = [];
+
+  chainLater: AuditChainStore['chainLater'] = async (pending) => {
+    this.notes.push(structuredClone(pending));
   };
 }
 
