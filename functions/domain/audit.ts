@@ -14,6 +14,9 @@ export type AuditEventType =
   | 'instruction.rejected'
   | 'instruction.lapsed'
   | 'instruction.completed'
+  | 'webhook.added'
+  | 'webhook.removed'
+  | 'webhook.secret-rotated'
   | 'notification.sent'
   | 'notification.failed';
 
@@ -100,6 +103,9 @@ export const DELIVERABLE_EVENT_TYPES = [
   'instruction.rejected',
   'instruction.lapsed',
   'instruction.completed',
+  'webhook.added',
+  'webhook.removed',
+  'webhook.secret-rotated',
 ] as const satisfies readonly Exclude<AuditEventType, 'notification.sent' | 'notification.failed'>[];
 
 export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];

@@ -2,6 +2,7 @@ import * as z from '../validation/zod.ts';
 import { DELIVERABLE_EVENT_TYPES, type DeliverableEventType } from './audit.ts';
 import { LOCALES } from './contact.ts';
 import { INSTRUCTION_KINDS } from './instruction.ts';
+import { WEBHOOK_FORMATS } from './webhooks.ts';
 
 /**
  * What each deliverable event carries in `details`: the one definition the published JSON Schema
@@ -83,6 +84,15 @@ export const EVENT_DETAILS = {
   'instruction.rejected': instruction,
   'instruction.lapsed': instruction,
   'instruction.completed': instruction,
+  'webhook.added': z.strictObject({
+    webhookId: z.string(),
+    /** A Slack URL is its channel's credential: only its host is recorded. */
+    url: z.string(),
+    eventTypes: z.array(z.enum(DELIVERABLE_EVENT_TYPES)),
+    format: z.enum(WEBHOOK_FORMATS),
+  }),
+  'webhook.removed': z.strictObject({ webhookId: z.string(), url: z.string() }),
+  'webhook.secret-rotated': z.strictObject({ webhookId: z.string(), previousSecretValidUntil: timestamp }),
 } as const satisfies Record<DeliverableEventType, z.ZodMiniType>;
 
 const eventDataOf = <T extends DeliverableEventType>(type: T) =>

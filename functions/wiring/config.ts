@@ -130,3 +130,14 @@ export const cursorConfig = section({ CURSOR_KEY_SECRET_ARN: required('CURSOR_KE
 
 /** The vendor's event bus, for the event publisher. */
 export const eventBusConfig = section({ EVENT_BUS_NAME: required('EVENT_BUS_NAME') });
+
+/**
+ * Customer webhooks: loopback receivers (`http://127.0.0.1:<port>/`) are allowed only when the
+ * local runtime sets this; the stack never does, so in AWS no delivery reaches a loopback address.
+ */
+export const webhookConfig = section({
+  WEBHOOKS_ALLOW_LOOPBACK: z.pipe(
+    z.optional(z.enum(['true', 'false'], { error: 'WEBHOOKS_ALLOW_LOOPBACK must be "true" or "false"' })),
+    z.transform((v: 'true' | 'false' | undefined) => v === 'true'),
+  ),
+});

@@ -1,0 +1,361 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { DeliverableEventType, EventData } from '../domain/audit.ts';
+import { DELIVERABLE_EVENT_TYPES } from '../domain/audit.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Locale } from '../domain/contact.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { ID_PATTERN } from '../domain/ids.ts';
+import type { IdGenerator, Log, PageRequest } from '../domain/ports.ts';
+import { slackText } from '../domain/slack-text.ts';
+import type { Delivery, OutgoingWebhook, WebhookSender, WebhookStore } from '../domain/webhook-store.ts';
+import {
+  type AddressPolicy,
+  auditedUrl,
+  checkResolvedAddresses,
+  checkWebhookUrl,
+  hostToResolve,
+  newWebhookSecret,
+  nextAttemptAt,
+  publicWebhook,
+  rotateSecret,
+  type StoredWebhook,
+  signingSecrets,
+  type WebhookFormat,
+} from '../domain/webhooks.ts';
+import { forEachConcurrently, retryOnConflict } from './deps.ts';
+import { newEvent } from './events.ts';
+
+export interface WebhookDeps {
+  webhooks: WebhookStore;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Log;
+  addressPolicy: AddressPolicy;
+  /** Every address a host name resolves to (registration refuses a name with an internal one). */
+  resolveHost: (host: string) => Promise<string[]>;
+}
+
+export interface DeliveryDeps {
+  webhooks: WebhookStore;
+  clock: Clock;
+  log: Log;
+  sender: WebhookSender;
+}
+
+export interface AddWebhookInput {
+  url: string;
+  eventTypes?: DeliverableEventType[] | undefined;
+  format?: WebhookFormat | undefined;
+  locale?: Locale | undefined;
+  description?: string | null | undefined;
+}
+
+export async function addWebhook(
+  deps: WebhookDeps,
+  tenantId: string,
+  actor: string,
+  input: AddWebhookInput,
+  now: Date,
+) {
+  const format = input.format ?? 'standard';
+  const url = checkWebhookUrl(input.url, format, deps.addressPolicy);
+  const host = hostToResolve(url);
+  if (host !== null) {
+    let addresses: string[];
+    try {
+      addresses = await deps.resolveHost(host);
+    } catch {
+      addresses = [];
+    }
+    checkResolvedAddresses(addresses, deps.addressPolicy);
+  }
+  const description = input.description?.trim() || null;
+  const webhook: StoredWebhook = {
+    webhookId: deps.ids.next(now),
+    tenantId,
+    url: url.href,
+    eventTypes: input.eventTypes
+      ? DELIVERABLE_EVENT_TYPES.filter((type) => input.eventTypes?.includes(type))
+      : [...DELIVERABLE_EVENT_TYPES],
+    format,
+    locale: input.locale ?? 'en',
+    description,
+    createdAt: now.toISOString(),
+    createdBy: actor,
+    secret: newWebhookSecret(),
+    previousSecret: null,
+    previousSecretUntil: null,
+  };
+  await deps.webhooks.addWebhook(
+    webhook,
+    newEvent(deps, now, tenantId, 'webhook.added', actor, null, {
+      webhookId: webhook.webhookId,
+      url: auditedUrl(webhook),
+      eventTypes: webhook.eventTypes,
+      format: webhook.format,
+    }),
+  );
+  return { ...publicWebhook(webhook), secret: webhook.secret };
+}
+
+export async function listWebhooks(deps: Pick<WebhookDeps, 'webhooks'>, tenantId: string) {
+  return { webhooks: (await deps.webhooks.listWebhooks(tenantId)).map(publicWebhook) };
+}
+
+async function webhookOf(deps: Pick<WebhookDeps, 'webhooks'>, tenantId: string, webhookId: string) {
+  const webhook = ID_PATTERN.test(webhookId) ? await deps.webhooks.getWebhook(tenantId, webhookId) : null;
+  if (!webhook) throw new NotFoundError('Webhook');
+  return webhook;
+}
+
+/** Its pending retries stop: an attempt first reads the webhook, and finds none. */
+export async function removeWebhook(
+  deps: WebhookDeps,
+  tenantId: string,
+  webhookId: string,
+  actor: string,
+  now: Date,
+): Promise<void> {
+  await retryOnConflict(async () => {
+    const webhook = await webhookOf(deps, tenantId, webhookId);
+    await deps.webhooks.removeWebhook(
+      webhook,
+      newEvent(deps, now, tenantId, 'webhook.removed', actor, null, {
+        webhookId,
+        url: auditedUrl(webhook),
+      }),
+    );
+  });
+}
+
+export async function rotateWebhookSecret(
+  deps: WebhookDeps,
+  tenantId: string,
+  webhookId: string,
+  actor: string,
+  now: Date,
+): Promise<{ secret: string }> {
+  return retryOnConflict(async () => {
+    const before = await webhookOf(deps, tenantId, webhookId);
+    const after = rotateSecret(before, now);
+    await deps.webhooks.replaceSecret(
+      before,
+      after,
+      newEvent(deps, now, tenantId, 'webhook.secret-rotated', actor, null, {
+        webhookId,
+        previousSecretValidUntil: after.previousSecretUntil,
+      }),
+    );
+    return { secret: after.secret };
+  });
+}
+
+/** A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it). */
+export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId: string, now: Date) {
+  const webhook = await webhookOf(deps, tenantId, webhookId);
+  const eventId = deps.ids.next(now);
+  await deps.webhooks.startDeliveries([
+    newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
+  ]);
+  return { eventId };
+}
+
+export async function listDeliveries(
+  deps: Pick<WebhookDeps, 'webhooks'>,
+  tenantId: string,
+  webhookId: string,
+  page: PageRequest,
+) {
+  await webhookOf(deps, tenantId, webhookId);
+  const result = await deps.webhooks.listDeliveries(tenantId, webhookId, page);
+  return { deliveries: result.items.map(publicDelivery), nextCursor: result.nextCursor };
+}
+
+export function publicDelivery(d: Delivery) {
+  return {
+    eventId: d.eventId,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts,
+    lastAttemptAt: d.lastAttemptAt,
+    nextAttemptAt: d.nextAttemptAt,
+    responseStatus: d.responseStatus,
+    error: d.error,
+  };
+}
+
+function newDelivery(
+  webhook: Pick<StoredWebhook, 'tenantId' | 'webhookId'>,
+  eventId: string,
+  type: Delivery['type'],
+  at: string,
+  data: Record<string, unknown>,
+  dueAt: Date,
+  claim: string | null,
+): Delivery {
+  return {
+    tenantId: webhook.tenantId,
+    webhookId: webhook.webhookId,
+    eventId,
+    type,
+    at,
+    data,
+    status: 'pending',
+    attempts: 0,
+    lastAttemptAt: null,
+    nextAttemptAt: null,
+    responseStatus: null,
+    error: null,
+    dueAt: dueAt.toISOString(),
+    claim,
+  };
+}
+
+/** How long a sender holds a delivery: past its attempt's timeout, so two never send at once. */
+export const CLAIM_MS = 60_000;
+/** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
+export const PER_ENDPOINT_CONCURRENCY = 2;
+
+/**
+ * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
+ * that takes its type, written claimed by this sender (so the retry driver leaves it alone while
+ * the first attempt runs), and attempted at once. A record delivered twice writes nothing twice.
+ */
+export async function deliverEvents(deps: DeliveryDeps, events: readonly EventData[], claim: string) {
+  const now = deps.clock.now();
+  const byTenant = new Map<string, StoredWebhook[]>();
+  const deliveries: Delivery[] = [];
+  for (const event of events) {
+    let webhooks = byTenant.get(event.tenantId);
+    if (!webhooks) {
+      webhooks = await deps.webhooks.listWebhooks(event.tenantId);
+      byTenant.set(event.tenantId, webhooks);
+    }
+    for (const webhook of webhooks) {
+      if (!webhook.eventTypes.includes(event.type)) continue;
+      deliveries.push(
+        newDelivery(
+          webhook,
+          event.eventId,
+          event.type,
+          event.at,
+          { ...event },
+          new Date(now.getTime() + CLAIM_MS),
+          claim,
+        ),
+      );
+    }
+  }
+  if (deliveries.length === 0) return { attempted: 0, delivered: 0 };
+  const started = await deps.webhooks.startDeliveries(deliveries);
+  return attemptAll(deps, started, claim);
+}
+
+/**
+ * The retry driver: every delivery whose attempt is due (a retry, a test, or one whose sender
+ * stopped before recording its attempt) is claimed and attempted.
+ */
+export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 100) {
+  const now = deps.clock.now();
+  const due = await deps.webhooks.dueDeliveries(now, limit);
+  const claimed: Delivery[] = [];
+  for (const delivery of due) {
+    if (await deps.webhooks.claimDelivery(delivery, claim, new Date(now.getTime() + CLAIM_MS)))
+      claimed.push({ ...delivery, claim });
+  }
+  return { due: due.length, ...(await attemptAll(deps, claimed, claim)) };
+}
+
+async function attemptAll(deps: DeliveryDeps, deliveries: readonly Delivery[], claim: string) {
+  const byEndpoint = new Map<string, Delivery[]>();
+  for (const d of deliveries) {
+    const key = `${d.tenantId}#${d.webhookId}`;
+    byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), d]);
+  }
+  let delivered = 0;
+  await Promise.all(
+    [...byEndpoint.values()].map((queue) =>
+      forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
+        try {
+          if ((await attempt(deps, delivery, claim)).status === 'delivered') delivered++;
+        } catch (error) {
+          // Left claimed: the retry driver takes it again once the claim lapses.
+          deps.log.error('webhook attempt not recorded', {
+            tenantId: delivery.tenantId,
+            webhookId: delivery.webhookId,
+            eventId: delivery.eventId,
+            error: (error as Error).name,
+          });
+        }
+      }),
+    ),
+  );
+  return { attempted: deliveries.length, delivered };
+}
+
+/** One attempt of a claimed delivery, recorded under the claim. */
+export async function attempt(deps: DeliveryDeps, delivery: Delivery, claim: string): Promise<Delivery> {
+  const webhook = await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId);
+  const at = deps.clock.now();
+  if (!webhook) {
+    const stopped: Delivery = {
+      ...delivery,
+      status: 'failed',
+      error: 'webhook-removed',
+      nextAttemptAt: null,
+      dueAt: null,
+    };
+    await deps.webhooks.settleAttempt(stopped, claim);
+    return stopped;
+  }
+  const outcome = await deps.sender.send(outgoing(webhook, delivery, at));
+  const attempts = delivery.attempts + 1;
+  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
+  const after: Delivery = {
+    ...delivery,
+    attempts,
+    lastAttemptAt: at.toISOString(),
+    responseStatus: outcome.status,
+    error: ok ? null : (outcome.error ?? 'unexpected-status'),
+    status: ok ? 'delivered' : next ? 'pending' : 'failed',
+    nextAttemptAt: next?.toISOString() ?? null,
+    dueAt: next?.toISOString() ?? null,
+  };
+  if (!(await deps.webhooks.settleAttempt(after, claim)))
+    deps.log.warn('webhook attempt made after its claim lapsed', {
+      tenantId: delivery.tenantId,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+    });
+  return after;
+}
+
+/**
+ * The request of one attempt. Standard format: the Standard Webhooks body and headers, signed
+ * with every secret valid now (two during a rotation). Slack: one sentence, unsigned (Slack's
+ * URL is its secret).
+ */
+export function outgoing(webhook: StoredWebhook, delivery: Delivery, now: Date): OutgoingWebhook {
+  if (webhook.format === 'slack') {
+    return {
+      url: webhook.url,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: slackText(delivery, webhook.locale) }),
+    };
+  }
+  const body = JSON.stringify({ type: delivery.type, timestamp: delivery.at, data: delivery.data });
+  const signature = signingSecrets(webhook, now)
+    .map((secret) => new StandardWebhook(secret).sign(delivery.eventId, now, body))
+    .join(' ');
+  return {
+    url: webhook.url,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': delivery.eventId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    body,
+  };
+}
