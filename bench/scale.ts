@@ -103,7 +103,7 @@ export async function scale(ctx: Ctx) {
       type: 'support.activity',
       actor: 'agent@vendor.example',
       grantId: created.body.grantId,
-      details: { action: `step ${i}` },
+      details: { action: `step ${i}`, target: null, ticket: null },
     };
     hash = chainHash(hash, event);
     seq++;

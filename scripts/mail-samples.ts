@@ -1,9 +1,10 @@
-import type { AuditEvent, NotifiedEventType } from '../functions/domain/audit.ts';
 import type { Locale } from '../functions/domain/contact.ts';
+import type { EventDetails } from '../functions/domain/event-types.ts';
 import type { OutgoingEmail } from '../functions/domain/ports.ts';
 import {
   type MailLinks,
   type MailReceipt,
+  type NotifiedEvent,
   notificationEmail,
   type Recipient,
 } from '../functions/email/templates.ts';
@@ -79,97 +80,140 @@ function receipt(activityCount: number): MailReceipt {
 const GRANT = {
   reason: 'Invoice export fails for March — customer needs it before the board meeting',
   ticket: 'SUP-4711',
-  grantedBy: PEOPLE.emoji,
+  grantedBy: { contactId: 'c-joerg', ...PEOPLE.emoji },
   expiresAt: '2026-12-02T16:00:00.000Z',
-  previousExpiresAt: '2026-12-01T16:00:00.000Z',
-  endedAt: '2026-12-01T14:32:00.000Z',
 };
 
-const INSTRUCTION = {
+const INSTRUCTION: EventDetails<'instruction.requested'> = {
   instructionId: 'I1',
   kind: 'account-deletion',
   details:
     'Please delete the user account of our former employee Tobias Berger (tobias.berger@acme.example),\nincluding his saved reports.\n\nThe payroll history must be kept.',
-  requestedBy: PEOPLE.emoji,
+  status: 'pending-confirmation',
+  requestedBy: { contactId: 'c-joerg', ...PEOPLE.emoji },
+  confirmedBy: null,
+  rejectedBy: null,
   confirmBy: '2026-12-04T10:00:00.000Z',
+  completedBy: null,
+  note: null,
 };
 
-type Event = Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & { type: NotifiedEventType };
-type Sample = [name: string, title: string, event: Event, links: MailLinks, receipt?: MailReceipt];
+type Sample = [name: string, title: string, event: NotifiedEvent, links: MailLinks, receipt?: MailReceipt];
 
 function samples(recipient: Recipient): Sample[] {
-  const grant = (type: NotifiedEventType, details: Record<string, unknown> = {}): Event => ({
-    type,
-    tenantId: 'acme',
-    actor: PEOPLE.emoji.email,
-    details: { ...GRANT, ...details },
-  });
-  const instruction = (type: NotifiedEventType, details: Record<string, unknown> = {}): Event => ({
-    type,
-    tenantId: 'acme',
-    actor: PEOPLE.emoji.email,
-    details: { ...INSTRUCTION, ...details },
-  });
-  const contact = (type: NotifiedEventType, self: boolean): Event => ({
-    type,
-    tenantId: 'acme',
-    actor: 'admin@acme.example',
-    details: self
-      ? { contactId: recipient.contactId, name: recipient.name, email: recipient.email, canGrantAccess: true }
-      : { contactId: 'c-other', ...PEOPLE.emoji, canGrantAccess: true, canInstruct: true },
+  const by = { tenantId: 'acme', actor: PEOPLE.emoji.email };
+  const admin = { tenantId: 'acme', actor: 'admin@acme.example' };
+  const self = { ...recipient, canGrantAccess: true, canInstruct: false };
+  const other = {
+    contactId: 'c-other',
+    ...PEOPLE.emoji,
+    locale: 'de' as const,
+    timeZone: 'Europe/Berlin',
+    canGrantAccess: true,
+    canInstruct: true,
+  };
+  const removed = ({ contactId, name, email, locale, timeZone }: Recipient) => ({
+    contactId,
+    name,
+    email,
+    locale,
+    timeZone,
   });
   const all = { end: link('end'), extendDay: link('day'), extendWeek: link('week') };
   const decide = { confirm: link('confirm'), reject: link('reject') };
-  const confirmedBy = { name: 'Ben Okafor', email: 'ben.okafor@acme.example' };
+  const confirmedBy = { contactId: 'c-ben', name: 'Ben Okafor', email: 'ben.okafor@acme.example' };
   return [
-    ['grant-created', 'Access granted', grant('grant.created'), all],
-    ['grant-extended', 'Deadline changed', grant('grant.extended'), { end: all.end }],
-    ['grant-expiring', 'Access ends soon (reminder)', grant('grant.expiring'), all],
+    ['grant-created', 'Access granted', { ...by, type: 'grant.created', details: GRANT }, all],
+    [
+      'grant-extended',
+      'Deadline changed',
+      { ...by, type: 'grant.extended', details: { ...GRANT, previousExpiresAt: '2026-12-01T16:00:00.000Z' } },
+      { end: all.end },
+    ],
+    [
+      'grant-expiring',
+      'Access ends soon (reminder)',
+      { ...by, type: 'grant.expiring', details: { ...GRANT, remindAt: '2026-12-01T16:00:00.000Z' } },
+      all,
+    ],
     [
       'grant-revoked',
       'Access ended, with the receipt (20 of 23 activities)',
-      grant('grant.revoked', { endReason: 'revoked' }),
+      {
+        ...by,
+        type: 'grant.revoked',
+        details: { ...GRANT, endedAt: '2026-12-01T14:32:00.000Z', endReason: 'revoked' },
+      },
       {},
       receipt(23),
     ],
     [
       'grant-expired',
       'Access expired, with a receipt without activities',
-      grant('grant.expired', { endReason: 'expired', endedAt: GRANT.expiresAt }),
+      {
+        ...by,
+        type: 'grant.expired',
+        details: { ...GRANT, endedAt: GRANT.expiresAt, endReason: 'expired', lateByMs: 0 },
+      },
       {},
       receipt(0),
     ],
-    ['contact-added-self', 'You are now a contact', contact('contact.added', true), {}],
-    ['contact-added-other', 'Another contact added', contact('contact.added', false), {}],
-    ['contact-removed-self', 'You are no longer a contact', contact('contact.removed', true), {}],
-    ['contact-removed-other', 'Another contact removed', contact('contact.removed', false), {}],
+    ['contact-added-self', 'You are now a contact', { ...admin, type: 'contact.added', details: self }, {}],
+    ['contact-added-other', 'Another contact added', { ...admin, type: 'contact.added', details: other }, {}],
+    [
+      'contact-removed-self',
+      'You are no longer a contact',
+      { ...admin, type: 'contact.removed', details: removed(self) },
+      {},
+    ],
+    [
+      'contact-removed-other',
+      'Another contact removed',
+      { ...admin, type: 'contact.removed', details: removed(other) },
+      {},
+    ],
     [
       'instruction-requested',
       'Instruction given, waiting for a second contact',
-      instruction('instruction.requested'),
+      { ...by, type: 'instruction.requested', details: INSTRUCTION },
       decide,
     ],
     [
       'instruction-confirmed',
       'Instruction confirmed',
-      instruction('instruction.confirmed', { confirmedBy }),
+      { ...by, type: 'instruction.confirmed', details: { ...INSTRUCTION, status: 'confirmed', confirmedBy } },
       {},
     ],
     [
       'instruction-rejected',
       'Instruction rejected',
-      instruction('instruction.rejected', { rejectedBy: confirmedBy }),
+      {
+        ...by,
+        type: 'instruction.rejected',
+        details: { ...INSTRUCTION, status: 'rejected', rejectedBy: confirmedBy },
+      },
       {},
     ],
-    ['instruction-lapsed', 'Instruction lapsed', instruction('instruction.lapsed'), {}],
+    [
+      'instruction-lapsed',
+      'Instruction lapsed',
+      { ...by, type: 'instruction.lapsed', details: { ...INSTRUCTION, status: 'lapsed' } },
+      {},
+    ],
     [
       'instruction-completed',
       'Instruction carried out, with the agent’s note',
-      instruction('instruction.completed', {
-        confirmedBy,
-        completedBy: 'agent.smith@vendor.example',
-        note: 'Account deleted at 14:05 UTC.\nPayroll history kept as asked.',
-      }),
+      {
+        ...by,
+        type: 'instruction.completed',
+        details: {
+          ...INSTRUCTION,
+          status: 'done',
+          confirmedBy,
+          completedBy: 'agent.smith@vendor.example',
+          note: 'Account deleted at 14:05 UTC.\nPayroll history kept as asked.',
+        },
+      },
       {},
     ],
   ];

@@ -1,36 +1,22 @@
-export type AuditEventType =
-  | 'contact.added'
-  | 'contact.removed'
-  | 'grant.created'
-  | 'grant.extended'
-  | 'grant.revoked'
-  | 'grant.expired'
-  | 'grant.expiring'
-  | 'access.checked'
-  | 'contact.verified'
-  | 'support.activity'
-  | 'instruction.requested'
-  | 'instruction.confirmed'
-  | 'instruction.rejected'
-  | 'instruction.lapsed'
-  | 'instruction.completed'
-  | 'webhook.added'
-  | 'webhook.removed'
-  | 'webhook.secret-rotated'
-  | 'notification.sent'
-  | 'notification.failed';
+import type { EventDetails, EventType } from './event-types.ts';
 
-export interface AuditEvent {
+export type AuditEventType = EventType;
+
+interface EventBase {
   eventId: string;
   tenantId: string;
   at: string;
-  type: AuditEventType;
   actor: string;
   grantId: string | null;
-  details: Record<string, unknown>;
   /** Its link in the tenant's hash chain, once chained (within a minute of being written). */
   hash?: string | undefined;
 }
+
+/** An audit event of type K, with the details that type carries (event-types.ts). */
+export type AuditEventOf<K extends EventType> = EventBase & { type: K; details: EventDetails<K> };
+
+/** Every audit event, told apart by `type`: narrowing on it types `details`. */
+export type AuditEvent = { [K in EventType]: AuditEventOf<K> }[EventType];
 
 /**
  * The events every contact of the tenant is emailed about: the one list that the stream filter
@@ -71,8 +57,18 @@ export function isMailedWhenChained(type: string): boolean {
   return (MAILED_WHEN_CHAINED as readonly string[]).includes(type);
 }
 
+/** The fields every stored event has, whatever its type: what its hash covers. */
+export interface ChainedFields {
+  eventId: string;
+  at: string;
+  type: string;
+  actor: string;
+  grantId: string | null;
+  details: unknown;
+}
+
 /** The fields of an event as the API shows it and as its hash covers it (no tenant, no hash). */
-export function chainedView(event: Omit<AuditEvent, 'tenantId' | 'hash'>) {
+export function chainedView<E extends ChainedFields>(event: E): Pick<E, keyof ChainedFields> {
   return {
     eventId: event.eventId,
     at: event.at,
@@ -110,27 +106,28 @@ export const DELIVERABLE_EVENT_TYPES = [
 
 export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];
 
-export function isDeliverable(
-  event: Pick<AuditEvent, 'type'>,
-): event is AuditEvent & { type: DeliverableEventType } {
+export function isDeliverable(event: AuditEvent): event is DeliverableEvent {
   return (DELIVERABLE_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
+export type DeliverableEvent = Extract<AuditEvent, { type: DeliverableEventType }>;
+
+type Distribute<K extends EventType, Omitted extends string, Added = unknown> = {
+  [P in K]: Omit<AuditEventOf<P>, Omitted> & Added;
+}[K];
+
 /** A deliverable event's public form, the same on every channel: the audit log's event with its tenant, without its hash. */
-export interface EventData {
-  tenantId: string;
-  eventId: string;
-  at: string;
-  type: DeliverableEventType;
-  actor: string;
-  grantId: string | null;
-  details: Record<string, unknown>;
+export type EventData = Distribute<DeliverableEventType, 'hash'>;
+
+/** An event as the audit log's API shows it: without its tenant, with its hash once chained. */
+export type PublicEvent = Distribute<EventType, 'tenantId'>;
+
+export function eventData(event: DeliverableEvent): EventData {
+  const { hash: _, ...data } = event;
+  return data;
 }
 
-export function eventData(event: AuditEvent & { type: DeliverableEventType }): EventData {
-  return { tenantId: event.tenantId, ...chainedView(event), type: event.type };
-}
-
-export function publicEvent(event: AuditEvent): Omit<AuditEvent, 'tenantId'> {
-  return { ...chainedView(event), ...(event.hash ? { hash: event.hash } : {}) };
+export function publicEvent(event: AuditEvent): PublicEvent {
+  const { tenantId: _, ...shown } = event;
+  return shown;
 }

@@ -5,10 +5,12 @@ import { INSTRUCTION_KINDS } from './instruction.ts';
 import { WEBHOOK_FORMATS } from './webhooks.ts';
 
 /**
- * What each deliverable event carries in `details`: the one definition the published JSON Schema
- * (docs/events.schema.json, `GET /events.schema.json`) is derived from, and that the tests hold
- * every written event to. Objects are strict, so a writer that adds a field fails the tests
- * until the field is declared here (and published).
+ * What each event carries in `details`: the one definition of the event types. The domain's
+ * `AuditEvent` union, the published JSON Schema (docs/events.schema.json, `GET
+ * /events.schema.json`) and the OpenAPI schema of `Event` are derived from it, and the tests hold
+ * every written event to it. Objects are strict, so a writer that adds a field fails the tests
+ * until the field is declared here (and published). A new type added here fails to compile in
+ * every reader that does not handle it yet (mails, notifier links, sentences, OpenAPI).
  */
 
 const timestamp = z.iso.datetime();
@@ -46,6 +48,15 @@ const instruction = z.strictObject({
   completedBy: z.nullable(z.string()),
   note: z.nullable(z.string()),
 });
+
+/** The log's record of one mail about an event to one contact. */
+const mail = {
+  recipient: z.string(),
+  contactId: z.string(),
+  eventId: z.string(),
+  /** The type of the event the mail was about. */
+  eventType: z.string(),
+};
 
 export const EVENT_DETAILS = {
   'contact.added': z.strictObject({ ...contact, canGrantAccess: z.boolean(), canInstruct: z.boolean() }),
@@ -88,12 +99,23 @@ export const EVENT_DETAILS = {
     webhookId: z.string(),
     /** A Slack URL is its channel's credential: only its host is recorded. */
     url: z.string(),
-    eventTypes: z.array(z.enum(DELIVERABLE_EVENT_TYPES)),
+    /** Deliverable event types (a plain string list here: the types are defined by this very map). */
+    eventTypes: z.array(z.string()),
     format: z.enum(WEBHOOK_FORMATS),
   }),
   'webhook.removed': z.strictObject({ webhookId: z.string(), url: z.string() }),
   'webhook.secret-rotated': z.strictObject({ webhookId: z.string(), previousSecretValidUntil: timestamp }),
-} as const satisfies Record<DeliverableEventType, z.ZodMiniType>;
+  'notification.sent': z.strictObject({ ...mail, messageId: z.string() }),
+  'notification.failed': z.strictObject({ ...mail, attempts: z.int(), error: z.string() }),
+} as const satisfies Record<string, z.ZodMiniType>;
+
+export type EventType = keyof typeof EVENT_DETAILS;
+
+/** Every event type, in the order of EVENT_DETAILS. */
+export const EVENT_TYPES = Object.keys(EVENT_DETAILS) as EventType[];
+
+/** The `details` of an event of type K. */
+export type EventDetails<K extends EventType> = z.infer<(typeof EVENT_DETAILS)[K]>;
 
 const eventDataOf = <T extends DeliverableEventType>(type: T) =>
   z.strictObject({

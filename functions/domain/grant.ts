@@ -201,8 +201,11 @@ export interface Ending {
   endReason: EndReason;
 }
 
+/** An ended grant, its ending as precise as the one it was given (an expiry's reason is `expired`). */
+export type EndedAs<E extends Ending> = Pick<E, 'status' | 'endedAt' | 'endedBy' | 'endReason'>;
+
 /** The only transitions: active → revoked | expired. Terminal states are final. */
-export function endGrant(grant: StoredGrant, ending: Ending): StoredGrant {
+export function endGrant<E extends Ending>(grant: StoredGrant, ending: E): StoredGrant & EndedAs<E> {
   if (grant.status !== 'active') throw new GrantNotActiveError(grant.grantId);
   return { ...grant, ...ending, version: grant.version + 1, remindAt: null };
 }

@@ -1,3 +1,4 @@
+import { EVENT_DETAILS, EVENT_TYPES, type EventType } from '../domain/event-types.ts';
 import * as z from '../validation/zod.ts';
 import { described } from './schemas.ts';
 
@@ -35,20 +36,27 @@ export const Contact = z.object({
   createdAt: z.string(),
 });
 
-export const AuditEvent = z.object({
-  eventId: z.string(),
-  at: z.string(),
-  type: z.string(),
-  actor: z.string(),
-  grantId: nullableString(),
-  details: z.record(z.string(), z.unknown()),
-  hash: z.optional(
-    described(
-      z.string(),
-      'SHA-256 (hex) of the previous event’s hash followed by this event’s RFC 8785 JSON (without hash); present once chained, within a minute.',
+const eventOf = <K extends EventType>(type: K) =>
+  z.object({
+    eventId: z.string(),
+    at: z.string(),
+    type: z.literal(type),
+    actor: z.string(),
+    grantId: nullableString(),
+    details: EVENT_DETAILS[type],
+    hash: z.optional(
+      described(
+        z.string(),
+        'SHA-256 (hex) of the previous event’s hash followed by this event’s RFC 8785 JSON (without hash); present once chained, within a minute.',
+      ),
     ),
-  ),
-});
+  });
+
+/** An audit log event: one shape per type, from the one map of event details. */
+export const AuditEvent = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map(eventOf) as unknown as [ReturnType<typeof eventOf>, ...ReturnType<typeof eventOf>[]],
+);
 
 export const GrantPage = z.object({ grants: z.array(Grant), nextCursor: nullableString() });
 export const ContactList = z.object({ contacts: z.array(Contact), warnings: z.array(z.string()) });
@@ -106,7 +114,10 @@ export const Receipt = z.object({
   callerVerifications: z.int(),
   agents: z.array(z.string()),
   activities: z.array(
-    described(AuditEvent, 'One page of the support.activity events, oldest first (`limit`, `cursor`).'),
+    described(
+      eventOf('support.activity'),
+      'One page of the support.activity events, oldest first (`limit`, `cursor`).',
+    ),
   ),
   activityCount: described(z.int(), 'How many activities the grant has in all.'),
   nextCursor: nullableString(),

@@ -149,7 +149,7 @@ export interface ActingThrough {
 }
 
 /** Audit details of a change made through an emailed link. */
-const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' } : {});
+const channelOf = (through: ActingThrough) => (through.link ? { channel: 'email-link' as const } : {});
 
 async function getStoredGrant(deps: Deps, tenantId: string, grantId: string): Promise<StoredGrant> {
   const grant = await deps.store.getGrant(tenantId, grantId);

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   SecondContactRequiredError,
 } from '../domain/errors.ts';
+import type { EventDetails } from '../domain/event-types.ts';
 import {
   contactRef,
   DEFAULT_CONFIRM_SECONDS,
@@ -29,7 +30,7 @@ export interface InstructionInput {
 }
 
 /** What every instruction event records (and every instruction email shows). */
-function instructionDetails(i: Instruction): Record<string, unknown> {
+function instructionDetails(i: Instruction): EventDetails<'instruction.requested'> {
   return {
     instructionId: i.instructionId,
     kind: i.kind,

@@ -9,12 +9,14 @@ import {
 } from '../domain/action-link.ts';
 import {
   type AuditEvent,
+  type AuditEventOf,
   isMailedWhenChained,
   isNotifiedEventType,
   type NotifiedEventType,
 } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
-import { type Contact, DEFAULT_TIME_ZONE, type Locale } from '../domain/contact.ts';
+import type { Contact } from '../domain/contact.ts';
+import type { EventDetails } from '../domain/event-types.ts';
 import { idTime } from '../domain/ids.ts';
 import { mayConfirm } from '../domain/instruction.ts';
 import {
@@ -219,36 +221,52 @@ type Addressee = Recipient &
 function recipientsOf(event: AuditEvent, all: Contact[]): Addressee[] {
   const contacts = all.filter((c) => c.createdAt <= event.at);
   if (event.type !== 'contact.added' && event.type !== 'contact.removed') return contacts;
-  const d = event.details;
-  const contactId = String(d.contactId ?? '');
-  if (!contactId || contacts.some((c) => c.contactId === contactId)) return contacts;
-  const subject: Addressee = {
-    contactId,
-    name: String(d.name ?? ''),
-    email: String(d.email ?? ''),
-    locale: (d.locale === 'en' ? 'en' : 'de') satisfies Locale,
-    timeZone: typeof d.timeZone === 'string' ? d.timeZone : DEFAULT_TIME_ZONE,
-    canGrantAccess: false,
-    canInstruct: false,
-  };
-  return subject.email ? [...contacts, subject] : contacts;
+  const { contactId, name, email, locale, timeZone } = event.details;
+  if (contacts.some((c) => c.contactId === contactId)) return contacts;
+  return [
+    ...contacts,
+    { contactId, name, email, locale, timeZone, canGrantAccess: false, canInstruct: false },
+  ];
 }
 
-/** The events whose email offers one-click links, and which links. */
-const LINKS: Partial<Record<NotifiedEventType, readonly (keyof typeof EXTEND_OPTIONS)[]>> = {
-  'grant.created': ['day', 'week'],
-  'grant.extended': [],
-  'grant.expiring': ['day', 'week'],
-};
+type NotifiedEvent = Extract<AuditEvent, { type: NotifiedEventType }>;
+
+/** Which one-click links each notified event's email offers: a new notified type must say. */
+function linksFor(deps: NotifyDeps, event: NotifiedEvent, contact: Addressee): Promise<MailLinks> {
+  switch (event.type) {
+    case 'grant.created':
+    case 'grant.expiring':
+      return grantLinks(deps, event, contact, ['day', 'week']);
+    case 'grant.extended':
+      return grantLinks(deps, event, contact, []);
+    case 'instruction.requested':
+      return instructionLinks(deps, event, contact);
+    case 'grant.revoked':
+    case 'grant.expired':
+    case 'contact.added':
+    case 'contact.removed':
+    case 'instruction.confirmed':
+    case 'instruction.rejected':
+    case 'instruction.lapsed':
+    case 'instruction.completed':
+      return Promise.resolve({});
+    default:
+      return event satisfies never;
+  }
+}
 
 /**
- * The recipient's own links, stored (hashed) before the mail that carries them is sent. Only a
- * contact who may grant access gets any: for anyone else a link could do nothing.
+ * The recipient's own links to end the grant and to extend it by each of `extendBy`, stored
+ * (hashed) before the mail that carries them is sent. Only a contact who may grant access gets
+ * any: for anyone else a link could do nothing.
  */
-async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
-  if (event.type === 'instruction.requested') return instructionLinks(deps, event, contact);
-  const extends_ = isNotifiedEvent(event) ? LINKS[event.type] : undefined;
-  if (!extends_ || !event.grantId || !contact.canGrantAccess) return {};
+async function grantLinks(
+  deps: NotifyDeps,
+  event: NotifiedEvent,
+  contact: Addressee,
+  extendBy: readonly (keyof typeof EXTEND_OPTIONS)[],
+): Promise<MailLinks> {
+  if (!event.grantId || !contact.canGrantAccess) return {};
   const now = deps.clock.now();
   const grantId = event.grantId;
   const issue = (action: LinkAction, extendBySeconds: number | null, validSeconds: number) => {
@@ -268,10 +286,10 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
     return { token, link };
   };
   const end = issue('end', null, END_LINK_VALID_SECONDS);
-  const extendLinks = extends_.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
+  const extendLinks = extendBy.map((by) => issue('extend', EXTEND_OPTIONS[by], EXTEND_LINK_VALID_SECONDS));
   await deps.store.issueLinks([end.link, ...extendLinks.map((l) => l.link)]);
   const url = (token: string) => linkUrl(deps, token);
-  const byOption = Object.fromEntries(extends_.map((by, i) => [by, extendLinks[i]?.token]));
+  const byOption = Object.fromEntries(extendBy.map((by, i) => [by, extendLinks[i]?.token]));
   return {
     end: url(end.token),
     extendDay: byOption.day && url(byOption.day),
@@ -284,20 +302,17 @@ async function linksFor(deps: NotifyDeps, event: AuditEvent, contact: Addressee)
  * registered to instruct before the request: `mayConfirm`), while the request waits for its
  * second pair of eyes; valid until it would lapse.
  */
-async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Addressee): Promise<MailLinks> {
-  const d = event.details as {
-    instructionId?: string;
-    status?: string;
-    confirmBy?: string | null;
-    requestedBy?: { email?: string };
-  };
-  if (d.status !== 'pending-confirmation' || !d.instructionId || !d.confirmBy) return {};
-  const requestedBy = d.requestedBy?.email;
+async function instructionLinks(
+  deps: NotifyDeps,
+  event: AuditEventOf<'instruction.requested'>,
+  contact: Addressee,
+): Promise<MailLinks> {
+  const { status, instructionId, confirmBy, requestedBy } = event.details;
+  if (status !== 'pending-confirmation' || !confirmBy) return {};
   const registeredAt = contact.createdAt;
   // The request's event is written with the instruction, at its createdAt.
-  const requested = { requestedBy: { email: requestedBy ?? '' }, createdAt: event.at };
-  if (!requestedBy || !registeredAt || !mayConfirm(requested, { ...contact, createdAt: registeredAt }))
-    return {};
+  const requested = { requestedBy, createdAt: event.at };
+  if (!registeredAt || !mayConfirm(requested, { ...contact, createdAt: registeredAt })) return {};
   const now = deps.clock.now();
   const issued = (['confirm-instruction', 'reject-instruction'] as const).map((action) => {
     const token = newToken();
@@ -305,12 +320,12 @@ async function instructionLinks(deps: NotifyDeps, event: AuditEvent, contact: Ad
       tokenHash: hashToken(token),
       tenantId: event.tenantId,
       grantId: null,
-      instructionId: d.instructionId ?? null,
+      instructionId,
       contactId: contact.contactId,
       action,
       extendBySeconds: null,
       createdAt: now.toISOString(),
-      validUntil: d.confirmBy as string,
+      validUntil: confirmBy,
       usedAt: null,
     };
     return { token, link };
@@ -366,7 +381,7 @@ async function holdBack(
   }
 }
 
-type SendDetails = { recipient: string; contactId: string; eventId: string; eventType: string };
+type SendDetails = Omit<EventDetails<'notification.sent'>, 'messageId'>;
 
 /** A send failed: give the claim back for a retry, or record the failure for good after the last attempt. */
 async function sendFailed(

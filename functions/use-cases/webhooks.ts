@@ -17,6 +17,7 @@ import {
   newWebhookSecret,
   nextAttemptAt,
   publicWebhook,
+  ROTATION_OVERLAP_MS,
   rotateSecret,
   type StoredWebhook,
   signingSecrets,
@@ -138,12 +139,13 @@ export async function rotateWebhookSecret(
   return retryOnConflict(async () => {
     const before = await webhookOf(deps, tenantId, webhookId);
     const after = rotateSecret(before, now);
+    const previousSecretValidUntil = new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString();
     await deps.webhooks.replaceSecret(
       before,
       after,
       newEvent(deps, now, tenantId, 'webhook.secret-rotated', actor, null, {
         webhookId,
-        previousSecretValidUntil: after.previousSecretUntil,
+        previousSecretValidUntil,
       }),
     );
     return { secret: after.secret };

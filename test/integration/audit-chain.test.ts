@@ -14,6 +14,7 @@ import { newEvent } from '../../functions/use-cases/events.ts';
 import { revokeGrant } from '../../functions/use-cases/grants.ts';
 import { checkAccess, listAudit, verifyCaller } from '../../functions/use-cases/support.ts';
 import { givenActiveGrant } from '../support/deps.ts';
+import { sampleDetails } from '../support/event-samples.ts';
 import { recordChecksFromStream } from '../support/stream.ts';
 
 type Given = Awaited<ReturnType<typeof givenActiveGrant>>;
@@ -140,6 +141,7 @@ describe('the hash-chained audit log (DynamoDB Local)', () => {
       for (let i = 0; i < n; i++)
         await t.store.appendEventOnce(
           newEvent(t.deps, t.clock.now(), 'acme', 'instruction.requested', 'ada@acme.test', null, {
+            ...sampleDetails()['instruction.requested'],
             instructionId: `I${i}`,
             kind: 'other',
             details: '😀'.repeat(size(i)),
@@ -371,7 +373,7 @@ describe('support activity and receipts (DynamoDB Local)', () => {
       type: 'support.activity' as const,
       actor: 'agent@vendor.example',
       grantId: t.grant.grantId,
-      details: { action: 'read before the end, written after' },
+      details: { action: 'read before the end, written after', target: null, ticket: null },
     };
     // Read while active, written after the revocation: the pointer check refuses it.
     await expect(t.store.appendWhileActive(event, access, t.clock.now())).rejects.toMatchObject({

@@ -6,6 +6,7 @@ import { EventBridgeBus } from '../../functions/adapters/event-bus.ts';
 import type { EventData } from '../../functions/domain/audit.ts';
 import { checkForwardUrl, type DeliveredEvent, startEventsEmulator } from '../../local/events-emulator.ts';
 import { freePort } from '../../local/ports.ts';
+import { sampleDetails } from '../support/event-samples.ts';
 import { until } from '../support/until.ts';
 
 const BUS = 'SupportAccess-test';
@@ -40,7 +41,7 @@ const revoked: EventData = {
   type: 'grant.revoked',
   actor: 'ada@acme.test',
   grantId: 'G1',
-  details: { reason: 'r' },
+  details: sampleDetails('r')['grant.revoked'],
 };
 
 describe('the local EventBridge emulator, with the real SDK client', () => {
@@ -48,7 +49,7 @@ describe('the local EventBridge emulator, with the real SDK client', () => {
     const { emulator, client } = await setup();
     const result = await new EventBridgeBus(client, BUS).put([
       revoked,
-      { ...revoked, eventId: 'E2', type: 'grant.expired' },
+      { ...revoked, eventId: 'E2', type: 'grant.expired', details: sampleDetails('r')['grant.expired'] },
     ]);
     expect(result).toEqual({ failed: [], unreachable: false });
     const listed = (await (await fetch(`${emulator.url}/events`)).json()) as DeliveredEvent[];

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
 import type { AuditEvent } from '../../functions/domain/audit.ts';
 import { systemClock } from '../../functions/domain/clock.ts';
+import { EVENT_DETAILS } from '../../functions/domain/event-types.ts';
 import type { Mailer, NotificationLedger } from '../../functions/domain/ports.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
 import { createGrant, getGrant } from '../../functions/use-cases/grants.ts';
@@ -125,6 +126,7 @@ describe('notifications through the outbox', () => {
     );
     expect(failed).toHaveLength(2);
     expect(failed[0]?.details).toMatchObject({ attempts: 3, eventType: 'grant.created' });
+    for (const e of failed) expect(EVENT_DETAILS['notification.failed'].parse(e.details)).toEqual(e.details);
     // Settled for good: later processing neither sends nor records again.
     expect(await notifyContacts(notify(sesMailer(ses.url)), created)).toMatchObject({
       sent: 0,
@@ -159,6 +161,9 @@ describe('notifications through the outbox', () => {
     expect(await emails(ses.url, `ada@${tenantId}.example`)).toHaveLength(1);
     const types = (await listAudit(deps, tenantId, { limit: 50 })).items.map((e) => e.type);
     expect(types.filter((t) => t === 'notification.sent')).toHaveLength(2);
+    for (const e of (await listAudit(deps, tenantId, { limit: 50 })).items)
+      if (e.type === 'notification.sent')
+        expect(EVENT_DETAILS['notification.sent'].parse(e.details)).toEqual(e.details);
     expect(types).not.toContain('notification.failed');
   });
 

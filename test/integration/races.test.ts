@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../../functions/domain/contact.ts';
 import { removeContact } from '../../functions/use-cases/contacts.ts';
+import { grantDetails } from '../../functions/use-cases/events.ts';
 import {
   changeGrantDeadline,
   createGrant,
@@ -110,7 +111,7 @@ describe('races resolved by DynamoDB conditions', () => {
       type: 'grant.extended' as const,
       actor: 'ada@acme.test',
       grantId: grant.grantId,
-      details: {},
+      details: { ...grantDetails(after), previousExpiresAt: before.expiresAt },
     };
     // Written as if decided just before the deadline but arriving at it.
     clock.set(grant.expiresAt);

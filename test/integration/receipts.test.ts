@@ -155,7 +155,13 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
       type: 'notification.sent',
       actor: 'system',
       grantId: t.grant.grantId,
-      details: { recipient: 'bob@acme.test', eventType: 'grant.created' },
+      details: {
+        recipient: 'bob@acme.test',
+        contactId: 'c-bob',
+        eventId: 'E-granted',
+        eventType: 'grant.created',
+        messageId: 'm-1',
+      },
     });
     const mailer = new RecordingMailer();
     expect(await notifyContacts(notifyDepsFor(t, mailer), revoked)).toMatchObject({ sent: 2, retry: 0 });
@@ -181,12 +187,15 @@ describe('receipts under the head the customer keeps (DynamoDB Local)', () => {
       agents: ['anna.agent@vendor.example', 'bo.agent@vendor.example', 'cy.agent@vendor.example'],
       activityCount: 3,
     });
-    expect(first.activities.map((a) => a.details.action)).toEqual(['first', 'second']);
+    expect(first.activities.map((a) => a.type === 'support.activity' && a.details.action)).toEqual([
+      'first',
+      'second',
+    ]);
     const rest = await grantReceipt(t.deps, 'acme', t.grant.grantId, t.clock.now(), {
       limit: 2,
       cursor: first.nextCursor ?? undefined,
     });
-    expect(rest.activities.map((a) => a.details.action)).toEqual(['third']);
+    expect(rest.activities.map((a) => a.type === 'support.activity' && a.details.action)).toEqual(['third']);
     expect(rest.nextCursor).toBeNull();
   });
 

@@ -68,15 +68,16 @@ async function given() {
       { url: 'https://hooks.example.com/in', ...input },
       clock.now(),
     );
-  const event = (type: EventData['type'] = 'grant.created', tenantId = 'acme'): EventData => ({
-    tenantId,
-    eventId: ids.next(clock.now()),
-    at: clock.now().toISOString(),
-    type,
-    actor: 'ada@acme.example',
-    grantId: null,
-    details: { reason: 'r' },
-  });
+  const event = (type: EventData['type'] = 'grant.created', tenantId = 'acme'): EventData =>
+    ({
+      tenantId,
+      eventId: ids.next(clock.now()),
+      at: clock.now().toISOString(),
+      type,
+      actor: 'ada@acme.example',
+      grantId: null,
+      details: { access: true, checkedAt: clock.now().toISOString() },
+    }) as EventData;
   return { webhooks, clock, deps, delivery, sender, audit, add, event };
 }
 

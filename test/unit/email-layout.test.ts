@@ -58,7 +58,7 @@ describe('the mail layout, compiled from MJML at build time', () => {
         type: 'contact.removed',
         tenantId: 'acme',
         actor: 'admin@acme.example',
-        details: { contactId: 'c1', name: 'Ben', email: 'ben@acme.example' },
+        details: { contactId: 'c1', name: 'Ben', email: 'ben@acme.example', locale: 'en', timeZone: 'UTC' },
       },
       { contactId: 'c1', name: 'Ben', email: 'ben@acme.example', locale: 'en', timeZone: 'UTC' },
       {},

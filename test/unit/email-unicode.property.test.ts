@@ -2,13 +2,10 @@ import { SESClient } from '@aws-sdk/client-ses';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SesMailer } from '../../functions/adapters/mailer.ts';
-import {
-  type AuditEvent,
-  NOTIFIED_EVENT_TYPES,
-  type NotifiedEventType,
-} from '../../functions/domain/audit.ts';
+import { NOTIFIED_EVENT_TYPES, type NotifiedEventType } from '../../functions/domain/audit.ts';
 import { shorten } from '../../functions/domain/text.ts';
 import { notificationEmail } from '../../functions/email/templates.ts';
+import { sampleEvent } from '../support/event-samples.ts';
 
 /** Any well-formed text: every code point, grapheme clusters of many parts, and plain ASCII. */
 const anyText = fc.oneof(
@@ -121,39 +118,6 @@ describe('shorten', () => {
   });
 });
 
-function event(
-  type: NotifiedEventType,
-  reason: string,
-  ticket: string | null,
-  name = 'Anna Schmidt',
-): Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & { type: NotifiedEventType } {
-  return {
-    type,
-    tenantId: 'acme',
-    actor: `${name}@example.com`,
-    details: {
-      contactId: 'c1',
-      name,
-      email: 'ben@example.com',
-      canGrantAccess: true,
-      canInstruct: false,
-      // The instruction events' fields, so their templates get arbitrary text too.
-      instructionId: 'I1',
-      kind: 'account-deletion',
-      details: reason,
-      requestedBy: { name, email: 'anna@example.com' },
-      confirmedBy: ticket === null ? null : { name: ticket, email: 'ben@example.com' },
-      rejectedBy: null,
-      confirmBy: '2026-12-04T10:00:00.000Z',
-      completedBy: 'agent@vendor.example',
-      note: ticket,
-      reason,
-      ticket,
-      expiresAt: '2026-12-01T10:00:00.000Z',
-      previousExpiresAt: '2026-11-30T10:00:00.000Z',
-      endedAt: '2026-11-30T12:00:00.000Z',
-      endReason: 'revoked',
-      grantedBy: { name, email: 'anna@example.com' },
-    },
-  };
+function event(type: NotifiedEventType, reason: string, ticket: string | null, name = 'Anna Schmidt') {
+  return sampleEvent(type, name, { reason, ticket });
 }

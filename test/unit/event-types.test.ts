@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DELIVERABLE_EVENT_TYPES } from '../../functions/domain/audit.ts';
-import { EVENT_DETAILS, eventsJsonSchema, eventsJsonSchemaText } from '../../functions/domain/event-types.ts';
+import {
+  EVENT_DETAILS,
+  EVENT_TYPES,
+  eventsJsonSchema,
+  eventsJsonSchemaText,
+} from '../../functions/domain/event-types.ts';
 import * as z from '../../functions/validation/zod.ts';
+import { sampleDetails } from '../support/event-samples.ts';
 
 describe('the published JSON Schema of EventData', () => {
   it('is committed as generated (run `npm run openapi` after changing an event type)', () => {
@@ -37,5 +43,21 @@ describe('the published JSON Schema of EventData', () => {
       expect(branch.additionalProperties).toBe(false);
       expect(branch.properties.grantId).toEqual({ type: ['string', 'null'] });
     }
+  });
+});
+
+describe('the event types', () => {
+  it('are the keys of the details map; every one is delivered but the log’s records of its own mail', () => {
+    expect(EVENT_TYPES.filter((type) => !type.startsWith('notification.'))).toEqual([
+      ...DELIVERABLE_EVENT_TYPES,
+    ]);
+    expect(EVENT_TYPES).toContain('notification.sent');
+    expect(EVENT_TYPES).toContain('notification.failed');
+  });
+
+  it('the tests’ sample details of every type are what the schema accepts', () => {
+    const samples = sampleDetails('x', { ticket: null });
+    for (const type of EVENT_TYPES)
+      expect(EVENT_DETAILS[type].safeParse(samples[type]).success, type).toBe(true);
   });
 });

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type AuditEvent,
-  NOTIFIED_EVENT_TYPES,
-  type NotifiedEventType,
-} from '../../functions/domain/audit.ts';
+import { NOTIFIED_EVENT_TYPES, type NotifiedEventType } from '../../functions/domain/audit.ts';
 import { LAYOUT } from '../../functions/email/layout.generated.ts';
 import {
   foldLine,
@@ -13,6 +9,7 @@ import {
   notificationEmail,
   quoteLines,
 } from '../../functions/email/templates.ts';
+import { sampleEvent } from '../support/event-samples.ts';
 
 /** Every label a mail's own one-click links carry, in both languages. */
 const LINK_LABELS = [
@@ -70,40 +67,8 @@ const LINKS: MailLinks = {
   reject: 'https://console.example/act/reject-token',
 };
 
-function event(
-  type: NotifiedEventType,
-  text: string,
-): Pick<AuditEvent, 'tenantId' | 'details' | 'actor'> & {
-  type: NotifiedEventType;
-} {
-  return {
-    type,
-    tenantId: 'acme',
-    actor: text,
-    details: {
-      contactId: 'c9',
-      name: text,
-      email: 'ben@example.com',
-      canGrantAccess: true,
-      canInstruct: true,
-      instructionId: 'I1',
-      kind: 'account-deletion',
-      details: text,
-      requestedBy: { name: text, email: 'anna@example.com' },
-      confirmedBy: { name: text, email: 'ben@example.com' },
-      rejectedBy: { name: text, email: 'ben@example.com' },
-      confirmBy: '2026-12-04T10:00:00.000Z',
-      completedBy: text,
-      note: text,
-      reason: text,
-      ticket: text,
-      expiresAt: '2026-12-01T10:00:00.000Z',
-      previousExpiresAt: '2026-11-30T10:00:00.000Z',
-      endedAt: '2026-11-30T12:00:00.000Z',
-      endReason: 'revoked',
-      grantedBy: { name: text, email: 'anna@example.com' },
-    },
-  };
+function event(type: NotifiedEventType, text: string) {
+  return { ...sampleEvent(type, text), actor: text };
 }
 
 const receipt = (text: string): MailReceipt => ({
@@ -126,10 +91,7 @@ describe('text people wrote never passes for the mail’s own links', () => {
     );
     expect(email.text).toContain('Details:\n> Anna\n');
     const withDetails = notificationEmail(
-      {
-        ...event('instruction.requested', 'Anna'),
-        details: { ...event('instruction.requested', 'Anna').details, details },
-      },
+      sampleEvent('instruction.requested', 'Anna', { details: { details } }),
       { contactId: 'c2', name: 'Ben', email: 'ben@example.com', locale: 'en', timeZone: 'UTC' },
       { confirm: LINKS.confirm, reject: LINKS.reject },
     );

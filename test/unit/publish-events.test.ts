@@ -12,17 +12,17 @@ import {
 import type { EventBus, Log } from '../../functions/domain/ports.ts';
 import { publishRecords } from '../../functions/handlers/publish-events.ts';
 import { ENTRY_RETRIES, publishEvents } from '../../functions/use-cases/publish.ts';
+import { sampleEvent } from '../support/event-samples.ts';
 
 const silent: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
 const data = (n: number, type: EventData['type'] = 'grant.revoked'): EventData => ({
+  ...sampleEvent(type),
   tenantId: 'acme',
   eventId: `01KBZ00000000000000000000${n}`,
   at: `2026-12-01T10:00:0${n % 10}.123Z`,
-  type,
   actor: 'anna@acme.example',
   grantId: 'G1',
-  details: { n },
 });
 
 /** A bus that refuses the events whose eventId the test names, a given number of times each. */

@@ -217,7 +217,7 @@ describe('signing (Standard Webhooks)', () => {
     expect(en.headers['webhook-signature']).toBeUndefined();
     const { text } = JSON.parse(en.body) as { text: string };
     expect(text).toBe(
-      'acme: anna.schmidt@acme.example granted support access until 2026-12-01 11:00 UTC (Payroll &lt;https://evil.example|click&gt; export).',
+      'acme: Anna Schmidt granted support access until 2026-12-01 11:00 UTC (Payroll &lt;https://evil.example|click&gt; export).',
     );
     expect(slackText(delivery(), 'de')).toContain('hat Supportzugriff bis 2026-12-01 11:00 UTC gewährt');
   });

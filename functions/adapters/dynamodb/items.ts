@@ -122,14 +122,15 @@ export function eventItem(event: AuditEvent): Item {
 }
 
 export function toEvent(item: Item): AuditEvent {
+  // Written by this system through the typed union; its type says the shape of its details.
   return {
     eventId: item.eventId as string,
     tenantId: item.tenantId as string,
     at: item.at as string,
-    type: item.type as AuditEvent['type'],
+    type: item.type,
     actor: item.actor as string,
     grantId: (item.grantId as string | null | undefined) ?? null,
-    details: (item.details as Record<string, unknown> | undefined) ?? {},
+    details: item.details ?? {},
     ...(typeof item.hash === 'string' ? { hash: item.hash } : {}),
-  };
+  } as AuditEvent;
 }
