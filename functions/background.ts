@@ -50,8 +50,8 @@ export const BACKGROUND_FUNCTIONS = {
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
     // The tenant's webhooks (Query), a delivery per webhook (PutItem), each attempt's webhook
-    // (GetItem) and its record (PutItem).
-    needs: { table: ['Query', 'PutItem', 'GetItem'] },
+    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem).
+    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'] },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',

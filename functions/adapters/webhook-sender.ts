@@ -2,7 +2,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { OutgoingWebhook, SendOutcome, WebhookSender } from '../domain/webhook-store.ts';
+import {
+  CUT_OFF,
+  type OutgoingWebhook,
+  type SendOutcome,
+  type WebhookSender,
+} from '../domain/webhook-store.ts';
 import { type AddressPolicy, ATTEMPT_TIMEOUT_MS, forbiddenAddress, isIpAddress } from '../domain/webhooks.ts';
 
 /** Resolves a host name to every address it has (as `dns.lookup` with `all`). */
@@ -39,7 +44,7 @@ export class HttpWebhookSender implements WebhookSender {
     private readonly timeoutMs = ATTEMPT_TIMEOUT_MS,
   ) {}
 
-  send(request: OutgoingWebhook): Promise<SendOutcome> {
+  send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome> {
     let url: URL;
     try {
       url = new URL(request.url);
@@ -98,6 +103,9 @@ export class HttpWebhookSender implements WebhookSender {
       });
       req.on('error', (error: NodeJS.ErrnoException) => finish({ status: null, error: errorName(error) }));
       const timer = setTimeout(() => finish({ status: null, error: 'timeout' }), this.timeoutMs);
+      const cutOff = () => finish({ status: null, error: CUT_OFF });
+      if (signal?.aborted) cutOff();
+      signal?.addEventListener('abort', cutOff, { once: true });
       req.end(request.body);
     });
   }

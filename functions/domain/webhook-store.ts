@@ -49,6 +49,8 @@ export interface WebhookStore {
   dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
   claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
+  /** Gives a claimed delivery back unattempted, due at `dueAt`; false when the claim was lost. */
+  releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean>;
   /** Records an attempt made under `claim` (`after` is the delivery with it); false when the claim was lost. */
   settleAttempt(after: Delivery, claim: string): Promise<boolean>;
   /** Newest first. */
@@ -72,6 +74,9 @@ export interface SendOutcome {
   error: string | null;
 }
 
+/** The error of an attempt its caller cut off before it had an outcome (not an attempt at all). */
+export const CUT_OFF = 'cut-off';
+
 export interface WebhookSender {
-  send(request: OutgoingWebhook): Promise<SendOutcome>;
+  send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome>;
 }

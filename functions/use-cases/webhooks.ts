@@ -7,7 +7,13 @@ import { NotFoundError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import type { IdGenerator, Log, PageRequest } from '../domain/ports.ts';
 import { slackText } from '../domain/slack-text.ts';
-import type { Delivery, OutgoingWebhook, WebhookSender, WebhookStore } from '../domain/webhook-store.ts';
+import {
+  CUT_OFF,
+  type Delivery,
+  type OutgoingWebhook,
+  type WebhookSender,
+  type WebhookStore,
+} from '../domain/webhook-store.ts';
 import {
   type AddressPolicy,
   auditedUrl,
@@ -217,13 +223,24 @@ function newDelivery(
 export const CLAIM_MS = 60_000;
 /** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
 export const PER_ENDPOINT_CONCURRENCY = 2;
+/**
+ * How long the stream's sender waits for first attempts: an attempt still running then is cut
+ * off and handed to the retry driver at once, so an endpoint that keeps it waiting holds up the
+ * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
+ */
+export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
 
 /**
  * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
  * that takes its type, written claimed by this sender (so the retry driver leaves it alone while
  * the first attempt runs), and attempted at once. A record delivered twice writes nothing twice.
  */
-export async function deliverEvents(deps: DeliveryDeps, events: readonly EventData[], claim: string) {
+export async function deliverEvents(
+  deps: DeliveryDeps,
+  events: readonly EventData[],
+  claim: string,
+  budgetMs = FIRST_ATTEMPT_BUDGET_MS,
+) {
   const now = deps.clock.now();
   const byTenant = new Map<string, StoredWebhook[]>();
   const deliveries: Delivery[] = [];
@@ -248,55 +265,143 @@ export async function deliverEvents(deps: DeliveryDeps, events: readonly EventDa
       );
     }
   }
-  if (deliveries.length === 0) return { attempted: 0, delivered: 0 };
+  if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   const started = await deps.webhooks.startDeliveries(deliveries);
-  return attemptAll(deps, started, claim);
+  return attemptWithin(deps, started, claim, budgetMs);
 }
 
 /**
- * The retry driver: every delivery whose attempt is due (a retry, a test, or one whose sender
- * stopped before recording its attempt) is claimed and attempted.
+ * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
+ * most `budgetMs`: what is still running then is cut off, and it and what has not started are
+ * handed to the retry driver, due now.
  */
-export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 100) {
-  const now = deps.clock.now();
-  const due = await deps.webhooks.dueDeliveries(now, limit);
-  const claimed: Delivery[] = [];
-  for (const delivery of due) {
-    if (await deps.webhooks.claimDelivery(delivery, claim, new Date(now.getTime() + CLAIM_MS)))
-      claimed.push({ ...delivery, claim });
+async function attemptWithin(
+  deps: DeliveryDeps,
+  deliveries: readonly Delivery[],
+  claim: string,
+  budgetMs: number,
+) {
+  const byEndpoint = new Map<string, Delivery[]>();
+  for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budgetMs);
+  let delivered = 0;
+  let handedOn = 0;
+  try {
+    await Promise.all(
+      [...byEndpoint.values()].map((queue) =>
+        forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
+          const outcome = abort.signal.aborted
+            ? 'cut-off'
+            : await attemptLogged(deps, delivery, claim, abort.signal);
+          if (outcome === 'delivered') delivered++;
+          if (outcome === 'cut-off') {
+            handedOn++;
+            await deps.webhooks
+              .releaseDelivery(delivery, claim, deps.clock.now())
+              .catch((error) =>
+                deps.log.warn('webhook delivery not handed on; its claim lapses', {
+                  error: (error as Error).name,
+                }),
+              );
+          }
+        }),
+      ),
+    );
+  } finally {
+    clearTimeout(timer);
   }
-  return { due: due.length, ...(await attemptAll(deps, claimed, claim)) };
+  return { attempted: deliveries.length - handedOn, delivered, handedOn };
 }
 
-async function attemptAll(deps: DeliveryDeps, deliveries: readonly Delivery[], claim: string) {
-  const byEndpoint = new Map<string, Delivery[]>();
-  for (const d of deliveries) {
-    const key = `${d.tenantId}#${d.webhookId}`;
-    byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), d]);
+const endpointOf = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) => `${d.tenantId}#${d.webhookId}`;
+
+async function attemptLogged(
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  claim: string,
+  signal?: AbortSignal,
+): Promise<Delivery['status'] | 'cut-off' | 'unrecorded'> {
+  try {
+    const after = await attempt(deps, delivery, claim, signal);
+    return after === null ? 'cut-off' : after.status;
+  } catch (error) {
+    // Left claimed: the retry driver takes it again once the claim lapses.
+    deps.log.error('webhook attempt not recorded', {
+      tenantId: delivery.tenantId,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+      error: (error as Error).name,
+    });
+    return 'unrecorded';
   }
-  let delivered = 0;
-  await Promise.all(
-    [...byEndpoint.values()].map((queue) =>
-      forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
-        try {
-          if ((await attempt(deps, delivery, claim)).status === 'delivered') delivered++;
-        } catch (error) {
-          // Left claimed: the retry driver takes it again once the claim lapses.
-          deps.log.error('webhook attempt not recorded', {
-            tenantId: delivery.tenantId,
-            webhookId: delivery.webhookId,
-            eventId: delivery.eventId,
-            error: (error as Error).name,
-          });
-        }
-      }),
-    ),
-  );
-  return { attempted: deliveries.length, delivered };
+}
+
+/**
+ * The retry driver: claims every delivery whose attempt is due (a retry, a test, a first attempt
+ * handed on, or one whose sender stopped before recording it) and starts it, without waiting for
+ * it, at most PER_ENDPOINT_CONCURRENCY per endpoint: an endpoint that never answers holds only
+ * its own slots, and the next look comes on time for everyone else.
+ */
+export class RetryDriver {
+  private readonly inFlight = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  attempted = 0;
+  delivered = 0;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly claim: string,
+  ) {}
+
+  /** One look at what is due; returns how many attempts it started. */
+  async tick(limit = 300): Promise<number> {
+    const now = this.deps.clock.now();
+    let started = 0;
+    for (const delivery of await this.deps.webhooks.dueDeliveries(now, limit)) {
+      const endpoint = endpointOf(delivery);
+      const busy = this.inFlight.get(endpoint) ?? 0;
+      if (busy >= PER_ENDPOINT_CONCURRENCY) continue;
+      if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
+        continue;
+      this.inFlight.set(endpoint, busy + 1);
+      started++;
+      this.attempted++;
+      const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
+        .then((status) => {
+          if (status === 'delivered') this.delivered++;
+        })
+        .finally(() => {
+          this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
+          this.running.delete(run);
+        });
+      this.running.add(run);
+    }
+    return started;
+  }
+
+  /** Waits for every attempt started so far. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/** One look of a driver, waiting for its attempts. */
+export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 300) {
+  const driver = new RetryDriver(deps, claim);
+  await driver.tick(limit);
+  await driver.settled();
+  return { attempted: driver.attempted, delivered: driver.delivered };
 }
 
 /** One attempt of a claimed delivery, recorded under the claim. */
-export async function attempt(deps: DeliveryDeps, delivery: Delivery, claim: string): Promise<Delivery> {
+/** One attempt of a claimed delivery, recorded under the claim; null when `signal` cut it off (nothing recorded). */
+export async function attempt(
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  claim: string,
+  signal?: AbortSignal,
+): Promise<Delivery | null> {
   const webhook = await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId);
   const at = deps.clock.now();
   if (!webhook) {
@@ -310,7 +415,8 @@ export async function attempt(deps: DeliveryDeps, delivery: Delivery, claim: str
     await deps.webhooks.settleAttempt(stopped, claim);
     return stopped;
   }
-  const outcome = await deps.sender.send(outgoing(webhook, delivery, at));
+  const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
+  if (outcome.error === CUT_OFF) return null;
   const attempts = delivery.attempts + 1;
   const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
   const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);

@@ -63,7 +63,12 @@ describe('customer webhooks in the stack', () => {
 
   it('gives the sender and the retry driver exactly their table actions, and nothing else of AWS but the stream', () => {
     const sender = tableActionsOf(stack.webhooks.sender.fn);
-    expect(sender.table).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(sender.table).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(sender.index).toEqual([]);
     expect(
       sender.all.filter(

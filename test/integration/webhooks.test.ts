@@ -5,12 +5,18 @@ import { Table } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoWebhooks } from '../../functions/adapters/dynamodb/webhooks.ts';
 import type { EventData } from '../../functions/domain/audit.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
-import type { OutgoingWebhook, SendOutcome, WebhookSender } from '../../functions/domain/webhook-store.ts';
+import {
+  CUT_OFF,
+  type OutgoingWebhook,
+  type SendOutcome,
+  type WebhookSender,
+} from '../../functions/domain/webhook-store.ts';
 import {
   addWebhook,
   type DeliveryDeps,
   deliverEvents,
   listDeliveries,
+  RetryDriver,
   removeWebhook,
   retryDueDeliveries,
   rotateWebhookSecret,
@@ -20,6 +26,7 @@ import {
 import { FakeClock } from '../support/clock.ts';
 import { silentLog, testCursors } from '../support/deps.ts';
 import { freshTable } from '../support/table.ts';
+import { until } from '../support/until.ts';
 
 /** The library checks the timestamp against its own clock: verify as of the fake clock. */
 function verifyAt(now: Date, secret: string, request: OutgoingWebhook | undefined): unknown {
@@ -37,9 +44,14 @@ class RecordingSender implements WebhookSender {
   constructor(
     public answer: (request: OutgoingWebhook) => SendOutcome = () => ({ status: 200, error: null }),
   ) {}
-  async send(request: OutgoingWebhook) {
+  /** Requests to these URLs never get an answer: only the caller's signal ends them. */
+  readonly hanging = new Set<string>();
+  async send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome> {
     this.sent.push(request);
-    return this.answer(request);
+    if (!this.hanging.has(request.url)) return this.answer(request);
+    return new Promise((resolve) =>
+      signal?.addEventListener('abort', () => resolve({ status: null, error: CUT_OFF }), { once: true }),
+    );
   }
 }
 
@@ -254,5 +266,45 @@ describe('webhooks on DynamoDB Local', () => {
     });
     t.clock.advance(100_000);
     expect((await retryDueDeliveries(t.delivery, 'driver')).attempted).toBe(0);
+  });
+
+  it('isolation: an endpoint that never answers holds up the stream’s sender only for its budget, and the driver only in its own slots', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    const fast = await t.add('fast', { url: 'https://fast.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    const started = Date.now();
+    const first = await deliverEvents(
+      t.delivery,
+      [
+        t.event('grant.created', 'slow'),
+        t.event('grant.created', 'slow'),
+        t.event('grant.created', 'slow'),
+        t.event('grant.created', 'fast'),
+      ],
+      'sender',
+      300,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(first).toEqual({ attempted: 1, delivered: 1, handedOn: 3 });
+    // Handed on unattempted and due at once: the driver makes the first attempt.
+    const handedOn = (await t.webhooks.listDeliveries('slow', slow.webhookId, { limit: 5 })).items;
+    expect(handedOn.map((d) => [d.status, d.attempts, d.claim, d.dueAt])).toEqual(
+      Array(3).fill(['pending', 0, null, t.clock.now().toISOString()]),
+    );
+    // The driver starts two of the slow endpoint's (its slots), and does not wait for them.
+    const driver = new RetryDriver(t.delivery, 'driver');
+    expect(await driver.tick()).toBe(2);
+    // Meanwhile the fast endpoint's next delivery (a test) goes out on the next look.
+    await testWebhook(t.deps, 'fast', fast.webhookId, t.clock.now());
+    expect(await driver.tick()).toBe(1);
+    await until(
+      async () => (await t.webhooks.listDeliveries('fast', fast.webhookId, { limit: 5 })).items,
+      (items) => items.length === 2 && items.every((d) => d.status === 'delivered'),
+      5_000,
+      'the fast endpoint served',
+    );
+    // Two first attempts (its slots) before the cut-off, then two of the driver's.
+    expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(2 + 2);
   });
 });

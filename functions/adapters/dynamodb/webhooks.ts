@@ -238,6 +238,30 @@ export class DynamoWebhooks implements WebhookStore {
     }
   }
 
+  async releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean> {
+    const due = dueAt.toISOString();
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+          UpdateExpression: 'SET dueAt = :due, gsi1pk = :partition, gsi1sk = :sort REMOVE claim',
+          ConditionExpression: 'claim = :claim',
+          ExpressionAttributeValues: {
+            ':due': due,
+            ':partition': DUE_PARTITION,
+            ':sort': dueSort(delivery, due),
+            ':claim': claim,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
   async settleAttempt(after: Delivery, claim: string): Promise<boolean> {
     try {
       await this.table.doc.send(
