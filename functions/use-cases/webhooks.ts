@@ -297,13 +297,11 @@ async function attemptWithin(
           if (outcome === 'delivered') delivered++;
           if (outcome === 'cut-off') {
             handedOn++;
-            await deps.webhooks
-              .releaseDelivery(delivery, claim, deps.clock.now())
-              .catch((error) =>
-                deps.log.warn('webhook delivery not handed on; its claim lapses', {
-                  error: (error as Error).name,
-                }),
-              );
+            await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
+              deps.log.warn('webhook delivery not handed on; its claim lapses', {
+                error: (error as Error).name,
+              }),
+            );
           }
         }),
       ),

@@ -29,6 +29,7 @@ import {
   saveLanguage,
   strings,
 } from './i18n.ts';
+import { integrationsCard } from './integrations.ts';
 
 const PRESETS: Record<string, number> = {
   '1d': 86_400,
@@ -574,6 +575,7 @@ async function renderTenant(tenant: string, isAdmin: boolean): Promise<void> {
     const names = new Map(contacts.map((c) => [c.email.toLowerCase(), c.name]));
     parts.push(await contactsCard(tenant, contacts, warnings));
     parts.push(auditCard(tenant, names));
+    parts.push(integrationsCard(tenant, api, language));
   }
   app.replaceChildren(...parts);
 }
