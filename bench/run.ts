@@ -14,6 +14,7 @@ import { groupRssKb, round } from './lib.ts';
 import { functionLatency, functionMemory } from './memory.ts';
 import { quotas } from './quotas.ts';
 import { scale } from './scale.ts';
+import { webhooksLatency } from './webhooks.ts';
 
 async function main() {
   const started = Date.now();
@@ -21,6 +22,8 @@ async function main() {
   if (process.env.BENCH_ONLY === 'quotas') return quotas();
   // Its own stack, forwarding the bus to a receiver here.
   if (process.env.BENCH_ONLY === 'events') return eventsLatency();
+  // Its own stack, with webhook receivers here.
+  if (process.env.BENCH_ONLY === 'webhooks') return webhooksLatency();
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
   const ctx = await startStack({ GRANT_MIN_SECONDS: '1' });
   let cost: Awaited<ReturnType<typeof costPerLifecycle>> | undefined;
@@ -96,6 +99,7 @@ async function main() {
   }
   await quotas();
   await eventsLatency();
+  await webhooksLatency();
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log('\n| metric | value | unit | target | pass |\n|---|---|---|---|---|');
   for (const m of metrics)
