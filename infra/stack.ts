@@ -123,13 +123,7 @@ export class SupportAccessStack extends Stack {
       environment: { POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage) },
       ruleAccounts: props.eventBusRuleAccounts,
     });
-    this.webhooks = new CustomerWebhooks(this, 'Webhooks', {
-      table: this.data.table,
-      environment: {
-        TABLE_NAME: this.data.table.tableName,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage),
-      },
-    });
+    this.webhooks = new CustomerWebhooks(this, 'Webhooks', { table: this.data.table, environment });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       environment,
@@ -194,6 +188,8 @@ export class SupportAccessStack extends Stack {
       this.notifications.notifier,
       this.auditChain.chainer,
       this.auditChain.recorder,
+      this.webhooks.sender,
+      this.webhooks.retrier,
     ];
   }
 
