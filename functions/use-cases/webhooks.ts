@@ -267,7 +267,9 @@ export async function deliverEvents(
   }
   if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   const started = await deps.webhooks.startDeliveries(deliveries);
-  return attemptWithin(deps, started, claim, budgetMs);
+  // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
+  const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
+  return attemptWithin(deps, started, claim, budgetMs, known);
 }
 
 /**
@@ -280,6 +282,7 @@ async function attemptWithin(
   deliveries: readonly Delivery[],
   claim: string,
   budgetMs: number,
+  known: ReadonlyMap<string, StoredWebhook>,
 ) {
   const byEndpoint = new Map<string, Delivery[]>();
   for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
@@ -293,7 +296,7 @@ async function attemptWithin(
         forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
           const outcome = abort.signal.aborted
             ? 'cut-off'
-            : await attemptLogged(deps, delivery, claim, abort.signal);
+            : await attemptLogged(deps, delivery, claim, abort.signal, known.get(endpointOf(delivery)));
           if (outcome === 'delivered') delivered++;
           if (outcome === 'cut-off') {
             handedOn++;
@@ -319,9 +322,10 @@ async function attemptLogged(
   delivery: Delivery,
   claim: string,
   signal?: AbortSignal,
+  webhook?: StoredWebhook,
 ): Promise<Delivery['status'] | 'cut-off' | 'unrecorded'> {
   try {
-    const after = await attempt(deps, delivery, claim, signal);
+    const after = await attempt(deps, delivery, claim, signal, webhook);
     return after === null ? 'cut-off' : after.status;
   } catch (error) {
     // Left claimed: the retry driver takes it again once the claim lapses.
@@ -392,15 +396,15 @@ export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limi
   return { attempted: driver.attempted, delivered: driver.delivered };
 }
 
-/** One attempt of a claimed delivery, recorded under the claim. */
 /** One attempt of a claimed delivery, recorded under the claim; null when `signal` cut it off (nothing recorded). */
 export async function attempt(
   deps: DeliveryDeps,
   delivery: Delivery,
   claim: string,
   signal?: AbortSignal,
+  known?: StoredWebhook,
 ): Promise<Delivery | null> {
-  const webhook = await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId);
+  const webhook = known ?? (await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId));
   const at = deps.clock.now();
   if (!webhook) {
     const stopped: Delivery = {

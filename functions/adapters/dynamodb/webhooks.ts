@@ -173,24 +173,29 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
-    const written = await Promise.all(
-      deliveries.map(async (delivery) => {
-        try {
-          await this.table.doc.send(
-            new PutCommand({
-              TableName: this.table.name,
-              Item: deliveryItem(delivery),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return delivery;
-        } catch (error) {
-          if ((error as Error).name === 'ConditionalCheckFailedException') return null;
-          throw error;
-        }
-      }),
-    );
-    return written.filter((d): d is Delivery => d !== null);
+    const written: Delivery[] = [];
+    // Eight at a time: a batch of a hundred must not take the table's whole write rate at once.
+    for (let i = 0; i < deliveries.length; i += 8) {
+      const landed = await Promise.all(deliveries.slice(i, i + 8).map((d) => this.startDelivery(d)));
+      written.push(...landed.filter((d): d is Delivery => d !== null));
+    }
+    return written;
+  }
+
+  private async startDelivery(delivery: Delivery): Promise<Delivery | null> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: deliveryItem(delivery),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return delivery;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return null;
+      throw error;
+    }
   }
 
   async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
