@@ -222,7 +222,7 @@ function newDelivery(
 /** How long a sender holds a delivery: past its attempt's timeout, so two never send at once. */
 export const CLAIM_MS = 60_000;
 /** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
-export const PER_ENDPOINT_CONCURRENCY = 2;
+export const PER_ENDPOINT_CONCURRENCY = 8;
 /**
  * How long the stream's sender waits for first attempts: an attempt still running then is cut
  * off and handed to the retry driver at once, so an endpoint that keeps it waiting holds up the
@@ -357,7 +357,7 @@ export class RetryDriver {
   ) {}
 
   /** One look at what is due; returns how many attempts it started. */
-  async tick(limit = 300): Promise<number> {
+  async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
     let started = 0;
     for (const delivery of await this.deps.webhooks.dueDeliveries(now, limit)) {
@@ -389,7 +389,7 @@ export class RetryDriver {
 }
 
 /** One look of a driver, waiting for its attempts. */
-export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 300) {
+export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 500) {
   const driver = new RetryDriver(deps, claim);
   await driver.tick(limit);
   await driver.settled();

@@ -199,21 +199,28 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
-    const result = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
-        KeyConditionExpression: '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: {
-          '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
-          '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
-        },
-        // `#` sorts before every character that follows a timestamp's last digit or `Z`.
-        ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':before': `${now.toISOString()}~` },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map(toDelivery);
+    const due: Delivery[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk < :before',
+          ExpressionAttributeNames: {
+            '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
+            '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
+          },
+          // `~` sorts after every character of a timestamp and of the `#` that follows it.
+          ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':before': `${now.toISOString()}~` },
+          Limit: limit - due.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      due.push(...(result.Items ?? []).map(toDelivery));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && due.length < limit);
+    return due;
   }
 
   async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
