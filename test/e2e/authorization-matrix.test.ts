@@ -242,6 +242,6 @@ describe('authorization matrix: every route × every caller', () => {
     const mismatches = results.filter((r) => r.includes('want'));
     expect(mismatches).toEqual([]);
     expect(results).toHaveLength(MATRIX.length * CALLERS.length);
-    // Each emailed-link cell waits for its email.
-  }, 600_000);
+    // Each emailed-link cell waits for its email; the webhook rows add 60 cells.
+  }, 900_000);
 });

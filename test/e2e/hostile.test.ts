@@ -99,7 +99,10 @@ describe('hostile input', () => {
       token: people.contact,
       json: { reason: 'base', durationSeconds: 900 },
     });
-    const before = await changesOf(tenantId, people.admin);
+    // Changes, not the chain's sealing of events already there (a long corpus outlasts its settling).
+    const unsealed = async () =>
+      (await changesOf(tenantId, people.admin)).map((e) => ({ ...e, hash: undefined }));
+    const before = await unsealed();
     const tokenFor_ = (access: string) =>
       ({
         'tenant-admin': people.admin,
@@ -314,7 +317,7 @@ describe('hostile input', () => {
       sent += 2;
     }
     expect(sent).toBeGreaterThan(300);
-    expect(await changesOf(tenantId, people.admin)).toEqual(before);
+    expect(await unsealed()).toEqual(before);
     expect((await call('GET', `/actions/${extend}`)).status).toBe(200);
     console.info(`hostile corpus: ${sent} requests, 0 5xx`);
   }, 300_000);
