@@ -89,15 +89,9 @@ export async function webhooksLatency() {
     await hook(ctx, 'hooks-failing-0', `${sink.base}/fail/hooks-failing-0`);
     await checkToWebhook(ctx, sink, sampled.slice(0, 3)); // warm-up: cold starts are not the row
     const quiet = await checkToWebhook(ctx, sink, sampled);
-    const flood = await whileChecksFlood(ctx, 'hooks-flood', () => checkToWebhook(ctx, sink, sampled));
-    log(`webhooks flood: ${flood.checks} checks (${flood.failed} failed), ${round(flood.rate, 0)}/s`);
-    const failing = await whileChecksFlood(ctx, 'hooks-failing', () => checkToWebhook(ctx, sink, sampled));
-    const failedAttempts = sink.arrivals.get('/fail/hooks-failing-0')?.length ?? 0;
-    log(
-      `failing receiver: ${failing.checks} checks, ${failedAttempts} failed attempts, ${round(failing.rate, 0)}/s`,
-    );
     const s = (values: number[], q: number) => round(percentile(values, q) / 1000, 2);
     const p95 = (values: number[]) => percentile(values, 95);
+    // Each row as soon as its round is done: a later round that stalls keeps the earlier ones.
     add({
       name: 'access check → webhook received p95, quiet',
       value: s(quiet.delays, 95),
@@ -105,6 +99,8 @@ export async function webhooksLatency() {
       target: 'p95 ≤ 5 s, none missing',
       pass: p95(quiet.delays) <= 5000 && quiet.missing === 0,
     });
+    const flood = await whileChecksFlood(ctx, 'hooks-flood', () => checkToWebhook(ctx, sink, sampled));
+    log(`webhooks flood: ${flood.checks} checks (${flood.failed} failed), ${round(flood.rate, 0)}/s`);
     add({
       name: 'access check → webhook received p95 while ~100 checks/s hit one tenant',
       value: s(flood.result.delays, 95),
@@ -112,6 +108,11 @@ export async function webhooksLatency() {
       target: 'p95 ≤ 5 s, none missing',
       pass: p95(flood.result.delays) <= 5000 && flood.result.missing === 0 && flood.failed === 0,
     });
+    const failing = await whileChecksFlood(ctx, 'hooks-failing', () => checkToWebhook(ctx, sink, sampled));
+    const failedAttempts = sink.arrivals.get('/fail/hooks-failing-0')?.length ?? 0;
+    log(
+      `failing receiver: ${failing.checks} checks, ${failedAttempts} failed attempts, ${round(failing.rate, 0)}/s`,
+    );
     const ratio = p95(failing.result.delays) / p95(flood.result.delays);
     add({
       name: 'webhook p95 of other tenants: one tenant’s receiver failing every attempt vs. healthy (same flood)',
