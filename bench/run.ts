@@ -16,6 +16,7 @@ import { groupRssKb, round } from './lib.ts';
 import { functionLatency, functionMemory } from './memory.ts';
 import { quotas } from './quotas.ts';
 import { scale } from './scale.ts';
+import { webhooksLatency } from './webhooks.ts';
 
 async function main() {
   const started = Date.now();
@@ -29,6 +30,8 @@ async function main() {
     await coldShares();
     return;
   }
+  // Its own stack, with webhook receivers here.
+  if (process.env.BENCH_ONLY === 'webhooks') return webhooksLatency();
   const cold = process.env.BENCH_ONLY ? [] : await coldStart();
   const ctx = await startStack({ GRANT_MIN_SECONDS: '1' });
   let cost: Awaited<ReturnType<typeof costPerLifecycle>> | undefined;
@@ -116,6 +119,7 @@ async function main() {
   }
   await quotas();
   await eventsLatency();
+  await webhooksLatency();
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log('\n| metric | value | unit | target | pass |\n|---|---|---|---|---|');
   for (const m of metrics)

@@ -45,6 +45,22 @@ export const BACKGROUND_FUNCTIONS = {
     // Nothing in the table: the stream hands it the events; it puts them on the bus.
     needs: { table: [], eventBus: true },
   },
+  deliverWebhooks: {
+    entry: 'functions/handlers/deliver-webhooks.ts',
+    description:
+      "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
+    // The tenant's webhooks (Query), a delivery per webhook (PutItem), each attempt's webhook
+    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem).
+    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'] },
+  },
+  retryWebhooks: {
+    entry: 'functions/handlers/retry-webhooks.ts',
+    description:
+      'Every minute: makes the webhook attempts that are due (retries, tests), for most of the minute',
+    // Due deliveries (Query on the index), their claim (UpdateItem), the webhook (GetItem), the
+    // attempt's record (PutItem).
+    needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true },
+  },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 
 export type BackgroundFunctionName = keyof typeof BACKGROUND_FUNCTIONS;

@@ -13,6 +13,7 @@ import type { AppFunction } from './constructs/function.ts';
 import { Mail } from './constructs/mail.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { ShardsGuard } from './constructs/shards-guard.ts';
+import { CustomerWebhooks } from './constructs/webhooks.ts';
 
 export interface SupportAccessStackProps extends StackProps {
   /** The stage (dev, prod, …): the stack's name and the metrics namespace carry it. */
@@ -65,6 +66,7 @@ export class SupportAccessStack extends Stack {
   readonly consoleOrigin: string;
   readonly auditChain: AuditChain;
   readonly eventBus: VendorEventBus;
+  readonly webhooks: CustomerWebhooks;
   readonly api: Api;
   readonly alarms: Alarms;
   readonly console: ConsoleHosting;
@@ -111,6 +113,7 @@ export class SupportAccessStack extends Stack {
       environment: { POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.stage) },
       ruleAccounts: props.eventBusRuleAccounts,
     });
+    this.webhooks = new CustomerWebhooks(this, 'Webhooks', { table: this.data.table, environment });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       environment,
@@ -142,6 +145,8 @@ export class SupportAccessStack extends Stack {
         chainAudit: this.auditChain.chainer,
         recordChecks: this.auditChain.recorder,
         publishEvents: this.eventBus.publisher,
+        deliverWebhooks: this.webhooks.sender,
+        retryWebhooks: this.webhooks.retrier,
       },
       extraAlarms: [
         this.expiry.deadLetterAlarm,
@@ -155,6 +160,8 @@ export class SupportAccessStack extends Stack {
         this.auditChain.recorderBehindAlarm,
         this.eventBus.failuresAlarm,
         this.eventBus.behindAlarm,
+        this.webhooks.failuresAlarm,
+        this.webhooks.behindAlarm,
         ...this.mail.alarms,
       ],
       alarmEmail: props.alarmEmail,
@@ -171,6 +178,8 @@ export class SupportAccessStack extends Stack {
       this.notifications.notifier,
       this.auditChain.chainer,
       this.auditChain.recorder,
+      this.webhooks.sender,
+      this.webhooks.retrier,
     ];
   }
 
@@ -202,6 +211,11 @@ export class SupportAccessStack extends Stack {
       this.eventBus.failures,
       'AwsSolutions-SQS3',
       "This queue is itself the on-failure destination of the event publisher's stream.",
+    );
+    ack(
+      this.webhooks.failures,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the webhook sender's stream.",
     );
     ack(
       this,

@@ -26,6 +26,8 @@ export function synthesizedEnvironments(
     chainAudit: stack.auditChain.chainer.fn,
     recordChecks: stack.auditChain.recorder.fn,
     publishEvents: stack.eventBus.publisher.fn,
+    deliverWebhooks: stack.webhooks.sender.fn,
+    retryWebhooks: stack.webhooks.retrier.fn,
   };
   for (const [name, fn] of Object.entries(stack.api.functions)) fns[name] = fn.fn;
   const environments: Record<string, Record<string, string>> = {};

@@ -95,6 +95,8 @@ function lambdaRuntimeEnvironment(): Record<string, string> {
     'SDK_CONNECTION_TIMEOUT_MS',
     // A local choice of how much the functions log.
     'POWERTOOLS_LOG_LEVEL',
+    // Only the local runtime lets webhooks reach loopback receivers (the stack never sets it).
+    'WEBHOOKS_ALLOW_LOOPBACK',
   ];
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])));
 }
@@ -120,6 +122,7 @@ function configureSdk(env: LocalEnv): void {
     // DynamoDB Local is far slower than DynamoDB under a burst: no fail-fast timeouts locally.
     SDK_REQUEST_TIMEOUT_MS: process.env.SDK_REQUEST_TIMEOUT_MS || '30000',
     SDK_CONNECTION_TIMEOUT_MS: process.env.SDK_CONNECTION_TIMEOUT_MS || '30000',
+    WEBHOOKS_ALLOW_LOOPBACK: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
@@ -295,6 +298,27 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       batchSize: 100,
     });
 
+    const webhookPoller = await consume('webhooks', 'deliverWebhooks', matchesPublishFilter, {
+      timeoutMs: 30_000,
+      batchSize: 100,
+    });
+    // The retry driver as its rule runs it in AWS: every minute, looking for due attempts for
+    // most of the minute (and at once on start: retries due while the stack was down go on).
+    const retryWebhooks = functions.invoker('retryWebhooks');
+    let retrying = false;
+    const runRetries = () => {
+      if (retrying) return;
+      retrying = true;
+      retryWebhooks({ runForMs: 55_000 }, { timeoutMs: 70_000 })
+        .catch((error) => console.error('webhook retries failed:', (error as Error).message))
+        .finally(() => {
+          retrying = false;
+        });
+    };
+    runRetries();
+    const retryTimer = setInterval(runRetries, 60_000);
+    stops.push(async () => clearInterval(retryTimer));
+
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {
       await sweep({}, { timeoutMs: 50_000 }).catch((error) =>
@@ -317,7 +341,12 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
               () => false,
             )
           : true,
-        streamPoller: poller.ready() && chainPoller.ready() && checkPoller.ready() && publishPoller.ready(),
+        streamPoller:
+          poller.ready() &&
+          chainPoller.ready() &&
+          checkPoller.ready() &&
+          publishPoller.ready() &&
+          webhookPoller.ready(),
         events: await fetch(`${events.url}/health`).then(
           (r) => r.ok,
           () => false,

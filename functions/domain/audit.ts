@@ -112,6 +112,9 @@ export const DELIVERABLE_EVENT_TYPES = every<Exclude<AuditEventType, MailRecordT
   'instruction.rejected',
   'instruction.lapsed',
   'instruction.completed',
+  'webhook.added',
+  'webhook.removed',
+  'webhook.secret-rotated',
 ]);
 
 export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];

@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'grant-not-active'
   | 'contact-exists'
   | 'contact-limit-reached'
+  | 'webhook-limit-reached'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -158,6 +159,15 @@ export class ContactLimitReachedError extends DomainError {
     super(
       'contact-limit-reached',
       `This tenant already has ${max} contacts, the most it may have; remove one before adding another.`,
+    );
+  }
+}
+
+export class WebhookLimitReachedError extends DomainError {
+  constructor(max: number) {
+    super(
+      'webhook-limit-reached',
+      `This tenant already has ${max} webhooks, the most it may have; remove one before adding another.`,
     );
   }
 }

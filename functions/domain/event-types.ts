@@ -2,6 +2,7 @@ import * as z from '../validation/zod.ts';
 import { DELIVERABLE_EVENT_TYPES, type DeliverableEventType } from './audit.ts';
 import { LOCALES } from './contact.ts';
 import { INSTRUCTION_KINDS } from './instruction.ts';
+import { WEBHOOK_FORMATS } from './webhooks.ts';
 
 /**
  * What each event carries in `details`: the one definition of the event types. The domain's
@@ -94,6 +95,16 @@ export const EVENT_DETAILS = {
   'instruction.rejected': instruction,
   'instruction.lapsed': instruction,
   'instruction.completed': instruction,
+  'webhook.added': z.strictObject({
+    webhookId: z.string(),
+    /** A Slack URL is its channel's credential: only its host is recorded. */
+    url: z.string(),
+    /** Deliverable event types (a plain string list here: the types are defined by this very map). */
+    eventTypes: z.array(z.string()),
+    format: z.enum(WEBHOOK_FORMATS),
+  }),
+  'webhook.removed': z.strictObject({ webhookId: z.string(), url: z.string() }),
+  'webhook.secret-rotated': z.strictObject({ webhookId: z.string(), previousSecretValidUntil: timestamp }),
   'notification.sent': z.strictObject({ ...mail, messageId: z.string() }),
   'notification.failed': z.strictObject({ ...mail, attempts: z.int(), error: z.string() }),
 } as const satisfies Record<string, z.ZodMiniType>;

@@ -88,6 +88,9 @@ const EN: Says = {
   'instruction.rejected': (d, c) => `${c.who} rejected the instruction: ${c.kind(d.kind)}.`,
   'instruction.lapsed': (d, c) => `The instruction lapsed unconfirmed: ${c.kind(d.kind)}.`,
   'instruction.completed': (d, c) => `${c.who} carried out the instruction: ${c.kind(d.kind)}.`,
+  'webhook.added': (d, c) => `${c.who} added a webhook to ${c.v(d.url)}.`,
+  'webhook.removed': (d, c) => `${c.who} removed the webhook to ${c.v(d.url)}.`,
+  'webhook.secret-rotated': (_d, c) => `${c.who} rotated a webhook's signing secret.`,
   'notification.sent': (d, c) => `Email sent to ${c.name(d.recipient)}.`,
   'notification.failed': (d, c) => `Email to ${c.name(d.recipient)} could not be sent.`,
 };
@@ -117,6 +120,9 @@ const DE: Says = {
   'instruction.rejected': (d, c) => `${c.who} hat die Weisung abgelehnt: ${c.kind(d.kind)}.`,
   'instruction.lapsed': (d, c) => `Die Weisung ist unbestätigt verfallen: ${c.kind(d.kind)}.`,
   'instruction.completed': (d, c) => `${c.who} hat die Weisung ausgeführt: ${c.kind(d.kind)}.`,
+  'webhook.added': (d, c) => `${c.who} hat einen Webhook an ${c.v(d.url)} eingerichtet.`,
+  'webhook.removed': (d, c) => `${c.who} hat den Webhook an ${c.v(d.url)} entfernt.`,
+  'webhook.secret-rotated': (_d, c) => `${c.who} hat das Signaturgeheimnis eines Webhooks erneuert.`,
   'notification.sent': (d, c) => `E-Mail an ${c.name(d.recipient)} gesendet.`,
   'notification.failed': (d, c) => `E-Mail an ${c.name(d.recipient)} konnte nicht gesendet werden.`,
 };
@@ -153,6 +159,9 @@ function peopleOf(event: DescribedEvent): { name: string; email: string }[] {
     case 'support.activity':
     case 'notification.sent':
     case 'notification.failed':
+    case 'webhook.added':
+    case 'webhook.removed':
+    case 'webhook.secret-rotated':
       return [];
     default:
       return event satisfies never;

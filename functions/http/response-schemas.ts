@@ -131,6 +131,42 @@ export const Receipt = z.object({
 export const InstructionPage = z.object({ instructions: z.array(Instruction), nextCursor: nullableString() });
 /** What a used link changed: the grant it ended or moved, or the instruction it confirmed or rejected. */
 export const LinkOutcome = z.union([Grant, Instruction]);
+export const Webhook = z.object({
+  webhookId: z.string(),
+  url: z.string(),
+  eventTypes: z.array(z.string()),
+  format: z.enum(['standard', 'slack']),
+  locale: z.enum(['de', 'en']),
+  description: nullableString(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+const secret = described(
+  z.string(),
+  '`whsec_` + base64 of 32 random bytes: verify deliveries with it (Standard Webhooks). Returned only here.',
+);
+export const WebhookCreated = z.object({ ...Webhook.shape, secret });
+export const WebhookList = z.object({ webhooks: z.array(Webhook) });
+export const WebhookSecret = z.object({ secret });
+export const WebhookTestAccepted = z.object({
+  eventId: described(z.string(), 'The test delivery’s webhook-id, as its deliveries list shows it.'),
+});
+export const Delivery = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.int(),
+  lastAttemptAt: nullableString(),
+  nextAttemptAt: nullableString(),
+  responseStatus: z.nullable(z.int()),
+  error: z.nullable(
+    described(
+      z.string(),
+      'Why the last attempt failed: forbidden-address, timeout, connection-refused, unexpected-status, webhook-removed, …',
+    ),
+  ),
+});
+export const DeliveryPage = z.object({ deliveries: z.array(Delivery), nextCursor: nullableString() });
 export const Health = z.object({ status: z.literal('ok') });
 export const Problem = z.object({
   type: z.string(),
@@ -157,5 +193,10 @@ export const RESPONSES = {
   Receipt,
   Instruction,
   InstructionPage,
+  WebhookCreated,
+  WebhookList,
+  WebhookSecret,
+  WebhookTestAccepted,
+  DeliveryPage,
 };
 export type ResponseName = keyof typeof RESPONSES;

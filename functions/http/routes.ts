@@ -19,7 +19,7 @@ export interface Route {
   body?: () => z.ZodMiniType;
   query?: () => z.ZodMiniType;
   /** Status and (by name, see response-schemas.ts) schema of the success response; none: empty body. */
-  success: { status: 200 | 201 | 204; schema?: ResponseName };
+  success: { status: 200 | 201 | 202 | 204; schema?: ResponseName };
   /** Optional request headers the route reads. */
   headers?: { name: string; description: string }[];
   /** What the function does in AWS: its IAM policy, and whether it is wired with the Scheduler. */
@@ -332,6 +332,77 @@ export const routes = [
     query: s.ConfirmedInstructionsQuery,
     success: { status: 200, schema: 'InstructionPage' },
     needs: { table: ['Query'], index: true },
+  },
+  {
+    name: 'addWebhook',
+    method: 'POST',
+    path: '/tenants/{tenantId}/webhooks',
+    access: 'tenant-admin',
+    entry: handler('add-webhook'),
+    summary:
+      'Registers a webhook (at most 10 per tenant); the answer carries its signing secret, shown this once.',
+    body: s.AddWebhookBody,
+    query: s.NoQuery,
+    success: { status: 201, schema: 'WebhookCreated' },
+    // The webhook and its event (PutItem) with the tenant's webhook count (UpdateItem), in one transaction.
+    needs: { table: ['PutItem', 'UpdateItem'] },
+  },
+  {
+    name: 'listWebhooks',
+    method: 'GET',
+    path: '/tenants/{tenantId}/webhooks',
+    access: 'tenant-admin',
+    entry: handler('list-webhooks'),
+    summary: 'The tenant’s webhooks (never their secrets).',
+    query: s.NoQuery,
+    success: { status: 200, schema: 'WebhookList' },
+    needs: { table: ['Query'] },
+  },
+  {
+    name: 'removeWebhook',
+    method: 'DELETE',
+    path: '/tenants/{tenantId}/webhooks/{webhookId}',
+    access: 'tenant-admin',
+    entry: handler('remove-webhook'),
+    summary: 'Removes a webhook; its pending retries stop.',
+    query: s.NoQuery,
+    success: { status: 204 },
+    // Reads it; deletes it with its event and the count's decrement in one transaction.
+    needs: { table: ['GetItem', 'DeleteItem', 'PutItem', 'UpdateItem'] },
+  },
+  {
+    name: 'rotateWebhookSecret',
+    method: 'POST',
+    path: '/tenants/{tenantId}/webhooks/{webhookId}/rotate-secret',
+    access: 'tenant-admin',
+    entry: handler('rotate-webhook-secret'),
+    summary:
+      'A new signing secret, shown this once; for 24 hours every delivery is signed with the new and the previous one.',
+    query: s.NoQuery,
+    success: { status: 200, schema: 'WebhookSecret' },
+    needs: { table: ['GetItem', 'PutItem'] },
+  },
+  {
+    name: 'testWebhook',
+    method: 'POST',
+    path: '/tenants/{tenantId}/webhooks/{webhookId}/test',
+    access: 'tenant-admin',
+    entry: handler('test-webhook'),
+    summary: 'Sends a `webhook.test` delivery to this webhook only (see its deliveries).',
+    query: s.NoQuery,
+    success: { status: 202, schema: 'WebhookTestAccepted' },
+    needs: { table: ['GetItem', 'PutItem'] },
+  },
+  {
+    name: 'listWebhookDeliveries',
+    method: 'GET',
+    path: '/tenants/{tenantId}/webhooks/{webhookId}/deliveries',
+    access: 'tenant-admin',
+    entry: handler('list-webhook-deliveries'),
+    summary: 'The webhook’s deliveries with their status and attempts, newest first.',
+    query: s.PageQuery,
+    success: { status: 200, schema: 'DeliveryPage' },
+    needs: { table: ['GetItem', 'Query'] },
   },
   {
     name: 'viewActionLink',

@@ -1,6 +1,8 @@
+import { DELIVERABLE_EVENT_TYPES } from '../domain/audit.ts';
 import type { CallerIdentity } from '../domain/contact.ts';
 import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
+import { WEBHOOK_DESCRIPTION_MAX, WEBHOOK_FORMATS, WEBHOOK_URL_MAX } from '../domain/webhooks.ts';
 import * as z from '../validation/zod.ts';
 
 /**
@@ -140,5 +142,31 @@ export const ConfirmedInstructionsQuery = lazy(() =>
     limit: limit(),
     cursor: cursor(),
     status: described(z.literal('confirmed'), 'The agents’ queue: confirmed instructions, oldest first.'),
+  }),
+);
+export const AddWebhookBody = lazy(() =>
+  z.strictObject({
+    url: described(
+      z.string().check(z.maxLength(WEBHOOK_URL_MAX)),
+      'https URL without user info whose host is, and resolves to, only public addresses; a slack webhook’s host is hooks.slack.com.',
+    ),
+    eventTypes: z.optional(
+      described(
+        z
+          .array(z.enum(DELIVERABLE_EVENT_TYPES))
+          .check(z.minLength(1), z.maxLength(DELIVERABLE_EVENT_TYPES.length)),
+        'The event types to deliver (default all).',
+      ),
+    ),
+    format: z.optional(described(z.enum(WEBHOOK_FORMATS), 'Defaults to "standard" (Standard Webhooks).')),
+    locale: z.optional(described(z.enum(LOCALES), 'The language of slack messages; defaults to "en".')),
+    description: z.optional(
+      z.nullable(
+        described(
+          z.string().check(z.maxLength(WEBHOOK_DESCRIPTION_MAX)),
+          `Up to ${WEBHOOK_DESCRIPTION_MAX} characters.`,
+        ),
+      ),
+    ),
   }),
 );

@@ -66,3 +66,6 @@ export const eventBusConfig = section('eventBus');
 
 /** Every AWS SDK client's timeouts, when set: a hung connection fails the call, not the function. */
 export const sdkConfig = section('sdk');
+
+/** Customer webhooks: whether deliveries may go to loopback receivers (`npm start` only). */
+export const webhookConfig = section('webhooks');

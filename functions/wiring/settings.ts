@@ -13,6 +13,7 @@ export type Group =
   | 'mail'
   | 'cursor'
   | 'eventBus'
+  | 'webhooks'
   | 'sdk';
 
 export interface Setting<T = unknown> {
@@ -334,6 +335,17 @@ export const settings = {
     schema: optionalWholeNumber(),
     shown: '2 000 (SES 5 000)',
     description: 'milliseconds an AWS SDK call may wait for its answer before it fails (`npm start`: 30 000)',
+  },
+  webhooksAllowLoopback: {
+    group: 'webhooks',
+    variable: 'WEBHOOKS_ALLOW_LOOPBACK',
+    schema: z.pipe(
+      z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
+      z.transform((v: 'true' | 'false' | undefined) => v === 'true'),
+    ),
+    shown: '`false`',
+    description:
+      'customer webhooks may deliver to `http://127.0.0.1:<port>/` and `http://localhost:<port>/`: set by `npm start` alone, never by the stack (no stage key)',
   },
   eventBusRuleAccounts: stageOnly(
     'eventBusRuleAccounts',

@@ -57,6 +57,12 @@ const MATRIX: [string, number[]][] = [
   ['POST /tenants/A/instructions/{pending}/reject', [401, 401, 403, 403, 200, 403, 403, 403, 403, 403]],
   ['POST /tenants/A/instructions/{confirmed}/complete', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
   ['GET /instructions?status=confirmed', [401, 401, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['POST /tenants/A/webhooks', [401, 401, 201, 403, 403, 403, 403, 403, 403, 403]],
+  ['GET /tenants/A/webhooks', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['DELETE /tenants/A/webhooks/{webhook}', [401, 401, 204, 403, 403, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/webhooks/{webhook}/rotate-secret', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['POST /tenants/A/webhooks/{webhook}/test', [401, 401, 202, 403, 403, 403, 403, 403, 403, 403]],
+  ['GET /tenants/A/webhooks/{webhook}/deliveries', [401, 401, 200, 403, 403, 403, 403, 403, 403, 403]],
   // An emailed link (Ada's): the token is the credential for what takes power away ("End access
   // now", "Reject"), whatever else the caller sends.
   ['GET /actions/{link}', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
@@ -113,6 +119,8 @@ const BODIES: Record<string, unknown> = {
   'POST /tenants/A/activity': { action: 'matrix', target: 'x', ticket: 'T-1' },
   'POST /tenants/A/instructions': { kind: 'other', details: 'matrix' },
   'POST /tenants/A/instructions/{confirmed}/complete': { note: 'done' },
+  // Nothing listens there: the deliveries fail quietly.
+  'POST /tenants/A/webhooks': { url: 'http://127.0.0.1:9/matrix' },
 };
 
 describe('authorization matrix: every route × every caller', () => {
@@ -189,6 +197,15 @@ describe('authorization matrix: every route × every caller', () => {
           });
           grantId = created.body.grantId;
         }
+        let webhookId = '';
+        if (route.includes('{webhook}')) {
+          const added = await call('POST', `/tenants/${a.tenantId}/webhooks`, {
+            token: a.people.admin,
+            json: { url: 'http://127.0.0.1:9/matrix' },
+          });
+          expect(added.status, added.text).toBe(201);
+          webhookId = added.body.webhookId;
+        }
         if (route === 'POST /tenants/A/grants' && caller === 'contactOwn') {
           // nothing active: the create can succeed
         }
@@ -199,7 +216,8 @@ describe('authorization matrix: every route × every caller', () => {
           .replace('{grant}', grantId)
           .replace(/\{(link|extend|confirm|reject)\}/, link)
           .replace(/\{(pending|confirmed)\}/, instructionId)
-          .replace('{spare}', a.contacts.readOnly.contactId);
+          .replace('{spare}', a.contacts.readOnly.contactId)
+          .replace('{webhook}', webhookId);
         const body = BODIES[route];
         const json =
           body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('{n}', String(n++)));
@@ -224,6 +242,6 @@ describe('authorization matrix: every route × every caller', () => {
     const mismatches = results.filter((r) => r.includes('want'));
     expect(mismatches).toEqual([]);
     expect(results).toHaveLength(MATRIX.length * CALLERS.length);
-    // Each emailed-link cell waits for its email.
-  }, 600_000);
+    // Each emailed-link cell waits for its email; the webhook rows add 60 cells.
+  }, 900_000);
 });

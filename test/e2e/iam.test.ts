@@ -22,6 +22,7 @@ import {
 } from '../support/iam.ts';
 import { mailedLink } from '../support/mail.ts';
 import { END_MAIL_WAIT_MS, until } from '../support/until.ts';
+import { startReceiver } from '../support/webhook-receiver.ts';
 
 /** Every route and background function at work once, so each of them has its calls recorded. */
 async function exerciseEverything() {
@@ -37,6 +38,21 @@ async function exerciseEverything() {
   await ok('GET', '/openapi.json', agent);
   await ok('GET', '/events.schema.json', agent);
   await ok('GET', `${t}/contacts`, people.admin);
+  // A webhook: the sender delivers the events that follow, the retry driver the test.
+  const receiver = await startReceiver();
+  const hook = await ok('POST', `${t}/webhooks`, people.admin, { url: receiver.url('/iam') });
+  await ok('GET', `${t}/webhooks`, people.admin);
+  await ok('POST', `${t}/webhooks/${hook.webhookId}/rotate-secret`, people.admin);
+  await ok('POST', `${t}/webhooks/${hook.webhookId}/test`, people.admin);
+  await until(
+    async () => receiver.at('/iam').map((r) => r.json.type),
+    (types) => types.includes('webhook.test') && types.includes('webhook.added'),
+    70_000,
+    'the webhook sender and retry driver to deliver',
+  );
+  await ok('GET', `${t}/webhooks/${hook.webhookId}/deliveries`, people.admin);
+  await ok('DELETE', `${t}/webhooks/${hook.webhookId}`, people.admin);
+  await receiver.close();
   await ok('POST', `${t}/contacts/verify`, agent, { phone: '030 1234567' });
   const grant = await ok(
     'POST',
@@ -144,6 +160,8 @@ async function synthesized() {
     chainAudit: roleOf(stack.auditChain.chainer.fn),
     recordChecks: roleOf(stack.auditChain.recorder.fn),
     publishEvents: roleOf(stack.eventBus.publisher.fn),
+    deliverWebhooks: roleOf(stack.webhooks.sender.fn),
+    retryWebhooks: roleOf(stack.webhooks.retrier.fn),
   };
   for (const route of routes) {
     const fn = stack.api.functions[route.name];

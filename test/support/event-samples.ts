@@ -61,6 +61,14 @@ export function sampleDetails(
     'instruction.rejected': { ...instruction, status: 'rejected' },
     'instruction.lapsed': { ...instruction, status: 'lapsed' },
     'instruction.completed': { ...instruction, status: 'done' },
+    'webhook.added': {
+      webhookId: 'W1',
+      url: 'https://hooks.example.com/in',
+      eventTypes: ['grant.created'],
+      format: 'standard',
+    },
+    'webhook.removed': { webhookId: 'W1', url: 'https://hooks.example.com/in' },
+    'webhook.secret-rotated': { webhookId: 'W1', previousSecretValidUntil: '2026-12-02T10:00:00.000Z' },
     'notification.sent': { ...mail, messageId: 'm-1' },
     'notification.failed': { ...mail, attempts: 5, error: 'MessageRejected' },
   };

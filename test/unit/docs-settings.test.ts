@@ -53,6 +53,7 @@ describe('the functions’ configuration', () => {
     config.cursorConfig,
     config.eventBusConfig,
     config.sdkConfig,
+    config.webhookConfig,
   ];
 
   it('reads every variable of the table, and no other', () => {

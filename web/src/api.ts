@@ -41,6 +41,12 @@ const ENDPOINTS = {
   listConfirmedInstructions: 'GET /instructions',
   viewActionLink: 'GET /actions/{token}',
   useActionLink: 'POST /actions/{token}',
+  listWebhooks: 'GET /tenants/{tenantId}/webhooks',
+  addWebhook: 'POST /tenants/{tenantId}/webhooks',
+  removeWebhook: 'DELETE /tenants/{tenantId}/webhooks/{webhookId}',
+  rotateWebhookSecret: 'POST /tenants/{tenantId}/webhooks/{webhookId}/rotate-secret',
+  testWebhook: 'POST /tenants/{tenantId}/webhooks/{webhookId}/test',
+  listWebhookDeliveries: 'GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries',
 } as const satisfies { [N in RouteName]?: RouteKey<N> };
 
 export type Endpoint = keyof typeof ENDPOINTS;
@@ -78,6 +84,8 @@ export type Instruction = Answer<'requestInstruction'>;
 export type Receipt = Answer<'grantReceipt'>;
 export type LinkView = Answer<'viewActionLink'>;
 export type AuditEvent = Answer<'listAudit'>['events'][number];
+export type Webhook = Answer<'listWebhooks'>['webhooks'][number];
+export type Delivery = Answer<'listWebhookDeliveries'>['deliveries'][number];
 export type CallerSummary = Answer<'verifyCaller'>['matches'][number];
 type ProblemDocument = Partial<output<typeof Problem>> | null;
 
@@ -154,6 +162,25 @@ export class Api {
     return (text ? JSON.parse(text) : null) as Answer<N>;
   }
 
+  webhooks(tenantId: string) {
+    return this.call('listWebhooks', { params: { tenantId } });
+  }
+  /** The answer carries the webhook's signing secret: shown once, never again. */
+  addWebhook(tenantId: string, body: RequestBody<'addWebhook'>) {
+    return this.call('addWebhook', { params: { tenantId }, body });
+  }
+  removeWebhook(tenantId: string, webhookId: string) {
+    return this.call('removeWebhook', { params: { tenantId, webhookId } });
+  }
+  rotateWebhookSecret(tenantId: string, webhookId: string) {
+    return this.call('rotateWebhookSecret', { params: { tenantId, webhookId } });
+  }
+  testWebhook(tenantId: string, webhookId: string) {
+    return this.call('testWebhook', { params: { tenantId, webhookId } });
+  }
+  webhookDeliveries(tenantId: string, webhookId: string) {
+    return this.call('listWebhookDeliveries', { params: { tenantId, webhookId }, query: { limit: '10' } });
+  }
   contacts(tenantId: string) {
     return this.call('listContacts', { params: { tenantId } });
   }

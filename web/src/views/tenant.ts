@@ -2,6 +2,7 @@ import type { Contact } from '../api.ts';
 import type { Page } from '../page.ts';
 import { auditCard } from './admin/audit.ts';
 import { contactsCard } from './admin/contacts.ts';
+import { integrationsCard } from './admin/integrations.ts';
 import { currentAccessCard } from './contact/access.ts';
 import { instructionsCard } from './contact/instructions.ts';
 import { pastGrantsCard } from './contact/receipts.ts';
@@ -27,7 +28,7 @@ export type Card<P extends TenantPage> = (page: P) => HTMLElement | Promise<HTML
 const CONTACT_CARDS: Card<TenantPage>[] = [currentAccessCard, pastGrantsCard, instructionsCard];
 
 /** What tenant admins see below that, top to bottom. A new admin section is one more entry. */
-const ADMIN_CARDS: Card<AdminPage>[] = [contactsCard, auditCard];
+const ADMIN_CARDS: Card<AdminPage>[] = [contactsCard, auditCard, integrationsCard];
 
 /** The cards are drawn one after another, in order, and shown together once all are ready. */
 export async function tenantView(page: Page, tenant: string, isAdmin: boolean): Promise<HTMLElement[]> {

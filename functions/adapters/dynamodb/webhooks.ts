@@ -1,0 +1,296 @@
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit.ts';
+import { WebhookLimitReachedError } from '../../domain/errors.ts';
+import type { Page, PageRequest } from '../../domain/ports.ts';
+import type { Delivery, WebhookStore } from '../../domain/webhook-store.ts';
+import { type StoredWebhook, WEBHOOKS_MAX } from '../../domain/webhooks.ts';
+import { guarded, type Item, type Table, type TransactItem } from './table.ts';
+import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
+
+/**
+ * Webhooks and their deliveries on the one table (docs/data-model.md):
+ * - `TENANT#<t>` / `WEBHOOK#<id>`: the webhook with its secrets (never listed as such);
+ * - `TENANT#<t>` / `WEBHOOKS`: how many the tenant has, the limit's guard;
+ * - `TENANT#<t>` / `DELIVERY#<webhookId>#<eventId>`: one event's delivery to one webhook;
+ *   while pending it sits in the index partition `WEBHOOK-DUE`, sorted by when it is due.
+ */
+const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
+const webhookKey = (webhookId: string) => `WEBHOOK#${webhookId}`;
+const WEBHOOK_PREFIX = 'WEBHOOK#';
+const COUNT_KEY = 'WEBHOOKS';
+const deliveryPrefix = (webhookId: string) => `DELIVERY#${webhookId}#`;
+const deliveryKey = (webhookId: string, eventId: string) => `${deliveryPrefix(webhookId)}${eventId}`;
+export const DUE_PARTITION = 'WEBHOOK-DUE';
+const DELIVERY_KEPT_SECONDS = 30 * 24 * 3600;
+const dueSort = (d: Pick<Delivery, 'tenantId' | 'webhookId' | 'eventId'>, dueAt: string) =>
+  `${dueAt}#${d.tenantId}#${d.webhookId}#${d.eventId}`;
+
+function webhookItem(webhook: StoredWebhook): Item {
+  return { pk: tenantKey(webhook.tenantId), sk: webhookKey(webhook.webhookId), kind: 'webhook', ...webhook };
+}
+
+function toWebhook(item: Item): StoredWebhook {
+  return {
+    webhookId: item.webhookId as string,
+    tenantId: item.tenantId as string,
+    url: item.url as string,
+    eventTypes: item.eventTypes as StoredWebhook['eventTypes'],
+    format: item.format as StoredWebhook['format'],
+    locale: item.locale as StoredWebhook['locale'],
+    description: (item.description as string | null | undefined) ?? null,
+    createdAt: item.createdAt as string,
+    createdBy: item.createdBy as string,
+    secret: item.secret as string,
+    previousSecret: (item.previousSecret as string | null | undefined) ?? null,
+    previousSecretUntil: (item.previousSecretUntil as string | null | undefined) ?? null,
+  };
+}
+
+function deliveryItem(delivery: Delivery): Item {
+  return {
+    pk: tenantKey(delivery.tenantId),
+    sk: deliveryKey(delivery.webhookId, delivery.eventId),
+    kind: 'webhook-delivery',
+    ...delivery,
+    // The delivery log is kept a month; DynamoDB's TTL removes older deliveries.
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(delivery.at) / 1000) + DELIVERY_KEPT_SECONDS,
+    ...(delivery.dueAt ? { gsi1pk: DUE_PARTITION, gsi1sk: dueSort(delivery, delivery.dueAt) } : {}),
+  };
+}
+
+function toDelivery(item: Item): Delivery {
+  return {
+    tenantId: item.tenantId as string,
+    webhookId: item.webhookId as string,
+    eventId: item.eventId as string,
+    type: item.type as Delivery['type'],
+    at: item.at as string,
+    data: item.data as Record<string, unknown>,
+    status: item.status as Delivery['status'],
+    attempts: item.attempts as number,
+    lastAttemptAt: (item.lastAttemptAt as string | null | undefined) ?? null,
+    nextAttemptAt: (item.nextAttemptAt as string | null | undefined) ?? null,
+    responseStatus: (item.responseStatus as number | null | undefined) ?? null,
+    error: (item.error as string | null | undefined) ?? null,
+    dueAt: (item.dueAt as string | null | undefined) ?? null,
+    claim: (item.claim as string | null | undefined) ?? null,
+  };
+}
+
+export class DynamoWebhooks implements WebhookStore {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * The webhook, its event and the tenant's count in one transaction: the count's condition
+   * (below the limit) is what concurrent adds race on.
+   */
+  async addWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void> {
+    await this.table.transact([
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: webhookItem(webhook),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.table.putEvent(event),
+      guarded(
+        {
+          Update: {
+            TableName: this.table.name,
+            Key: { pk: tenantKey(webhook.tenantId), sk: COUNT_KEY },
+            UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one, kind = :kind',
+            ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+            ExpressionAttributeNames: { '#n': 'webhooks' },
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':max': WEBHOOKS_MAX,
+              ':kind': 'webhook-count',
+            },
+          },
+        },
+        () => new WebhookLimitReachedError(WEBHOOKS_MAX),
+      ),
+    ]);
+  }
+
+  async getWebhook(tenantId: string, webhookId: string): Promise<StoredWebhook | null> {
+    const item = await this.table.getItem(tenantKey(tenantId), webhookKey(webhookId));
+    return item ? toWebhook(item) : null;
+  }
+
+  async listWebhooks(tenantId: string): Promise<StoredWebhook[]> {
+    // At most WEBHOOKS_MAX small items: one page.
+    const result = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': WEBHOOK_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? []).map(toWebhook).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void> {
+    await this.table.transact([
+      {
+        Delete: {
+          TableName: this.table.name,
+          Key: { pk: tenantKey(webhook.tenantId), sk: webhookKey(webhook.webhookId) },
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      this.table.putEvent(event),
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: { pk: tenantKey(webhook.tenantId), sk: COUNT_KEY },
+          UpdateExpression: 'SET #n = #n - :one',
+          ConditionExpression: '#n > :zero',
+          ExpressionAttributeNames: { '#n': 'webhooks' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        },
+      },
+    ]);
+  }
+
+  async replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: webhookItem(after),
+          ConditionExpression: 'secret = :secret',
+          ExpressionAttributeValues: { ':secret': before.secret },
+        },
+      },
+      this.table.putEvent(event),
+    ];
+    await this.table.transact(items);
+  }
+
+  async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    const written: Delivery[] = [];
+    // Eight at a time: a batch of a hundred must not take the table's whole write rate at once.
+    for (let i = 0; i < deliveries.length; i += 8) {
+      const landed = await Promise.all(deliveries.slice(i, i + 8).map((d) => this.startDelivery(d)));
+      written.push(...landed.filter((d): d is Delivery => d !== null));
+    }
+    return written;
+  }
+
+  private async startDelivery(delivery: Delivery): Promise<Delivery | null> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: deliveryItem(delivery),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return delivery;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return null;
+      throw error;
+    }
+  }
+
+  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+    const due: Delivery[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk < :before',
+          ExpressionAttributeNames: {
+            '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
+            '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
+          },
+          // `~` sorts after every character of a timestamp and of the `#` that follows it.
+          ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':before': `${now.toISOString()}~` },
+          Limit: limit - due.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      due.push(...(result.Items ?? []).map(toDelivery));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && due.length < limit);
+    return due;
+  }
+
+  async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
+    const dueAt = until.toISOString();
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+          UpdateExpression: 'SET claim = :claim, dueAt = :until, gsi1sk = :sort',
+          ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':claim': claim,
+            ':until': dueAt,
+            ':sort': dueSort(delivery, dueAt),
+            ':seen': delivery.dueAt,
+            ':attempts': delivery.attempts,
+            ':pending': 'pending',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean> {
+    const due = dueAt.toISOString();
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+          UpdateExpression: 'SET dueAt = :due, gsi1pk = :partition, gsi1sk = :sort REMOVE claim',
+          ConditionExpression: 'claim = :claim',
+          ExpressionAttributeValues: {
+            ':due': due,
+            ':partition': DUE_PARTITION,
+            ':sort': dueSort(delivery, due),
+            ':claim': claim,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async settleAttempt(after: Delivery, claim: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: deliveryItem({ ...after, claim: null }),
+          ConditionExpression: 'claim = :claim',
+          ExpressionAttributeValues: { ':claim': claim },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>> {
+    return this.table.newestFirst(tenantKey(tenantId), deliveryPrefix(webhookId), page, toDelivery);
+  }
+}

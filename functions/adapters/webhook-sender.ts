@@ -1,0 +1,128 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import {
+  CUT_OFF,
+  type OutgoingWebhook,
+  type SendOutcome,
+  type WebhookSender,
+} from '../domain/webhook-store.ts';
+import { type AddressPolicy, ATTEMPT_TIMEOUT_MS, forbiddenAddress, isIpAddress } from '../domain/webhooks.ts';
+
+/** Resolves a host name to every address it has (as `dns.lookup` with `all`). */
+export type Resolve = (host: string) => Promise<LookupAddress[]>;
+
+export const systemResolve: Resolve = (host) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    ),
+  );
+
+const FORBIDDEN = 'forbidden-address';
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * POSTs to customers' webhooks over node's own HTTP client, never following a redirect. The
+ * SSRF guard sits where the connection is made: the host is resolved by our `lookup`, which
+ * hands the socket only addresses the policy allows (so a name that resolves, or rebinds, to an
+ * internal address gets no connection at all), and the address actually connected to is checked
+ * again before the request is written. The response's body is never read: its status decides,
+ * and the socket is closed, so an endless or huge answer costs nothing. One fresh connection per
+ * attempt (no pooled socket outlives its check).
+ */
+export class HttpWebhookSender implements WebhookSender {
+  constructor(
+    private readonly policy: AddressPolicy,
+    private readonly resolve: Resolve = systemResolve,
+    private readonly timeoutMs = ATTEMPT_TIMEOUT_MS,
+  ) {}
+
+  send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome> {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return Promise.resolve({ status: null, error: 'invalid-url' });
+    }
+    const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (isIpAddress(literal) && forbiddenAddress(literal, this.policy))
+      return Promise.resolve({ status: null, error: FORBIDDEN });
+    return new Promise((settle) => {
+      let forbidden = false;
+      let finished = false;
+      const finish = (outcome: SendOutcome) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        req.destroy();
+        settle(forbidden ? { status: null, error: FORBIDDEN } : outcome);
+      };
+      const lookup = (host: string, options: { all?: boolean }, callback: LookupCallback) => {
+        this.resolve(host).then(
+          (addresses) => {
+            const allowed = addresses.filter((a) => !forbiddenAddress(a.address, this.policy));
+            if (addresses.length > 0 && allowed.length < addresses.length) {
+              forbidden = true;
+              callback(Object.assign(new Error(FORBIDDEN), { code: 'EFORBIDDEN' }), '');
+              return;
+            }
+            const first = allowed[0];
+            if (!first) callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '');
+            else if (options.all) callback(null, allowed);
+            else callback(null, first.address, first.family);
+          },
+          (error: NodeJS.ErrnoException) => callback(error, ''),
+        );
+      };
+      const client = url.protocol === 'https:' ? https : http;
+      const req = client.request(url, {
+        method: 'POST',
+        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+        lookup: lookup as never,
+        agent: false,
+      });
+      req.on('socket', (socket: Socket) => {
+        socket.once('connect', () => {
+          const remote = socket.remoteAddress;
+          if (!remote || forbiddenAddress(remote, this.policy)) {
+            forbidden = true;
+            finish({ status: null, error: FORBIDDEN });
+          }
+        });
+      });
+      req.on('response', (response) => {
+        finish({ status: response.statusCode ?? null, error: null });
+        response.destroy();
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => finish({ status: null, error: errorName(error) }));
+      const timer = setTimeout(() => finish({ status: null, error: 'timeout' }), this.timeoutMs);
+      const cutOff = () => finish({ status: null, error: CUT_OFF });
+      if (signal?.aborted) cutOff();
+      signal?.addEventListener('abort', cutOff, { once: true });
+      req.end(request.body);
+    });
+  }
+}
+
+function errorName(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection-refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host-not-found';
+    case 'ECONNRESET':
+      return 'connection-reset';
+    default:
+      return error.code?.startsWith('ERR_TLS') || error.code?.includes('CERT')
+        ? 'tls-failed'
+        : 'connection-failed';
+  }
+}

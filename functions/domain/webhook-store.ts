@@ -1,0 +1,82 @@
+import type { AuditEvent, DeliverableEventType } from './audit.ts';
+import type { Page, PageRequest } from './ports.ts';
+import type { StoredWebhook } from './webhooks.ts';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type DeliveryType = DeliverableEventType | 'webhook.test';
+
+/** One event's delivery to one webhook, with its attempts so far. */
+export interface Delivery {
+  tenantId: string;
+  webhookId: string;
+  /** The event's id (a test delivery's own id): `webhook-id` on every attempt. */
+  eventId: string;
+  type: DeliveryType;
+  /** The event's time: the body's `timestamp`. */
+  at: string;
+  /** What the body carries as `data` (EventData, or a test's `{ tenantId, webhookId }`). */
+  data: Record<string, unknown>;
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  responseStatus: number | null;
+  error: string | null;
+  /** When the retry driver may take it (its next attempt, or when a sender's claim lapses); null once settled. */
+  dueAt: string | null;
+  /** The sender holding it, if any: only that sender may record the attempt. */
+  claim: string | null;
+}
+
+/**
+ * Customer webhooks and their deliveries. Every change of a webhook is written with its audit
+ * event in one transaction; a delivery is attempted only by the sender that claimed it, so two
+ * senders never record the same attempt.
+ */
+export interface WebhookStore {
+  /** WebhookLimitReachedError when the tenant has WEBHOOKS_MAX already (however many add at once). */
+  addWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
+  getWebhook(tenantId: string, webhookId: string): Promise<StoredWebhook | null>;
+  /** Oldest first. */
+  listWebhooks(tenantId: string): Promise<StoredWebhook[]>;
+  /** ConcurrentModificationError when it is gone already. */
+  removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
+  /** Only while its secret is still `before`'s (ConcurrentModificationError otherwise). */
+  replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
+  /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
+  startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /** Deliveries whose `dueAt` is at or before `now`, soonest first. */
+  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
+  claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
+  /** Gives a claimed delivery back unattempted, due at `dueAt`; false when the claim was lost. */
+  releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean>;
+  /** Records an attempt made under `claim` (`after` is the delivery with it); false when the claim was lost. */
+  settleAttempt(after: Delivery, claim: string): Promise<boolean>;
+  /** Newest first. */
+  listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>>;
+}
+
+/** One HTTP POST to a webhook. */
+export interface OutgoingWebhook {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * How an attempt went: `status` when the receiver answered (only 2xx delivers), else `error`
+ * (`forbidden-address` when the address connected to would have been an internal one: nothing
+ * was sent).
+ */
+export interface SendOutcome {
+  status: number | null;
+  error: string | null;
+}
+
+/** The error of an attempt its caller cut off before it had an outcome (not an attempt at all). */
+export const CUT_OFF = 'cut-off';
+
+export interface WebhookSender {
+  send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome>;
+}

@@ -1,0 +1,471 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { DeliverableEventType, EventData } from '../domain/audit.ts';
+import { DELIVERABLE_EVENT_TYPES } from '../domain/audit.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Locale } from '../domain/contact.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { ID_PATTERN } from '../domain/ids.ts';
+import type { IdGenerator, Log, PageRequest } from '../domain/ports.ts';
+import { slackText } from '../domain/slack-text.ts';
+import {
+  CUT_OFF,
+  type Delivery,
+  type OutgoingWebhook,
+  type WebhookSender,
+  type WebhookStore,
+} from '../domain/webhook-store.ts';
+import {
+  type AddressPolicy,
+  auditedUrl,
+  checkResolvedAddresses,
+  checkWebhookUrl,
+  hostToResolve,
+  newWebhookSecret,
+  nextAttemptAt,
+  publicWebhook,
+  ROTATION_OVERLAP_MS,
+  rotateSecret,
+  type StoredWebhook,
+  signingSecrets,
+  type WebhookFormat,
+} from '../domain/webhooks.ts';
+import { forEachConcurrently, retryOnConflict } from './deps.ts';
+import { newEvent } from './events.ts';
+
+export interface WebhookDeps {
+  webhooks: WebhookStore;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Log;
+  addressPolicy: AddressPolicy;
+  /** Every address a host name resolves to (registration refuses a name with an internal one). */
+  resolveHost: (host: string) => Promise<string[]>;
+}
+
+export interface DeliveryDeps {
+  webhooks: WebhookStore;
+  clock: Clock;
+  log: Log;
+  sender: WebhookSender;
+}
+
+export interface AddWebhookInput {
+  url: string;
+  eventTypes?: DeliverableEventType[] | undefined;
+  format?: WebhookFormat | undefined;
+  locale?: Locale | undefined;
+  description?: string | null | undefined;
+}
+
+export async function addWebhook(
+  deps: WebhookDeps,
+  tenantId: string,
+  actor: string,
+  input: AddWebhookInput,
+  now: Date,
+) {
+  const format = input.format ?? 'standard';
+  const url = checkWebhookUrl(input.url, format, deps.addressPolicy);
+  const host = hostToResolve(url);
+  if (host !== null) {
+    let addresses: string[];
+    try {
+      addresses = await deps.resolveHost(host);
+    } catch {
+      addresses = [];
+    }
+    checkResolvedAddresses(addresses, deps.addressPolicy);
+  }
+  const description = input.description?.trim() || null;
+  const webhook: StoredWebhook = {
+    webhookId: deps.ids.next(now),
+    tenantId,
+    url: url.href,
+    eventTypes: input.eventTypes
+      ? DELIVERABLE_EVENT_TYPES.filter((type) => input.eventTypes?.includes(type))
+      : [...DELIVERABLE_EVENT_TYPES],
+    format,
+    locale: input.locale ?? 'en',
+    description,
+    createdAt: now.toISOString(),
+    createdBy: actor,
+    secret: newWebhookSecret(),
+    previousSecret: null,
+    previousSecretUntil: null,
+  };
+  await deps.webhooks.addWebhook(
+    webhook,
+    newEvent(deps, now, tenantId, 'webhook.added', actor, null, {
+      webhookId: webhook.webhookId,
+      url: auditedUrl(webhook),
+      eventTypes: webhook.eventTypes,
+      format: webhook.format,
+    }),
+  );
+  return { ...publicWebhook(webhook), secret: webhook.secret };
+}
+
+export async function listWebhooks(deps: Pick<WebhookDeps, 'webhooks'>, tenantId: string) {
+  return { webhooks: (await deps.webhooks.listWebhooks(tenantId)).map(publicWebhook) };
+}
+
+async function webhookOf(deps: Pick<WebhookDeps, 'webhooks'>, tenantId: string, webhookId: string) {
+  const webhook = ID_PATTERN.test(webhookId) ? await deps.webhooks.getWebhook(tenantId, webhookId) : null;
+  if (!webhook) throw new NotFoundError('Webhook');
+  return webhook;
+}
+
+/** Its pending retries stop: an attempt first reads the webhook, and finds none. */
+export async function removeWebhook(
+  deps: WebhookDeps,
+  tenantId: string,
+  webhookId: string,
+  actor: string,
+  now: Date,
+): Promise<void> {
+  await retryOnConflict(async () => {
+    const webhook = await webhookOf(deps, tenantId, webhookId);
+    await deps.webhooks.removeWebhook(
+      webhook,
+      newEvent(deps, now, tenantId, 'webhook.removed', actor, null, {
+        webhookId,
+        url: auditedUrl(webhook),
+      }),
+    );
+  });
+}
+
+export async function rotateWebhookSecret(
+  deps: WebhookDeps,
+  tenantId: string,
+  webhookId: string,
+  actor: string,
+  now: Date,
+): Promise<{ secret: string }> {
+  return retryOnConflict(async () => {
+    const before = await webhookOf(deps, tenantId, webhookId);
+    const after = rotateSecret(before, now);
+    const previousSecretValidUntil = new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString();
+    await deps.webhooks.replaceSecret(
+      before,
+      after,
+      newEvent(deps, now, tenantId, 'webhook.secret-rotated', actor, null, {
+        webhookId,
+        previousSecretValidUntil,
+      }),
+    );
+    return { secret: after.secret };
+  });
+}
+
+/** A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it). */
+export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId: string, now: Date) {
+  const webhook = await webhookOf(deps, tenantId, webhookId);
+  const eventId = deps.ids.next(now);
+  await deps.webhooks.startDeliveries([
+    newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
+  ]);
+  return { eventId };
+}
+
+export async function listDeliveries(
+  deps: Pick<WebhookDeps, 'webhooks'>,
+  tenantId: string,
+  webhookId: string,
+  page: PageRequest,
+) {
+  await webhookOf(deps, tenantId, webhookId);
+  const result = await deps.webhooks.listDeliveries(tenantId, webhookId, page);
+  return { deliveries: result.items.map(publicDelivery), nextCursor: result.nextCursor };
+}
+
+export function publicDelivery(d: Delivery) {
+  return {
+    eventId: d.eventId,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts,
+    lastAttemptAt: d.lastAttemptAt,
+    nextAttemptAt: d.nextAttemptAt,
+    responseStatus: d.responseStatus,
+    error: d.error,
+  };
+}
+
+function newDelivery(
+  webhook: Pick<StoredWebhook, 'tenantId' | 'webhookId'>,
+  eventId: string,
+  type: Delivery['type'],
+  at: string,
+  data: Record<string, unknown>,
+  dueAt: Date,
+  claim: string | null,
+): Delivery {
+  return {
+    tenantId: webhook.tenantId,
+    webhookId: webhook.webhookId,
+    eventId,
+    type,
+    at,
+    data,
+    status: 'pending',
+    attempts: 0,
+    lastAttemptAt: null,
+    nextAttemptAt: null,
+    responseStatus: null,
+    error: null,
+    dueAt: dueAt.toISOString(),
+    claim,
+  };
+}
+
+/** How long a sender holds a delivery: past its attempt's timeout, so two never send at once. */
+export const CLAIM_MS = 60_000;
+/** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
+export const PER_ENDPOINT_CONCURRENCY = 8;
+/**
+ * How long the stream's sender waits for first attempts: an attempt still running then is cut
+ * off and handed to the retry driver at once, so an endpoint that keeps it waiting holds up the
+ * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
+ */
+export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
+
+/**
+ * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
+ * that takes its type, written claimed by this sender (so the retry driver leaves it alone while
+ * the first attempt runs), and attempted at once. A record delivered twice writes nothing twice.
+ */
+export async function deliverEvents(
+  deps: DeliveryDeps,
+  events: readonly EventData[],
+  claim: string,
+  budgetMs = FIRST_ATTEMPT_BUDGET_MS,
+) {
+  const now = deps.clock.now();
+  const byTenant = new Map<string, StoredWebhook[]>();
+  const deliveries: Delivery[] = [];
+  for (const event of events) {
+    let webhooks = byTenant.get(event.tenantId);
+    if (!webhooks) {
+      webhooks = await deps.webhooks.listWebhooks(event.tenantId);
+      byTenant.set(event.tenantId, webhooks);
+    }
+    for (const webhook of webhooks) {
+      if (!webhook.eventTypes.includes(event.type)) continue;
+      deliveries.push(
+        newDelivery(
+          webhook,
+          event.eventId,
+          event.type,
+          event.at,
+          { ...event },
+          new Date(now.getTime() + CLAIM_MS),
+          claim,
+        ),
+      );
+    }
+  }
+  if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
+  const started = await deps.webhooks.startDeliveries(deliveries);
+  // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
+  const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
+  return attemptWithin(deps, started, claim, budgetMs, known);
+}
+
+/**
+ * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
+ * most `budgetMs`: what is still running then is cut off, and it and what has not started are
+ * handed to the retry driver, due now.
+ */
+async function attemptWithin(
+  deps: DeliveryDeps,
+  deliveries: readonly Delivery[],
+  claim: string,
+  budgetMs: number,
+  known: ReadonlyMap<string, StoredWebhook>,
+) {
+  const byEndpoint = new Map<string, Delivery[]>();
+  for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budgetMs);
+  let delivered = 0;
+  let handedOn = 0;
+  try {
+    await Promise.all(
+      [...byEndpoint.values()].map((queue) =>
+        forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
+          const outcome = abort.signal.aborted
+            ? 'cut-off'
+            : await attemptLogged(deps, delivery, claim, abort.signal, known.get(endpointOf(delivery)));
+          if (outcome === 'delivered') delivered++;
+          if (outcome === 'cut-off') {
+            handedOn++;
+            await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
+              deps.log.warn('webhook delivery not handed on; its claim lapses', {
+                error: (error as Error).name,
+              }),
+            );
+          }
+        }),
+      ),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  return { attempted: deliveries.length - handedOn, delivered, handedOn };
+}
+
+const endpointOf = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) => `${d.tenantId}#${d.webhookId}`;
+
+async function attemptLogged(
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  claim: string,
+  signal?: AbortSignal,
+  webhook?: StoredWebhook,
+): Promise<Delivery['status'] | 'cut-off' | 'unrecorded'> {
+  try {
+    const after = await attempt(deps, delivery, claim, signal, webhook);
+    return after === null ? 'cut-off' : after.status;
+  } catch (error) {
+    // Left claimed: the retry driver takes it again once the claim lapses.
+    deps.log.error('webhook attempt not recorded', {
+      tenantId: delivery.tenantId,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+      error: (error as Error).name,
+    });
+    return 'unrecorded';
+  }
+}
+
+/**
+ * The retry driver: claims every delivery whose attempt is due (a retry, a test, a first attempt
+ * handed on, or one whose sender stopped before recording it) and starts it, without waiting for
+ * it, at most PER_ENDPOINT_CONCURRENCY per endpoint: an endpoint that never answers holds only
+ * its own slots, and the next look comes on time for everyone else.
+ */
+export class RetryDriver {
+  private readonly inFlight = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  attempted = 0;
+  delivered = 0;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly claim: string,
+  ) {}
+
+  /** One look at what is due; returns how many attempts it started. */
+  async tick(limit = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    let started = 0;
+    for (const delivery of await this.deps.webhooks.dueDeliveries(now, limit)) {
+      const endpoint = endpointOf(delivery);
+      const busy = this.inFlight.get(endpoint) ?? 0;
+      if (busy >= PER_ENDPOINT_CONCURRENCY) continue;
+      if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
+        continue;
+      this.inFlight.set(endpoint, busy + 1);
+      started++;
+      this.attempted++;
+      const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
+        .then((status) => {
+          if (status === 'delivered') this.delivered++;
+        })
+        .finally(() => {
+          this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
+          this.running.delete(run);
+        });
+      this.running.add(run);
+    }
+    return started;
+  }
+
+  /** Waits for every attempt started so far. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+/** One look of a driver, waiting for its attempts. */
+export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 500) {
+  const driver = new RetryDriver(deps, claim);
+  await driver.tick(limit);
+  await driver.settled();
+  return { attempted: driver.attempted, delivered: driver.delivered };
+}
+
+/** One attempt of a claimed delivery, recorded under the claim; null when `signal` cut it off (nothing recorded). */
+export async function attempt(
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  claim: string,
+  signal?: AbortSignal,
+  known?: StoredWebhook,
+): Promise<Delivery | null> {
+  const webhook = known ?? (await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId));
+  const at = deps.clock.now();
+  if (!webhook) {
+    const stopped: Delivery = {
+      ...delivery,
+      status: 'failed',
+      error: 'webhook-removed',
+      nextAttemptAt: null,
+      dueAt: null,
+    };
+    await deps.webhooks.settleAttempt(stopped, claim);
+    return stopped;
+  }
+  const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
+  if (outcome.error === CUT_OFF) return null;
+  const attempts = delivery.attempts + 1;
+  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
+  const after: Delivery = {
+    ...delivery,
+    attempts,
+    lastAttemptAt: at.toISOString(),
+    responseStatus: outcome.status,
+    error: ok ? null : (outcome.error ?? 'unexpected-status'),
+    status: ok ? 'delivered' : next ? 'pending' : 'failed',
+    nextAttemptAt: next?.toISOString() ?? null,
+    dueAt: next?.toISOString() ?? null,
+  };
+  if (!(await deps.webhooks.settleAttempt(after, claim)))
+    deps.log.warn('webhook attempt made after its claim lapsed', {
+      tenantId: delivery.tenantId,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+    });
+  return after;
+}
+
+/**
+ * The request of one attempt. Standard format: the Standard Webhooks body and headers, signed
+ * with every secret valid now (two during a rotation). Slack: one sentence, unsigned (Slack's
+ * URL is its secret).
+ */
+export function outgoing(webhook: StoredWebhook, delivery: Delivery, now: Date): OutgoingWebhook {
+  if (webhook.format === 'slack') {
+    return {
+      url: webhook.url,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: slackText(delivery, webhook.locale) }),
+    };
+  }
+  const body = JSON.stringify({ type: delivery.type, timestamp: delivery.at, data: delivery.data });
+  const signature = signingSecrets(webhook, now)
+    .map((secret) => new StandardWebhook(secret).sign(delivery.eventId, now, body))
+    .join(' ');
+  return {
+    url: webhook.url,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': delivery.eventId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    body,
+  };
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signatureHeaders, startReceiver } from '../support/webhook-receiver.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(import.meta.dirname, 'screenshots');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`Console browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
+}
+
+describe.skipIf(!hasChromium)('the Integrations card in a real browser', () => {
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    receiver = await startReceiver();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--no-first-run',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 900 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/Berlin',
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inject('apiUrl') });
+    page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('dialog', (dialog) => void dialog.accept());
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+  });
+
+  it('the admin adds an endpoint, copies its secret (shown once), sends a test and sees it delivered', async () => {
+    await page.goto(`${inject('apiUrl')}/`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${inject('oidcUrl')}/interaction/**`);
+    await page.getByRole('button', { name: /Tenant admin/ }).click();
+    await page.waitForURL(`${inject('apiUrl')}/`);
+    const card = page.getByRole('region', { name: 'Integrations' });
+    await expect.poll(() => card.isVisible()).toBe(true);
+
+    await card.getByLabel('URL').fill(receiver.url('/console'));
+    await card.getByLabel('Description').fill('Our SIEM');
+    await card.getByRole('button', { name: 'Add endpoint' }).click();
+    const secretBox = card.getByTestId('webhook-secret');
+    await expect.poll(() => secretBox.isVisible()).toBe(true);
+    const secret = await secretBox.locator('input').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await secretBox.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+    await page.screenshot({ path: join(SHOTS, 'integrations-secret.png'), fullPage: true });
+    await secretBox.getByRole('button', { name: 'Done' }).click();
+    expect(await secretBox.isVisible()).toBe(false);
+
+    const item = card.locator('li', { hasText: 'Our SIEM' });
+    await item.getByRole('button', { name: 'Send a test' }).click();
+    await expect.poll(() => receiver.at('/console').some((r) => r.json.type === 'webhook.test')).toBe(true);
+    const test = receiver.at('/console').find((r) => r.json.type === 'webhook.test');
+    expect(
+      new StandardWebhook(secret).verify(test?.body ?? '', signatureHeaders(test?.headers ?? {})),
+    ).toBeTruthy();
+
+    // The secret is nowhere on the page once dismissed, not even after a reload.
+    await page.reload();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Integrations' }).locator('li').count())
+      .toBeGreaterThan(0);
+    expect(await page.content()).not.toContain(secret);
+
+    const reloaded = page
+      .getByRole('region', { name: 'Integrations' })
+      .locator('li', { hasText: 'Our SIEM' });
+    await reloaded.getByRole('button', { name: 'Last deliveries' }).click();
+    const row = reloaded.getByTestId('deliveries').locator('tr', { hasText: 'webhook.test' });
+    await expect.poll(() => row.getAttribute('data-status')).toBe('delivered');
+    expect(await row.textContent()).toContain('200');
+    await page.screenshot({ path: join(SHOTS, 'integrations-deliveries.png'), fullPage: true });
+
+    await reloaded.getByRole('button', { name: 'Remove' }).click();
+    await expect
+      .poll(() =>
+        page.getByRole('region', { name: 'Integrations' }).locator('li', { hasText: 'Our SIEM' }).count(),
+      )
+      .toBe(0);
+    expect(errors).toEqual([]);
+  });
+});

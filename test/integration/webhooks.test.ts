@@ -1,0 +1,309 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { DynamoAudit } from '../../functions/adapters/dynamodb/audit.ts';
+import { Table } from '../../functions/adapters/dynamodb/table.ts';
+import { DynamoWebhooks } from '../../functions/adapters/dynamodb/webhooks.ts';
+import type { EventData } from '../../functions/domain/audit.ts';
+import { ulidGenerator } from '../../functions/domain/ids.ts';
+import {
+  CUT_OFF,
+  type OutgoingWebhook,
+  type SendOutcome,
+  type WebhookSender,
+} from '../../functions/domain/webhook-store.ts';
+import {
+  addWebhook,
+  type DeliveryDeps,
+  deliverEvents,
+  listDeliveries,
+  PER_ENDPOINT_CONCURRENCY,
+  RetryDriver,
+  removeWebhook,
+  retryDueDeliveries,
+  rotateWebhookSecret,
+  testWebhook,
+  type WebhookDeps,
+} from '../../functions/use-cases/webhooks.ts';
+import { FakeClock } from '../support/clock.ts';
+import { silentLog, testCursors } from '../support/deps.ts';
+import { freshTable } from '../support/table.ts';
+import { until } from '../support/until.ts';
+
+/** The library checks the timestamp against its own clock: verify as of the fake clock. */
+function verifyAt(now: Date, secret: string, request: OutgoingWebhook | undefined): unknown {
+  const real = Date.now;
+  Date.now = () => now.getTime();
+  try {
+    return new StandardWebhook(secret).verify(request?.body ?? '', request?.headers ?? {});
+  } finally {
+    Date.now = real;
+  }
+}
+
+class RecordingSender implements WebhookSender {
+  readonly sent: OutgoingWebhook[] = [];
+  constructor(
+    public answer: (request: OutgoingWebhook) => SendOutcome = () => ({ status: 200, error: null }),
+  ) {}
+  /** Requests to these URLs never get an answer: only the caller's signal ends them. */
+  readonly hanging = new Set<string>();
+  async send(request: OutgoingWebhook, signal?: AbortSignal): Promise<SendOutcome> {
+    this.sent.push(request);
+    if (!this.hanging.has(request.url)) return this.answer(request);
+    return new Promise((resolve) =>
+      signal?.addEventListener('abort', () => resolve({ status: null, error: CUT_OFF }), { once: true }),
+    );
+  }
+}
+
+async function given() {
+  const { doc, tableName } = await freshTable();
+  const table = new Table(doc, tableName, testCursors());
+  const webhooks = new DynamoWebhooks(table);
+  const clock = new FakeClock('2026-12-01T10:00:00.000Z');
+  const ids = ulidGenerator();
+  const sender = new RecordingSender();
+  const deps: WebhookDeps = {
+    webhooks,
+    clock,
+    ids,
+    log: silentLog,
+    addressPolicy: { allowLoopback: false },
+    resolveHost: async () => ['93.184.215.14'],
+  };
+  const delivery: DeliveryDeps = { webhooks, clock, log: silentLog, sender };
+  const audit = new DynamoAudit(table);
+  const add = (tenantId = 'acme', input: Partial<Parameters<typeof addWebhook>[3]> = {}) =>
+    addWebhook(
+      deps,
+      tenantId,
+      'admin@acme.example',
+      { url: 'https://hooks.example.com/in', ...input },
+      clock.now(),
+    );
+  const event = (type: EventData['type'] = 'grant.created', tenantId = 'acme'): EventData =>
+    ({
+      tenantId,
+      eventId: ids.next(clock.now()),
+      at: clock.now().toISOString(),
+      type,
+      actor: 'ada@acme.example',
+      grantId: null,
+      details: { access: true, checkedAt: clock.now().toISOString() },
+    }) as EventData;
+  return { webhooks, clock, deps, delivery, sender, audit, add, event };
+}
+
+describe('webhooks on DynamoDB Local', () => {
+  it('of twelve adds at once exactly ten land (the rest 409 webhook-limit-reached); each with its audit event, no secret in it', async () => {
+    const t = await given();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => t.add()));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason.code).toBe('webhook-limit-reached');
+    expect(await t.webhooks.listWebhooks('acme')).toHaveLength(10);
+    const events = (await t.audit.listEvents('acme', { limit: 100 })).items;
+    expect(events.filter((e) => e.type === 'webhook.added')).toHaveLength(10);
+    const secrets = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.secret] : []));
+    expect(JSON.stringify(events)).not.toMatch(/whsec_/);
+    for (const secret of secrets) expect(secret).toMatch(/^whsec_/);
+    // Another tenant is not limited by this one's ten; a removal makes room.
+    await expect(t.add('other')).resolves.toBeTruthy();
+    const [first] = await t.webhooks.listWebhooks('acme');
+    await removeWebhook(t.deps, 'acme', first?.webhookId as string, 'admin@acme.example', t.clock.now());
+    await expect(t.add()).resolves.toBeTruthy();
+    await expect(t.add()).rejects.toMatchObject({ code: 'webhook-limit-reached' });
+    const types = (await t.audit.listEvents('acme', { limit: 100 })).items.map((e) => e.type);
+    expect(types.filter((type) => type === 'webhook.removed')).toHaveLength(1);
+  });
+
+  it('a Slack URL is its channel’s secret: the audit event keeps only its host', async () => {
+    const t = await given();
+    await t.add('acme', { url: 'https://hooks.slack.com/services/T0/B0/secretpart', format: 'slack' });
+    const [event] = (await t.audit.listEvents('acme', { limit: 10 })).items;
+    expect(event?.details).toMatchObject({ url: 'https://hooks.slack.com/…', format: 'slack' });
+    expect(JSON.stringify(event)).not.toContain('secretpart');
+  });
+
+  it('registration resolves the host: a name with an internal address is refused, nothing stored', async () => {
+    const t = await given();
+    t.deps.resolveHost = async () => ['93.184.215.14', '10.0.0.7'];
+    await expect(t.add()).rejects.toMatchObject({ code: 'validation-failed', errors: [{ path: 'url' }] });
+    expect(await t.webhooks.listWebhooks('acme')).toEqual([]);
+    expect((await t.audit.listEvents('acme', { limit: 10 })).items).toEqual([]);
+  });
+
+  it('delivers each event to the webhooks of its tenant that take its type, once, signed; a repeated stream record sends nothing twice', async () => {
+    const t = await given();
+    const all = await t.add();
+    const onlyChecks = await t.add('acme', { eventTypes: ['access.checked'] });
+    const other = await t.add('other');
+    const created = t.event('grant.created');
+    await deliverEvents(t.delivery, [created], 'sender-1');
+    await deliverEvents(t.delivery, [created], 'sender-2');
+    expect(t.sender.sent.map((s) => s.url)).toEqual([all.url]);
+    const [request] = t.sender.sent;
+    expect(verifyAt(t.clock.now(), all.secret, request)).toMatchObject({
+      type: 'grant.created',
+      data: { eventId: created.eventId, tenantId: 'acme' },
+    });
+    const page = await listDeliveries(t.deps, 'acme', all.webhookId, { limit: 10 });
+    expect(page.deliveries).toEqual([
+      {
+        eventId: created.eventId,
+        type: 'grant.created',
+        status: 'delivered',
+        attempts: 1,
+        lastAttemptAt: t.clock.now().toISOString(),
+        nextAttemptAt: null,
+        responseStatus: 200,
+        error: null,
+      },
+    ]);
+    expect((await listDeliveries(t.deps, 'acme', onlyChecks.webhookId, { limit: 10 })).deliveries).toEqual(
+      [],
+    );
+    expect((await listDeliveries(t.deps, 'other', other.webhookId, { limit: 10 })).deliveries).toEqual([]);
+    // Another tenant's webhook is not found under this tenant.
+    await expect(listDeliveries(t.deps, 'acme', other.webhookId, { limit: 10 })).rejects.toMatchObject({
+      code: 'not-found',
+    });
+  });
+
+  it('retries on the schedule from the table (a new driver, as after a restart), then fails after 8 attempts', async () => {
+    const t = await given();
+    const hook = await t.add();
+    t.sender.answer = () => ({ status: 500, error: null });
+    await deliverEvents(t.delivery, [t.event()], 'sender');
+    const status = async () =>
+      (await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0];
+    expect(await status()).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500 });
+    // Not due yet: nothing is sent.
+    t.clock.advance(4_000);
+    expect((await retryDueDeliveries(t.delivery, 'driver-a')).attempted).toBe(0);
+    for (const [i, wait] of [5, 300, 1800, 7200, 18_000, 36_000, 36_000].entries()) {
+      t.clock.advance(wait * 1000);
+      expect((await retryDueDeliveries(t.delivery, `driver-${i}`)).attempted, `retry ${i + 2}`).toBe(1);
+    }
+    expect(await status()).toMatchObject({ status: 'failed', attempts: 8, nextAttemptAt: null });
+    t.clock.advance(100_000_000);
+    expect((await retryDueDeliveries(t.delivery, 'late')).attempted).toBe(0);
+    expect(t.sender.sent).toHaveLength(8);
+    expect(new Set(t.sender.sent.map((s) => s.headers['webhook-id'])).size).toBe(1);
+  });
+
+  it('two drivers at once: each due attempt is made by one of them only', async () => {
+    const t = await given();
+    await t.add();
+    t.sender.answer = () => ({ status: null, error: 'timeout' });
+    await deliverEvents(t.delivery, [t.event(), t.event(), t.event()], 'sender');
+    t.clock.advance(6_000);
+    const [a, b] = await Promise.all([
+      retryDueDeliveries(t.delivery, 'driver-a'),
+      retryDueDeliveries(t.delivery, 'driver-b'),
+    ]);
+    expect((a?.attempted ?? 0) + (b?.attempted ?? 0)).toBe(3);
+    expect(t.sender.sent).toHaveLength(6);
+  });
+
+  it('removing a webhook stops its pending retries: no further attempt', async () => {
+    const t = await given();
+    const hook = await t.add();
+    t.sender.answer = () => ({ status: 503, error: null });
+    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await removeWebhook(t.deps, 'acme', hook.webhookId, 'admin@acme.example', t.clock.now());
+    t.clock.advance(10_000);
+    await retryDueDeliveries(t.delivery, 'driver');
+    t.clock.advance(100_000_000);
+    await retryDueDeliveries(t.delivery, 'driver-2');
+    expect(t.sender.sent).toHaveLength(1);
+    expect((await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 1 })).items[0]).toMatchObject({
+      status: 'failed',
+      error: 'webhook-removed',
+      attempts: 1,
+      dueAt: null,
+    });
+  });
+
+  it('a rotation: the next delivery carries both signatures; a test goes to that webhook only', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const second = await t.add();
+    const { secret } = await rotateWebhookSecret(
+      t.deps,
+      'acme',
+      hook.webhookId,
+      'admin@acme.example',
+      t.clock.now(),
+    );
+    expect(secret).not.toBe(hook.secret);
+    const events = (await t.audit.listEvents('acme', { limit: 10 })).items;
+    expect(events[0]?.type).toBe('webhook.secret-rotated');
+    expect(JSON.stringify(events)).not.toMatch(/whsec_/);
+    const { eventId } = await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    expect((await retryDueDeliveries(t.delivery, 'driver')).attempted).toBe(1);
+    const [request] = t.sender.sent;
+    expect(request?.url).toBe(hook.url);
+    expect(request?.headers['webhook-id']).toBe(eventId);
+    expect(request?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    for (const key of [hook.secret, secret])
+      expect(verifyAt(t.clock.now(), key, request)).toMatchObject({
+        type: 'webhook.test',
+        data: { tenantId: 'acme', webhookId: hook.webhookId },
+      });
+    expect((await listDeliveries(t.deps, 'acme', second.webhookId, { limit: 5 })).deliveries).toEqual([]);
+  });
+
+  it('forbidden-address at delivery fails at once, without retries', async () => {
+    const t = await given();
+    const hook = await t.add();
+    t.sender.answer = () => ({ status: null, error: 'forbidden-address' });
+    await deliverEvents(t.delivery, [t.event()], 'sender');
+    expect((await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0]).toMatchObject({
+      status: 'failed',
+      error: 'forbidden-address',
+      attempts: 1,
+      nextAttemptAt: null,
+    });
+    t.clock.advance(100_000);
+    expect((await retryDueDeliveries(t.delivery, 'driver')).attempted).toBe(0);
+  });
+
+  it('isolation: an endpoint that never answers holds up the stream’s sender only for its budget, and the driver only in its own slots', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    const fast = await t.add('zz-fast', { url: 'https://fast.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    const started = Date.now();
+    const first = await deliverEvents(
+      t.delivery,
+      [
+        ...Array.from({ length: 10 }, () => t.event('grant.created', 'slow')),
+        t.event('grant.created', 'zz-fast'),
+      ],
+      'sender',
+      300,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(first).toEqual({ attempted: 1, delivered: 1, handedOn: 10 });
+    // Handed on unattempted and due at once: the driver makes the first attempt.
+    const handedOn = (await t.webhooks.listDeliveries('slow', slow.webhookId, { limit: 20 })).items;
+    expect(handedOn.map((d) => [d.status, d.attempts, d.claim, d.dueAt])).toEqual(
+      Array(10).fill(['pending', 0, null, t.clock.now().toISOString()]),
+    );
+    // The driver starts as many of the slow endpoint's as it has slots, and does not wait for them.
+    const driver = new RetryDriver(t.delivery, 'driver');
+    expect(await driver.tick()).toBe(PER_ENDPOINT_CONCURRENCY);
+    // Meanwhile the fast endpoint's next delivery (a test) goes out on the next look.
+    await testWebhook(t.deps, 'zz-fast', fast.webhookId, t.clock.now());
+    expect(await driver.tick()).toBe(1);
+    await until(
+      async () => (await t.webhooks.listDeliveries('zz-fast', fast.webhookId, { limit: 5 })).items,
+      (items) => items.length === 2 && items.every((d) => d.status === 'delivered'),
+      5_000,
+      'the fast endpoint served',
+    );
+    // First attempts in its slots before the cut-off, then the driver's in its slots.
+    expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(2 * PER_ENDPOINT_CONCURRENCY);
+  });
+});
