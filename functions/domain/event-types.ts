@@ -97,7 +97,7 @@ export const EVENT_DETAILS = {
   'instruction.completed': instruction,
   'webhook.added': z.strictObject({
     webhookId: z.string(),
-    /** A Slack URL is its channel's credential: only its host is recorded. */
+    /** Only the scheme and host (`https://siem.example/…`): a path or query may hold a credential. */
     url: z.string(),
     /** Deliverable event types (a plain string list here: the types are defined by this very map). */
     eventTypes: z.array(z.string()),

@@ -20,8 +20,9 @@ export interface DescribeOptions {
   /**
    * `slack`: for a message that stands alone in a channel. It names the tenant first, the
    * grant's reason in every grant event, every time in UTC, and escapes what people typed so it
-   * cannot mention anyone or make a link (Slack reads `<…>` and `&` in text); sent with
-   * `mrkdwn: false`, `*` and `_` stay as typed too.
+   * cannot mention anyone or make a link of Slack's `<…|…>` kind (Slack reads `<…>` and `&` in
+   * text); sent with `mrkdwn: false`, `*` and `_` stay as typed too. Slack may still show a typed
+   * address as a link.
    */
   mode?: 'console' | 'slack' | undefined;
 }

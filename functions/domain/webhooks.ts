@@ -103,12 +103,17 @@ export interface AddressPolicy {
  * reserved ranges are refused; an IPv4-mapped IPv6 address is judged as its IPv4 address, and
  * IPv6 forms that embed an IPv4 address some other way (NAT64, 6to4, Teredo) are refused.
  */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 export function forbiddenAddress(address: string, policy: AddressPolicy): string | null {
   if (!ipaddr.isValid(address)) return 'not an IP address';
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const range = parsed.range();
+  // ipaddr.js calls all of ::/96 (IPv4-compatible, e.g. ::a9fe:a9fe = 169.254.169.254) and other
+  // unassigned IPv6 "unicast": only the global unicast block 2000::/3 is reachable on the internet.
+  if (range === 'unicast' && parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) return 'reserved';
   if (range === 'unicast') return null;
   if (range === 'loopback' && policy.allowLoopback) return null;
   return range;
@@ -169,11 +174,11 @@ export function checkResolvedAddresses(addresses: readonly string[], policy: Add
 }
 
 /**
- * What the audit log and the other deliveries record of a URL: a Slack URL is its channel's
- * credential, so only its host is kept; other URLs as registered.
+ * What the audit log, the vendor's bus and the tenant's other webhooks learn of a URL: its scheme
+ * and host only. A Slack URL is its channel's credential, and many collectors carry theirs in the
+ * path or the query (an API key, a token): none of that leaves the webhook's own item.
  */
-export function auditedUrl(webhook: Pick<Webhook, 'url' | 'format'>): string {
-  if (webhook.format !== 'slack') return webhook.url;
+export function auditedUrl(webhook: Pick<Webhook, 'url'>): string {
   const url = new URL(webhook.url);
   return `${url.protocol}//${url.host}/…`;
 }

@@ -451,7 +451,8 @@ export function outgoing(webhook: StoredWebhook, delivery: Delivery, now: Date):
     return {
       url: webhook.url,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: slackText(delivery, webhook.locale) }),
+      // mrkdwn off: what people typed (`*`, `_`, `~`) is shown as typed, never as formatting.
+      body: JSON.stringify({ text: slackText(delivery, webhook.locale), mrkdwn: false }),
     };
   }
   const body = JSON.stringify({ type: delivery.type, timestamp: delivery.at, data: delivery.data });

@@ -117,13 +117,37 @@ describe('webhooks on DynamoDB Local', () => {
     expect(types.filter((type) => type === 'webhook.removed')).toHaveLength(1);
   });
 
-  it('a Slack URL is its channel’s secret: the audit event keeps only its host', async () => {
-    const t = await given();
-    await t.add('acme', { url: 'https://hooks.slack.com/services/T0/B0/secretpart', format: 'slack' });
-    const [event] = (await t.audit.listEvents('acme', { limit: 10 })).items;
-    expect(event?.details).toMatchObject({ url: 'https://hooks.slack.com/…', format: 'slack' });
-    expect(JSON.stringify(event)).not.toContain('secretpart');
-  });
+  it.each([
+    [
+      'a Slack URL, its channel’s secret',
+      'https://hooks.slack.com/services/T0/B0/secretpart',
+      'slack',
+      'https://hooks.slack.com/…',
+    ],
+    [
+      'a collector’s key in the path',
+      'https://intake.example/v1/input/secretpart',
+      'standard',
+      'https://intake.example/…',
+    ],
+    [
+      'a collector’s key in the query',
+      'https://logs.example/in?dd-api-key=secretpart',
+      'standard',
+      'https://logs.example/…',
+    ],
+  ] as const)(
+    '%s: the audit event (delivered to the bus and other webhooks) keeps only scheme and host',
+    async (_, url, format, kept) => {
+      const t = await given();
+      await t.add('acme', { url, format });
+      const [event] = (await t.audit.listEvents('acme', { limit: 10 })).items;
+      expect(event?.details).toMatchObject({ url: kept, format });
+      expect(JSON.stringify(event)).not.toContain('secretpart');
+      // The tenant's own list still shows the whole URL it registered.
+      expect((await t.webhooks.listWebhooks('acme'))[0]?.url).toBe(url);
+    },
+  );
 
   it('registration resolves the host: a name with an internal address is refused, nothing stored', async () => {
     const t = await given();

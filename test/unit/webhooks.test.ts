@@ -58,6 +58,9 @@ describe('where webhooks may go', () => {
     'https://[::ffff:10.0.0.1]/x',
     'https://[::ffff:127.0.0.1]/x',
     'https://[::ffff:169.254.169.254]/x',
+    'https://[::a9fe:a9fe]/x', // 169.254.169.254, IPv4-compatible
+    'https://[::a00:1]/x', // 10.0.0.1, IPv4-compatible
+    'https://[::7f00:1]/x', // 127.0.0.1, IPv4-compatible
     'https://167772161/x', // 10.0.0.1 in decimal
     'https://2130706433/x', // 127.0.0.1 in decimal
     'https://0177.0.0.1/x', // octal
@@ -102,6 +105,10 @@ describe('where webhooks may go', () => {
       '::ffff:192.168.0.1',
       '64:ff9b::a00:1',
       '2002:a00:1::1',
+      '::a00:1',
+      '::7f00:1',
+      '::a9fe:a9fe',
+      '100::1',
     ])
       expect(forbiddenAddress(address, strict), address).not.toBeNull();
     for (const address of ['93.184.215.14', '2606:4700::6810:84e5', '::ffff:93.184.215.14'])
@@ -215,7 +222,8 @@ describe('signing (Standard Webhooks)', () => {
   it('slack: one unsigned sentence in the webhook’s language, naming tenant, people, reason and UTC deadline, no link markup', () => {
     const en = outgoing(webhook({ format: 'slack' }), delivery(), at);
     expect(en.headers['webhook-signature']).toBeUndefined();
-    const { text } = JSON.parse(en.body) as { text: string };
+    const { text, mrkdwn } = JSON.parse(en.body) as { text: string; mrkdwn: boolean };
+    expect(mrkdwn).toBe(false);
     expect(text).toBe(
       'acme: Anna Schmidt granted support access until 2026-12-01 11:00 UTC (Payroll &lt;https://evil.example|click&gt; export).',
     );
