@@ -8,9 +8,8 @@ import { Construct } from 'constructs';
 import { CHAIN_RECORDS_FILTERS, CHECK_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { CHAIN_EVENT_SOURCE } from '../../functions/use-cases/audit.ts';
-import { AppFunction } from './function.ts';
-import { grantNeeds } from './grants-access.ts';
-import { streamFailures } from './stream-failures.ts';
+import type { AppFunction } from './function.ts';
+import { streamConsumer } from './stream-failures.ts';
 
 export interface AuditChainProps {
   table: ITable;
@@ -43,33 +42,28 @@ export class AuditChain extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditChainProps) {
     super(scope, id);
-    const failures = streamFailures(
-      this,
-      'The audit chainer gave up on stream records: some audit events are not chained',
-    );
-    this.failures = failures.queue;
-    this.failuresAlarm = failures.alarm;
-    this.chainer = new AppFunction(this, 'Chainer', {
-      ...BACKGROUND_FUNCTIONS.chainAudit,
+    const chainer = streamConsumer(this, 'Chainer', {
+      background: BACKGROUND_FUNCTIONS.chainAudit,
       environment: props.environment,
-      timeout: Duration.seconds(30),
+      table: props.table,
+      failureAlarm: 'The audit chainer gave up on stream records: some audit events are not chained',
     });
-    grantNeeds(this.chainer.fn, BACKGROUND_FUNCTIONS.chainAudit.needs, props.table);
+    this.chainer = chainer.fn;
+    this.failures = chainer.failures;
+    this.failuresAlarm = chainer.failuresAlarm;
     const recorderScope = new Construct(this, 'CheckRecorder');
-    const recorderFailures = streamFailures(
-      recorderScope,
-      'The check recorder gave up on stream records: some access checks are not in the audit log',
-    );
-    this.recorderFailures = recorderFailures.queue;
-    this.recorderFailuresAlarm = recorderFailures.alarm;
-    this.recorder = new AppFunction(recorderScope, 'Function', {
-      ...BACKGROUND_FUNCTIONS.recordChecks,
+    const recorder = streamConsumer(recorderScope, 'Function', {
+      background: BACKGROUND_FUNCTIONS.recordChecks,
       environment: props.environment,
-      timeout: Duration.seconds(30),
+      table: props.table,
+      failureAlarm:
+        'The check recorder gave up on stream records: some access checks are not in the audit log',
     });
-    grantNeeds(this.recorder.fn, BACKGROUND_FUNCTIONS.recordChecks.needs, props.table);
+    this.recorder = recorder.fn;
+    this.recorderFailures = recorder.failures;
+    this.recorderFailuresAlarm = recorder.failuresAlarm;
     this.recorder.fn.addEventSource(
-      everyRecordRetried(props.table, recorderFailures.queue, CHECK_RECORDS_FILTERS),
+      everyRecordRetried(props.table, recorder.failures, CHECK_RECORDS_FILTERS),
     );
     this.recorderBehindAlarm = new Alarm(recorderScope, 'BehindAlarm', {
       alarmDescription:

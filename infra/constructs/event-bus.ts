@@ -9,8 +9,8 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PUBLISH_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
-import { AppFunction } from './function.ts';
-import { streamFailures } from './stream-failures.ts';
+import type { AppFunction } from './function.ts';
+import { streamConsumer } from './stream-failures.ts';
 
 /** What another account needs to keep its own rules on the bus (EventBridge's documented set). */
 const RULE_ACTIONS = [
@@ -76,17 +76,16 @@ export class VendorEventBus extends Construct {
         }),
       );
     }
-    const failures = streamFailures(
-      this,
-      "The event publisher gave up on stream records: some events never reached the vendor's event bus",
-    );
-    this.failures = failures.queue;
-    this.failuresAlarm = failures.alarm;
-    this.publisher = new AppFunction(this, 'Publisher', {
-      ...BACKGROUND_FUNCTIONS.publishEvents,
+    const publisher = streamConsumer(this, 'Publisher', {
+      background: BACKGROUND_FUNCTIONS.publishEvents,
       environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName },
-      timeout: Duration.seconds(30),
+      table: props.table,
+      failureAlarm:
+        "The event publisher gave up on stream records: some events never reached the vendor's event bus",
     });
+    this.publisher = publisher.fn;
+    this.failures = publisher.failures;
+    this.failuresAlarm = publisher.failuresAlarm;
     this.bus.grantPutEventsTo(this.publisher.fn);
     this.publisher.fn.addEventSource(
       new DynamoEventSource(props.table, {

@@ -9,9 +9,8 @@ import { Construct } from 'constructs';
 import { NOTIFIER_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { alarmOn, publishedMetric } from './alarms.ts';
-import { AppFunction } from './function.ts';
-import { grantNeeds } from './grants-access.ts';
-import { streamFailures } from './stream-failures.ts';
+import type { AppFunction } from './function.ts';
+import { streamConsumer } from './stream-failures.ts';
 
 export interface NotificationsProps {
   table: ITable;
@@ -48,23 +47,22 @@ export class Notifications extends Construct {
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    const failures = streamFailures(
-      this,
-      'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
-    );
-    this.failures = failures.queue;
-    this.failuresAlarm = failures.alarm;
-    this.notifier = new AppFunction(this, 'Notifier', {
-      ...BACKGROUND_FUNCTIONS.notify,
+    const notifier = streamConsumer(this, 'Notifier', {
+      background: BACKGROUND_FUNCTIONS.notify,
       environment: {
         ...props.environment,
         MAIL_FROM: props.mailFrom,
         CONSOLE_URL: props.consoleUrl,
         ...(props.mailBrandName ? { MAIL_BRAND_NAME: props.mailBrandName } : {}),
       },
+      table: props.table,
+      failureAlarm:
+        'The notifier gave up on stream records (on-failure queue): contacts may not have been emailed',
       timeout: Duration.seconds(60),
     });
-    grantNeeds(this.notifier.fn, BACKGROUND_FUNCTIONS.notify.needs, props.table);
+    this.notifier = notifier.fn;
+    this.failures = notifier.failures;
+    this.failuresAlarm = notifier.failuresAlarm;
     this.notifier.fn.addToRolePolicy(props.sendStatement);
     // The account's quota paces the sends; GetSendQuota has no resource-level permissions ("*").
     this.notifier.fn.addToRolePolicy(

@@ -11,7 +11,7 @@ import { PUBLISH_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/strea
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
-import { streamFailures } from './stream-failures.ts';
+import { streamConsumer } from './stream-failures.ts';
 
 export interface CustomerWebhooksProps {
   table: ITable;
@@ -32,19 +32,17 @@ export class CustomerWebhooks extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerWebhooksProps) {
     super(scope, id);
-    const failures = streamFailures(
-      this,
-      "The webhook sender gave up on stream records: some events never reached customers' webhooks",
-    );
-    this.failures = failures.queue;
-    this.failuresAlarm = failures.alarm;
-    this.sender = new AppFunction(this, 'Sender', {
-      ...BACKGROUND_FUNCTIONS.deliverWebhooks,
+    // Attempts run in parallel, each cut off after 10 s: the default 30 s holds them.
+    const sender = streamConsumer(this, 'Sender', {
+      background: BACKGROUND_FUNCTIONS.deliverWebhooks,
       environment: props.environment,
-      // Attempts run in parallel, each cut off after 10 s.
-      timeout: Duration.seconds(30),
+      table: props.table,
+      failureAlarm:
+        "The webhook sender gave up on stream records: some events never reached customers' webhooks",
     });
-    grantNeeds(this.sender.fn, BACKGROUND_FUNCTIONS.deliverWebhooks.needs, props.table);
+    this.sender = sender.fn;
+    this.failures = sender.failures;
+    this.failuresAlarm = sender.failuresAlarm;
     this.sender.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
