@@ -1,46 +1,21 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { hasChromium, openBrowser, SHOTS } from '../support/browser.ts';
 import { signatureHeaders, startReceiver } from '../support/webhook-receiver.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`Console browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
-}
 
 describe.skipIf(!hasChromium)('the Integrations card in a real browser', () => {
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
     receiver = await startReceiver();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--no-first-run',
-      ],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1100, height: 900 },
-      locale: 'en-GB',
-      timezoneId: 'Europe/Berlin',
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inject('apiUrl') });
-    page = await context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('dialog', (dialog) => void dialog.accept());
+    ({ browser, page, errors } = await openBrowser((context) =>
+      context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inject('apiUrl') }),
+    ));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,45 +1,21 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../functions/domain/audit-chain.ts';
 import { DEMO_USERS } from '../../local/seed.ts';
 import { auditOf, call, tokenFor } from '../support/api.ts';
+import { hasChromium, openBrowser, SHOTS } from '../support/browser.ts';
 import { emails, mailedLink } from '../support/mail.ts';
 import { until } from '../support/until.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`Console browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
-}
 
 describe.skipIf(!hasChromium)('admin console in a real browser', () => {
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({
-      viewport: { width: 1100, height: 900 },
-      locale: 'en-GB',
-      timezoneId: 'Europe/Berlin',
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('dialog', (dialog) => void dialog.accept());
+    ({ browser, page, errors } = await openBrowser());
   }, 60_000);
 
   afterAll(async () => {
