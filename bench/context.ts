@@ -77,16 +77,52 @@ export async function tenants(ctx: Ctx, prefix: string, count: number) {
       };
     }),
   );
+  await addContacts(ctx, list, { name: 'Contact', mailbox: 'c', phone: '030 1234567' });
+  return list;
+}
+
+/** One more contact for each tenant (English mail), registered by its admin. */
+export async function addContacts(
+  ctx: Ctx,
+  list: { tenantId: string; admin: string }[],
+  contact: { name: string; mailbox: string; phone: string },
+) {
   await pool(list, 16, async (t) => {
     const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/contacts`, t.admin, {
-      name: 'Contact',
-      email: `c@${t.tenantId}.example`,
-      phone: '030 1234567',
+      name: contact.name,
+      email: `${contact.mailbox}@${t.tenantId}.example`,
+      phone: contact.phone,
       locale: 'en',
     });
     if (r.status !== 201) throw new Error(`contact setup failed: ${r.status}`);
   });
-  return list;
+}
+
+/** A grant for each tenant, their deadlines spread evenly over `spreadMs` from `start`. */
+export async function grantsEndingFrom(
+  ctx: Ctx,
+  list: { tenantId: string; contact: string }[],
+  start: number,
+  spreadMs: number,
+  reason: string,
+) {
+  await pool(list, 16, async (t, i) => {
+    const expiresAt = new Date(start + Math.floor((i * spreadMs) / list.length)).toISOString();
+    const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, { reason, expiresAt });
+    if (r.status !== 201) throw new Error(`create failed ${r.status} ${JSON.stringify(r.body)}`);
+  });
+}
+
+/** One tenant with an hour's grant, for the rows that measure one tenant's calls. */
+export async function tenantWithGrant(ctx: Ctx, prefix: string, reason: string) {
+  const [t] = await tenants(ctx, prefix, 1);
+  if (!t) throw new Error('no tenant');
+  const grant = await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, {
+    reason,
+    durationSeconds: 3600,
+  });
+  if (grant.status !== 201) throw new Error(`grant setup failed: ${grant.status}`);
+  return { ...t, grantId: grant.body.grantId as string };
 }
 
 export async function auditAll(ctx: Ctx, tenantId: string, admin: string): Promise<AuditEvent[]> {

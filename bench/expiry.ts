@@ -1,4 +1,4 @@
-import { add, api, auditAll, type Ctx, log, tenants } from './context.ts';
+import { add, auditAll, type Ctx, grantsEndingFrom, log, tenants } from './context.ts';
 import { percentile, pool, round } from './lib.ts';
 
 /** Expiry: how late access ends and the mail goes out after the deadline. */
@@ -14,14 +14,7 @@ export async function lateness(
   // "access granted", some 50 a second on the local engines) have had time to go out, so the
   // rows measure the expiry mail, not a backlog the benchmark made.
   const start = Date.now() + 8000 + count * 60;
-  await pool(list, 16, async (t, i) => {
-    const expiresAt = new Date(start + Math.floor((i * spreadMs) / count)).toISOString();
-    const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, {
-      reason: 'lateness',
-      expiresAt,
-    });
-    if (r.status !== 201) throw new Error(`create failed ${r.status} ${JSON.stringify(r.body)}`);
-  });
+  await grantsEndingFrom(ctx, list, start, spreadMs, 'lateness');
   if (Date.now() > start) log(`warning: creating ${count} grants took past the first deadline`);
   await new Promise((r) =>
     setTimeout(r, Math.max(0, start + spreadMs - Date.now()) + target.email * 1000 + 3000),

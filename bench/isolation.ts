@@ -1,4 +1,4 @@
-import { add, api, auditAll, type Ctx, log, tenants, whileChecksFlood } from './context.ts';
+import { add, auditAll, type Ctx, grantsEndingFrom, log, tenants, whileChecksFlood } from './context.ts';
 import { percentile, pool, round } from './lib.ts';
 
 interface MailTimes {
@@ -14,14 +14,7 @@ interface MailTimes {
 async function mailRound(ctx: Ctx, label: string, count: number, spreadMs: number): Promise<MailTimes> {
   const list = await tenants(ctx, `iso-${label}`, count);
   const start = Date.now() + 8000 + count * 60;
-  await pool(list, 16, async (t, i) => {
-    const expiresAt = new Date(start + Math.floor((i * spreadMs) / count)).toISOString();
-    const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/grants`, t.contact, {
-      reason: 'isolation',
-      expiresAt,
-    });
-    if (r.status !== 201) throw new Error(`create failed ${r.status} ${JSON.stringify(r.body)}`);
-  });
+  await grantsEndingFrom(ctx, list, start, spreadMs, 'isolation');
   const times: MailTimes = { granted: [], ended: [], missing: 0 };
   const pending = new Set(list.map((t) => t.tenantId));
   const giveUp = start + spreadMs + 120_000;

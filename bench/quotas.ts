@@ -1,6 +1,7 @@
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   add,
+  addContacts,
   api,
   auditAll,
   type Ctx,
@@ -34,15 +35,7 @@ interface MailTenant {
 /** Tenants with two contacts each (c@ and d@, English), registered through the API. */
 async function twoContactTenants(ctx: Ctx, prefix: string, count: number): Promise<MailTenant[]> {
   const list = await tenants(ctx, prefix, count);
-  await pool(list, 16, async (t) => {
-    const r = await api(ctx, 'POST', `/tenants/${t.tenantId}/contacts`, t.admin, {
-      name: 'Second contact',
-      email: `d@${t.tenantId}.example`,
-      phone: '030 7654321',
-      locale: 'en',
-    });
-    if (r.status !== 201) throw new Error(`second contact failed: ${r.status}`);
-  });
+  await addContacts(ctx, list, { name: 'Second contact', mailbox: 'd', phone: '030 7654321' });
   return list;
 }
 

@@ -9,7 +9,7 @@ import { chainHash, GENESIS_HASH } from '../functions/domain/audit-chain.ts';
 import type { StoredGrant } from '../functions/domain/grant.ts';
 import { tableStores } from '../functions/wiring/stores.ts';
 import { localCursorKey } from '../local/tokens.ts';
-import { add, api, type Ctx, local, log, QUICK, tenants } from './context.ts';
+import { add, api, type Ctx, local, log, QUICK, tenantWithGrant } from './context.ts';
 import { percentile, pool, round, timed } from './lib.ts';
 
 const TABLE = 'support-access-local';
@@ -21,13 +21,7 @@ const TABLE = 'support-access-local';
 export async function scale(ctx: Ctx) {
   const grantCount = QUICK ? 1_000 : 10_000;
   const eventCount = QUICK ? 10_000 : 100_000;
-  const [big] = await tenants(ctx, 'scale-log', 1);
-  if (!big) return;
-  const created = await api(ctx, 'POST', `/tenants/${big.tenantId}/grants`, big.contact, {
-    reason: 'scale',
-    durationSeconds: 3600,
-  });
-  if (created.status !== 201) throw new Error(`scale grant failed: ${created.status}`);
+  const big = await tenantWithGrant(ctx, 'scale-log', 'scale');
   const checkOnce = async () => {
     const r = await api(ctx, 'GET', `/tenants/${big.tenantId}/access`, ctx.agent);
     if (r.status !== 200) throw new Error(`check ${r.status}`);
@@ -102,7 +96,7 @@ export async function scale(ctx: Ctx) {
       at: new Date(now - 200_000 + i).toISOString(),
       type: 'support.activity',
       actor: 'agent@vendor.example',
-      grantId: created.body.grantId,
+      grantId: big.grantId,
       details: { action: `step ${i}`, target: null, ticket: null },
     };
     hash = chainHash(hash, event);
