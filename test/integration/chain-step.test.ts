@@ -186,15 +186,17 @@ describe('the local stream poller: the event source mapping’s batching window 
     });
     const put = (id: string) =>
       t.doc.send(new PutCommand({ TableName: t.tableName, Item: { pk: id, sk: 'x', kind: 'window-test' } }));
+    const batchesSeen = (count: number, what: string) =>
+      until(
+        async () => batches.length,
+        (n) => n === count,
+        10_000,
+        what,
+      );
     try {
       const written = Date.now();
       await put('one');
-      await until(
-        async () => batches.length,
-        (n) => n === 1,
-        10_000,
-        'the first batch',
-      );
+      await batchesSeen(1, 'the first batch');
       expect(batches[0]?.ids).toEqual(['one']);
       expect((batches[0]?.at ?? 0) - written).toBeGreaterThanOrEqual(windowMs);
 
@@ -203,12 +205,7 @@ describe('the local stream poller: the event source mapping’s batching window 
       await put('two');
       await put('three');
       await put('four');
-      await until(
-        async () => batches.length,
-        (n) => n === 2,
-        10_000,
-        'the full batch',
-      );
+      await batchesSeen(2, 'the full batch');
       expect(batches[1]?.ids).toEqual(['two', 'three', 'four']);
       expect((batches[1]?.at ?? 0) - full).toBeLessThan(windowMs);
     } finally {

@@ -75,18 +75,17 @@ function waiting(clock: FakeClock) {
   };
 }
 
+/** The expiry schedule's work for the grant of that version (acme's). */
+const expiryOf = (grantId: string, version: number | undefined) =>
+  ({ kind: 'expiry', tenantId: 'acme', grantId, version }) as const;
+
 describe('scheduled work: each kind waits out an early invocation in one place (DynamoDB Local)', () => {
   it('an expiry that fires within seconds of the deadline waits for it and ends the grant on the dot', async () => {
     const t = await givenActiveGrant({ seconds: 600 });
     const grant = await t.stores.grants.getGrant('acme', t.grant.grantId);
     t.clock.set(new Date(Date.parse(t.grant.expiresAt) - 800));
     const { waited, invocation } = waiting(t.clock);
-    const work = {
-      kind: 'expiry' as const,
-      tenantId: 'acme',
-      grantId: t.grant.grantId,
-      version: grant?.version,
-    };
+    const work = expiryOf(t.grant.grantId, grant?.version);
     expect(await runScheduledWork(t.deps, work, invocation)).toEqual({
       kind: 'expiry',
       outcome: 'expired',
@@ -115,12 +114,7 @@ describe('scheduled work: each kind waits out an early invocation in one place (
     const version = (await t.stores.grants.getGrant('acme', t.grant.grantId))?.version ?? 0;
     t.clock.set(new Date(Date.parse(t.grant.expiresAt) - 500));
     const { waited, invocation } = waiting(t.clock);
-    const stale = {
-      kind: 'expiry' as const,
-      tenantId: 'acme',
-      grantId: t.grant.grantId,
-      version: version - 1,
-    };
+    const stale = expiryOf(t.grant.grantId, version - 1);
     expect(await runScheduledWork(t.deps, stale, invocation)).toMatchObject({ outcome: 'not-due' });
     expect(waited).toEqual([]);
   });
