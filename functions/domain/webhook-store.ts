@@ -45,8 +45,8 @@ export interface WebhookStore {
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
   startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
-  /** Deliveries whose `dueAt` is at or before `now`, soonest first. */
-  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /** Deliveries whose `dueAt` is at or before `now`, soonest first (after `after`, one read before, if given). */
+  dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
   claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
   /** Gives a claimed delivery back unattempted, due at `dueAt`; false when the claim was lost. */

@@ -229,6 +229,13 @@ export const PER_ENDPOINT_CONCURRENCY = 8;
  * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
  */
 export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
+/** How many due deliveries the driver reads per query. */
+const DUE_PAGE = 500;
+/**
+ * How many due deliveries one look of the driver reads at most (twenty queries): a delivery
+ * with fewer than this many due before it is started on the next look whatever their endpoints.
+ */
+export const DUE_SCAN_MAX = 10_000;
 
 /**
  * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
@@ -356,30 +363,46 @@ export class RetryDriver {
     private readonly claim: string,
   ) {}
 
-  /** One look at what is due; returns how many attempts it started. */
+  /**
+   * One look at what is due; returns how many attempts it started (at most `limit`). It reads on
+   * past the deliveries of endpoints whose slots are full, up to DUE_SCAN_MAX of them, so one
+   * endpoint's backlog, however long, does not hide another's due delivery behind it.
+   */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
     let started = 0;
-    for (const delivery of await this.deps.webhooks.dueDeliveries(now, limit)) {
-      const endpoint = endpointOf(delivery);
-      const busy = this.inFlight.get(endpoint) ?? 0;
-      if (busy >= PER_ENDPOINT_CONCURRENCY) continue;
-      if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
-        continue;
-      this.inFlight.set(endpoint, busy + 1);
-      started++;
-      this.attempted++;
-      const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
-        .then((status) => {
-          if (status === 'delivered') this.delivered++;
-        })
-        .finally(() => {
-          this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
-          this.running.delete(run);
-        });
-      this.running.add(run);
+    let after: Delivery | undefined;
+    for (let scanned = 0; started < limit && scanned < DUE_SCAN_MAX; ) {
+      const page = await this.deps.webhooks.dueDeliveries(now, DUE_PAGE, after);
+      for (const delivery of page) {
+        if (started >= limit) break;
+        if (await this.start(delivery, now)) started++;
+      }
+      scanned += page.length;
+      after = page.at(-1);
+      if (page.length < DUE_PAGE) break;
     }
     return started;
+  }
+
+  private async start(delivery: Delivery, now: Date): Promise<boolean> {
+    const endpoint = endpointOf(delivery);
+    const busy = this.inFlight.get(endpoint) ?? 0;
+    if (busy >= PER_ENDPOINT_CONCURRENCY) return false;
+    if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
+      return false;
+    this.inFlight.set(endpoint, busy + 1);
+    this.attempted++;
+    const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
+      .then((status) => {
+        if (status === 'delivered') this.delivered++;
+      })
+      .finally(() => {
+        this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+    return true;
   }
 
   /** Waits for every attempt started so far. */

@@ -306,4 +306,27 @@ describe('webhooks on DynamoDB Local', () => {
     // First attempts in its slots before the cut-off, then the driver's in its slots.
     expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(2 * PER_ENDPOINT_CONCURRENCY);
   });
+
+  it('a hanging endpoint with 600 due deliveries does not hide another tenant’s due test: it goes out on the next look', async () => {
+    const t = await given();
+    const evil = await t.add('evil', { url: 'https://evil.example.com/in' });
+    const victim = await t.add('victim', { url: 'https://victim.example.com/in' });
+    t.sender.hanging.add(evil.url);
+    // 600 of its events handed on to the driver (cut off by the stream's budget), all due now.
+    await deliverEvents(
+      t.delivery,
+      Array.from({ length: 600 }, () => t.event('grant.created', 'evil')),
+      'sender',
+      0,
+    );
+    t.clock.advance(1);
+    await testWebhook(t.deps, 'victim', victim.webhookId, t.clock.now());
+    t.sender.sent.length = 0;
+    const driver = new RetryDriver(t.delivery, 'driver');
+    expect(await driver.tick()).toBe(PER_ENDPOINT_CONCURRENCY + 1);
+    t.clock.advance(1_000);
+    expect(await driver.tick()).toBe(0);
+    expect(t.sender.sent.filter((r) => r.url === victim.url)).toHaveLength(1);
+    expect(t.sender.sent.filter((r) => r.url === evil.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+  }, 60_000);
 });

@@ -198,9 +198,17 @@ export class DynamoWebhooks implements WebhookStore {
     }
   }
 
-  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+  async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
     const due: Delivery[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    // The index's sort key names the delivery, so the one read last is where the next page starts.
+    let startKey: Record<string, unknown> | undefined = after?.dueAt
+      ? {
+          gsi1pk: DUE_PARTITION,
+          gsi1sk: dueSort(after, after.dueAt),
+          pk: tenantKey(after.tenantId),
+          sk: deliveryKey(after.webhookId, after.eventId),
+        }
+      : undefined;
     do {
       const result = await this.table.doc.send(
         new QueryCommand({
