@@ -13,6 +13,7 @@ export type ProblemCode =
   | 'contact-exists'
   | 'contact-limit-reached'
   | 'webhook-limit-reached'
+  | 'webhook-test-pending'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -162,6 +163,15 @@ export class WebhookLimitReachedError extends DomainError {
     super(
       'webhook-limit-reached',
       `This tenant already has ${max} webhooks, the most it may have; remove one before adding another.`,
+    );
+  }
+}
+
+export class WebhookTestPendingError extends DomainError {
+  constructor() {
+    super(
+      'webhook-test-pending',
+      'A test delivery to this webhook is still pending; see its deliveries, and send another once it is delivered or failed.',
     );
   }
 }

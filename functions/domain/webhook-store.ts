@@ -45,6 +45,11 @@ export interface WebhookStore {
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
   startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /**
+   * Writes a test delivery, the webhook's only one pending: WebhookTestPendingError while its
+   * previous test is pending, ConcurrentModificationError when another test was written meanwhile.
+   */
+  startTest(delivery: Delivery): Promise<void>;
   /** Deliveries whose `dueAt` is at or before `now`, soonest first (after `after`, one read before, if given). */
   dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */

@@ -13,6 +13,7 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'contact-exists': { status: 409, title: 'The contact already exists' },
   'contact-limit-reached': { status: 409, title: 'The tenant has as many contacts as it may' },
   'webhook-limit-reached': { status: 409, title: 'The tenant has as many webhooks as it may' },
+  'webhook-test-pending': { status: 409, title: 'A test delivery to this webhook is pending' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

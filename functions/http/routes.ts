@@ -387,9 +387,11 @@ export const routes = [
     path: '/tenants/{tenantId}/webhooks/{webhookId}/test',
     access: 'tenant-admin',
     entry: handler('test-webhook'),
-    summary: 'Sends a `webhook.test` delivery to this webhook only (see its deliveries).',
+    summary:
+      'Sends a `webhook.test` delivery to this webhook only (see its deliveries); one at a time (409 webhook-test-pending while one is pending).',
     query: s.NoQuery,
     success: { status: 202, schema: 'WebhookTestAccepted' },
+    // The delivery and the webhook's test marker (PutItem), in one transaction.
     needs: { table: ['GetItem', 'PutItem'] },
   },
   {

@@ -158,14 +158,19 @@ export async function rotateWebhookSecret(
   });
 }
 
-/** A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it). */
+/**
+ * A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it); one
+ * pending at a time, so pressing "test" cannot queue up work for the driver.
+ */
 export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId: string, now: Date) {
   const webhook = await webhookOf(deps, tenantId, webhookId);
-  const eventId = deps.ids.next(now);
-  await deps.webhooks.startDeliveries([
-    newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
-  ]);
-  return { eventId };
+  return retryOnConflict(async () => {
+    const eventId = deps.ids.next(now);
+    await deps.webhooks.startTest(
+      newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
+    );
+    return { eventId };
+  });
 }
 
 export async function listDeliveries(

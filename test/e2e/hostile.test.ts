@@ -26,6 +26,7 @@ const CODES = new Set([
   'contact-exists',
   'contact-limit-reached',
   'webhook-limit-reached',
+  'webhook-test-pending',
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',

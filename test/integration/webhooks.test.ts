@@ -329,4 +329,31 @@ describe('webhooks on DynamoDB Local', () => {
     expect(t.sender.sent.filter((r) => r.url === victim.url)).toHaveLength(1);
     expect(t.sender.sent.filter((r) => r.url === evil.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
   }, 60_000);
+
+  it('one pending test per webhook: of three at once one is written, the others 409 webhook-test-pending; once it is settled the next goes', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const other = await t.add();
+    const tries = await Promise.allSettled(
+      Array.from({ length: 3 }, () => testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())),
+    );
+    expect(tries.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of tries.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'webhook-test-pending' });
+    // Another webhook's test is its own.
+    await testWebhook(t.deps, 'acme', other.webhookId, t.clock.now());
+    t.sender.answer = () => ({ status: 503, error: null });
+    await retryDueDeliveries(t.delivery, 'driver');
+    // Retried later, still pending: still one at a time.
+    await expect(testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())).rejects.toMatchObject({
+      code: 'webhook-test-pending',
+    });
+    t.sender.answer = () => ({ status: 204, error: null });
+    t.clock.advance(10_000);
+    await retryDueDeliveries(t.delivery, 'driver');
+    await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    expect(
+      (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items.map((d) => d.status),
+    ).toEqual(['pending', 'delivered']);
+  });
 });

@@ -1,6 +1,10 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
-import { ConcurrentModificationError, WebhookLimitReachedError } from '../../domain/errors.ts';
+import {
+  ConcurrentModificationError,
+  WebhookLimitReachedError,
+  WebhookTestPendingError,
+} from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
 import type { Delivery, WebhookStore } from '../../domain/webhook-store.ts';
 import { type StoredWebhook, WEBHOOKS_MAX } from '../../domain/webhooks.ts';
@@ -11,6 +15,8 @@ import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
  * Webhooks and their deliveries on the one table (docs/data-model.md):
  * - `TENANT#<t>` / `WEBHOOK#<id>`: the webhook with its secrets (never listed as such);
  * - `TENANT#<t>` / `WEBHOOKS`: how many the tenant has, the limit's guard;
+ * - `TENANT#<t>` / `WEBHOOK-TEST#<id>`: the event id of the webhook's latest test delivery
+ *   (one pending at a time);
  * - `TENANT#<t>` / `DELIVERY#<webhookId>#<eventId>`: one event's delivery to one webhook;
  *   while pending it sits in the index partition `WEBHOOK-DUE`, sorted by when it is due.
  */
@@ -18,6 +24,7 @@ const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
 const webhookKey = (webhookId: string) => `WEBHOOK#${webhookId}`;
 const WEBHOOK_PREFIX = 'WEBHOOK#';
 const COUNT_KEY = 'WEBHOOKS';
+const testKey = (webhookId: string) => `WEBHOOK-TEST#${webhookId}`;
 const deliveryPrefix = (webhookId: string) => `DELIVERY#${webhookId}#`;
 const deliveryKey = (webhookId: string, eventId: string) => `${deliveryPrefix(webhookId)}${eventId}`;
 export const DUE_PARTITION = 'WEBHOOK-DUE';
@@ -196,6 +203,47 @@ export class DynamoWebhooks implements WebhookStore {
       if ((error as Error).name === 'ConditionalCheckFailedException') return null;
       throw error;
     }
+  }
+
+  async startTest(delivery: Delivery): Promise<void> {
+    const pk = tenantKey(delivery.tenantId);
+    const latest = await this.table.getItem(pk, testKey(delivery.webhookId));
+    if (latest) {
+      const previous = await this.table.getItem(
+        pk,
+        deliveryKey(delivery.webhookId, latest.eventId as string),
+      );
+      if (previous?.status === 'pending') throw new WebhookTestPendingError();
+    }
+    const reasons = await this.table.transact([
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: deliveryItem(delivery),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            pk,
+            sk: testKey(delivery.webhookId),
+            kind: 'webhook-test',
+            eventId: delivery.eventId,
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(delivery.at) / 1000) + DELIVERY_KEPT_SECONDS,
+          },
+          // Two tests at once: the one that read the marker last as it is now wins.
+          ...(latest
+            ? {
+                ConditionExpression: 'eventId = :seen',
+                ExpressionAttributeValues: { ':seen': latest.eventId },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+    ]);
+    if (reasons) throw new ConcurrentModificationError();
   }
 
   async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
