@@ -43,6 +43,8 @@ export interface WebhookStore {
   removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Only while its secret is still `before`'s (ConcurrentModificationError otherwise). */
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
+  /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
+  markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
   /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
   startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**

@@ -46,6 +46,8 @@ export interface StoredWebhook extends Webhook {
   /** The secret before the last rotation, still signing until `previousSecretUntil`. */
   previousSecret: string | null;
   previousSecretUntil: string | null;
+  /** Set when an attempt to it failed or ran past the stream's budget: until then it gets no first attempt from the stream. */
+  failingUntil?: string | null;
 }
 
 /** A webhook as the API shows it: without its secrets. */

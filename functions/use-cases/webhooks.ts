@@ -264,6 +264,9 @@ export async function deliverEvents(
     }
     for (const webhook of webhooks) {
       if (!webhook.eventTypes.includes(event.type)) continue;
+      // An endpoint that failed or kept the stream waiting lately gets its attempts from the
+      // driver only: the next batch does not wait for it again.
+      const failing = isFailing(webhook, now);
       deliveries.push(
         newDelivery(
           webhook,
@@ -271,17 +274,34 @@ export async function deliverEvents(
           event.type,
           event.at,
           { ...event },
-          new Date(now.getTime() + CLAIM_MS),
-          claim,
+          failing ? now : new Date(now.getTime() + CLAIM_MS),
+          failing ? null : claim,
         ),
       );
     }
   }
   if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   const started = await deps.webhooks.startDeliveries(deliveries);
+  const mine = started.filter((d) => d.claim === claim);
   // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
   const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
-  return attemptWithin(deps, started, claim, budgetMs, known);
+  const result = await attemptWithin(deps, mine, claim, budgetMs, known);
+  return { ...result, handedOn: result.handedOn + started.length - mine.length };
+}
+
+/** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
+export const FAILING_FOR_MS = 10 * 60_000;
+
+const isFailing = (webhook: StoredWebhook, now: Date) =>
+  webhook.failingUntil != null && now.getTime() < Date.parse(webhook.failingUntil);
+
+/** Marks an endpoint failing, or clears the mark, when that changes it; a failure to write it only costs a wait. */
+async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolean, now: Date) {
+  if (ok ? webhook.failingUntil == null : isFailing(webhook, now)) return;
+  const until = ok ? null : new Date(now.getTime() + FAILING_FOR_MS).toISOString();
+  await deps.webhooks
+    .markFailing(webhook.tenantId, webhook.webhookId, until)
+    .catch((error) => deps.log.warn('webhook endpoint state not recorded', { error: (error as Error).name }));
 }
 
 /**
@@ -302,6 +322,7 @@ async function attemptWithin(
   const timer = setTimeout(() => abort.abort(), budgetMs);
   let delivered = 0;
   let handedOn = 0;
+  const slow = new Set<StoredWebhook>();
   try {
     await Promise.all(
       [...byEndpoint.values()].map((queue) =>
@@ -312,6 +333,11 @@ async function attemptWithin(
           if (outcome === 'delivered') delivered++;
           if (outcome === 'cut-off') {
             handedOn++;
+            const webhook = known.get(endpointOf(delivery));
+            if (webhook && !slow.has(webhook)) {
+              slow.add(webhook);
+              await noteHealth(deps, webhook, false, deps.clock.now());
+            }
             await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
               deps.log.warn('webhook delivery not handed on; its claim lapses', {
                 error: (error as Error).name,
@@ -449,6 +475,7 @@ export async function attempt(
   if (outcome.error === CUT_OFF) return null;
   const attempts = delivery.attempts + 1;
   const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  await noteHealth(deps, webhook, ok, at);
   const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
   const after: Delivery = {
     ...delivery,

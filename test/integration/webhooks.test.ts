@@ -15,6 +15,7 @@ import {
   addWebhook,
   type DeliveryDeps,
   deliverEvents,
+  FAILING_FOR_MS,
   listDeliveries,
   PER_ENDPOINT_CONCURRENCY,
   RetryDriver,
@@ -355,5 +356,53 @@ describe('webhooks on DynamoDB Local', () => {
     expect(
       (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items.map((d) => d.status),
     ).toEqual(['pending', 'delivered']);
+  });
+
+  it('an endpoint that failed lately gets no first attempt from the stream: a batch with its events and another tenant’s does not wait for it', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    await t.add('other', { url: 'https://other.example.com/in' });
+    t.sender.answer = (r) =>
+      r.url === slow.url ? { status: 503, error: null } : { status: 200, error: null };
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeTruthy();
+    // Now it hangs: the next batch does not wait the budget (3 s) for it.
+    t.sender.hanging.add(slow.url);
+    t.sender.sent.length = 0;
+    const started = Date.now();
+    const result = await deliverEvents(
+      t.delivery,
+      [t.event('grant.created', 'slow'), t.event('grant.created', 'other')],
+      'sender',
+    );
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(result).toEqual({ attempted: 1, delivered: 1, handedOn: 1 });
+    expect(t.sender.sent.map((r) => r.url)).toEqual(['https://other.example.com/in']);
+    // Its delivery is the driver's, due at once; a success there ends the mark.
+    const [handed] = (await t.webhooks.listDeliveries('slow', slow.webhookId, { limit: 1 })).items;
+    expect(handed).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      claim: null,
+      dueAt: t.clock.now().toISOString(),
+    });
+    t.sender.hanging.delete(slow.url);
+    t.sender.answer = () => ({ status: 200, error: null });
+    t.clock.advance(5_000);
+    await retryDueDeliveries(t.delivery, 'driver');
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeNull();
+    t.sender.sent.length = 0;
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    expect(t.sender.sent.map((r) => r.url)).toEqual([slow.url]);
+  });
+
+  it('an endpoint that keeps the stream waiting past its budget is marked failing too', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender', 100);
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBe(
+      new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
+    );
   });
 });

@@ -50,6 +50,7 @@ function toWebhook(item: Item): StoredWebhook {
     secret: item.secret as string,
     previousSecret: (item.previousSecret as string | null | undefined) ?? null,
     previousSecretUntil: (item.previousSecretUntil as string | null | undefined) ?? null,
+    failingUntil: (item.failingUntil as string | null | undefined) ?? null,
   };
 }
 
@@ -177,6 +178,23 @@ export class DynamoWebhooks implements WebhookStore {
       this.table.putEvent(event),
     ];
     if (await this.table.transact(items)) throw new ConcurrentModificationError();
+  }
+
+  async markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(tenantId), sk: webhookKey(webhookId) },
+          UpdateExpression: until ? 'SET failingUntil = :until' : 'REMOVE failingUntil',
+          // A removed webhook stays removed.
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(until ? { ExpressionAttributeValues: { ':until': until } } : {}),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
