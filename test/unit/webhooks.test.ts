@@ -18,6 +18,8 @@ import {
   signingSecrets,
 } from '../../functions/domain/webhooks.ts';
 import { outgoing } from '../../functions/use-cases/webhooks.ts';
+import { backToBack } from '../../local/stack.ts';
+import { until } from '../support/until.ts';
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };
@@ -322,5 +324,60 @@ describe('the sender', () => {
     expect((await new HttpWebhookSender(local).send(post(`http://127.0.0.1:${port}/`))).error).toBe(
       'connection-refused',
     );
+  });
+});
+
+describe('the local retry driver loop', () => {
+  it('starts the next run as the last one ends, pauses after a failure, and stops', async () => {
+    const runs: (() => void)[] = [];
+    const errors: string[] = [];
+    let fail = false;
+    const stop = backToBack(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          runs.push(fail ? () => reject(new Error('down')) : resolve);
+        }),
+      (error) => errors.push(error.message),
+      20,
+    );
+    await until(
+      async () => runs.length,
+      (n) => n === 1,
+      1_000,
+      'the first run',
+    );
+    runs[0]?.();
+    await until(
+      async () => runs.length,
+      (n) => n === 2,
+      1_000,
+      'the next run, at once',
+    );
+    fail = true;
+    runs[1]?.();
+    await until(
+      async () => runs.length,
+      (n) => n === 3,
+      1_000,
+      'a run after the pause',
+    );
+    runs[2]?.();
+    await until(
+      async () => errors,
+      (e) => e.length === 1,
+      1_000,
+      'the failure reported',
+    );
+    await until(
+      async () => runs.length,
+      (n) => n === 4,
+      1_000,
+      'a run after the pause',
+    );
+    await stop();
+    runs[3]?.();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(runs).toHaveLength(4);
+    expect(errors).toEqual(['down']);
   });
 });
