@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'contact-limit-reached'
   | 'webhook-limit-reached'
   | 'webhook-test-pending'
+  | 'concurrent-modification'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'

@@ -27,6 +27,7 @@ const CODES = new Set([
   'contact-limit-reached',
   'webhook-limit-reached',
   'webhook-test-pending',
+  'concurrent-modification',
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpWebhookSender, type Resolve } from '../../functions/adapters/webhook-sender.ts';
-import { ValidationError } from '../../functions/domain/errors.ts';
+import { ConcurrentModificationError, ValidationError } from '../../functions/domain/errors.ts';
 import { slackText } from '../../functions/domain/slack-text.ts';
 import type { Delivery } from '../../functions/domain/webhook-store.ts';
 import {
@@ -17,6 +17,8 @@ import {
   type StoredWebhook,
   signingSecrets,
 } from '../../functions/domain/webhooks.ts';
+import { errorToProblem } from '../../functions/http/problems.ts';
+import { retryOnConflict } from '../../functions/use-cases/deps.ts';
 import { outgoing } from '../../functions/use-cases/webhooks.ts';
 import { backToBack } from '../../local/stack.ts';
 import { until } from '../support/until.ts';
@@ -379,5 +381,24 @@ describe('the local retry driver loop', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(runs).toHaveLength(4);
     expect(errors).toEqual(['down']);
+  });
+});
+
+describe('concurrent rotations', () => {
+  it('a race lost after every retry answers 409 concurrent-modification; the retries back off', async () => {
+    let tries = 0;
+    const started = Date.now();
+    const error = await retryOnConflict(async () => {
+      tries++;
+      throw new ConcurrentModificationError();
+    }).catch((e: unknown) => e);
+    expect(tries).toBe(5);
+    // Four pauses of at least half of 10, 20, 40 and 80 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    expect(errorToProblem(error)).toMatchObject({ statusCode: 409 });
+    expect(JSON.parse(String(errorToProblem(error)?.body))).toMatchObject({
+      status: 409,
+      code: 'concurrent-modification',
+    });
   });
 });
