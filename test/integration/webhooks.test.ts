@@ -405,4 +405,22 @@ describe('webhooks on DynamoDB Local', () => {
       new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
     );
   });
+
+  it('two rotations at once both succeed, and a delivery verifies with the secret before them and with each new one', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const rotate = () =>
+      rotateWebhookSecret(t.deps, 'acme', hook.webhookId, 'admin@acme.example', t.clock.now());
+    const answers = await Promise.all([rotate(), rotate()]);
+    await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    await retryDueDeliveries(t.delivery, 'driver');
+    const [request] = t.sender.sent;
+    for (const key of [hook.secret, ...answers.map((a) => a.secret)])
+      expect(verifyAt(t.clock.now(), key, request)).toMatchObject({ type: 'webhook.test' });
+    expect(
+      (await t.audit.listEvents('acme', { limit: 5 })).items.filter(
+        (e) => e.type === 'webhook.secret-rotated',
+      ),
+    ).toHaveLength(2);
+  });
 });

@@ -216,6 +216,31 @@ describe('signing (Standard Webhooks)', () => {
     ).toThrow();
   });
 
+  it('two rotations within a day: the secret before both signs on for its 24 h; a third drops the oldest', () => {
+    const first = webhook();
+    const second = rotateSecret(first, at);
+    const hourLater = new Date(at.getTime() + 3600 * 1000);
+    const third = rotateSecret(second, hourLater);
+    const during = new Date(at.getTime() + 23 * 3600 * 1000);
+    const request = outgoing(third, delivery(), during);
+    expect(request.headers['webhook-signature']?.split(' ')).toHaveLength(3);
+    for (const secret of [first.secret, second.secret, third.secret])
+      expect(
+        withNow(during, () => new StandardWebhook(secret).verify(request.body, request.headers)),
+      ).toBeTruthy();
+    // Each replaced secret for 24 h after it was replaced, not longer.
+    expect(signingSecrets(third, new Date(at.getTime() + 24 * 3600 * 1000))).toEqual([
+      third.secret,
+      second.secret,
+    ]);
+    expect(signingSecrets(third, new Date(hourLater.getTime() + 24 * 3600 * 1000))).toEqual([third.secret]);
+    // A rotation a day after the last: nothing older is kept.
+    const dayLater = new Date(at.getTime() + 30 * 3600 * 1000);
+    expect(signingSecrets(rotateSecret(third, dayLater), dayLater)).toHaveLength(2);
+    const fourth = rotateSecret(third, new Date(hourLater.getTime() + 1000));
+    expect(signingSecrets(fourth, during)).toEqual([fourth.secret, third.secret, second.secret]);
+  });
+
   it('slack: one unsigned sentence in the webhook’s language, naming tenant, people, reason and UTC deadline, no link markup', () => {
     const en = outgoing(webhook({ format: 'slack' }), delivery(), at);
     expect(en.headers['webhook-signature']).toBeUndefined();

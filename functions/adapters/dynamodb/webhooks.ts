@@ -50,6 +50,8 @@ function toWebhook(item: Item): StoredWebhook {
     secret: item.secret as string,
     previousSecret: (item.previousSecret as string | null | undefined) ?? null,
     previousSecretUntil: (item.previousSecretUntil as string | null | undefined) ?? null,
+    earlierSecret: (item.earlierSecret as string | null | undefined) ?? null,
+    earlierSecretUntil: (item.earlierSecretUntil as string | null | undefined) ?? null,
     failingUntil: (item.failingUntil as string | null | undefined) ?? null,
   };
 }
