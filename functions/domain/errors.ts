@@ -172,7 +172,7 @@ export class WebhookTestPendingError extends DomainError {
   constructor() {
     super(
       'webhook-test-pending',
-      'A test delivery to this webhook is still pending; see its deliveries, and send another once it is delivered or failed.',
+      'A test delivery to this webhook is due or being attempted right now; see its deliveries for the outcome.',
     );
   }
 }

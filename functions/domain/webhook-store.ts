@@ -48,10 +48,12 @@ export interface WebhookStore {
   /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
   startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**
-   * Writes a test delivery, the webhook's only one pending: WebhookTestPendingError while its
-   * previous test is pending, ConcurrentModificationError when another test was written meanwhile.
+   * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
+   * event id. While the previous test waits for a retry, that retry is brought forward instead
+   * (and its id returned); while it is due or being attempted: WebhookTestPendingError.
+   * ConcurrentModificationError when another test was written meanwhile.
    */
-  startTest(delivery: Delivery): Promise<void>;
+  startTest(delivery: Delivery): Promise<string>;
   /** Deliveries whose `dueAt` is at or before `now`, soonest first (after `after`, one read before, if given). */
   dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */

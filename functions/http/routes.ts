@@ -388,7 +388,7 @@ export const routes = [
     access: 'tenant-admin',
     entry: handler('test-webhook'),
     summary:
-      'Sends a `webhook.test` delivery to this webhook only (see its deliveries); one at a time (409 webhook-test-pending while one is pending).',
+      'Sends a `webhook.test` delivery to this webhook only (see its deliveries); one pending at a time (a retry it waits for is made now; 409 webhook-test-pending while it is due or being attempted).',
     query: s.NoQuery,
     success: { status: 202, schema: 'WebhookTestAccepted' },
     // The delivery and the webhook's test marker (PutItem), in one transaction.

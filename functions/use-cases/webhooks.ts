@@ -160,16 +160,22 @@ export async function rotateWebhookSecret(
 
 /**
  * A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it); one
- * pending at a time, so pressing "test" cannot queue up work for the driver.
+ * pending at a time, so pressing "test" cannot queue up work for the driver. Pressed again while
+ * the last test waits for a retry (the receiver was just fixed), it retries that test now.
  */
 export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId: string, now: Date) {
   const webhook = await webhookOf(deps, tenantId, webhookId);
   return retryOnConflict(async () => {
-    const eventId = deps.ids.next(now);
-    await deps.webhooks.startTest(
-      newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
+    const test = newDelivery(
+      webhook,
+      deps.ids.next(now),
+      'webhook.test',
+      now.toISOString(),
+      { tenantId, webhookId },
+      now,
+      null,
     );
-    return { eventId };
+    return { eventId: await deps.webhooks.startTest(test) };
   });
 }
 

@@ -331,31 +331,40 @@ describe('webhooks on DynamoDB Local', () => {
     expect(t.sender.sent.filter((r) => r.url === evil.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
   }, 60_000);
 
-  it('one pending test per webhook: of three at once one is written, the others 409 webhook-test-pending; once it is settled the next goes', async () => {
+  it('one pending test per webhook: of three at once one is written, the others 409 webhook-test-pending; waiting for a retry, a new test retries it now', async () => {
     const t = await given();
     const hook = await t.add();
     const other = await t.add();
     const tries = await Promise.allSettled(
       Array.from({ length: 3 }, () => testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())),
     );
-    expect(tries.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const written = tries.filter((r) => r.status === 'fulfilled');
+    expect(written).toHaveLength(1);
     for (const r of tries.filter((r) => r.status === 'rejected'))
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'webhook-test-pending' });
     // Another webhook's test is its own.
     await testWebhook(t.deps, 'acme', other.webhookId, t.clock.now());
     t.sender.answer = () => ({ status: 503, error: null });
     await retryDueDeliveries(t.delivery, 'driver');
-    // Retried later, still pending: still one at a time.
+    // Waiting for its retry (in 5 s): a new test is that retry, now; once more while it is due: 409.
+    t.clock.advance(1_000);
+    const again = await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    expect(again.eventId).toBe(written[0]?.value.eventId);
     await expect(testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())).rejects.toMatchObject({
       code: 'webhook-test-pending',
     });
     t.sender.answer = () => ({ status: 204, error: null });
-    t.clock.advance(10_000);
-    await retryDueDeliveries(t.delivery, 'driver');
+    expect((await retryDueDeliveries(t.delivery, 'driver')).attempted).toBe(1);
     await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
     expect(
-      (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items.map((d) => d.status),
-    ).toEqual(['pending', 'delivered']);
+      (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items.map((d) => [
+        d.status,
+        d.attempts,
+      ]),
+    ).toEqual([
+      ['pending', 0],
+      ['delivered', 2],
+    ]);
   });
 
   it('an endpoint that failed lately gets no first attempt from the stream: a batch with its events and another tenant’s does not wait for it', async () => {

@@ -225,15 +225,20 @@ export class DynamoWebhooks implements WebhookStore {
     }
   }
 
-  async startTest(delivery: Delivery): Promise<void> {
+  async startTest(delivery: Delivery): Promise<string> {
     const pk = tenantKey(delivery.tenantId);
     const latest = await this.table.getItem(pk, testKey(delivery.webhookId));
     if (latest) {
-      const previous = await this.table.getItem(
-        pk,
-        deliveryKey(delivery.webhookId, latest.eventId as string),
-      );
-      if (previous?.status === 'pending') throw new WebhookTestPendingError();
+      const item = await this.table.getItem(pk, deliveryKey(delivery.webhookId, latest.eventId as string));
+      const previous = item ? toDelivery(item) : null;
+      if (previous?.status === 'pending') {
+        // Waiting for a retry (the receiver failed it before): that retry is what a new test
+        // would be, so it is brought forward; due now or being attempted, it is on its way.
+        const now = delivery.dueAt as string;
+        const waiting = previous.claim === null && previous.dueAt !== null && previous.dueAt > now;
+        if (!waiting || !(await this.bringForward(previous, now))) throw new WebhookTestPendingError();
+        return previous.eventId;
+      }
     }
     const reasons = await this.table.transact([
       {
@@ -264,6 +269,33 @@ export class DynamoWebhooks implements WebhookStore {
       },
     ]);
     if (reasons) throw new ConcurrentModificationError();
+    return delivery.eventId;
+  }
+
+  private async bringForward(delivery: Delivery, dueAt: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+          UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
+          // As read, unclaimed: a claim moves `dueAt`.
+          ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':due': dueAt,
+            ':sort': dueSort(delivery, dueAt),
+            ':seen': delivery.dueAt,
+            ':attempts': delivery.attempts,
+            ':pending': 'pending',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
