@@ -146,6 +146,37 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 }
 
 /** Starts everything `npm start` runs, on 127.0.0.1, and returns how to stop it again. */
+/**
+ * Runs `run` again as soon as it finishes (a second after a failure) until the returned stop is
+ * called; what a run still does then is left to the caller's shutdown.
+ */
+export function backToBack(
+  run: () => Promise<unknown>,
+  onError: (error: Error) => void,
+  pauseAfterFailureMs = 1_000,
+): () => Promise<void> {
+  let stopped = false;
+  let wake = () => {};
+  void (async () => {
+    while (!stopped) {
+      try {
+        await run();
+      } catch (error) {
+        if (stopped) return;
+        onError(error as Error);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, pauseAfterFailureMs).unref();
+        });
+      }
+    }
+  })();
+  return async () => {
+    stopped = true;
+    wake();
+  };
+}
+
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
@@ -302,22 +333,16 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       timeoutMs: 30_000,
       batchSize: 100,
     });
-    // The retry driver as its rule runs it in AWS: every minute, looking for due attempts for
-    // most of the minute (and at once on start: retries due while the stack was down go on).
+    // The retry driver: in AWS a rule starts a 50 s run every minute; here each run starts as
+    // the last one ends (and at once on start: retries due while the stack was down go on), so
+    // a run that outlasts the minute never leaves the next minute without a driver.
     const retryWebhooks = functions.invoker('retryWebhooks');
-    let retrying = false;
-    const runRetries = () => {
-      if (retrying) return;
-      retrying = true;
-      retryWebhooks({ runForMs: 55_000 }, { timeoutMs: 70_000 })
-        .catch((error) => console.error('webhook retries failed:', (error as Error).message))
-        .finally(() => {
-          retrying = false;
-        });
-    };
-    runRetries();
-    const retryTimer = setInterval(runRetries, 60_000);
-    stops.push(async () => clearInterval(retryTimer));
+    stops.push(
+      backToBack(
+        () => retryWebhooks({ runForMs: 55_000 }, { timeoutMs: 70_000 }),
+        (error) => console.error('webhook retries failed:', error.message),
+      ),
+    );
 
     const sweep = functions.invoker('sweep');
     const runSweep = async () => {

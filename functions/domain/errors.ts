@@ -13,6 +13,8 @@ export type ProblemCode =
   | 'contact-exists'
   | 'contact-limit-reached'
   | 'webhook-limit-reached'
+  | 'webhook-test-pending'
+  | 'concurrent-modification'
   | 'idempotency-key-reused'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -168,6 +170,15 @@ export class WebhookLimitReachedError extends DomainError {
     super(
       'webhook-limit-reached',
       `This tenant already has ${max} webhooks, the most it may have; remove one before adding another.`,
+    );
+  }
+}
+
+export class WebhookTestPendingError extends DomainError {
+  constructor() {
+    super(
+      'webhook-test-pending',
+      'A test delivery to this webhook is due or being attempted right now; see its deliveries for the outcome.',
     );
   }
 }

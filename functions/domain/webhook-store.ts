@@ -43,10 +43,19 @@ export interface WebhookStore {
   removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Only while its secret is still `before`'s (ConcurrentModificationError otherwise). */
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
+  /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
+  markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
   /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
   startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
-  /** Deliveries whose `dueAt` is at or before `now`, soonest first. */
-  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /**
+   * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
+   * event id. While the previous test waits for a retry, that retry is brought forward instead
+   * (and its id returned); while it is due or being attempted: WebhookTestPendingError.
+   * ConcurrentModificationError when another test was written meanwhile.
+   */
+  startTest(delivery: Delivery): Promise<string>;
+  /** Deliveries whose `dueAt` is at or before `now`, soonest first (after `after`, one read before, if given). */
+  dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
   claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
   /** Gives a claimed delivery back unattempted, due at `dueAt`; false when the claim was lost. */

@@ -45,6 +45,11 @@ export interface StoredWebhook extends Webhook {
   /** The secret before the last rotation, still signing until `previousSecretUntil`. */
   previousSecret: string | null;
   previousSecretUntil: string | null;
+  /** The one before that, while it still signs: two rotations in a day drop no secret a receiver may hold. */
+  earlierSecret?: string | null;
+  earlierSecretUntil?: string | null;
+  /** Set when an attempt to it failed or ran past the stream's budget: until then it gets no first attempt from the stream. */
+  failingUntil?: string | null;
 }
 
 /** A webhook as the API shows it: without its secrets. */
@@ -68,20 +73,35 @@ export function newWebhookSecret(): string {
 }
 
 /** The secrets a delivery made at `now` is signed with: the current one, and the previous for 24 h. */
+const stillSigning = (secret: string | null | undefined, until: string | null | undefined, now: Date) =>
+  secret != null && until != null && now.getTime() < Date.parse(until);
+
+/** The current secret, and each replaced one for 24 h after it was replaced (at most two of them). */
 export function signingSecrets(webhook: StoredWebhook, now: Date): string[] {
-  const previousValid =
-    webhook.previousSecret !== null &&
-    webhook.previousSecretUntil !== null &&
-    now.getTime() < Date.parse(webhook.previousSecretUntil);
-  return previousValid ? [webhook.secret, webhook.previousSecret as string] : [webhook.secret];
+  return [
+    webhook.secret,
+    ...(stillSigning(webhook.previousSecret, webhook.previousSecretUntil, now)
+      ? [webhook.previousSecret as string]
+      : []),
+    ...(stillSigning(webhook.earlierSecret, webhook.earlierSecretUntil, now)
+      ? [webhook.earlierSecret as string]
+      : []),
+  ];
 }
 
+/**
+ * A new secret; the current one signs on for 24 h, and so does the previous one if it still
+ * signs (its 24 h unchanged). A third rotation within a day drops the oldest of the three.
+ */
 export function rotateSecret(webhook: StoredWebhook, now: Date): StoredWebhook {
+  const keep = stillSigning(webhook.previousSecret, webhook.previousSecretUntil, now);
   return {
     ...webhook,
     secret: newWebhookSecret(),
     previousSecret: webhook.secret,
     previousSecretUntil: new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString(),
+    earlierSecret: keep ? webhook.previousSecret : null,
+    earlierSecretUntil: keep ? webhook.previousSecretUntil : null,
   };
 }
 

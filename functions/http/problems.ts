@@ -1,5 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, type FieldError, type ProblemCode } from '../domain/errors.ts';
+import {
+  ConcurrentModificationError,
+  DomainError,
+  type FieldError,
+  type ProblemCode,
+} from '../domain/errors.ts';
 
 /** The one mapping from problem codes to HTTP statuses and titles. */
 export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = {
@@ -13,6 +18,8 @@ export const PROBLEMS: Record<ProblemCode, { status: number; title: string }> = 
   'contact-exists': { status: 409, title: 'The contact already exists' },
   'contact-limit-reached': { status: 409, title: 'The tenant has as many contacts as it may' },
   'webhook-limit-reached': { status: 409, title: 'The tenant has as many webhooks as it may' },
+  'webhook-test-pending': { status: 409, title: 'A test delivery to this webhook is pending' },
+  'concurrent-modification': { status: 409, title: 'Changed by another request at the same time' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
@@ -79,6 +86,12 @@ export function internalErrorResponse(): APIGatewayProxyStructuredResultV2 {
 
 /** Known errors become their problem; undefined for anything unexpected. */
 export function errorToProblem(error: unknown): APIGatewayProxyStructuredResultV2 | undefined {
+  // A race lost even after the use case's retries: the caller may simply try again.
+  if (error instanceof ConcurrentModificationError)
+    return problem(
+      'concurrent-modification',
+      'Another request changed this at the same moment, and this one could not be applied; try again.',
+    );
   if (!(error instanceof DomainError)) return undefined;
   const extra: Record<string, unknown> = { ...error.extra };
   if ('errors' in error && Array.isArray(error.errors)) extra.errors = error.errors;

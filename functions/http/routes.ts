@@ -364,9 +364,11 @@ export const routes = [
     path: '/tenants/{tenantId}/webhooks/{webhookId}/test',
     access: 'tenant-admin',
     entry: handler('test-webhook'),
-    summary: 'Sends a `webhook.test` delivery to this webhook only (see its deliveries).',
+    summary:
+      'Sends a `webhook.test` delivery to this webhook only (see its deliveries); one pending at a time (a retry it waits for is made now; 409 webhook-test-pending while it is due or being attempted).',
     query: s.NoQuery,
     success: { status: 202, schema: 'WebhookTestAccepted' },
+    // The delivery and the webhook's test marker (PutItem), in one transaction.
     needs: { table: ['GetItem', 'PutItem'] },
   },
   {

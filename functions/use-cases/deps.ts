@@ -51,16 +51,25 @@ export type Needs<S extends keyof Stores> = Pick<Stores, S> & Basics;
 /** The same, for a use case that also creates, moves or deletes schedules. */
 export type SchedulingNeeds<S extends keyof Stores> = Needs<S> & { scheduler: GrantScheduler };
 
-/** Retries a read-decide-write step that lost a conditional-write race. */
+/**
+ * Retries a read-decide-write step that lost a conditional-write race, after a growing random
+ * pause (requests racing for one item would otherwise race again in step); the last loss is the
+ * caller's (a 409 `concurrent-modification` over HTTP).
+ */
 export async function retryOnConflict<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
     } catch (error) {
       if ((error as Error).name !== 'ConcurrentModificationError' || attempt >= attempts) throw error;
+      const ceiling = CONFLICT_BACKOFF_MS * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, ceiling * (0.5 + Math.random() / 2)));
     }
   }
 }
+
+/** The first pause of `retryOnConflict`, at most; each next one doubles. */
+export const CONFLICT_BACKOFF_MS = 10;
 
 /**
  * Schedule calls never undo or block a state change: if one fails, the minute sweep still ends

@@ -158,14 +158,25 @@ export async function rotateWebhookSecret(
   });
 }
 
-/** A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it). */
+/**
+ * A `webhook.test` delivery to this webhook only, due at once (the retry driver sends it); one
+ * pending at a time, so pressing "test" cannot queue up work for the driver. Pressed again while
+ * the last test waits for a retry (the receiver was just fixed), it retries that test now.
+ */
 export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId: string, now: Date) {
   const webhook = await webhookOf(deps, tenantId, webhookId);
-  const eventId = deps.ids.next(now);
-  await deps.webhooks.startDeliveries([
-    newDelivery(webhook, eventId, 'webhook.test', now.toISOString(), { tenantId, webhookId }, now, null),
-  ]);
-  return { eventId };
+  return retryOnConflict(async () => {
+    const test = newDelivery(
+      webhook,
+      deps.ids.next(now),
+      'webhook.test',
+      now.toISOString(),
+      { tenantId, webhookId },
+      now,
+      null,
+    );
+    return { eventId: await deps.webhooks.startTest(test) };
+  });
 }
 
 export async function listDeliveries(
@@ -229,6 +240,13 @@ export const PER_ENDPOINT_CONCURRENCY = 8;
  * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
  */
 export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
+/** How many due deliveries the driver reads per query. */
+const DUE_PAGE = 500;
+/**
+ * How many due deliveries one look of the driver reads at most (twenty queries): a delivery
+ * with fewer than this many due before it is started on the next look whatever their endpoints.
+ */
+export const DUE_SCAN_MAX = 10_000;
 
 /**
  * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
@@ -252,6 +270,9 @@ export async function deliverEvents(
     }
     for (const webhook of webhooks) {
       if (!webhook.eventTypes.includes(event.type)) continue;
+      // An endpoint that failed or kept the stream waiting lately gets its attempts from the
+      // driver only: the next batch does not wait for it again.
+      const failing = isFailing(webhook, now);
       deliveries.push(
         newDelivery(
           webhook,
@@ -259,17 +280,34 @@ export async function deliverEvents(
           event.type,
           event.at,
           { ...event },
-          new Date(now.getTime() + CLAIM_MS),
-          claim,
+          failing ? now : new Date(now.getTime() + CLAIM_MS),
+          failing ? null : claim,
         ),
       );
     }
   }
   if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   const started = await deps.webhooks.startDeliveries(deliveries);
+  const mine = started.filter((d) => d.claim === claim);
   // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
   const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
-  return attemptWithin(deps, started, claim, budgetMs, known);
+  const result = await attemptWithin(deps, mine, claim, budgetMs, known);
+  return { ...result, handedOn: result.handedOn + started.length - mine.length };
+}
+
+/** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
+export const FAILING_FOR_MS = 10 * 60_000;
+
+const isFailing = (webhook: StoredWebhook, now: Date) =>
+  webhook.failingUntil != null && now.getTime() < Date.parse(webhook.failingUntil);
+
+/** Marks an endpoint failing, or clears the mark, when that changes it; a failure to write it only costs a wait. */
+async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolean, now: Date) {
+  if (ok ? webhook.failingUntil == null : isFailing(webhook, now)) return;
+  const until = ok ? null : new Date(now.getTime() + FAILING_FOR_MS).toISOString();
+  await deps.webhooks
+    .markFailing(webhook.tenantId, webhook.webhookId, until)
+    .catch((error) => deps.log.warn('webhook endpoint state not recorded', { error: (error as Error).name }));
 }
 
 /**
@@ -290,6 +328,7 @@ async function attemptWithin(
   const timer = setTimeout(() => abort.abort(), budgetMs);
   let delivered = 0;
   let handedOn = 0;
+  const slow = new Set<StoredWebhook>();
   try {
     await Promise.all(
       [...byEndpoint.values()].map((queue) =>
@@ -300,6 +339,11 @@ async function attemptWithin(
           if (outcome === 'delivered') delivered++;
           if (outcome === 'cut-off') {
             handedOn++;
+            const webhook = known.get(endpointOf(delivery));
+            if (webhook && !slow.has(webhook)) {
+              slow.add(webhook);
+              await noteHealth(deps, webhook, false, deps.clock.now());
+            }
             await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
               deps.log.warn('webhook delivery not handed on; its claim lapses', {
                 error: (error as Error).name,
@@ -356,30 +400,46 @@ export class RetryDriver {
     private readonly claim: string,
   ) {}
 
-  /** One look at what is due; returns how many attempts it started. */
+  /**
+   * One look at what is due; returns how many attempts it started (at most `limit`). It reads on
+   * past the deliveries of endpoints whose slots are full, up to DUE_SCAN_MAX of them, so one
+   * endpoint's backlog, however long, does not hide another's due delivery behind it.
+   */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
     let started = 0;
-    for (const delivery of await this.deps.webhooks.dueDeliveries(now, limit)) {
-      const endpoint = endpointOf(delivery);
-      const busy = this.inFlight.get(endpoint) ?? 0;
-      if (busy >= PER_ENDPOINT_CONCURRENCY) continue;
-      if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
-        continue;
-      this.inFlight.set(endpoint, busy + 1);
-      started++;
-      this.attempted++;
-      const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
-        .then((status) => {
-          if (status === 'delivered') this.delivered++;
-        })
-        .finally(() => {
-          this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
-          this.running.delete(run);
-        });
-      this.running.add(run);
+    let after: Delivery | undefined;
+    for (let scanned = 0; started < limit && scanned < DUE_SCAN_MAX; ) {
+      const page = await this.deps.webhooks.dueDeliveries(now, DUE_PAGE, after);
+      for (const delivery of page) {
+        if (started >= limit) break;
+        if (await this.start(delivery, now)) started++;
+      }
+      scanned += page.length;
+      after = page.at(-1);
+      if (page.length < DUE_PAGE) break;
     }
     return started;
+  }
+
+  private async start(delivery: Delivery, now: Date): Promise<boolean> {
+    const endpoint = endpointOf(delivery);
+    const busy = this.inFlight.get(endpoint) ?? 0;
+    if (busy >= PER_ENDPOINT_CONCURRENCY) return false;
+    if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
+      return false;
+    this.inFlight.set(endpoint, busy + 1);
+    this.attempted++;
+    const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
+      .then((status) => {
+        if (status === 'delivered') this.delivered++;
+      })
+      .finally(() => {
+        this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+    return true;
   }
 
   /** Waits for every attempt started so far. */
@@ -421,6 +481,7 @@ export async function attempt(
   if (outcome.error === CUT_OFF) return null;
   const attempts = delivery.attempts + 1;
   const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  await noteHealth(deps, webhook, ok, at);
   const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
   const after: Delivery = {
     ...delivery,

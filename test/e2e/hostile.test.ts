@@ -26,6 +26,8 @@ const CODES = new Set([
   'contact-exists',
   'contact-limit-reached',
   'webhook-limit-reached',
+  'webhook-test-pending',
+  'concurrent-modification',
   'idempotency-key-reused',
   'payload-too-large',
   'unsupported-media-type',

@@ -15,6 +15,7 @@ import {
   addWebhook,
   type DeliveryDeps,
   deliverEvents,
+  FAILING_FOR_MS,
   listDeliveries,
   PER_ENDPOINT_CONCURRENCY,
   RetryDriver,
@@ -329,5 +330,130 @@ describe('webhooks on DynamoDB Local', () => {
     );
     // First attempts in its slots before the cut-off, then the driver's in its slots.
     expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(2 * PER_ENDPOINT_CONCURRENCY);
+  });
+
+  it('a hanging endpoint with 600 due deliveries does not hide another tenant’s due test: it goes out on the next look', async () => {
+    const t = await given();
+    const evil = await t.add('evil', { url: 'https://evil.example.com/in' });
+    const victim = await t.add('victim', { url: 'https://victim.example.com/in' });
+    t.sender.hanging.add(evil.url);
+    // 600 of its events handed on to the driver (cut off by the stream's budget), all due now.
+    await deliverEvents(
+      t.delivery,
+      Array.from({ length: 600 }, () => t.event('grant.created', 'evil')),
+      'sender',
+      0,
+    );
+    t.clock.advance(1);
+    await testWebhook(t.deps, 'victim', victim.webhookId, t.clock.now());
+    t.sender.sent.length = 0;
+    const driver = new RetryDriver(t.delivery, 'driver');
+    expect(await driver.tick()).toBe(PER_ENDPOINT_CONCURRENCY + 1);
+    t.clock.advance(1_000);
+    expect(await driver.tick()).toBe(0);
+    expect(t.sender.sent.filter((r) => r.url === victim.url)).toHaveLength(1);
+    expect(t.sender.sent.filter((r) => r.url === evil.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+  }, 60_000);
+
+  it('one pending test per webhook: of three at once one is written, the others 409 webhook-test-pending; waiting for a retry, a new test retries it now', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const other = await t.add();
+    const tries = await Promise.allSettled(
+      Array.from({ length: 3 }, () => testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())),
+    );
+    const written = tries.filter((r) => r.status === 'fulfilled');
+    expect(written).toHaveLength(1);
+    for (const r of tries.filter((r) => r.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'webhook-test-pending' });
+    // Another webhook's test is its own.
+    await testWebhook(t.deps, 'acme', other.webhookId, t.clock.now());
+    t.sender.answer = () => ({ status: 503, error: null });
+    await retryDueDeliveries(t.delivery, 'driver');
+    // Waiting for its retry (in 5 s): a new test is that retry, now; once more while it is due: 409.
+    t.clock.advance(1_000);
+    const again = await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    expect(again.eventId).toBe(written[0]?.value.eventId);
+    await expect(testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now())).rejects.toMatchObject({
+      code: 'webhook-test-pending',
+    });
+    t.sender.answer = () => ({ status: 204, error: null });
+    expect((await retryDueDeliveries(t.delivery, 'driver')).attempted).toBe(1);
+    await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    expect(
+      (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items.map((d) => [
+        d.status,
+        d.attempts,
+      ]),
+    ).toEqual([
+      ['pending', 0],
+      ['delivered', 2],
+    ]);
+  });
+
+  it('an endpoint that failed lately gets no first attempt from the stream: a batch with its events and another tenant’s does not wait for it', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    await t.add('other', { url: 'https://other.example.com/in' });
+    t.sender.answer = (r) =>
+      r.url === slow.url ? { status: 503, error: null } : { status: 200, error: null };
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeTruthy();
+    // Now it hangs: the next batch does not wait the budget (3 s) for it.
+    t.sender.hanging.add(slow.url);
+    t.sender.sent.length = 0;
+    const started = Date.now();
+    const result = await deliverEvents(
+      t.delivery,
+      [t.event('grant.created', 'slow'), t.event('grant.created', 'other')],
+      'sender',
+    );
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(result).toEqual({ attempted: 1, delivered: 1, handedOn: 1 });
+    expect(t.sender.sent.map((r) => r.url)).toEqual(['https://other.example.com/in']);
+    // Its delivery is the driver's, due at once; a success there ends the mark.
+    const [handed] = (await t.webhooks.listDeliveries('slow', slow.webhookId, { limit: 1 })).items;
+    expect(handed).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      claim: null,
+      dueAt: t.clock.now().toISOString(),
+    });
+    t.sender.hanging.delete(slow.url);
+    t.sender.answer = () => ({ status: 200, error: null });
+    t.clock.advance(5_000);
+    await retryDueDeliveries(t.delivery, 'driver');
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeNull();
+    t.sender.sent.length = 0;
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    expect(t.sender.sent.map((r) => r.url)).toEqual([slow.url]);
+  });
+
+  it('an endpoint that keeps the stream waiting past its budget is marked failing too', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender', 100);
+    expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBe(
+      new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
+    );
+  });
+
+  it('two rotations at once both succeed, and a delivery verifies with the secret before them and with each new one', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const rotate = () =>
+      rotateWebhookSecret(t.deps, 'acme', hook.webhookId, 'admin@acme.example', t.clock.now());
+    const answers = await Promise.all([rotate(), rotate()]);
+    await testWebhook(t.deps, 'acme', hook.webhookId, t.clock.now());
+    await retryDueDeliveries(t.delivery, 'driver');
+    const [request] = t.sender.sent;
+    for (const key of [hook.secret, ...answers.map((a) => a.secret)])
+      expect(verifyAt(t.clock.now(), key, request)).toMatchObject({ type: 'webhook.test' });
+    expect(
+      (await t.audit.listEvents('acme', { limit: 5 })).items.filter(
+        (e) => e.type === 'webhook.secret-rotated',
+      ),
+    ).toHaveLength(2);
   });
 });

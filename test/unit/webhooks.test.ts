@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpWebhookSender, type Resolve } from '../../functions/adapters/webhook-sender.ts';
-import { ValidationError } from '../../functions/domain/errors.ts';
+import { ConcurrentModificationError, ValidationError } from '../../functions/domain/errors.ts';
 import { slackText } from '../../functions/domain/slack-text.ts';
 import type { Delivery } from '../../functions/domain/webhook-store.ts';
 import {
@@ -17,7 +17,11 @@ import {
   type StoredWebhook,
   signingSecrets,
 } from '../../functions/domain/webhooks.ts';
+import { errorToProblem } from '../../functions/http/problems.ts';
+import { retryOnConflict } from '../../functions/use-cases/deps.ts';
 import { outgoing } from '../../functions/use-cases/webhooks.ts';
+import { backToBack } from '../../local/stack.ts';
+import { until } from '../support/until.ts';
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };
@@ -219,6 +223,31 @@ describe('signing (Standard Webhooks)', () => {
     ).toThrow();
   });
 
+  it('two rotations within a day: the secret before both signs on for its 24 h; a third drops the oldest', () => {
+    const first = webhook();
+    const second = rotateSecret(first, at);
+    const hourLater = new Date(at.getTime() + 3600 * 1000);
+    const third = rotateSecret(second, hourLater);
+    const during = new Date(at.getTime() + 23 * 3600 * 1000);
+    const request = outgoing(third, delivery(), during);
+    expect(request.headers['webhook-signature']?.split(' ')).toHaveLength(3);
+    for (const secret of [first.secret, second.secret, third.secret])
+      expect(
+        withNow(during, () => new StandardWebhook(secret).verify(request.body, request.headers)),
+      ).toBeTruthy();
+    // Each replaced secret for 24 h after it was replaced, not longer.
+    expect(signingSecrets(third, new Date(at.getTime() + 24 * 3600 * 1000))).toEqual([
+      third.secret,
+      second.secret,
+    ]);
+    expect(signingSecrets(third, new Date(hourLater.getTime() + 24 * 3600 * 1000))).toEqual([third.secret]);
+    // A rotation a day after the last: nothing older is kept.
+    const dayLater = new Date(at.getTime() + 30 * 3600 * 1000);
+    expect(signingSecrets(rotateSecret(third, dayLater), dayLater)).toHaveLength(2);
+    const fourth = rotateSecret(third, new Date(hourLater.getTime() + 1000));
+    expect(signingSecrets(fourth, during)).toEqual([fourth.secret, third.secret, second.secret]);
+  });
+
   it('slack: one unsigned sentence in the webhook’s language, naming tenant, people, reason and UTC deadline, no link markup', () => {
     const en = outgoing(webhook({ format: 'slack' }), delivery(), at);
     expect(en.headers['webhook-signature']).toBeUndefined();
@@ -330,5 +359,79 @@ describe('the sender', () => {
     expect((await new HttpWebhookSender(local).send(post(`http://127.0.0.1:${port}/`))).error).toBe(
       'connection-refused',
     );
+  });
+});
+
+describe('the local retry driver loop', () => {
+  it('starts the next run as the last one ends, pauses after a failure, and stops', async () => {
+    const runs: (() => void)[] = [];
+    const errors: string[] = [];
+    let fail = false;
+    const stop = backToBack(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          runs.push(fail ? () => reject(new Error('down')) : resolve);
+        }),
+      (error) => errors.push(error.message),
+      20,
+    );
+    await until(
+      async () => runs.length,
+      (n) => n === 1,
+      1_000,
+      'the first run',
+    );
+    runs[0]?.();
+    await until(
+      async () => runs.length,
+      (n) => n === 2,
+      1_000,
+      'the next run, at once',
+    );
+    fail = true;
+    runs[1]?.();
+    await until(
+      async () => runs.length,
+      (n) => n === 3,
+      1_000,
+      'a run after the pause',
+    );
+    runs[2]?.();
+    await until(
+      async () => errors,
+      (e) => e.length === 1,
+      1_000,
+      'the failure reported',
+    );
+    await until(
+      async () => runs.length,
+      (n) => n === 4,
+      1_000,
+      'a run after the pause',
+    );
+    await stop();
+    runs[3]?.();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(runs).toHaveLength(4);
+    expect(errors).toEqual(['down']);
+  });
+});
+
+describe('concurrent rotations', () => {
+  it('a race lost after every retry answers 409 concurrent-modification; the retries back off', async () => {
+    let tries = 0;
+    const started = Date.now();
+    const error = await retryOnConflict(async () => {
+      tries++;
+      throw new ConcurrentModificationError();
+    }).catch((e: unknown) => e);
+    expect(tries).toBe(5);
+    // Four pauses of at least half of 10, 20, 40 and 80 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    expect(errorToProblem(error)).toMatchObject({ statusCode: 409 });
+    expect(JSON.parse(String(errorToProblem(error)?.body))).toMatchObject({
+      status: 409,
+      code: 'concurrent-modification',
+    });
   });
 });

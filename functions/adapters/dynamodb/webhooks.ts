@@ -1,6 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
-import { WebhookLimitReachedError } from '../../domain/errors.ts';
+import { WebhookLimitReachedError, WebhookTestPendingError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
 import type { Delivery, WebhookStore } from '../../domain/webhook-store.ts';
 import { type StoredWebhook, WEBHOOKS_MAX } from '../../domain/webhooks.ts';
@@ -11,6 +11,8 @@ import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
  * Webhooks and their deliveries on the one table (docs/data-model.md):
  * - `TENANT#<t>` / `WEBHOOK#<id>`: the webhook with its secrets (never listed as such);
  * - `TENANT#<t>` / `WEBHOOKS`: how many the tenant has, the limit's guard;
+ * - `TENANT#<t>` / `WEBHOOK-TEST#<id>`: the event id of the webhook's latest test delivery
+ *   (one pending at a time);
  * - `TENANT#<t>` / `DELIVERY#<webhookId>#<eventId>`: one event's delivery to one webhook;
  *   while pending it sits in the index partition `WEBHOOK-DUE`, sorted by when it is due.
  */
@@ -18,6 +20,7 @@ const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
 const webhookKey = (webhookId: string) => `WEBHOOK#${webhookId}`;
 const WEBHOOK_PREFIX = 'WEBHOOK#';
 const COUNT_KEY = 'WEBHOOKS';
+const testKey = (webhookId: string) => `WEBHOOK-TEST#${webhookId}`;
 const deliveryPrefix = (webhookId: string) => `DELIVERY#${webhookId}#`;
 const deliveryKey = (webhookId: string, eventId: string) => `${deliveryPrefix(webhookId)}${eventId}`;
 export const DUE_PARTITION = 'WEBHOOK-DUE';
@@ -43,6 +46,9 @@ function toWebhook(item: Item): StoredWebhook {
     secret: item.secret as string,
     previousSecret: (item.previousSecret as string | null | undefined) ?? null,
     previousSecretUntil: (item.previousSecretUntil as string | null | undefined) ?? null,
+    earlierSecret: (item.earlierSecret as string | null | undefined) ?? null,
+    earlierSecretUntil: (item.earlierSecretUntil as string | null | undefined) ?? null,
+    failingUntil: (item.failingUntil as string | null | undefined) ?? null,
   };
 }
 
@@ -171,6 +177,23 @@ export class DynamoWebhooks implements WebhookStore {
     await this.table.transact(items);
   }
 
+  async markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(tenantId), sk: webhookKey(webhookId) },
+          UpdateExpression: until ? 'SET failingUntil = :until' : 'REMOVE failingUntil',
+          // A removed webhook stays removed.
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(until ? { ExpressionAttributeValues: { ':until': until } } : {}),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
   async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
     const written: Delivery[] = [];
     // Eight at a time: a batch of a hundred must not take the table's whole write rate at once.
@@ -197,9 +220,90 @@ export class DynamoWebhooks implements WebhookStore {
     }
   }
 
-  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+  async startTest(delivery: Delivery): Promise<string> {
+    const pk = tenantKey(delivery.tenantId);
+    const latest = await this.table.getItem(pk, testKey(delivery.webhookId));
+    if (latest) {
+      const item = await this.table.getItem(pk, deliveryKey(delivery.webhookId, latest.eventId as string));
+      const previous = item ? toDelivery(item) : null;
+      if (previous?.status === 'pending') {
+        // Waiting for a retry (the receiver failed it before): that retry is what a new test
+        // would be, so it is brought forward; due now or being attempted, it is on its way.
+        const now = delivery.dueAt as string;
+        const waiting = previous.claim === null && previous.dueAt !== null && previous.dueAt > now;
+        if (!waiting || !(await this.bringForward(previous, now))) throw new WebhookTestPendingError();
+        return previous.eventId;
+      }
+    }
+    // Lost to another test at once: ConcurrentModificationError (the use case reads again).
+    await this.table.transact([
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: deliveryItem(delivery),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: {
+            pk,
+            sk: testKey(delivery.webhookId),
+            kind: 'webhook-test',
+            eventId: delivery.eventId,
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(delivery.at) / 1000) + DELIVERY_KEPT_SECONDS,
+          },
+          // Two tests at once: the one that read the marker last as it is now wins.
+          ...(latest
+            ? {
+                ConditionExpression: 'eventId = :seen',
+                ExpressionAttributeValues: { ':seen': latest.eventId },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+    ]);
+    return delivery.eventId;
+  }
+
+  private async bringForward(delivery: Delivery, dueAt: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+          UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
+          // As read, unclaimed: a claim moves `dueAt`.
+          ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':due': dueAt,
+            ':sort': dueSort(delivery, dueAt),
+            ':seen': delivery.dueAt,
+            ':attempts': delivery.attempts,
+            ':pending': 'pending',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
     const due: Delivery[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    // The index's sort key names the delivery, so the one read last is where the next page starts.
+    let startKey: Record<string, unknown> | undefined = after?.dueAt
+      ? {
+          gsi1pk: DUE_PARTITION,
+          gsi1sk: dueSort(after, after.dueAt),
+          pk: tenantKey(after.tenantId),
+          sk: deliveryKey(after.webhookId, after.eventId),
+        }
+      : undefined;
     do {
       const result = await this.table.doc.send(
         new QueryCommand({
