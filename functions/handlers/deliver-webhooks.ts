@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import { eventData, isDeliverable } from '../domain/audit.ts';
-import { deliverEvents } from '../use-cases/webhooks.ts';
+import { deliverEvents } from '../use-cases/webhook-delivery.ts';
 import { logger } from '../wiring/observability.ts';
 import { deliveryDeps } from '../wiring/webhooks.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RetryDriver } from '../use-cases/webhooks.ts';
+import { RetryDriver } from '../use-cases/webhook-delivery.ts';
 import { logger } from '../wiring/observability.ts';
 import { deliveryDeps } from '../wiring/webhooks.ts';
 

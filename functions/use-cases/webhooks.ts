@@ -1,19 +1,11 @@
-import { Webhook as StandardWebhook } from 'standardwebhooks';
-import type { DeliverableEventType, EventData } from '../domain/audit.ts';
+import type { DeliverableEventType } from '../domain/audit.ts';
 import { DELIVERABLE_EVENT_TYPES } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Locale } from '../domain/contact.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import type { IdGenerator, Log, PageRequest } from '../domain/ports.ts';
-import { slackText } from '../domain/slack-text.ts';
-import {
-  CUT_OFF,
-  type Delivery,
-  type OutgoingWebhook,
-  type WebhookSender,
-  type WebhookStore,
-} from '../domain/webhook-store.ts';
+import type { Delivery, WebhookStore } from '../domain/webhook-store.ts';
 import {
   type AddressPolicy,
   auditedUrl,
@@ -21,16 +13,15 @@ import {
   checkWebhookUrl,
   hostToResolve,
   newWebhookSecret,
-  nextAttemptAt,
   publicWebhook,
   ROTATION_OVERLAP_MS,
   rotateSecret,
   type StoredWebhook,
-  signingSecrets,
   type WebhookFormat,
 } from '../domain/webhooks.ts';
-import { forEachConcurrently, retryOnConflict } from './deps.ts';
+import { retryOnConflict } from './deps.ts';
 import { newEvent } from './events.ts';
+import { newDelivery } from './webhook-delivery.ts';
 
 export interface WebhookDeps {
   webhooks: WebhookStore;
@@ -40,13 +31,6 @@ export interface WebhookDeps {
   addressPolicy: AddressPolicy;
   /** Every address a host name resolves to (registration refuses a name with an internal one). */
   resolveHost: (host: string) => Promise<string[]>;
-}
-
-export interface DeliveryDeps {
-  webhooks: WebhookStore;
-  clock: Clock;
-  log: Log;
-  sender: WebhookSender;
 }
 
 export interface AddWebhookInput {
@@ -200,334 +184,5 @@ export function publicDelivery(d: Delivery) {
     nextAttemptAt: d.nextAttemptAt,
     responseStatus: d.responseStatus,
     error: d.error,
-  };
-}
-
-function newDelivery(
-  webhook: Pick<StoredWebhook, 'tenantId' | 'webhookId'>,
-  eventId: string,
-  type: Delivery['type'],
-  at: string,
-  data: Record<string, unknown>,
-  dueAt: Date,
-  claim: string | null,
-): Delivery {
-  return {
-    tenantId: webhook.tenantId,
-    webhookId: webhook.webhookId,
-    eventId,
-    type,
-    at,
-    data,
-    status: 'pending',
-    attempts: 0,
-    lastAttemptAt: null,
-    nextAttemptAt: null,
-    responseStatus: null,
-    error: null,
-    dueAt: dueAt.toISOString(),
-    claim,
-  };
-}
-
-/** How long a sender holds a delivery: past its attempt's timeout, so two never send at once. */
-export const CLAIM_MS = 60_000;
-/** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
-export const PER_ENDPOINT_CONCURRENCY = 8;
-/**
- * How long the stream's sender waits for first attempts: an attempt still running then is cut
- * off and handed to the retry driver at once, so an endpoint that keeps it waiting holds up the
- * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
- */
-export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
-/** How many due deliveries the driver reads per query. */
-const DUE_PAGE = 500;
-/**
- * How many due deliveries one look of the driver reads at most (twenty queries): a delivery
- * with fewer than this many due before it is started on the next look whatever their endpoints.
- */
-export const DUE_SCAN_MAX = 10_000;
-
-/**
- * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
- * that takes its type, written claimed by this sender (so the retry driver leaves it alone while
- * the first attempt runs), and attempted at once. A record delivered twice writes nothing twice.
- */
-export async function deliverEvents(
-  deps: DeliveryDeps,
-  events: readonly EventData[],
-  claim: string,
-  budgetMs = FIRST_ATTEMPT_BUDGET_MS,
-) {
-  const now = deps.clock.now();
-  const byTenant = new Map<string, StoredWebhook[]>();
-  const deliveries: Delivery[] = [];
-  for (const event of events) {
-    let webhooks = byTenant.get(event.tenantId);
-    if (!webhooks) {
-      webhooks = await deps.webhooks.listWebhooks(event.tenantId);
-      byTenant.set(event.tenantId, webhooks);
-    }
-    for (const webhook of webhooks) {
-      if (!webhook.eventTypes.includes(event.type)) continue;
-      // An endpoint that failed or kept the stream waiting lately gets its attempts from the
-      // driver only: the next batch does not wait for it again.
-      const failing = isFailing(webhook, now);
-      deliveries.push(
-        newDelivery(
-          webhook,
-          event.eventId,
-          event.type,
-          event.at,
-          { ...event },
-          failing ? now : new Date(now.getTime() + CLAIM_MS),
-          failing ? null : claim,
-        ),
-      );
-    }
-  }
-  if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
-  const started = await deps.webhooks.startDeliveries(deliveries);
-  const mine = started.filter((d) => d.claim === claim);
-  // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
-  const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
-  const result = await attemptWithin(deps, mine, claim, budgetMs, known);
-  return { ...result, handedOn: result.handedOn + started.length - mine.length };
-}
-
-/** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
-export const FAILING_FOR_MS = 10 * 60_000;
-
-const isFailing = (webhook: StoredWebhook, now: Date) =>
-  webhook.failingUntil != null && now.getTime() < Date.parse(webhook.failingUntil);
-
-/** Marks an endpoint failing, or clears the mark, when that changes it; a failure to write it only costs a wait. */
-async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolean, now: Date) {
-  if (ok ? webhook.failingUntil == null : isFailing(webhook, now)) return;
-  const until = ok ? null : new Date(now.getTime() + FAILING_FOR_MS).toISOString();
-  await deps.webhooks
-    .markFailing(webhook.tenantId, webhook.webhookId, until)
-    .catch((error) => deps.log.warn('webhook endpoint state not recorded', { error: (error as Error).name }));
-}
-
-/**
- * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
- * most `budgetMs`: what is still running then is cut off, and it and what has not started are
- * handed to the retry driver, due now.
- */
-async function attemptWithin(
-  deps: DeliveryDeps,
-  deliveries: readonly Delivery[],
-  claim: string,
-  budgetMs: number,
-  known: ReadonlyMap<string, StoredWebhook>,
-) {
-  const byEndpoint = new Map<string, Delivery[]>();
-  for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), budgetMs);
-  let delivered = 0;
-  let handedOn = 0;
-  const slow = new Set<StoredWebhook>();
-  try {
-    await Promise.all(
-      [...byEndpoint.values()].map((queue) =>
-        forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
-          const outcome = abort.signal.aborted
-            ? 'cut-off'
-            : await attemptLogged(deps, delivery, claim, abort.signal, known.get(endpointOf(delivery)));
-          if (outcome === 'delivered') delivered++;
-          if (outcome === 'cut-off') {
-            handedOn++;
-            const webhook = known.get(endpointOf(delivery));
-            if (webhook && !slow.has(webhook)) {
-              slow.add(webhook);
-              await noteHealth(deps, webhook, false, deps.clock.now());
-            }
-            await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
-              deps.log.warn('webhook delivery not handed on; its claim lapses', {
-                error: (error as Error).name,
-              }),
-            );
-          }
-        }),
-      ),
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-  return { attempted: deliveries.length - handedOn, delivered, handedOn };
-}
-
-const endpointOf = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) => `${d.tenantId}#${d.webhookId}`;
-
-async function attemptLogged(
-  deps: DeliveryDeps,
-  delivery: Delivery,
-  claim: string,
-  signal?: AbortSignal,
-  webhook?: StoredWebhook,
-): Promise<Delivery['status'] | 'cut-off' | 'unrecorded'> {
-  try {
-    const after = await attempt(deps, delivery, claim, signal, webhook);
-    return after === null ? 'cut-off' : after.status;
-  } catch (error) {
-    // Left claimed: the retry driver takes it again once the claim lapses.
-    deps.log.error('webhook attempt not recorded', {
-      tenantId: delivery.tenantId,
-      webhookId: delivery.webhookId,
-      eventId: delivery.eventId,
-      error: (error as Error).name,
-    });
-    return 'unrecorded';
-  }
-}
-
-/**
- * The retry driver: claims every delivery whose attempt is due (a retry, a test, a first attempt
- * handed on, or one whose sender stopped before recording it) and starts it, without waiting for
- * it, at most PER_ENDPOINT_CONCURRENCY per endpoint: an endpoint that never answers holds only
- * its own slots, and the next look comes on time for everyone else.
- */
-export class RetryDriver {
-  private readonly inFlight = new Map<string, number>();
-  private readonly running = new Set<Promise<void>>();
-  attempted = 0;
-  delivered = 0;
-
-  constructor(
-    private readonly deps: DeliveryDeps,
-    private readonly claim: string,
-  ) {}
-
-  /**
-   * One look at what is due; returns how many attempts it started (at most `limit`). It reads on
-   * past the deliveries of endpoints whose slots are full, up to DUE_SCAN_MAX of them, so one
-   * endpoint's backlog, however long, does not hide another's due delivery behind it.
-   */
-  async tick(limit = 500): Promise<number> {
-    const now = this.deps.clock.now();
-    let started = 0;
-    let after: Delivery | undefined;
-    for (let scanned = 0; started < limit && scanned < DUE_SCAN_MAX; ) {
-      const page = await this.deps.webhooks.dueDeliveries(now, DUE_PAGE, after);
-      for (const delivery of page) {
-        if (started >= limit) break;
-        if (await this.start(delivery, now)) started++;
-      }
-      scanned += page.length;
-      after = page.at(-1);
-      if (page.length < DUE_PAGE) break;
-    }
-    return started;
-  }
-
-  private async start(delivery: Delivery, now: Date): Promise<boolean> {
-    const endpoint = endpointOf(delivery);
-    const busy = this.inFlight.get(endpoint) ?? 0;
-    if (busy >= PER_ENDPOINT_CONCURRENCY) return false;
-    if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
-      return false;
-    this.inFlight.set(endpoint, busy + 1);
-    this.attempted++;
-    const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
-      .then((status) => {
-        if (status === 'delivered') this.delivered++;
-      })
-      .finally(() => {
-        this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
-        this.running.delete(run);
-      });
-    this.running.add(run);
-    return true;
-  }
-
-  /** Waits for every attempt started so far. */
-  async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
-  }
-}
-
-/** One look of a driver, waiting for its attempts. */
-export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 500) {
-  const driver = new RetryDriver(deps, claim);
-  await driver.tick(limit);
-  await driver.settled();
-  return { attempted: driver.attempted, delivered: driver.delivered };
-}
-
-/** One attempt of a claimed delivery, recorded under the claim; null when `signal` cut it off (nothing recorded). */
-export async function attempt(
-  deps: DeliveryDeps,
-  delivery: Delivery,
-  claim: string,
-  signal?: AbortSignal,
-  known?: StoredWebhook,
-): Promise<Delivery | null> {
-  const webhook = known ?? (await deps.webhooks.getWebhook(delivery.tenantId, delivery.webhookId));
-  const at = deps.clock.now();
-  if (!webhook) {
-    const stopped: Delivery = {
-      ...delivery,
-      status: 'failed',
-      error: 'webhook-removed',
-      nextAttemptAt: null,
-      dueAt: null,
-    };
-    await deps.webhooks.settleAttempt(stopped, claim);
-    return stopped;
-  }
-  const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
-  if (outcome.error === CUT_OFF) return null;
-  const attempts = delivery.attempts + 1;
-  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-  await noteHealth(deps, webhook, ok, at);
-  const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
-  const after: Delivery = {
-    ...delivery,
-    attempts,
-    lastAttemptAt: at.toISOString(),
-    responseStatus: outcome.status,
-    error: ok ? null : (outcome.error ?? 'unexpected-status'),
-    status: ok ? 'delivered' : next ? 'pending' : 'failed',
-    nextAttemptAt: next?.toISOString() ?? null,
-    dueAt: next?.toISOString() ?? null,
-  };
-  if (!(await deps.webhooks.settleAttempt(after, claim)))
-    deps.log.warn('webhook attempt made after its claim lapsed', {
-      tenantId: delivery.tenantId,
-      webhookId: delivery.webhookId,
-      eventId: delivery.eventId,
-    });
-  return after;
-}
-
-/**
- * The request of one attempt. Standard format: the Standard Webhooks body and headers, signed
- * with every secret valid now (two during a rotation). Slack: one sentence, unsigned (Slack's
- * URL is its secret).
- */
-export function outgoing(webhook: StoredWebhook, delivery: Delivery, now: Date): OutgoingWebhook {
-  if (webhook.format === 'slack') {
-    return {
-      url: webhook.url,
-      headers: { 'content-type': 'application/json' },
-      // mrkdwn off: what people typed (`*`, `_`, `~`) is shown as typed, never as formatting.
-      body: JSON.stringify({ text: slackText(delivery, webhook.locale), mrkdwn: false }),
-    };
-  }
-  const body = JSON.stringify({ type: delivery.type, timestamp: delivery.at, data: delivery.data });
-  const signature = signingSecrets(webhook, now)
-    .map((secret) => new StandardWebhook(secret).sign(delivery.eventId, now, body))
-    .join(' ');
-  return {
-    url: webhook.url,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': delivery.eventId,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
-    body,
   };
 }

@@ -7,7 +7,8 @@ import { HttpWebhookSender, systemResolve } from '../adapters/webhook-sender.ts'
 import { systemClock } from '../domain/clock.ts';
 import { ulidGenerator } from '../domain/ids.ts';
 import type { AddressPolicy } from '../domain/webhooks.ts';
-import type { DeliveryDeps, WebhookDeps } from '../use-cases/webhooks.ts';
+import type { DeliveryDeps } from '../use-cases/webhook-delivery.ts';
+import type { WebhookDeps } from '../use-cases/webhooks.ts';
 import { log } from './app.ts';
 import { cursorConfig, tableConfig, webhookConfig } from './config.ts';
 

@@ -12,15 +12,17 @@ import {
   type WebhookSender,
 } from '../../functions/domain/webhook-store.ts';
 import {
-  addWebhook,
   type DeliveryDeps,
   deliverEvents,
   FAILING_FOR_MS,
-  listDeliveries,
   PER_ENDPOINT_CONCURRENCY,
   RetryDriver,
-  removeWebhook,
   retryDueDeliveries,
+} from '../../functions/use-cases/webhook-delivery.ts';
+import {
+  addWebhook,
+  listDeliveries,
+  removeWebhook,
   rotateWebhookSecret,
   testWebhook,
   type WebhookDeps,

@@ -19,7 +19,7 @@ import {
 } from '../../functions/domain/webhooks.ts';
 import { errorToProblem } from '../../functions/http/problems.ts';
 import { retryOnConflict } from '../../functions/use-cases/deps.ts';
-import { outgoing } from '../../functions/use-cases/webhooks.ts';
+import { outgoing } from '../../functions/use-cases/webhook-delivery.ts';
 import { backToBack } from '../../local/stack.ts';
 import { until } from '../support/until.ts';
 
