@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditEventOf } from '../../functions/adapters/dynamodb/stream.ts';
+import { Table } from '../../functions/adapters/dynamodb/table.ts';
+import { DynamoWebhooks } from '../../functions/adapters/dynamodb/webhooks.ts';
 import {
   DELIVERABLE_EVENT_TYPES,
   type EventData,
@@ -24,7 +26,8 @@ import {
   requestInstruction,
 } from '../../functions/use-cases/instructions.ts';
 import { checkAccess, verifyCaller } from '../../functions/use-cases/support.ts';
-import { seedContact, testDeps } from '../support/deps.ts';
+import { addWebhook, removeWebhook, rotateWebhookSecret } from '../../functions/use-cases/webhooks.ts';
+import { seedContact, silentLog, testCursors, testDeps } from '../support/deps.ts';
 import { recordChecksFromStream, streamRecords } from '../support/stream.ts';
 
 const HOUR = 3600;
@@ -99,6 +102,25 @@ describe('every event the system writes, as it goes out (DynamoDB Local)', () =>
     const lapsing = await requestInstruction(t.deps, 'acme', ada, DELETE, now());
     t.clock.set(new Date(Date.parse(lapsing.confirmBy as string) + 1000).toISOString());
     expect(await lapseInstruction(t.deps, 'acme', lapsing.instructionId)).toBe('lapsed');
+
+    // A webhook added, its secret rotated, removed.
+    const hooks = {
+      webhooks: new DynamoWebhooks(new Table(t.doc, t.tableName, testCursors())),
+      clock: t.clock,
+      ids: t.deps.ids,
+      log: silentLog,
+      addressPolicy: { allowLoopback: false },
+      resolveHost: async () => ['93.184.215.14'],
+    };
+    const hook = await addWebhook(
+      hooks,
+      'acme',
+      'admin@acme.test',
+      { url: 'https://siem.example/in' },
+      now(),
+    );
+    await rotateWebhookSecret(hooks, 'acme', hook.webhookId, 'admin@acme.test', now());
+    await removeWebhook(hooks, 'acme', hook.webhookId, 'admin@acme.test', now());
 
     // The checks' events come from the stream, as in the deployed system.
     expect(await recordChecksFromStream(t)).toBe(2);
