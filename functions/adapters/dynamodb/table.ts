@@ -1,10 +1,14 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { ConcurrentModificationError } from '../../domain/errors.ts';
@@ -115,6 +119,20 @@ export class Table {
       new GetCommand({ TableName: this.name, Key: { pk, sk }, ConsistentRead: true }),
     );
     return item;
+  }
+
+  /** One conditional Put or Update: false when its condition refused it, any other error thrown. */
+  async writeIf(
+    write: { Put: Omit<PutCommandInput, 'TableName'> } | { Update: Omit<UpdateCommandInput, 'TableName'> },
+  ): Promise<boolean> {
+    try {
+      if ('Put' in write) await this.doc.send(new PutCommand({ TableName: this.name, ...write.Put }));
+      else await this.doc.send(new UpdateCommand({ TableName: this.name, ...write.Update }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   putEvent(event: AuditEvent): TransactItem {

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { WebhookLimitReachedError, WebhookTestPendingError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
@@ -178,20 +178,15 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   async markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void> {
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: tenantKey(tenantId), sk: webhookKey(webhookId) },
-          UpdateExpression: until ? 'SET failingUntil = :until' : 'REMOVE failingUntil',
-          // A removed webhook stays removed.
-          ConditionExpression: 'attribute_exists(pk)',
-          ...(until ? { ExpressionAttributeValues: { ':until': until } } : {}),
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    await this.table.writeIf({
+      Update: {
+        Key: { pk: tenantKey(tenantId), sk: webhookKey(webhookId) },
+        UpdateExpression: until ? 'SET failingUntil = :until' : 'REMOVE failingUntil',
+        // A removed webhook stays removed.
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(until ? { ExpressionAttributeValues: { ':until': until } } : {}),
+      },
+    });
   }
 
   async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
@@ -205,19 +200,14 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   private async startDelivery(delivery: Delivery): Promise<Delivery | null> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: deliveryItem(delivery),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return delivery;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return null;
-      throw error;
-    }
+    return (await this.table.writeIf({
+      Put: {
+        Item: deliveryItem(delivery),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }))
+      ? delivery
+      : null;
   }
 
   async startTest(delivery: Delivery): Promise<string> {
@@ -268,29 +258,22 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   private async bringForward(delivery: Delivery, dueAt: string): Promise<boolean> {
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
-          UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
-          // As read, unclaimed: a claim moves `dueAt`.
-          ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':due': dueAt,
-            ':sort': dueSort(delivery, dueAt),
-            ':seen': delivery.dueAt,
-            ':attempts': delivery.attempts,
-            ':pending': 'pending',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.table.writeIf({
+      Update: {
+        Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+        UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
+        // As read, unclaimed: a claim moves `dueAt`.
+        ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':due': dueAt,
+          ':sort': dueSort(delivery, dueAt),
+          ':seen': delivery.dueAt,
+          ':attempts': delivery.attempts,
+          ':pending': 'pending',
+        },
+      },
+    });
   }
 
   async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
@@ -328,70 +311,49 @@ export class DynamoWebhooks implements WebhookStore {
 
   async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
     const dueAt = until.toISOString();
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
-          UpdateExpression: 'SET claim = :claim, dueAt = :until, gsi1sk = :sort',
-          ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':claim': claim,
-            ':until': dueAt,
-            ':sort': dueSort(delivery, dueAt),
-            ':seen': delivery.dueAt,
-            ':attempts': delivery.attempts,
-            ':pending': 'pending',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.table.writeIf({
+      Update: {
+        Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+        UpdateExpression: 'SET claim = :claim, dueAt = :until, gsi1sk = :sort',
+        ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':claim': claim,
+          ':until': dueAt,
+          ':sort': dueSort(delivery, dueAt),
+          ':seen': delivery.dueAt,
+          ':attempts': delivery.attempts,
+          ':pending': 'pending',
+        },
+      },
+    });
   }
 
   async releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean> {
     const due = dueAt.toISOString();
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
-          UpdateExpression: 'SET dueAt = :due, gsi1pk = :partition, gsi1sk = :sort REMOVE claim',
-          ConditionExpression: 'claim = :claim',
-          ExpressionAttributeValues: {
-            ':due': due,
-            ':partition': DUE_PARTITION,
-            ':sort': dueSort(delivery, due),
-            ':claim': claim,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.table.writeIf({
+      Update: {
+        Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+        UpdateExpression: 'SET dueAt = :due, gsi1pk = :partition, gsi1sk = :sort REMOVE claim',
+        ConditionExpression: 'claim = :claim',
+        ExpressionAttributeValues: {
+          ':due': due,
+          ':partition': DUE_PARTITION,
+          ':sort': dueSort(delivery, due),
+          ':claim': claim,
+        },
+      },
+    });
   }
 
   async settleAttempt(after: Delivery, claim: string): Promise<boolean> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: deliveryItem({ ...after, claim: null }),
-          ConditionExpression: 'claim = :claim',
-          ExpressionAttributeValues: { ':claim': claim },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.table.writeIf({
+      Put: {
+        Item: deliveryItem({ ...after, claim: null }),
+        ConditionExpression: 'claim = :claim',
+        ExpressionAttributeValues: { ':claim': claim },
+      },
+    });
   }
 
   listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>> {
