@@ -1,8 +1,9 @@
-import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
+  Code,
+  Function as LambdaFunction,
   LoggingFormat,
   ParamsAndSecretsLayerVersion,
   ParamsAndSecretsLogLevel,
@@ -10,12 +11,9 @@ import {
   Runtime,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { productionEsbuild } from '../bundling.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { bundleFolder, unbundledFolder } from '../bundles.ts';
 
 export interface AppFunctionProps {
   /** Handler file, relative to the repository root (the route table's `entry`). */
@@ -32,7 +30,7 @@ export interface AppFunctionProps {
  * in what they do.
  */
 export class AppFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
@@ -56,10 +54,12 @@ export class AppFunction extends Construct {
       reason:
         'Only X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) and, for the stream reader, dynamodb:ListStreams use "*": they have no resource-level permissions.',
     });
-    this.fn = new NodejsFunction(this, 'Function', {
+    this.fn = new LambdaFunction(this, 'Function', {
       role,
-      entry: join(ROOT, props.entry),
-      handler: 'handler',
+      // The production bundle (infra/bundling.ts's settings, the AWS SDK inside at the version we
+      // test), built with every other function's in one esbuild run.
+      code: Code.fromAsset(Stack.of(this).bundlingRequired ? bundleFolder(props.entry) : unbundledFolder()),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -85,20 +85,6 @@ export class AppFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },
-      // The one set of production esbuild settings (also used by the benchmarks).
-      bundling: {
-        format: OutputFormat.ESM,
-        target: productionEsbuild.target,
-        minify: productionEsbuild.minify,
-        sourceMap: productionEsbuild.sourcemap,
-        mainFields: productionEsbuild.mainFields,
-        banner: productionEsbuild.banner.js,
-        forceDockerBundling: false,
-        // Ship the SDK version we test with, not whatever the runtime carries.
-        bundleAwsSDK: true,
-      },
-      projectRoot: ROOT,
-      depsLockFilePath: join(ROOT, 'package-lock.json'),
     });
   }
 }
