@@ -34,7 +34,22 @@ export async function startServiceProcess(
     child.kill('SIGKILL');
     throw new Error(`${name} did not start on port ${options.port}: ${(error as Error).message}\n${stderr}`);
   }
+  stopWithParent(child.pid as number);
   return { child, pid: child.pid as number, stop: () => stopChild(child) };
+}
+
+/**
+ * A watcher (a shell loop, about a megabyte) that stops the engine once this process is gone:
+ * a runtime killed outright (a benchmark's time-out, `kill -9`) leaves no Java behind.
+ */
+function stopWithParent(pid: number) {
+  const watch =
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; ' +
+    'kill -0 "$2" 2>/dev/null || exit 0; kill "$2"; sleep 3; kill -9 "$2" 2>/dev/null; exit 0';
+  spawn('/bin/sh', ['-c', watch, 'stop-with-parent', String(process.pid), String(pid)], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
 }
 
 /** Stops a child by PID: SIGTERM, then SIGKILL if it lingers. */
