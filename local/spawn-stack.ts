@@ -56,20 +56,24 @@ async function spawnOn(
   ports: Record<string, number>,
   extraEnv: Record<string, string>,
 ): Promise<SpawnedStack> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      DATA_DIR: dataDir,
-      GRANT_MIN_SECONDS: '1',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      ...extraEnv,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'local/start.ts', '--stop-with-parent'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        DATA_DIR: dataDir,
+        GRANT_MIN_SECONDS: '1',
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a crash can take down its children (Java, SES) too.
+      detached: true,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so a crash can take down its children (Java, SES) too.
-    detached: true,
-  });
+  );
   let output = '';
   const collect = (c: Buffer) => {
     output = (output + c.toString()).slice(-20_000);

@@ -6,6 +6,16 @@ import { signToken } from './tokens.ts';
 /** `npm start`: the whole system on 127.0.0.1 until Ctrl-C. */
 async function main() {
   const env = localEnv();
+  // Started by a test or benchmark: stop once it is gone, however it ended (its own process
+  // group keeps this stack from its signals). Before the stack is up there is nothing to stop
+  // but the engines, and they stop with this process.
+  let stopOnParentGone: () => void = () => process.exit(1);
+  if (process.argv.includes('--stop-with-parent')) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stopOnParentGone();
+    }, 1000).unref();
+  }
   console.log(`Starting the local support-access stack (data in ${env.dataDir}) …`);
   const stack = await startLocalStack(env);
   let stopping = false;
@@ -19,6 +29,7 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopOnParentGone = () => void stop('parent gone');
 
   const token = (user: keyof typeof DEMO_USERS) => signToken(stack.keys, DEMO_USERS[user]);
   const [admin, anna, ben, agent] = await Promise.all([
