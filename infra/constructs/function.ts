@@ -13,7 +13,7 @@ import {
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { productionEsbuild } from '../bundling.ts';
+import { PRODUCTION_NODE_OPTIONS, productionEsbuild } from '../bundling.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -80,7 +80,7 @@ export class AppFunction extends Construct {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'support-access',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
@@ -91,6 +91,7 @@ export class AppFunction extends Construct {
         target: productionEsbuild.target,
         minify: productionEsbuild.minify,
         sourceMap: productionEsbuild.sourcemap,
+        sourcesContent: productionEsbuild.sourcesContent,
         mainFields: productionEsbuild.mainFields,
         banner: productionEsbuild.banner.js,
         forceDockerBundling: false,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,6 +41,16 @@ describe('a function’s import does only what its requests need (cold start)', 
     // The webhook functions keep the parser: they check every address.
     const { inputs } = await bundle(route('addWebhook').entry, dir);
     expect(inputs.some((i) => i.includes('ipaddr.js'))).toBe(true);
+  });
+
+  it('maps stacks without carrying the sources in the map (Node parses the whole map on load)', async () => {
+    const { outfile } = await bundle(route('checkAccess').entry, dir);
+    const map = JSON.parse(await readFile(`${outfile}.map`, 'utf8')) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+    expect(map.sources.some((s) => s.endsWith('functions/handlers/check-access.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
   });
 
   it('makes no Intl segmenter on import (only text that is shortened needs one)', async () => {
