@@ -15,6 +15,12 @@ const PARTS: Record<string, string> = {
   'zod + every request schema': `import * as s from ${fn('functions/http/schemas.ts')};
 for (const schema of Object.values(s)) if (typeof schema === 'function' && schema.length === 0) schema();`,
   'zod + one route’s schemas (as built now)': `import { PageQuery } from ${fn('functions/http/schemas.ts')}; PageQuery();`,
+  'the settings, one section read': `import { tableConfig } from ${fn('functions/wiring/config.ts')};
+tableConfig({ TABLE_NAME: 't' });`,
+  'the route table': `import { routes } from ${fn('functions/http/routes.ts')}; globalThis.r = routes;`,
+  'an Intl grapheme segmenter': `globalThis.s = new Intl.Segmenter(undefined, { granularity: 'grapheme' });`,
+  'ipaddr.js, one range parsed': `import ipaddr from 'ipaddr.js'; globalThis.r = ipaddr.parseCIDR('2000::/3');`,
+  'Powertools Logger': `import { Logger } from '@aws-lambda-powertools/logger'; new Logger({ serviceName: 'x' });`,
   'Powertools Logger + Metrics': `import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 new Logger({ serviceName: 'x' }); new Metrics({ serviceName: 'x' });`,
@@ -40,11 +46,11 @@ export async function coldShares() {
         stdin: { contents: `${SDK_FLOORS.dynamodb}\n${code}`, resolveDir: ROOT, loader: 'ts' },
         outfile: file,
       });
-      const { ms, floorMs } = importPair(file, floor);
+      const { ms, floorMs, cpuMs, floorCpuMs } = importPair(file, floor);
       add({
         name: `cold start share: ${name}`,
         value: round(ms - floorMs, 1),
-        unit: `ms over the DynamoDB floor (${round(floorMs, 1)} ms; ×${round(ms / floorMs)})`,
+        unit: `ms over the DynamoDB floor (${round(floorMs, 1)} ms; ×${round(ms / floorMs)}); CPU +${round(cpuMs - floorCpuMs, 1)} ms (floor ${round(floorCpuMs, 1)})`,
         target: '—',
         pass: null,
       });

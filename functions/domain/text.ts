@@ -5,7 +5,8 @@ export function charLength(text: string): number {
   return [...text].length;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: an Intl.Segmenter loads its ICU data, a few milliseconds of every cold start.
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * Shortens text to at most `max` characters as a reader sees them (grapheme clusters), ending
@@ -15,6 +16,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  */
 export function shorten(text: string, max: number): string {
   const clusters: string[] = [];
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) {
     clusters.push(segment);
     if (clusters.length > max) break;

@@ -2,6 +2,12 @@ import ipaddr from 'ipaddr.js';
 import type { DeliverableEventType } from './audit.ts';
 import type { Locale } from './contact.ts';
 import { ValidationError } from './errors.ts';
+import {
+  WEBHOOK_DESCRIPTION_MAX,
+  WEBHOOK_FORMATS,
+  WEBHOOK_URL_MAX,
+  type WebhookFormat,
+} from './webhook-fields.ts';
 
 /**
  * Customer webhooks: where deliveries may go, their secrets and their retry schedule. Plain
@@ -11,10 +17,7 @@ import { ValidationError } from './errors.ts';
  */
 
 export const WEBHOOKS_MAX = 10;
-export const WEBHOOK_URL_MAX = 2000;
-export const WEBHOOK_DESCRIPTION_MAX = 200;
-export const WEBHOOK_FORMATS = ['standard', 'slack'] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+export { WEBHOOK_DESCRIPTION_MAX, WEBHOOK_FORMATS, WEBHOOK_URL_MAX, type WebhookFormat };
 export const SLACK_HOST = 'hooks.slack.com';
 
 /** After a rotation every delivery is signed with both secrets for this long. */

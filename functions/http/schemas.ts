@@ -2,7 +2,7 @@ import { DELIVERABLE_EVENT_TYPES } from '../domain/audit.ts';
 import type { CallerIdentity } from '../domain/contact.ts';
 import { LOCALES } from '../domain/contact.ts';
 import { REASON_MAX, TICKET_MAX } from '../domain/grant.ts';
-import { WEBHOOK_DESCRIPTION_MAX, WEBHOOK_FORMATS, WEBHOOK_URL_MAX } from '../domain/webhooks.ts';
+import { WEBHOOK_DESCRIPTION_MAX, WEBHOOK_FORMATS, WEBHOOK_URL_MAX } from '../domain/webhook-fields.ts';
 import * as z from '../validation/zod.ts';
 
 /**

@@ -11,10 +11,12 @@ type Section<G extends Group> = { [S in InGroup<G> as S['variable']]: z.infer<S[
  * defaults is settings.ts (a setting of a section is read here with no further line).
  */
 function section<G extends Group>(group: G) {
-  const schema = z.object(Object.fromEntries(inGroups(group).map((s) => [s.variable, s.schema])));
+  // Built on first read: a function reads only the sections it needs.
+  let schema: z.ZodMiniType | undefined;
   let cached: Section<G> | undefined;
   return (env: NodeJS.ProcessEnv = process.env): Section<G> => {
     if (cached && env === process.env) return cached;
+    schema ??= z.object(Object.fromEntries(inGroups(group).map((s) => [s.variable, s.schema])));
     const parsed = schema.safeParse(env);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');

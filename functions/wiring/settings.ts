@@ -36,8 +36,17 @@ export interface Setting<T = unknown> {
   readonly local?: boolean;
 }
 
-const text = z.string({ error: 'is required' });
-const required = () => text.check(z.minLength(1, 'is required'));
+/**
+ * A setting's schema is built when it is first read and then kept on the setting: a function
+ * reads one or two sections, and building every setting's schema on load was a share of every
+ * cold start.
+ */
+const kept = <S>(setting: object, schema: S): S => {
+  Object.defineProperty(setting, 'schema', { value: schema, enumerable: true });
+  return schema;
+};
+const text = () => z.string({ error: 'is required' });
+const required = () => text().check(z.minLength(1, 'is required'));
 const optionalText = () => z.optional(z.string().check(z.minLength(1, 'must not be empty')));
 const withDefault = (fallback: string) =>
   z.pipe(
@@ -82,7 +91,9 @@ const seconds = <V extends string>(variable: V, context: string, fallback: numbe
     group: 'policy',
     variable,
     context,
-    schema: wholeNumber(fallback),
+    get schema() {
+      return kept(this, wholeNumber(fallback));
+    },
     shown: shownNumber(fallback),
     description,
     local: true,
@@ -92,16 +103,40 @@ const claim = <V extends string>(variable: V, context: string, fallback: string,
     group: 'claims',
     variable,
     context,
-    schema: withDefault(fallback),
+    get schema() {
+      return kept(this, withDefault(fallback));
+    },
     shown: `\`${fallback}\``,
     description,
   }) as const;
 const stackResource = <G extends Group, V extends string>(group: G, variable: V, description: string) =>
-  ({ group, variable, schema: required(), shown: 'the stack’s', description }) as const;
+  ({
+    group,
+    variable,
+    get schema() {
+      return kept(this, required());
+    },
+    shown: 'the stack’s',
+    description,
+  }) as const;
 const stageOnly = (context: string, shown: string, description: string) =>
-  ({ context, schema: optionalText(), shown, description }) as const;
+  ({
+    context,
+    get schema() {
+      return kept(this, optionalText());
+    },
+    shown,
+    description,
+  }) as const;
 const throttle = (context: string, fallback: number, description: string) =>
-  ({ context, schema: number(fallback), shown: shownNumber(fallback), description }) as const;
+  ({
+    context,
+    get schema() {
+      return kept(this, number(fallback));
+    },
+    shown: shownNumber(fallback),
+    description,
+  }) as const;
 
 /**
  * Every setting of the product, once: the functions' environment variable, the stage's key
@@ -119,7 +154,9 @@ export const settings = {
     group: 'table',
     variable: 'ACTIVE_INDEX_SHARDS',
     context: 'activeIndexShards',
-    schema: wholeNumber(1, MAX_INDEX_SHARDS, 1),
+    get schema() {
+      return kept(this, wholeNumber(1, MAX_INDEX_SHARDS, 1));
+    },
     shown: '1',
     description: `index partitions of the active-grant and reminder lists (1–${MAX_INDEX_SHARDS}); raise beyond about 1 000 grant changes a second, never lower`,
     local: true,
@@ -171,7 +208,9 @@ export const settings = {
     group: 'signIn',
     variable: 'JWT_ISSUER',
     context: 'issuer',
-    schema: required(),
+    get schema() {
+      return kept(this, required());
+    },
     shown: 'the Cognito pool',
     description: 'an existing OpenID issuer instead of the stack’s Cognito pool',
   },
@@ -179,7 +218,9 @@ export const settings = {
     group: 'signIn',
     variable: 'JWT_AUDIENCE',
     context: 'audience',
-    schema: list(),
+    get schema() {
+      return kept(this, list());
+    },
     shown: 'required with `issuer`',
     description: 'the audiences the JWT authorizer accepts, comma-separated',
   },
@@ -187,7 +228,9 @@ export const settings = {
     group: 'signIn',
     variable: 'JWT_JWKS_URL',
     context: 'jwksUrl',
-    schema: text.check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+    get schema() {
+      return kept(this, text().check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')));
+    },
     shown: 'required with `issuer`',
     description:
       'the issuer’s key set (`jwks_uri`): the emailed-link function checks extend and confirm sign-ins itself',
@@ -227,14 +270,18 @@ export const settings = {
   scheduleMaxRetries: {
     group: 'scheduler',
     variable: 'SCHEDULE_MAX_RETRIES',
-    schema: wholeNumber(10),
+    get schema() {
+      return kept(this, wholeNumber(10));
+    },
     shown: '10',
     description: 'how often the Scheduler retries an invocation that failed',
   },
   scheduleMaxEventAgeSeconds: {
     group: 'scheduler',
     variable: 'SCHEDULE_MAX_EVENT_AGE_SECONDS',
-    schema: wholeNumber(3600),
+    get schema() {
+      return kept(this, wholeNumber(3600));
+    },
     shown: '3 600',
     description: 'how long the Scheduler keeps retrying',
   },
@@ -242,7 +289,9 @@ export const settings = {
     group: 'mail',
     variable: 'MAIL_FROM',
     context: 'mailFrom',
-    schema: required(),
+    get schema() {
+      return kept(this, required());
+    },
     shown: 'required',
     description: 'the sender of every email; the notifier may send as no one else',
     local: true,
@@ -251,15 +300,20 @@ export const settings = {
     group: 'mail',
     variable: 'MAIL_BRAND_NAME',
     context: 'mailBrandName',
-    schema: z.pipe(
-      withDefault(DEFAULT_BRAND_NAME),
-      z
-        .string()
-        .check(
-          z.maxLength(60, 'must be at most 60 characters'),
-          z.regex(/^[^\p{Cc}\u2028\u2029]+$/u, 'must be one line'),
+    get schema() {
+      return kept(
+        this,
+        z.pipe(
+          withDefault(DEFAULT_BRAND_NAME),
+          z
+            .string()
+            .check(
+              z.maxLength(60, 'must be at most 60 characters'),
+              z.regex(/^[^\p{Cc}\u2028\u2029]+$/u, 'must be one line'),
+            ),
         ),
-    ),
+      );
+    },
     shown: DEFAULT_BRAND_NAME,
     description: 'the vendor’s name in every mail’s header (one line, at most 60 characters)',
     local: true,
@@ -268,10 +322,15 @@ export const settings = {
     group: 'mail',
     variable: 'CONSOLE_URL',
     context: 'consoleUrl',
-    schema: z.pipe(
-      withDefault('http://127.0.0.1:3000'),
-      z.string().check(z.regex(httpUrl, 'must be an http(s) URL')),
-    ),
+    get schema() {
+      return kept(
+        this,
+        z.pipe(
+          withDefault('http://127.0.0.1:3000'),
+          z.string().check(z.regex(httpUrl, 'must be an http(s) URL')),
+        ),
+      );
+    },
     shown: 'the console’s origin',
     description: 'where emailed links point (`<CONSOLE_URL>/act#<token>`)',
     local: true,
@@ -324,7 +383,9 @@ export const settings = {
   sdkConnectionTimeoutMs: {
     group: 'sdk',
     variable: 'SDK_CONNECTION_TIMEOUT_MS',
-    schema: optionalWholeNumber(),
+    get schema() {
+      return kept(this, optionalWholeNumber());
+    },
     shown: '1 000',
     description:
       'milliseconds an AWS SDK call may take to connect before it fails (`npm start`: 30 000, DynamoDB Local is slow under a burst)',
@@ -332,17 +393,24 @@ export const settings = {
   sdkRequestTimeoutMs: {
     group: 'sdk',
     variable: 'SDK_REQUEST_TIMEOUT_MS',
-    schema: optionalWholeNumber(),
+    get schema() {
+      return kept(this, optionalWholeNumber());
+    },
     shown: '2 000 (SES 5 000)',
     description: 'milliseconds an AWS SDK call may wait for its answer before it fails (`npm start`: 30 000)',
   },
   webhooksAllowLoopback: {
     group: 'webhooks',
     variable: 'WEBHOOKS_ALLOW_LOOPBACK',
-    schema: z.pipe(
-      z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
-      z.transform((v: 'true' | 'false' | undefined) => v === 'true'),
-    ),
+    get schema() {
+      return kept(
+        this,
+        z.pipe(
+          z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
+          z.transform((v: 'true' | 'false' | undefined) => v === 'true'),
+        ),
+      );
+    },
     shown: '`false`',
     description:
       'customer webhooks may deliver to `http://127.0.0.1:<port>/` and `http://localhost:<port>/`: set by `npm start` alone, never by the stack (no stage key)',

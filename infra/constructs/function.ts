@@ -14,6 +14,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleFolder, unbundledFolder } from '../bundles.ts';
+import { PRODUCTION_NODE_OPTIONS } from '../bundling.ts';
 
 export interface AppFunctionProps {
   /** Handler file, relative to the repository root (the route table's `entry`). */
@@ -80,7 +81,7 @@ export class AppFunction extends Construct {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'support-access',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionHost, startFunctions } from '../../local/functions.ts';
 
@@ -80,4 +82,50 @@ describe('the local function host’s reports', () => {
     expect(slow.billedMs - slow.durationMs).toBeLessThanOrEqual(1.005);
     expect(quick.durationMs).toBeLessThan(slow.durationMs);
   }, 20_000);
+});
+
+describe('the local function host’s output', () => {
+  it('writes a function’s log lines from its own thread: they reach stdout while the main thread is busy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'function-host-'));
+    try {
+      await writeFile(
+        join(dir, 'logs.mjs'),
+        `export const handler = async (event) => {
+  if (event.log) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (event.log) console.log('line from the function');
+  return {};
+};`,
+      );
+      // The main thread starts the invocation, then keeps its event loop busy for two seconds (as
+      // the gateway and the stream pollers do under load) before it writes a line of its own.
+      await writeFile(
+        join(dir, 'main.mts'),
+        `import { startFunctions } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'local', 'functions.ts'))};
+const host = startFunctions({ bundles: { logs: ${JSON.stringify(join(dir, 'logs.mjs'))} }, environments: { logs: {} }, runtime: {} });
+// The host's workers do not keep a process alive (the stack's servers do): this timer does.
+const alive = setInterval(() => {}, 1000);
+const invoke = host.invoker('logs');
+await invoke({});
+const logged = invoke({ log: true });
+await new Promise((resolve) => setImmediate(resolve));
+const until = Date.now() + 2000;
+while (Date.now() < until);
+process.stdout.write('main thread free\\n');
+await logged;
+await host.stop();
+clearInterval(alive);
+`,
+      );
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', join(dir, 'main.mts')],
+        {
+          cwd: join(import.meta.dirname, '..', '..'),
+        },
+      );
+      expect(stdout.trim().split('\n')).toEqual(['line from the function', 'main thread free']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
