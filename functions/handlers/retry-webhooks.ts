@@ -15,7 +15,7 @@ export const handler = async (
   event: { wake?: string } = {},
   context?: Pick<Context, 'invokedFunctionArn'>,
 ) => {
-  const self = context ? { functionArn: context.invokedFunctionArn } : undefined;
+  const self = context?.invokedFunctionArn ? { functionArn: context.invokedFunctionArn } : undefined;
   const result = await retryDueDeliveries(deliveryDeps(self), randomUUID());
   if (result.attempted > 0) logger.info('webhook retries', { ...result, wake: event.wake ?? null });
   return result;
