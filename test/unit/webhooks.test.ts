@@ -21,7 +21,6 @@ import { errorToProblem } from '../../functions/http/problems.ts';
 import { retryOnConflict } from '../../functions/use-cases/deps.ts';
 import { outgoing } from '../../functions/use-cases/webhook-delivery.ts';
 import { everyMinute } from '../../local/stack.ts';
-import { until } from '../support/until.ts';
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };
