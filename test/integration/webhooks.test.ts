@@ -208,9 +208,16 @@ describe('webhooks on DynamoDB Local', () => {
     const status = async () =>
       (await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0];
     expect(await status()).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500 });
-    // Not due yet: nothing is sent.
+    // The failed attempt asked for a look when its retry falls due.
+    const failedAt = t.clock.now().getTime();
+    expect(t.wakeUps.take()).toEqual([new Date(failedAt + 5_000).toISOString()]);
+    // Not due yet: nothing is sent, and the look read on to it, for its wake-up (the index's order).
     t.clock.advance(4_000);
-    expect((await retryDueDeliveries(t.delivery, 'driver-a')).attempted).toBe(0);
+    expect(await retryDueDeliveries(t.delivery, 'driver-a')).toEqual({
+      attempted: 0,
+      delivered: 0,
+      nextLookAt: new Date(failedAt + 5_000).toISOString(),
+    });
     for (const [i, wait] of [5, 300, 1800, 7200, 18_000, 36_000, 36_000].entries()) {
       t.clock.advance(wait * 1000);
       expect((await retryDueDeliveries(t.delivery, `driver-${i}`)).attempted, `retry ${i + 2}`).toBe(1);
