@@ -357,8 +357,8 @@ export const settings = {
     group: 'retryWakeUps',
     variable: 'RETRY_FUNCTION_ARN',
     schema: optionalText(),
-    shown: 'the stack’s (the driver: its own)',
-    description: 'the retry driver, which they invoke',
+    shown: 'the stack’s',
+    description: 'the retry driver, which they invoke (the driver itself takes its own from its context)',
   },
   retrySchedulerRoleArn: stackResource(
     'retryWakeUps',
