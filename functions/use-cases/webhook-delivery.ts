@@ -15,7 +15,7 @@ import {
   type WebhookSender,
   type WebhookStore,
 } from '../domain/webhook-store.ts';
-import { nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
+import { ATTEMPT_TIMEOUT_MS, nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
 import { forEachConcurrently } from './deps.ts';
 
 export interface DeliveryDeps {
@@ -241,8 +241,12 @@ export class RetryDriver {
   private readonly running = new Set<Promise<void>>();
   attempted = 0;
   delivered = 0;
-  /** Due deliveries this look read but left (their endpoint's slots full, or past the limit). */
+  /** Due deliveries this look read but left (its own slots for their endpoint full, or past the limit). */
   private leftOver = false;
+  /** Due deliveries left because attempts elsewhere (another look, the sender) hold all their endpoint's slots. */
+  private blocked = false;
+  /** Attempts in flight elsewhere, per endpoint, as this look read them. */
+  private readonly elsewhere = new Map<string, number>();
   /** The soonest unclaimed delivery falling due within WAKE_HORIZON_MS, if any. */
   private soonest: Date | null = null;
 
@@ -252,34 +256,26 @@ export class RetryDriver {
   ) {}
 
   /**
-   * One look at what is due; returns how many attempts it started (at most `limit`). It reads on
-   * past the deliveries of endpoints whose slots are full, up to DUE_SCAN_MAX of them, so one
-   * endpoint's backlog, however long, does not hide another's due delivery behind it; and on to
-   * the first delivery falling due within WAKE_HORIZON_MS, for the wake-up `plan` asks for.
+   * One look at what is due; returns how many attempts it started (at most `limit`). It reads
+   * everything due within WAKE_HORIZON_MS, up to DUE_SCAN_MAX deliveries: past the deliveries of
+   * endpoints whose slots are full, so one endpoint's backlog, however long, does not hide
+   * another's due delivery behind it; and past the attempts in flight elsewhere (claimed, their
+   * claim lapsing within the minute), which take their endpoint's slots here too, so looks that
+   * overlap still give an endpoint PER_ENDPOINT_CONCURRENCY attempts at a time.
    */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
     const horizon = new Date(now.getTime() + WAKE_HORIZON_MS);
-    let started = 0;
+    const due: Delivery[] = [];
     let after: Delivery | undefined;
-    scan: for (let scanned = 0; ; ) {
+    for (let scanned = 0; ; ) {
       const page = await this.deps.webhooks.dueDeliveries(horizon, DUE_PAGE, after);
       for (const delivery of page) {
         const dueAt = new Date(delivery.dueAt ?? now);
-        if (dueAt > now) {
-          // Soonest first: the first unclaimed one is the next wake-up. A claimed one is being
-          // attempted; should its sender stop, the per-minute look takes it once the claim lapses.
-          if (delivery.claim !== null) continue;
-          this.soonest = dueAt;
-          break scan;
-        }
-        if (started >= limit) {
-          this.leftOver = true;
-          break scan;
-        }
-        const outcome = await this.start(delivery, now);
-        if (outcome === 'started') started++;
-        if (outcome === 'no-slot') this.leftOver = true;
+        if (dueAt <= now) due.push(delivery);
+        else if (delivery.claim !== null)
+          this.elsewhere.set(endpointOf(delivery), (this.elsewhere.get(endpointOf(delivery)) ?? 0) + 1);
+        else if (!this.soonest || dueAt < this.soonest) this.soonest = dueAt;
       }
       scanned += page.length;
       after = page.at(-1);
@@ -290,13 +286,28 @@ export class RetryDriver {
         break;
       }
     }
+    let started = 0;
+    for (const delivery of due) {
+      if (started >= limit) {
+        this.leftOver = true;
+        break;
+      }
+      const outcome = await this.start(delivery, now);
+      if (outcome === 'started') started++;
+      if (outcome === 'no-slot') this.leftOver = true;
+      if (outcome === 'slots-elsewhere') this.blocked = true;
+    }
     return started;
   }
 
-  private async start(delivery: Delivery, now: Date): Promise<'started' | 'no-slot' | 'taken'> {
+  private async start(
+    delivery: Delivery,
+    now: Date,
+  ): Promise<'started' | 'no-slot' | 'slots-elsewhere' | 'taken'> {
     const endpoint = endpointOf(delivery);
     const busy = this.inFlight.get(endpoint) ?? 0;
-    if (busy >= PER_ENDPOINT_CONCURRENCY) return 'no-slot';
+    if (busy + (this.elsewhere.get(endpoint) ?? 0) >= PER_ENDPOINT_CONCURRENCY)
+      return busy > 0 ? 'no-slot' : 'slots-elsewhere';
     if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
       return 'taken';
     this.inFlight.set(endpoint, busy + 1);
@@ -320,13 +331,21 @@ export class RetryDriver {
 
   /**
    * Once its attempts have ended: the next look, at once for what this one left (an endpoint's
-   * backlog gets its slots again only now, so it never has more than its share in flight), else
-   * when the soonest delivery falls due. Nothing due within the horizon: no wake-up, the
-   * per-minute look will do.
+   * backlog gets its slots again only now, so it never has more than its share in flight); once
+   * the attempts elsewhere that held an endpoint's slots have ended (each within its timeout);
+   * or when the soonest delivery falls due, whichever comes first. Nothing due within the
+   * horizon: no wake-up, the per-minute look will do.
    */
   async plan(): Promise<Date | null> {
-    const next = this.leftOver ? this.deps.clock.now() : this.soonest;
-    if (next) await wakeDriverFor(this.deps, next);
+    const now = this.deps.clock.now().getTime();
+    const candidates = [
+      this.leftOver ? now : null,
+      this.blocked ? now + ATTEMPT_TIMEOUT_MS : null,
+      this.soonest?.getTime() ?? null,
+    ].filter((t): t is number => t !== null);
+    if (candidates.length === 0) return null;
+    const next = new Date(Math.min(...candidates));
+    await wakeDriverFor(this.deps, next);
     return next;
   }
 }

@@ -14,6 +14,7 @@ import type { EventData } from '../../functions/domain/audit.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CUT_OFF,
+  type Delivery,
   type OutgoingWebhook,
   type SendOutcome,
   type WebhookSender,
@@ -265,6 +266,50 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     expect(await retryDueDeliveries(t.delivery, 'driver-2')).toMatchObject({
       attempted: 20 - PER_ENDPOINT_CONCURRENCY,
       nextLookAt: null,
+    });
+  });
+
+  it('looks that overlap share an endpoint’s slots: the second starts none of the held endpoint’s, the other endpoint’s at once', async () => {
+    const t = given();
+    await t.webhooks.addWebhook(webhook('slow', 'w1'));
+    await t.webhooks.addWebhook(webhook('fast', 'w2'));
+    t.sender.answer = () => 'hold';
+    await deliverEvents(
+      t.delivery,
+      Array.from({ length: 12 }, () => t.event('slow')),
+      'sender',
+      0,
+    );
+    t.wakeUps.take();
+    t.sender.sent.length = 0;
+    t.sender.held.length = 0;
+    // The first look holds the slow endpoint's eight slots (its attempts hang).
+    const first = retryDueDeliveries(t.delivery, 'driver-1');
+    await vi.waitFor(() => expect(t.sender.held).toHaveLength(PER_ENDPOINT_CONCURRENCY));
+    // Another look meanwhile (the per-minute one, a wake-up): none of the slow endpoint's, the fast one's at once.
+    t.clock.advance(1_000);
+    t.sender.answer = (url) => (url.includes('slow') ? 'hold' : { status: 200, error: null });
+    await t.webhooks.startDeliveries([
+      {
+        ...([...t.webhooks.deliveries.values()][0] as Delivery),
+        tenantId: 'fast',
+        webhookId: 'w2',
+        claim: null,
+        dueAt: t.clock.now().toISOString(),
+      },
+    ]);
+    expect(await retryDueDeliveries(t.delivery, 'driver-2')).toEqual({
+      attempted: 1,
+      delivered: 1,
+      // When the attempts holding the slots have ended at the latest.
+      nextLookAt: '2026-12-01T10:00:11.300Z',
+    });
+    expect(t.sender.held).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+    expect(t.wakeUps.take()).toEqual(['2026-12-01T10:00:11.300Z']);
+    for (const release of t.sender.held.splice(0)) release();
+    expect(await first).toMatchObject({
+      attempted: PER_ENDPOINT_CONCURRENCY,
+      nextLookAt: '2026-12-01T10:00:01.300Z',
     });
   });
 
