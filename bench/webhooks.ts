@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signToken } from '../local/tokens.ts';
+import { billedDurations } from './billed.ts';
 import { add, api, type Ctx, log, QUICK, startStack, stopStack, whileChecksFlood } from './context.ts';
 import { percentile, round } from './lib.ts';
 
@@ -134,6 +135,8 @@ export async function webhooksLatency() {
       pass: ratio <= 1.2 && failing.result.missing === 0,
     });
   } finally {
+    // What each function of this stack was billed: the retry driver's looks among them.
+    await billedDurations(ctx, 'webhooks');
     await stopStack(ctx);
     sink.server.close();
   }

@@ -50,16 +50,17 @@ export const BACKGROUND_FUNCTIONS = {
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
     // The tenant's webhooks (Query), a delivery per webhook (PutItem), each attempt's webhook
-    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem).
-    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'] },
+    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem), and the
+    // retry driver woken for it and for a failed attempt's first retry.
+    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'], wakesRetries: true },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',
     description:
-      'Every minute: makes the webhook attempts that are due (retries, tests), for most of the minute',
+      'One look at the webhook attempts that are due (retries, tests), when woken for them and every minute',
     // Due deliveries (Query on the index), their claim (UpdateItem), the webhook (GetItem), the
-    // attempt's record (PutItem).
-    needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true },
+    // attempt's record (PutItem); its next look's wake-up.
+    needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true, wakesRetries: true },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

@@ -20,6 +20,8 @@ export interface FunctionNeeds {
   schedules?: readonly ScheduleAction[];
   /** Puts events on the vendor's event bus. */
   eventBus?: boolean;
+  /** Wakes the webhook retry driver (one-time schedules in the webhooks' own group). */
+  wakesRetries?: boolean;
 }
 
 export const READ: readonly TableAction[] = ['GetItem', 'Query'];

@@ -119,6 +119,7 @@ export class SupportAccessStack extends Stack {
       environment,
       schedulerEnvironment: this.expiry.schedulerEnvironment,
       scheduleAccess: this.expiry.scheduleAccess,
+      retryWakeUps: this.webhooks.wakeUps,
       consoleOrigin: this.consoleOrigin,
       consoleCallbackUrls: props.consoleCallbackUrls ?? [`${this.consoleOrigin}/`],
       consoleUrl,

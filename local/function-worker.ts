@@ -62,6 +62,8 @@ parentPort?.on('message', async ({ id, event, requestId, timeoutMs }: Invocation
   const context = {
     functionName: start.name,
     functionVersion: '$LATEST',
+    // As the local stack names its functions (local/stack.ts): a Scheduler target it can invoke.
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:support-access-local-${start.name}`,
     awsRequestId: requestId,
     memoryLimitInMB: '256',
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),

@@ -59,6 +59,8 @@ const ACCOUNT = '000000000000';
 export const SCHEDULE_GROUP = 'SupportAccess-local-grants';
 /** The vendor's event bus, as the stack names it for the stage `local`. */
 export const EVENT_BUS = 'SupportAccess-local';
+/** The schedule group of the webhook retry driver's wake-ups, locally. */
+export const RETRY_SCHEDULE_GROUP = 'SupportAccess-local-webhook-retries';
 const CURSOR_KEY_SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:support-access-local-cursor-key`;
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCOUNT}:function:support-access-local-${name}`;
@@ -118,6 +120,10 @@ function configureSdk(env: LocalEnv): void {
     EXPIRY_FUNCTION_ARN: functionArn(env.region, 'expire-grant'),
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/support-access-local-scheduler`,
     SCHEDULE_DLQ_ARN: `arn:aws:sqs:${env.region}:${ACCOUNT}:support-access-local-schedule-dlq`,
+    RETRY_SCHEDULE_GROUP,
+    // As the driver names itself from its context (local/function-worker.ts).
+    RETRY_FUNCTION_ARN: functionArn(env.region, 'retryWebhooks'),
+    RETRY_SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/support-access-local-webhook-retries`,
     MAIL_FROM: process.env.MAIL_FROM || 'support-access@vendor.example',
     // DynamoDB Local is far slower than DynamoDB under a burst: no fail-fast timeouts locally.
     SDK_REQUEST_TIMEOUT_MS: process.env.SDK_REQUEST_TIMEOUT_MS || '30000',
@@ -145,38 +151,34 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   return () => rm(lock, { force: true });
 }
 
-/** Starts everything `npm start` runs, on 127.0.0.1, and returns how to stop it again. */
 /**
- * Runs `run` again as soon as it finishes (a second after a failure) until the returned stop is
- * called; what a run still does then is left to the caller's shutdown.
+ * Runs `run` now and then once a minute, as a rate(1 minute) rule would, until the returned stop
+ * is called; a run still going when the next is due is not doubled (the next minute's comes).
+ * What a run still does at the stop is left to the caller's shutdown.
  */
-export function backToBack(
+export function everyMinute(
   run: () => Promise<unknown>,
   onError: (error: Error) => void,
-  pauseAfterFailureMs = 1_000,
+  periodMs = 60_000,
 ): () => Promise<void> {
-  let stopped = false;
-  let wake = () => {};
-  void (async () => {
-    while (!stopped) {
-      try {
-        await run();
-      } catch (error) {
-        if (stopped) return;
-        onError(error as Error);
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, pauseAfterFailureMs).unref();
-        });
-      }
+  let running = false;
+  const once = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await run();
+    } catch (error) {
+      onError(error as Error);
+    } finally {
+      running = false;
     }
-  })();
-  return async () => {
-    stopped = true;
-    wake();
   };
+  void once();
+  const timer = setInterval(once, periodMs);
+  return async () => clearInterval(timer);
 }
 
+/** Starts everything `npm start` runs, on 127.0.0.1, and returns how to stop it again. */
 export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
   await mkdir(env.dataDir, { recursive: true });
   configureSdk(env);
@@ -251,9 +253,13 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
     });
     stops.push(functions.stop);
     const expire = functions.invoker('expireGrant');
+    const retryWebhooks = functions.invoker('retryWebhooks');
+    /** One look of the webhook retry driver, as its rule or a wake-up invokes it (30 s timeout in the stack). */
+    const retryLook = (input: unknown) => retryWebhooks(input, { timeoutMs: 30_000 });
     const targets: Record<string, (input: string) => Promise<unknown>> = {
       [process.env.EXPIRY_FUNCTION_ARN as string]: (input) =>
         expire(JSON.parse(input), { timeoutMs: 30_000 }),
+      [process.env.RETRY_FUNCTION_ARN as string]: (input) => retryLook(JSON.parse(input)),
     };
     // SCHEDULER_EMULATOR=off runs without it (the sweep alone ends grants): for failure drills and benchmarks.
     let scheduler: SchedulerEmulator | null = null;
@@ -271,9 +277,8 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
         },
       });
       stops.push(scheduler.stop);
-      await new SchedulerClient({})
-        .send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP }))
-        .catch((error) => {
+      for (const group of [SCHEDULE_GROUP, RETRY_SCHEDULE_GROUP])
+        await new SchedulerClient({}).send(new CreateScheduleGroupCommand({ Name: group })).catch((error) => {
           if (!(error instanceof ConflictException)) throw error;
         });
     }
@@ -333,13 +338,12 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       timeoutMs: 30_000,
       batchSize: 100,
     });
-    // The retry driver: in AWS a rule starts a 50 s run every minute; here each run starts as
-    // the last one ends (and at once on start: retries due while the stack was down go on), so
-    // a run that outlasts the minute never leaves the next minute without a driver.
-    const retryWebhooks = functions.invoker('retryWebhooks');
+    // The retry driver as in AWS: woken by its one-time schedules (the Scheduler emulator invokes
+    // it), and one look a minute as the rule does, the first at once on start (retries due while
+    // the stack was down go on).
     stops.push(
-      backToBack(
-        () => retryWebhooks({ runForMs: 55_000 }, { timeoutMs: 70_000 }),
+      everyMinute(
+        () => retryLook({}),
         (error) => console.error('webhook retries failed:', error.message),
       ),
     );

@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { RetryDriver } from '../use-cases/webhook-delivery.ts';
+import type { Context } from 'aws-lambda';
+import { retryDueDeliveries } from '../use-cases/webhook-delivery.ts';
 import { logger } from '../wiring/observability.ts';
 import { deliveryDeps } from '../wiring/webhooks.ts';
 
-/** How often the driver looks for due attempts while it runs (the first retry is due 5 s after). */
-const TICK_MS = 1_000;
-
 /**
- * The retry driver, invoked every minute: for most of that minute it looks every second for
- * deliveries whose attempt is due (retries on the schedule, tests, first attempts the stream's
- * sender handed on) and starts them, then waits for the last ones. The schedule lives in the
+ * The retry driver: one look at the deliveries whose attempt is due (retries on the schedule,
+ * tests, first attempts the stream's sender handed on), their attempts, and a wake-up for the
+ * next look when something falls due within the minute. Invoked by those wake-ups (`wake`: the
+ * moment asked for) and every minute by a rule, which backs them up. The schedule lives in the
  * table, so a restart or a deploy loses none.
  */
-export const handler = async (event: { runForMs?: number } = {}) => {
-  const until = Date.now() + (event.runForMs ?? 50_000);
-  const driver = new RetryDriver(deliveryDeps(), randomUUID());
-  while (Date.now() < until) {
-    await driver.tick();
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS));
-  }
-  await driver.settled();
-  if (driver.attempted > 0)
-    logger.info('webhook retries', { attempted: driver.attempted, delivered: driver.delivered });
-  return { attempted: driver.attempted, delivered: driver.delivered };
+export const handler = async (
+  event: { wake?: string } = {},
+  context?: Pick<Context, 'invokedFunctionArn'>,
+) => {
+  const self = context?.invokedFunctionArn ? { functionArn: context.invokedFunctionArn } : undefined;
+  const result = await retryDueDeliveries(deliveryDeps(self), randomUUID());
+  if (result.attempted > 0) logger.info('webhook retries', { ...result, wake: event.wake ?? null });
+  return result;
 };

@@ -6,6 +6,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { EventData } from '../domain/audit.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/ports.ts';
+import type { RetryWakeUps } from '../domain/retry-wake-ups.ts';
 import { slackText } from '../domain/slack-text.ts';
 import {
   CUT_OFF,
@@ -14,7 +15,7 @@ import {
   type WebhookSender,
   type WebhookStore,
 } from '../domain/webhook-store.ts';
-import { nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
+import { ATTEMPT_TIMEOUT_MS, nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
 import { forEachConcurrently } from './deps.ts';
 
 export interface DeliveryDeps {
@@ -22,6 +23,8 @@ export interface DeliveryDeps {
   clock: Clock;
   log: Log;
   sender: WebhookSender;
+  /** Wakes the retry driver for what falls due before its next per-minute look. */
+  wakeUps: RetryWakeUps;
 }
 
 /** A pending delivery of an event (or a test) to one webhook, due at `dueAt`. */
@@ -114,7 +117,9 @@ export async function deliverEvents(
   // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
   const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
   const result = await attemptWithin(deps, mine, claim, budgetMs, known);
-  return { ...result, handedOn: result.handedOn + started.length - mine.length };
+  const handedOn = result.handedOn + started.length - mine.length;
+  if (handedOn > 0) await wakeDriverFor(deps, deps.clock.now());
+  return { ...result, handedOn };
 }
 
 /** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
@@ -206,16 +211,44 @@ async function attemptLogged(
 }
 
 /**
- * The retry driver: claims every delivery whose attempt is due (a retry, a test, a first attempt
- * handed on, or one whose sender stopped before recording it) and starts it, without waiting for
- * it, at most PER_ENDPOINT_CONCURRENCY per endpoint: an endpoint that never answers holds only
- * its own slots, and the next look comes on time for everyone else.
+ * How far ahead a look plans: a delivery falling due sooner than this (before the next
+ * per-minute look) gets a wake-up of its own, so it is attempted on time, not up to a minute late.
+ */
+export const WAKE_HORIZON_MS = 60_000;
+
+/**
+ * Asks for a look of the driver at `at` when the per-minute look would come too late for it. A
+ * failure to ask costs only that wait: the per-minute look takes the delivery all the same.
+ */
+export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock' | 'log'>, at: Date) {
+  if (at.getTime() - deps.clock.now().getTime() > WAKE_HORIZON_MS) return;
+  await deps.wakeUps.wakeAt(at).catch((error) =>
+    deps.log.warn('webhook retry driver not woken; its per-minute look takes the delivery', {
+      error: (error as Error).name,
+    }),
+  );
+}
+
+/**
+ * The retry driver, one look per invocation: claims every delivery whose attempt is due (a retry,
+ * a test, a first attempt handed on, or one whose sender stopped before recording it) and starts
+ * it, at most PER_ENDPOINT_CONCURRENCY per endpoint, so an endpoint that never answers holds only
+ * its own slots. It never waits for time to pass: what falls due later, or did not fit this look,
+ * gets a wake-up instead.
  */
 export class RetryDriver {
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   attempted = 0;
   delivered = 0;
+  /** Due deliveries this look read but left (its own slots for their endpoint full, or past the limit). */
+  private leftOver = false;
+  /** Due deliveries left because attempts elsewhere (another look, the sender) hold all their endpoint's slots. */
+  private blocked = false;
+  /** Attempts in flight elsewhere, per endpoint, as this look read them. */
+  private readonly elsewhere = new Map<string, number>();
+  /** The soonest unclaimed delivery falling due within WAKE_HORIZON_MS, if any. */
+  private soonest: Date | null = null;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -223,33 +256,60 @@ export class RetryDriver {
   ) {}
 
   /**
-   * One look at what is due; returns how many attempts it started (at most `limit`). It reads on
-   * past the deliveries of endpoints whose slots are full, up to DUE_SCAN_MAX of them, so one
-   * endpoint's backlog, however long, does not hide another's due delivery behind it.
+   * One look at what is due; returns how many attempts it started (at most `limit`). It reads
+   * everything due within WAKE_HORIZON_MS, up to DUE_SCAN_MAX deliveries: past the deliveries of
+   * endpoints whose slots are full, so one endpoint's backlog, however long, does not hide
+   * another's due delivery behind it; and past the attempts in flight elsewhere (claimed, their
+   * claim lapsing within the minute), which take their endpoint's slots here too, so looks that
+   * overlap still give an endpoint PER_ENDPOINT_CONCURRENCY attempts at a time.
    */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
-    let started = 0;
+    const horizon = new Date(now.getTime() + WAKE_HORIZON_MS);
+    const due: Delivery[] = [];
     let after: Delivery | undefined;
-    for (let scanned = 0; started < limit && scanned < DUE_SCAN_MAX; ) {
-      const page = await this.deps.webhooks.dueDeliveries(now, DUE_PAGE, after);
+    for (let scanned = 0; ; ) {
+      const page = await this.deps.webhooks.dueDeliveries(horizon, DUE_PAGE, after);
       for (const delivery of page) {
-        if (started >= limit) break;
-        if (await this.start(delivery, now)) started++;
+        const dueAt = new Date(delivery.dueAt ?? now);
+        if (dueAt <= now) due.push(delivery);
+        else if (delivery.claim !== null)
+          this.elsewhere.set(endpointOf(delivery), (this.elsewhere.get(endpointOf(delivery)) ?? 0) + 1);
+        else if (!this.soonest || dueAt < this.soonest) this.soonest = dueAt;
       }
       scanned += page.length;
       after = page.at(-1);
       if (page.length < DUE_PAGE) break;
+      if (scanned >= DUE_SCAN_MAX) {
+        // Still among the due ones: more may be due behind them.
+        if (after && Date.parse(after.dueAt ?? '') <= now.getTime()) this.leftOver = true;
+        break;
+      }
+    }
+    let started = 0;
+    for (const delivery of due) {
+      if (started >= limit) {
+        this.leftOver = true;
+        break;
+      }
+      const outcome = await this.start(delivery, now);
+      if (outcome === 'started') started++;
+      if (outcome === 'no-slot') this.leftOver = true;
+      if (outcome === 'slots-elsewhere') this.blocked = true;
     }
     return started;
   }
 
-  private async start(delivery: Delivery, now: Date): Promise<boolean> {
+  private async start(
+    delivery: Delivery,
+    now: Date,
+  ): Promise<'started' | 'no-slot' | 'slots-elsewhere' | 'taken'> {
     const endpoint = endpointOf(delivery);
     const busy = this.inFlight.get(endpoint) ?? 0;
-    if (busy >= PER_ENDPOINT_CONCURRENCY) return false;
+    if (busy + (this.elsewhere.get(endpoint) ?? 0) >= PER_ENDPOINT_CONCURRENCY)
+      return busy > 0 ? 'no-slot' : 'slots-elsewhere';
     if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
-      return false;
+      return 'taken';
     this.inFlight.set(endpoint, busy + 1);
     this.attempted++;
     const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
@@ -261,21 +321,46 @@ export class RetryDriver {
         this.running.delete(run);
       });
     this.running.add(run);
-    return true;
+    return 'started';
   }
 
-  /** Waits for every attempt started so far. */
+  /** Waits for every attempt started so far (each ends within its 10 s timeout). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
+
+  /**
+   * Once its attempts have ended: the next look, at once for what this one left (an endpoint's
+   * backlog gets its slots again only now, so it never has more than its share in flight); once
+   * the attempts elsewhere that held an endpoint's slots have ended (each within its timeout);
+   * or when the soonest delivery falls due, whichever comes first. Nothing due within the
+   * horizon: no wake-up, the per-minute look will do.
+   */
+  async plan(): Promise<Date | null> {
+    const now = this.deps.clock.now().getTime();
+    const candidates = [
+      this.leftOver ? now : null,
+      this.blocked ? now + ATTEMPT_TIMEOUT_MS : null,
+      this.soonest?.getTime() ?? null,
+    ].filter((t): t is number => t !== null);
+    if (candidates.length === 0) return null;
+    const next = new Date(Math.min(...candidates));
+    await wakeDriverFor(this.deps, next);
+    return next;
+  }
 }
 
-/** One look of a driver, waiting for its attempts. */
+/** One look of a driver: starts what is due, waits for those attempts, plans the next look. */
 export async function retryDueDeliveries(deps: DeliveryDeps, claim: string, limit = 500) {
   const driver = new RetryDriver(deps, claim);
   await driver.tick(limit);
   await driver.settled();
-  return { attempted: driver.attempted, delivered: driver.delivered };
+  const next = await driver.plan();
+  return {
+    attempted: driver.attempted,
+    delivered: driver.delivered,
+    nextLookAt: next?.toISOString() ?? null,
+  };
 }
 
 /** One attempt of a claimed delivery, recorded under the claim; null when `signal` cut it off (nothing recorded). */
@@ -321,6 +406,7 @@ export async function attempt(
       webhookId: delivery.webhookId,
       eventId: delivery.eventId,
     });
+  else if (next) await wakeDriverFor(deps, next);
   return after;
 }
 

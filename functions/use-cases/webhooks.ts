@@ -5,6 +5,7 @@ import type { Locale } from '../domain/contact.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import type { IdGenerator, Log, PageRequest } from '../domain/ports.ts';
+import type { RetryWakeUps } from '../domain/retry-wake-ups.ts';
 import type { Delivery, WebhookStore } from '../domain/webhook-store.ts';
 import {
   type AddressPolicy,
@@ -21,7 +22,7 @@ import {
 } from '../domain/webhooks.ts';
 import { retryOnConflict } from './deps.ts';
 import { newEvent } from './events.ts';
-import { newDelivery } from './webhook-delivery.ts';
+import { newDelivery, wakeDriverFor } from './webhook-delivery.ts';
 
 export interface WebhookDeps {
   webhooks: WebhookStore;
@@ -31,6 +32,8 @@ export interface WebhookDeps {
   addressPolicy: AddressPolicy;
   /** Every address a host name resolves to (registration refuses a name with an internal one). */
   resolveHost: (host: string) => Promise<string[]>;
+  /** Wakes the retry driver, which sends tests. */
+  wakeUps: RetryWakeUps;
 }
 
 export interface AddWebhookInput {
@@ -159,7 +162,9 @@ export async function testWebhook(deps: WebhookDeps, tenantId: string, webhookId
       now,
       null,
     );
-    return { eventId: await deps.webhooks.startTest(test) };
+    const eventId = await deps.webhooks.startTest(test);
+    await wakeDriverFor(deps, now);
+    return { eventId };
   });
 }
 

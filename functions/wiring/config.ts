@@ -71,3 +71,6 @@ export const sdkConfig = section('sdk');
 
 /** Customer webhooks: whether deliveries may go to loopback receivers (`npm start` only). */
 export const webhookConfig = section('webhooks');
+
+/** Read when the retry driver is first woken: only its senders (and the test route) wake it. */
+export const retryWakeUpConfig = section('retryWakeUps');

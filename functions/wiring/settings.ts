@@ -14,6 +14,7 @@ export type Group =
   | 'cursor'
   | 'eventBus'
   | 'webhooks'
+  | 'retryWakeUps'
   | 'sdk';
 
 export interface Setting<T = unknown> {
@@ -415,6 +416,23 @@ export const settings = {
     description:
       'customer webhooks may deliver to `http://127.0.0.1:<port>/` and `http://localhost:<port>/`: set by `npm start` alone, never by the stack (no stage key)',
   },
+  retryScheduleGroup: stackResource(
+    'retryWakeUps',
+    'RETRY_SCHEDULE_GROUP',
+    'the schedule group of the webhook retry driver’s wake-ups (one-time schedules)',
+  ),
+  retryFunctionArn: {
+    group: 'retryWakeUps',
+    variable: 'RETRY_FUNCTION_ARN',
+    schema: optionalText(),
+    shown: 'the stack’s',
+    description: 'the retry driver, which they invoke (the driver itself takes its own from its context)',
+  },
+  retrySchedulerRoleArn: stackResource(
+    'retryWakeUps',
+    'RETRY_SCHEDULER_ROLE_ARN',
+    'the role the Scheduler invokes it with (that function only)',
+  ),
   eventBusRuleAccounts: stageOnly(
     'eventBusRuleAccounts',
     '—',

@@ -28,6 +28,7 @@ import { Construct } from 'constructs';
 import { routeTable } from '../../functions/http/routes.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds, type ScheduleAccess } from './grants-access.ts';
+import type { RetryWakeUpAccess } from './webhooks.ts';
 
 export interface ConsoleAuth {
   authorizeUrl: string;
@@ -57,6 +58,8 @@ export interface ApiProps {
   environment: Record<string, string>;
   schedulerEnvironment: Record<string, string>;
   scheduleAccess: ScheduleAccess;
+  /** For the routes that wake the webhook retry driver. */
+  retryWakeUps: RetryWakeUpAccess;
   /** Origin of the admin console: the only one CORS allows. */
   consoleOrigin: string;
   /** Where Cognito sends the console back after sign-in. */
@@ -255,9 +258,11 @@ export class Api extends Construct {
           ...claims,
           ...(needs.schedules ? props.schedulerEnvironment : {}),
           ...(route.verifiesSignIn ? signIn : {}),
+          ...(needs.wakesRetries ? props.retryWakeUps.environment : {}),
         },
       });
       grantNeeds(fn.fn, needs, props.table, needs.schedules ? props.scheduleAccess : undefined);
+      if (needs.wakesRetries) props.retryWakeUps.grant(fn.fn);
       this.functions[route.name] = fn;
       const added = this.httpApi.addRoutes({
         path: route.path,

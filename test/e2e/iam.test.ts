@@ -9,7 +9,7 @@ import { routes } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import type { AwsCall } from '../../local/aws-calls.ts';
 import { buildConsoleIfStale } from '../../local/console.ts';
-import { EVENT_BUS } from '../../local/stack.ts';
+import { EVENT_BUS, RETRY_SCHEDULE_GROUP } from '../../local/stack.ts';
 import { agentToken, auditOf, call, tenantWithPeople } from '../support/api.ts';
 import {
   ACCOUNT,
@@ -175,12 +175,21 @@ async function synthesized() {
   const schedulerRole = stack.getLogicalId(stack.expiry.schedulerRole.node.defaultChild as never);
   const stackResources = {
     tableArn: String(resolve(resources, { 'Fn::GetAtt': [only('AWS::DynamoDB::Table'), 'Arn'] })),
-    scheduleGroup: String(resolve(resources, { Ref: only('AWS::Scheduler::ScheduleGroup') })),
+    scheduleGroup: String(resolve(resources, { Ref: stack.getLogicalId(stack.expiry.scheduleGroup) })),
     schedulerRoleArn: String(resolve(resources, { 'Fn::GetAtt': [schedulerRole, 'Arn'] })),
     mailIdentityArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${resolve(resources, { Ref: only('AWS::SES::EmailIdentity') })}`,
     eventBus: {
       arn: String(resolve(resources, { 'Fn::GetAtt': [only('AWS::Events::EventBus'), 'Arn'] })),
       localName: EVENT_BUS,
+    },
+    wakeUps: {
+      scheduleGroup: String(resolve(resources, { Ref: stack.getLogicalId(stack.webhooks.wakeUpGroup) })),
+      roleArn: String(
+        resolve(resources, {
+          'Fn::GetAtt': [stack.getLogicalId(stack.webhooks.wakeUpRole.node.defaultChild as never), 'Arn'],
+        }),
+      ),
+      localGroup: RETRY_SCHEDULE_GROUP,
     },
   };
   return { stack, resources, functions, stackResources, schedulerRole };
@@ -276,5 +285,41 @@ describe('every AWS call each function makes is allowed by its own IAM policy in
     expect(await invoke(fnArn(stack.notifications.notifier.fn))).toBe('ImplicitlyDenied');
     const createGrant = stack.api.functions.createGrant?.fn as IFunction;
     expect(await invoke(fnArn(createGrant))).toBe('ImplicitlyDenied');
+    expect(await invoke(fnArn(stack.webhooks.retrier.fn))).toBe('ImplicitlyDenied');
+  }, 60_000);
+
+  it('lets the wake-up role invoke exactly the retry driver, and the sender create only wake-ups in their own group', async () => {
+    const { stack, resources, functions, stackResources } = await synthesized();
+    const fnArn = (fn: IFunction) =>
+      String(
+        resolve(resources, { 'Fn::GetAtt': [stack.getLogicalId(fn.node.defaultChild as never), 'Arn'] }),
+      );
+    const wakeRole = stack.getLogicalId(stack.webhooks.wakeUpRole.node.defaultChild as never);
+    const invoke = (resource: string) =>
+      allowed(policiesOf(resources, wakeRole), roleArn(wakeRole), {
+        action: 'lambda:InvokeFunction',
+        resource,
+      });
+    expect(await invoke(fnArn(stack.webhooks.retrier.fn))).toBe('Allowed');
+    expect(await invoke(fnArn(stack.expiry.expiryFunction.fn))).toBe('ImplicitlyDenied');
+    expect(await invoke(fnArn(stack.webhooks.sender.fn))).toBe('ImplicitlyDenied');
+    const sender = functions.deliverWebhooks as string;
+    const create = async (group: string, schedule: string) => {
+      const decisions = [];
+      for (const request of iamRequests(
+        { fn: 'deliverWebhooks', service: 'Scheduler', command: 'CreateSchedule', group, schedule },
+        stackResources,
+      ))
+        decisions.push(await allowed(policiesOf(resources, sender), roleArn(sender), request));
+      return decisions;
+    };
+    expect(await create(RETRY_SCHEDULE_GROUP, 'webhook-retries-20261201T100006Z')).toEqual([
+      'Allowed',
+      'Allowed',
+    ]);
+    expect(await create(RETRY_SCHEDULE_GROUP, 'grant-01JX')).toEqual(['ImplicitlyDenied', 'Allowed']);
+    expect((await create('SupportAccess-local-grants', 'webhook-retries-20261201T100006Z'))[0]).toBe(
+      'ImplicitlyDenied',
+    );
   }, 60_000);
 });

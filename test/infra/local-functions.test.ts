@@ -20,6 +20,9 @@ const local = {
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:dlq',
   EVENT_BUS_NAME: 'local-bus',
+  RETRY_SCHEDULE_GROUP: 'local-wake-ups',
+  RETRY_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:retry',
+  RETRY_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/wake-ups',
 };
 
 describe('the local runtime gives each function the environment the synthesized stack gives it', () => {
@@ -55,6 +58,16 @@ describe('the local runtime gives each function the environment the synthesized 
     // The publisher is given its bus and nothing of the table.
     expect(environments.publishEvents).toMatchObject({ EVENT_BUS_NAME: 'local-bus' });
     expect(environments.publishEvents).not.toHaveProperty('TABLE_NAME');
+    // What wakes the webhook retry driver is given its wake-ups; the driver names itself.
+    for (const name of ['deliverWebhooks', 'testWebhook'])
+      expect(environments[name], name).toMatchObject({
+        RETRY_SCHEDULE_GROUP: 'local-wake-ups',
+        RETRY_FUNCTION_ARN: local.RETRY_FUNCTION_ARN,
+        RETRY_SCHEDULER_ROLE_ARN: local.RETRY_SCHEDULER_ROLE_ARN,
+      });
+    expect(environments.retryWebhooks).toMatchObject({ RETRY_SCHEDULE_GROUP: 'local-wake-ups' });
+    expect(environments.retryWebhooks).not.toHaveProperty('RETRY_FUNCTION_ARN');
+    expect(environments.addWebhook).not.toHaveProperty('RETRY_SCHEDULE_GROUP');
     expect(Object.keys(environments).length).toBeGreaterThan(15);
   }, 60_000);
 

@@ -95,7 +95,7 @@ describe('the CDK stack', () => {
   it('gives each function exactly the table and schedule actions it needs, and never a "*" action', () => {
     const tableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] });
     const check = (functionLogicalId: string, needs: FunctionNeeds) => {
-      const statements = statementsOf(roleOf(functionLogicalId));
+      let statements = statementsOf(roleOf(functionLogicalId));
       const onTable = statements.filter((s) => JSON.stringify(s.Resource) === tableArn);
       expect(actions(onTable, 'dynamodb:')).toEqual([...needs.table].sort());
       const onIndex = statements.filter((s) =>
@@ -107,6 +107,16 @@ describe('the CDK stack', () => {
       for (const action of actions(elsewhere, 'dynamodb:')) {
         expect(['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams']).toContain(action);
       }
+      // The webhook retry driver's wake-ups: their own group and role (test/infra/webhooks.test.ts).
+      const wakeGroup = JSON.stringify({ Ref: stack.getLogicalId(stack.webhooks.wakeUpGroup) });
+      const wakeRole = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.webhooks.wakeUpRole), 'Arn'] });
+      const wakeUps = statements.filter((s) =>
+        [wakeGroup, wakeRole].some((ref) => JSON.stringify(s.Resource).includes(ref)),
+      );
+      expect(wakeUps.flatMap((s) => [s.Action].flat()).sort()).toEqual(
+        needs.wakesRetries ? ['iam:PassRole', 'scheduler:CreateSchedule'] : [],
+      );
+      statements = statements.filter((s) => !wakeUps.includes(s));
       expect(actions(statements, 'scheduler:')).toEqual([...(needs.schedules ?? [])].sort());
       for (const statement of statements) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
@@ -136,6 +146,8 @@ describe('the CDK stack', () => {
     check(logicalId(stack.expiry.sweepFunction.fn), BACKGROUND_FUNCTIONS.sweep.needs);
     check(logicalId(stack.notifications.notifier.fn), BACKGROUND_FUNCTIONS.notify.needs);
     check(logicalId(stack.auditChain.chainer.fn), BACKGROUND_FUNCTIONS.chainAudit.needs);
+    check(logicalId(stack.webhooks.sender.fn), BACKGROUND_FUNCTIONS.deliverWebhooks.needs);
+    check(logicalId(stack.webhooks.retrier.fn), BACKGROUND_FUNCTIONS.retryWebhooks.needs);
     // Spelled out for the routes where a slip would matter most.
     const tableActions = (name: string) =>
       actions(statementsOf(roleOf(logicalId(stack.api.functions[name]?.fn as never))), 'dynamodb:');

@@ -81,17 +81,106 @@ describe('customer webhooks in the stack', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(sender.index).toEqual([]);
-    // sqs: the sender's on-failure queue.
-    expect(beyondTheTable(sender.all, ['sqs:'])).toEqual([]);
+    // sqs: the sender's on-failure queue; the driver's wake-ups (below).
+    expect(beyondTheTable(sender.all, ['sqs:', 'scheduler:CreateSchedule', 'iam:PassRole'])).toEqual([]);
     const retrier = tableActionsOf(stack.webhooks.retrier.fn);
     expect(retrier.table).toEqual(
       [...BACKGROUND_FUNCTIONS.retryWebhooks.needs.table].map((a) => `dynamodb:${a}`).sort(),
     );
     expect(retrier.index).toEqual(['dynamodb:Query']);
-    expect(beyondTheTable(retrier.all)).toEqual([]);
+    expect(beyondTheTable(retrier.all, ['scheduler:CreateSchedule', 'iam:PassRole'])).toEqual([]);
   });
 
-  it('feeds the sender the deliverable events from the stream, tenants side by side, and runs the retry driver every minute', () => {
+  it('wakes the retry driver with one-time schedules in its own group, created by the sender, the driver and the test route only, invoking the driver only', () => {
+    const group = stack.getLogicalId(stack.webhooks.wakeUpGroup);
+    expect(resources[stack.getLogicalId(stack.webhooks.wakeUpGroup)]?.Type).toBe(
+      'AWS::Scheduler::ScheduleGroup',
+    );
+    const wakeUpSchedules = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':scheduler:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':schedule/',
+          { Ref: stack.getLogicalId(stack.webhooks.wakeUpGroup) },
+          '/webhook-retries-*',
+        ],
+      ],
+    };
+    const role = {
+      'Fn::GetAtt': [stack.getLogicalId(stack.webhooks.wakeUpRole.node.defaultChild as never), 'Arn'],
+    };
+    // Who may create them: exactly these functions, and only in that group under that prefix.
+    const creators = Object.entries(resources)
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          r.Properties.PolicyDocument.Statement.some(
+            (st: any) =>
+              [st.Action].flat().includes('scheduler:CreateSchedule') &&
+              JSON.stringify(st.Resource) === JSON.stringify(wakeUpSchedules),
+          ),
+      )
+      .flatMap(([, r]) => r.Properties.Roles.map((ref: any) => ref.Ref))
+      .sort();
+    const roleOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (resources[logicalId(fn)] as Resource).Properties.Role['Fn::GetAtt'][0];
+    expect(creators).toEqual(
+      [stack.webhooks.sender.fn, stack.webhooks.retrier.fn, stack.api.functions.testWebhook?.fn]
+        .map((fn) => roleOf(fn as never))
+        .sort(),
+    );
+    for (const fn of [
+      stack.webhooks.sender.fn,
+      stack.webhooks.retrier.fn,
+      stack.api.functions.testWebhook?.fn,
+    ]) {
+      const variables = (resources[logicalId(fn as never)] as Resource).Properties.Environment.Variables;
+      expect(variables.RETRY_SCHEDULE_GROUP).toEqual({ Ref: stack.getLogicalId(stack.webhooks.wakeUpGroup) });
+      expect(variables.RETRY_SCHEDULER_ROLE_ARN).toEqual(role);
+    }
+    // The driver names itself from its context: its environment cannot hold its own ARN.
+    expect(
+      (resources[logicalId(stack.webhooks.sender.fn)] as Resource).Properties.Environment.Variables
+        .RETRY_FUNCTION_ARN,
+    ).toEqual({ 'Fn::GetAtt': [logicalId(stack.webhooks.retrier.fn), 'Arn'] });
+    // The Scheduler's role: assumed for that group only, allowed to invoke the driver only.
+    const wakeRole = resources[
+      stack.getLogicalId(stack.webhooks.wakeUpRole.node.defaultChild as never)
+    ] as Resource;
+    expect(wakeRole.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [group, 'Arn'] } },
+        },
+      }),
+    ]);
+    const allowed = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          r.Properties.Roles.some(
+            (ref: any) =>
+              ref.Ref === stack.getLogicalId(stack.webhooks.wakeUpRole.node.defaultChild as never),
+          ),
+      )
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+    expect(allowed).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.webhooks.retrier.fn), 'Arn'] },
+      }),
+    ]);
+  });
+
+  it('feeds the sender the deliverable events from the stream, tenants side by side, and backs the wake-ups up with a look every minute', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.webhooks.sender.fn) },
       ParallelizationFactor: 10,
@@ -107,9 +196,7 @@ describe('customer webhooks in the stack', () => {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack.webhooks.retrier.fn), 'Arn'] } })],
     });
-    // Its runs last most of a minute: the function's timeout covers one.
-    expect(
-      (resources[logicalId(stack.webhooks.retrier.fn)] as Resource).Properties.Timeout,
-    ).toBeGreaterThanOrEqual(60);
+    // One look: its attempts (10 s at most each) and its writes, not a minute of waiting.
+    expect((resources[logicalId(stack.webhooks.retrier.fn)] as Resource).Properties.Timeout).toBe(30);
   });
 });

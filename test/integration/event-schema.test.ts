@@ -28,6 +28,7 @@ import {
 import { checkAccess, verifyCaller } from '../../functions/use-cases/support.ts';
 import { addWebhook, removeWebhook, rotateWebhookSecret } from '../../functions/use-cases/webhooks.ts';
 import { seedContact, silentLog, testCursors, testDeps } from '../support/deps.ts';
+import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { recordChecksFromStream, streamRecords } from '../support/stream.ts';
 
 const HOUR = 3600;
@@ -111,6 +112,7 @@ describe('every event the system writes, as it goes out (DynamoDB Local)', () =>
       log: silentLog,
       addressPolicy: { allowLoopback: false },
       resolveHost: async () => ['93.184.215.14'],
+      wakeUps: new FakeRetryWakeUps(),
     };
     const hook = await addWebhook(
       hooks,

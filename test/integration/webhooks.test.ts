@@ -29,6 +29,7 @@ import {
 } from '../../functions/use-cases/webhooks.ts';
 import { FakeClock } from '../support/clock.ts';
 import { silentLog, testCursors } from '../support/deps.ts';
+import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { freshTable } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
@@ -66,6 +67,7 @@ async function given() {
   const clock = new FakeClock('2026-12-01T10:00:00.000Z');
   const ids = ulidGenerator();
   const sender = new RecordingSender();
+  const wakeUps = new FakeRetryWakeUps();
   const deps: WebhookDeps = {
     webhooks,
     clock,
@@ -73,8 +75,9 @@ async function given() {
     log: silentLog,
     addressPolicy: { allowLoopback: false },
     resolveHost: async () => ['93.184.215.14'],
+    wakeUps,
   };
-  const delivery: DeliveryDeps = { webhooks, clock, log: silentLog, sender };
+  const delivery: DeliveryDeps = { webhooks, clock, log: silentLog, sender, wakeUps };
   const audit = new DynamoAudit(table);
   const add = (tenantId = 'acme', input: Partial<Parameters<typeof addWebhook>[3]> = {}) =>
     addWebhook(
@@ -94,7 +97,7 @@ async function given() {
       grantId: null,
       details: { access: true, checkedAt: clock.now().toISOString() },
     }) as EventData;
-  return { webhooks, clock, deps, delivery, sender, audit, add, event };
+  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event };
 }
 
 describe('webhooks on DynamoDB Local', () => {
@@ -205,9 +208,16 @@ describe('webhooks on DynamoDB Local', () => {
     const status = async () =>
       (await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0];
     expect(await status()).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500 });
-    // Not due yet: nothing is sent.
+    // The failed attempt asked for a look when its retry falls due.
+    const failedAt = t.clock.now().getTime();
+    expect(t.wakeUps.take()).toEqual([new Date(failedAt + 5_000).toISOString()]);
+    // Not due yet: nothing is sent, and the look read on to it, for its wake-up (the index's order).
     t.clock.advance(4_000);
-    expect((await retryDueDeliveries(t.delivery, 'driver-a')).attempted).toBe(0);
+    expect(await retryDueDeliveries(t.delivery, 'driver-a')).toEqual({
+      attempted: 0,
+      delivered: 0,
+      nextLookAt: new Date(failedAt + 5_000).toISOString(),
+    });
     for (const [i, wait] of [5, 300, 1800, 7200, 18_000, 36_000, 36_000].entries()) {
       t.clock.advance(wait * 1000);
       expect((await retryDueDeliveries(t.delivery, `driver-${i}`)).attempted, `retry ${i + 2}`).toBe(1);

@@ -100,6 +100,8 @@ export interface StackResources {
   mailIdentityArn: string;
   /** The vendor's event bus, and the name the local runtime gives it. */
   eventBus: { arn: string; localName: string };
+  /** The webhook retry driver's wake-ups: their own group and role, and the local group's name. */
+  wakeUps: { scheduleGroup: string; roleArn: string; localGroup: string };
 }
 
 const DOCUMENT_COMMANDS: Record<string, string> = {
@@ -138,12 +140,14 @@ export function iamRequests(call: AwsCall, stack: StackResources): IamRequest[] 
     return [{ action: `dynamodb:${action}`, resource }];
   }
   if (call.service === 'Scheduler') {
-    const resource = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${stack.scheduleGroup}/${call.schedule}`;
+    const wakeUp = call.group === stack.wakeUps.localGroup;
+    const group = wakeUp ? stack.wakeUps.scheduleGroup : stack.scheduleGroup;
+    const resource = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${group}/${call.schedule}`;
     const requests: IamRequest[] = [{ action: `scheduler:${call.command}`, resource }];
     if (call.command === 'CreateSchedule' || call.command === 'UpdateSchedule')
       requests.push({
         action: 'iam:PassRole',
-        resource: stack.schedulerRoleArn,
+        resource: wakeUp ? stack.wakeUps.roleArn : stack.schedulerRoleArn,
         context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
       });
     return requests;

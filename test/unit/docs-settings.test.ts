@@ -53,6 +53,7 @@ describe('the functions’ configuration', () => {
     config.cursorConfig,
     config.eventBusConfig,
     config.sdkConfig,
+    config.retryWakeUpConfig,
     config.webhookConfig,
   ];
 
@@ -69,6 +70,9 @@ describe('the functions’ configuration', () => {
       MAIL_FROM: 'm@vendor.example',
       CURSOR_KEY_SECRET_ARN: 's',
       EVENT_BUS_NAME: 'b',
+      RETRY_SCHEDULE_GROUP: 'w',
+      RETRY_FUNCTION_ARN: 'd',
+      RETRY_SCHEDULER_ROLE_ARN: 'wr',
       SDK_CONNECTION_TIMEOUT_MS: '1000',
       SDK_REQUEST_TIMEOUT_MS: '2000',
     };

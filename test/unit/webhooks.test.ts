@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HttpWebhookSender, type Resolve } from '../../functions/adapters/webhook-sender.ts';
 import { ConcurrentModificationError, ValidationError } from '../../functions/domain/errors.ts';
 import { slackText } from '../../functions/domain/slack-text.ts';
@@ -20,8 +20,7 @@ import {
 import { errorToProblem } from '../../functions/http/problems.ts';
 import { retryOnConflict } from '../../functions/use-cases/deps.ts';
 import { outgoing } from '../../functions/use-cases/webhook-delivery.ts';
-import { backToBack } from '../../local/stack.ts';
-import { until } from '../support/until.ts';
+import { everyMinute } from '../../local/stack.ts';
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };
@@ -362,58 +361,37 @@ describe('the sender', () => {
   });
 });
 
-describe('the local retry driver loop', () => {
-  it('starts the next run as the last one ends, pauses after a failure, and stops', async () => {
-    const runs: (() => void)[] = [];
-    const errors: string[] = [];
-    let fail = false;
-    const stop = backToBack(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          runs.push(fail ? () => reject(new Error('down')) : resolve);
-        }),
-      (error) => errors.push(error.message),
-      20,
-    );
-    await until(
-      async () => runs.length,
-      (n) => n === 1,
-      1_000,
-      'the first run',
-    );
-    runs[0]?.();
-    await until(
-      async () => runs.length,
-      (n) => n === 2,
-      1_000,
-      'the next run, at once',
-    );
-    fail = true;
-    runs[1]?.();
-    await until(
-      async () => runs.length,
-      (n) => n === 3,
-      1_000,
-      'a run after the pause',
-    );
-    runs[2]?.();
-    await until(
-      async () => errors,
-      (e) => e.length === 1,
-      1_000,
-      'the failure reported',
-    );
-    await until(
-      async () => runs.length,
-      (n) => n === 4,
-      1_000,
-      'a run after the pause',
-    );
-    await stop();
-    runs[3]?.();
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(runs).toHaveLength(4);
-    expect(errors).toEqual(['down']);
+describe('the local retry driver’s per-minute look', () => {
+  it('looks at once and then once a minute, never two at a time, reports a failure and stops', async () => {
+    vi.useFakeTimers();
+    try {
+      const runs: { end: () => void; fail: (e: Error) => void }[] = [];
+      const errors: string[] = [];
+      const stop = everyMinute(
+        () => new Promise<void>((resolve, reject) => runs.push({ end: resolve, fail: reject })),
+        (error) => errors.push(error.message),
+      );
+      // At once on start, nothing more until the minute.
+      expect(runs).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(runs).toHaveLength(1);
+      // Still running at the minute: not doubled.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(runs).toHaveLength(1);
+      runs[0]?.fail(new Error('down'));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(errors).toEqual(['down']);
+      expect(runs).toHaveLength(2);
+      runs[1]?.end();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(runs).toHaveLength(3);
+      runs[2]?.end();
+      await stop();
+      await vi.advanceTimersByTimeAsync(180_000);
+      expect(runs).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
