@@ -147,10 +147,13 @@ export async function chainPending(
   // Nothing of it settled yet: carried into the note unread. (Waiting for all of a tenant's
   // events to settle saved a pass in bursts but cost a window of lag at idle: measured.)
   const later = [...byTenant.values()].filter((p) => Date.parse(p.from) >= settled);
-  // With no time left at all, every tenant is noted unread.
   const ready = [...byTenant.values()].filter((p) => Date.parse(p.from) < settled);
+  // With no time left at all, every tenant is noted unread.
   if (deps.clock.now().getTime() >= until) later.push(...ready.splice(0));
   const result: PendingChained = { chained: 0, visited: 0, later: 0, oldest: null };
+  // Read once for all: a check stamped after this read was decided at most a function's run
+  // before it, and every tail below is read before the budget ends, 5 s later at most, so such a
+  // check lies past the settle line of every tail (as when each tenant read its own).
   const states = ready.length > 0 ? deps.checks.checkStates(ready.map((p) => p.tenantId)) : undefined;
   // Awaited by every tenant below; a failure fails the run (the stream delivers the batch again).
   states?.catch(() => undefined);
