@@ -6,6 +6,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../functions/adapters/dynamodb/keys.ts';
 import {
   accessRecordOf,
   auditEventOf,
@@ -245,13 +246,14 @@ export async function costPerLifecycle(ctx: Ctx, billed: Record<string, { p50: n
     });
   }
   await consume('2 activities');
-  const current = await stores.grants.getGrant('cost', grant.grantId);
-  clock.set(new Date(current?.remindAt ?? clock.now().toISOString()));
+  // The bench's own read (when the reminder and the deadline are due), not the lifecycle's.
+  const current = await itemAt({ pk: { S: keys.tenant('cost') }, sk: { S: keys.grant(grant.grantId) } });
+  clock.set(new Date(current?.remindAt?.S ?? clock.now().toISOString()));
   phase = 'reminder';
   invoked('expireGrant');
   await remindGrant(deps, 'cost', grant.grantId);
   await consume('reminder');
-  clock.set(new Date(current?.expiresAt ?? clock.now().toISOString()));
+  clock.set(new Date(current?.expiresAt?.S ?? clock.now().toISOString()));
   phase = 'expire';
   invoked('expireGrant');
   await expireGrant(deps, 'cost', grant.grantId);
