@@ -1,5 +1,12 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../functions/adapters/dynamodb/keys.ts';
 import {
   accessRecordOf,
   auditEventOf,
@@ -91,6 +98,33 @@ export async function costPerLifecycle(ctx: Ctx, billed: Record<string, { p50: n
       return result;
     },
     { step: 'initialize', name: 'countCapacity' },
+  );
+  // DynamoDB Local reports a whole transaction as one item's units (10 puts: 2 units), so a
+  // transaction's units are counted here item by item as DynamoDB bills them: 2 write units per
+  // started KB of each item (the larger of its sizes before and after), condition checks too,
+  // and 1 per started KB for each write of the index entry an item has before or after.
+  const uncounted = new DynamoDBClient({
+    endpoint: ctx.stack.dynamodbUrl,
+    region: 'eu-central-1',
+    credentials: local,
+  });
+  const itemAt = async (key: Record<string, AttributeValue>) =>
+    (await uncounted.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      const items = ((args.input as { TransactItems?: TransactWriteItem[] }).TransactItems ?? []).map(
+        transactKey,
+      );
+      const before = await Promise.all(items.map((i) => itemAt(i.key)));
+      const result = await next(args);
+      const after = await Promise.all(items.map((i) => itemAt(i.key)));
+      const billed = items.reduce((n, item, i) => n + transactionUnits(item.action, before[i], after[i]), 0);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number }[] };
+      output.ConsumedCapacity = [{ CapacityUnits: billed }];
+      return result;
+    },
+    { step: 'build', name: 'billTransactionItems' },
   );
   const tableName = `bench-cost-${Date.now()}`;
   await client.send(new CreateTableCommand(createTableInput(tableName)));
@@ -212,13 +246,14 @@ export async function costPerLifecycle(ctx: Ctx, billed: Record<string, { p50: n
     });
   }
   await consume('2 activities');
-  const current = await stores.grants.getGrant('cost', grant.grantId);
-  clock.set(new Date(current?.remindAt ?? clock.now().toISOString()));
+  // The bench's own read (when the reminder and the deadline are due), not the lifecycle's.
+  const current = await itemAt({ pk: { S: keys.tenant('cost') }, sk: { S: keys.grant(grant.grantId) } });
+  clock.set(new Date(current?.remindAt?.S ?? clock.now().toISOString()));
   phase = 'reminder';
   invoked('expireGrant');
   await remindGrant(deps, 'cost', grant.grantId);
   await consume('reminder');
-  clock.set(new Date(current?.expiresAt ?? clock.now().toISOString()));
+  clock.set(new Date(current?.expiresAt?.S ?? clock.now().toISOString()));
   phase = 'expire';
   invoked('expireGrant');
   await expireGrant(deps, 'cost', grant.grantId);
@@ -347,4 +382,64 @@ export async function lifecycleTraffic(ctx: Ctx, count: number) {
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/** The target of one transaction item and what it does (its key as the wire carries it). */
+function transactKey(item: TransactWriteItem): { action: string; key: Record<string, AttributeValue> } {
+  if (item.Put) {
+    const { pk, sk } = item.Put.Item ?? {};
+    return { action: 'Put', key: { pk: pk as AttributeValue, sk: sk as AttributeValue } };
+  }
+  if (item.Update) return { action: 'Update', key: item.Update.Key ?? {} };
+  if (item.Delete) return { action: 'Delete', key: item.Delete.Key ?? {} };
+  return { action: 'ConditionCheck', key: item.ConditionCheck?.Key ?? {} };
+}
+
+/** An item's size as DynamoDB bills it: attribute names and values, in bytes. */
+export function itemBytes(item: Record<string, AttributeValue> | undefined): number {
+  if (!item) return 0;
+  return Object.entries(item).reduce(
+    (n, [name, value]) => n + Buffer.byteLength(name) + valueBytes(value),
+    0,
+  );
+}
+
+function valueBytes(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
+  if (value.B !== undefined) return value.B.length;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS) return value.SS.reduce((n, v) => n + Buffer.byteLength(v), 0);
+  if (value.NS) return value.NS.reduce((n, v) => n + valueBytes({ N: v }), 0);
+  if (value.L) return 3 + value.L.reduce((n, v) => n + 1 + valueBytes(v), 0);
+  if (value.M)
+    return 3 + Object.entries(value.M).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k) + valueBytes(v), 0);
+  return 0;
+}
+
+const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/**
+ * Write units of one transaction item: twice the item's started KBs (prepare and commit), and
+ * each write of its index entry (projection ALL: the whole item) at the standard rate — an entry
+ * moved to another key is a delete and a put.
+ */
+export function transactionUnits(
+  action: string,
+  before: Record<string, AttributeValue> | undefined,
+  after: Record<string, AttributeValue> | undefined,
+): number {
+  const table = 2 * kb(Math.max(itemBytes(before), itemBytes(after)));
+  if (action === 'ConditionCheck') return table;
+  const entry = (item: typeof before) => (item?.gsi1pk ? `${item.gsi1pk.S}\u0000${item.gsi1sk?.S}` : null);
+  const [was, is] = [entry(before), entry(after)];
+  let index = 0;
+  if (was && is)
+    index =
+      was === is
+        ? kb(Math.max(itemBytes(before), itemBytes(after)))
+        : kb(itemBytes(before)) + kb(itemBytes(after));
+  else if (was) index = kb(itemBytes(before));
+  else if (is) index = kb(itemBytes(after));
+  return table + index;
 }

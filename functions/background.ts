@@ -28,16 +28,16 @@ export const BACKGROUND_FUNCTIONS = {
   recordChecks: {
     entry: 'functions/handlers/record-checks.ts',
     description: 'Writes the audit event of every access check stamped on a tenant (on the table stream)',
-    // The checks' events (PutItem) with their grant's receipt counts (UpdateItem) in one
-    // transaction; the tenant's check mark (UpdateItem, GetItem when it could not move).
+    // The checks' events (PutItem), their grant's receipt counts (UpdateItem, GetItem when a run
+    // was partly counted); the tenant's check mark (UpdateItem, GetItem when it could not move).
     needs: { table: ['PutItem', 'UpdateItem', 'GetItem'] },
   },
   chainAudit: {
     entry: 'functions/handlers/chain-audit.ts',
     description: 'Chains the settled audit events of each tenant into its hash chain (on the table stream)',
-    // The stamp count, the check mark and the head (GetItem), the head (PutItem in a
+    // The stamp counts and check marks (BatchGetItem), the head (GetItem; PutItem in a
     // transaction), the events to chain (Query, UpdateItem), its notes to come back (PutItem).
-    needs: { table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'] },
+    needs: { table: ['BatchGetItem', 'GetItem', 'Query', 'UpdateItem', 'PutItem'] },
   },
   publishEvents: {
     entry: 'functions/handlers/publish-events.ts',

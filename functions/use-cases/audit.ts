@@ -5,16 +5,21 @@ import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { EventDetails } from '../domain/event-types.ts';
 import { effectiveGrant, type Grant, publicGrant, TICKET_MAX } from '../domain/grant.ts';
+import { idTimePrefix } from '../domain/ids.ts';
 import type {
   AuditChainStore,
   ChainHead,
   ChainPending,
+  ChainTail,
   CheckMark,
   CheckRecordStore,
+  CheckState,
+  CountedCheck,
   GrantStore,
   Log,
   PageRequest,
   ReceiptStore,
+  SealedEvent,
 } from '../domain/ports.ts';
 import { assertSingleLine, charLength, shorten } from '../domain/text.ts';
 import { forEachConcurrently, type Needs, type Stores } from './deps.ts';
@@ -75,13 +80,7 @@ export async function chainAuditLog(
     const before = new Date(Math.min(deps.clock.now().getTime() - settleMs, bound?.getTime() ?? Infinity));
     const events = await deps.chain.eventsToChain(tenantId, head?.eventId ?? null, before, CHAIN_BATCH);
     if (events.length === 0) return { chained, head: head?.hash ?? null };
-    let hash = head?.hash ?? GENESIS_HASH;
-    let seq = head?.seq ?? 0;
-    const sealed = events.map((event) => {
-      hash = chainHash(hash, event);
-      seq += 1;
-      return { eventId: event.eventId, hash, seq };
-    });
+    const sealed = seal(head, events);
     try {
       await deps.chain.chainEvents(tenantId, head, sealed);
       chained += sealed.length;
@@ -126,9 +125,12 @@ export interface PendingChained {
  * note, whose stream record brings it back after the event source's batching window — so no
  * invocation ever waits for events to settle, and nothing waits for a tenant's next event. A
  * tenant carried into the note is not read at all.
+ *
+ * Its round trips: one batch read of every tenant's check state, and for each tenant, side by
+ * side with it, one query of its unchained tail (which names the head too) and one transaction.
  */
 export async function chainPending(
-  deps: ChainDeps & { checks: Pick<CheckRecordStore, 'stampedChecks' | 'checkMark'> },
+  deps: ChainDeps & { checks: Pick<CheckRecordStore, 'checkStates'> },
   pending: readonly ChainPending[],
   settleMs = CHAIN_SETTLE_MS,
   budgetMs = CHAIN_BUDGET_MS,
@@ -142,25 +144,30 @@ export async function chainPending(
     byTenant.set(p.tenantId, { tenantId: p.tenantId, from: times[0] as string, to: times.at(-1) as string });
   }
   const settled = deps.clock.now().getTime() - settleMs;
-  const later: ChainPending[] = [];
+  // Nothing of it settled yet: carried into the note unread. (Waiting for all of a tenant's
+  // events to settle saved a pass in bursts but cost a window of lag at idle: measured.)
+  const later = [...byTenant.values()].filter((p) => Date.parse(p.from) >= settled);
+  const ready = [...byTenant.values()].filter((p) => Date.parse(p.from) < settled);
+  // With no time left at all, every tenant is noted unread.
+  if (deps.clock.now().getTime() >= until) later.push(...ready.splice(0));
   const result: PendingChained = { chained: 0, visited: 0, later: 0, oldest: null };
-  await forEachConcurrently([...byTenant.values()], CONCURRENT_CHAINS, async (p) => {
-    // Nothing of it settled yet: carried into the note unread. (Waiting for all of a tenant's
-    // events to settle saved a pass in bursts but cost a window of lag at idle: measured.)
-    if (Date.parse(p.from) >= settled) {
-      later.push(p);
-      return;
-    }
+  // Read once for all: a check stamped after this read was decided at most a function's run
+  // before it, and every tail below is read before the budget ends, 5 s later at most, so such a
+  // check lies past the settle line of every tail (as when each tenant read its own).
+  const states = ready.length > 0 ? deps.checks.checkStates(ready.map((p) => p.tenantId)) : undefined;
+  // Awaited by every tenant below; a failure fails the run (the stream delivers the batch again).
+  states?.catch(() => undefined);
+  await forEachConcurrently(ready, CONCURRENT_CHAINS, async (p) => {
     if (deps.clock.now().getTime() >= until) {
       later.push(p);
       return;
     }
-    // Both reads at once: one round trip less for every tenant chained.
-    const [bound, head] = await Promise.all([
-      chainBound(deps, p.tenantId, settleMs),
-      deps.chain.getChainHead(p.tenantId),
+    const [tail, state] = await Promise.all([
+      deps.chain.unchainedTail(p.tenantId, new Date(deps.clock.now().getTime() - settleMs), CHAIN_BATCH),
+      states as Promise<Map<string, CheckState>>,
     ]);
-    const run = bound === null ? null : await chainAuditLog(deps, p.tenantId, settleMs, bound, head, until);
+    const bound = boundOf(state.get(p.tenantId), settleMs);
+    const run = bound === null ? null : await chainTenant(deps, p.tenantId, settleMs, bound, tail, until);
     result.chained += run?.chained ?? 0;
     result.visited++;
     const from = new Date(p.from);
@@ -177,6 +184,45 @@ export async function chainPending(
   return result;
 }
 
+/**
+ * Chains a tenant's tail as read, in one transaction conditioned on the head that tail names.
+ * When the tail could not be read whole, or the head moved meanwhile (another chainer), it goes
+ * on as `chainAuditLog` does: from the head read again, a batch at a time.
+ */
+async function chainTenant(
+  deps: ChainDeps,
+  tenantId: string,
+  settleMs: number,
+  bound: Date | undefined,
+  tail: ChainTail | null,
+  until: number,
+): Promise<{ chained: number; more?: true }> {
+  if (tail) {
+    const limit = bound ? idTimePrefix(bound) : null;
+    const events = limit === null ? tail.events : tail.events.filter((e) => e.eventId < limit);
+    if (events.length === 0) return { chained: 0 };
+    try {
+      await deps.chain.chainEvents(tenantId, tail.head, seal(tail.head, events));
+      return { chained: events.length };
+    } catch (error) {
+      if ((error as Error).name !== 'ConcurrentModificationError') throw error;
+      deps.log.info('audit chain moved on while chaining; continuing from its new head', { tenantId });
+    }
+  }
+  return chainAuditLog(deps, tenantId, settleMs, bound, undefined, until);
+}
+
+/** The hashes of events chained after `head`, in order. */
+function seal(head: ChainHead | null, events: readonly AuditEvent[]): SealedEvent[] {
+  let hash = head?.hash ?? GENESIS_HASH;
+  let seq = head?.seq ?? 0;
+  return events.map((event) => {
+    hash = chainHash(hash, event);
+    seq += 1;
+    return { eventId: event.eventId, hash, seq };
+  });
+}
+
 /** Tenants whose stamped checks are written at the same time. */
 const CONCURRENT_TENANTS = 16;
 
@@ -190,13 +236,19 @@ export interface RecordedChecks {
 /**
  * Writes the `access.checked` events of checks stamped on access items, each tenant's in the
  * order the stream delivered them and one at a time, stopping at the first failure (thrown, so
- * the batch is delivered again; an event already there is skipped). Then it moves the tenant's
- * check mark over the run it recorded — only when the run continues the mark, so the mark never
- * passes a check whose stamp this recorder did not see (a batch the stream gave up on): the
- * chainer never chains past the mark, and such a check is never silently left out of the chain.
+ * the batch is delivered again; an event already there is skipped). Each event is a plain write;
+ * the checks a grant answered are then counted on its receipt by one write per grant, each check
+ * once by its stamp count (a stamp from before checks were counted is written with its count, as
+ * other events are). Then it moves the tenant's check mark over the run it recorded — only when
+ * the run continues the mark, so the mark never passes a check whose stamp this recorder did not
+ * see (a batch the stream gave up on): the chainer never chains past the mark, and such a check
+ * is never silently left out of the chain.
  */
 export async function recordStampedChecks(
-  deps: { checks: Pick<CheckRecordStore, 'appendEventOnce' | 'advanceCheckMark'>; log: Log },
+  deps: {
+    checks: Pick<CheckRecordStore, 'appendEventOnce' | 'putCheckEvent' | 'tallyChecks' | 'advanceCheckMark'>;
+    log: Log;
+  },
   checks: readonly StampedCheck[],
 ): Promise<RecordedChecks> {
   const byTenant = new Map<string, StampedCheck[]>();
@@ -207,9 +259,15 @@ export async function recordStampedChecks(
   }
   const result: RecordedChecks = { written: 0, gaps: [] };
   await forEachConcurrently([...byTenant.entries()], CONCURRENT_TENANTS, async ([tenantId, list]) => {
-    for (const { check, active } of list) {
-      if (await deps.checks.appendEventOnce(accessCheckedEvent(check, active))) result.written++;
+    const byGrant = new Map<string, CountedCheck[]>();
+    for (const { check, active, seq } of list) {
+      const event = accessCheckedEvent(check, active);
+      const written = seq === 0 ? deps.checks.appendEventOnce(event) : deps.checks.putCheckEvent(event);
+      if (await written) result.written++;
+      if (seq !== 0 && event.grantId !== null)
+        byGrant.set(event.grantId, [...(byGrant.get(event.grantId) ?? []), { seq, agent: check.agent }]);
     }
+    for (const [grantId, counted] of byGrant) await deps.checks.tallyChecks(tenantId, grantId, counted);
     for (const run of consecutiveRuns(list)) {
       const moved = await deps.checks.advanceCheckMark(tenantId, run.after, run.to);
       if (moved === 'gap') {
@@ -244,16 +302,20 @@ function consecutiveRuns(list: readonly StampedCheck[]): { after: number; to: Ch
  * decided at most a function's run (10 s) before that write. With no mark at all, not at all
  * (null): the recorder's events bring the tenant back.
  */
+export function boundOf(state: CheckState | undefined, settleMs = CHAIN_SETTLE_MS): Date | null | undefined {
+  if (!state || state.stamped === 0) return undefined;
+  const { mark } = state;
+  if (mark && mark.seq >= state.stamped) return undefined;
+  return mark ? new Date(Date.parse(mark.checkedAt) - settleMs) : null;
+}
+
+/** `boundOf` for one tenant, read now. */
 export async function chainBound(
-  deps: { checks: Pick<CheckRecordStore, 'stampedChecks' | 'checkMark'> },
+  deps: { checks: Pick<CheckRecordStore, 'checkStates'> },
   tenantId: string,
   settleMs = CHAIN_SETTLE_MS,
 ): Promise<Date | null | undefined> {
-  const stamped = await deps.checks.stampedChecks(tenantId);
-  if (stamped === 0) return undefined;
-  const mark = await deps.checks.checkMark(tenantId);
-  if (mark && mark.seq >= stamped) return undefined;
-  return mark ? new Date(Date.parse(mark.checkedAt) - settleMs) : null;
+  return boundOf((await deps.checks.checkStates([tenantId])).get(tenantId), settleMs);
 }
 
 const sameHead = (a: ChainHead | null, b: ChainHead | null) =>

@@ -432,6 +432,69 @@ export function storeContract(name: string, make: () => Promise<TestStores>) {
       expect(await s.chain.getChainHead('acme')).toMatchObject({ seq: 3, eventId: c.eventId });
     });
 
+    it('reads the unchained tail with the head its newest chained event names, or null past the limit', async () => {
+      const s = await make();
+      expect(await s.chain.unchainedTail('acme', at(1), 10)).toEqual({ head: null, events: [] });
+      const events = Array.from({ length: 4 }, () => event('acme', 'contact.added'));
+      for (const e of events) await s.audit.appendEvent(e);
+      const ids = (tail: Awaited<ReturnType<typeof s.chain.unchainedTail>>) =>
+        tail?.events.map((e) => e.eventId);
+      expect(ids(await s.chain.unchainedTail('acme', at(1), 10))).toEqual(events.map((e) => e.eventId));
+      expect(await s.chain.unchainedTail('acme', at(1), 3)).toBeNull();
+      expect(await s.chain.unchainedTail('acme', T0, 3)).toEqual({ head: null, events: [] });
+      const [a, b] = events as [(typeof events)[0], (typeof events)[0]];
+      await s.chain.chainEvents('acme', null, [
+        { eventId: a.eventId, hash: 'h1', seq: 1 },
+        { eventId: b.eventId, hash: 'h2', seq: 2 },
+      ]);
+      const tail = await s.chain.unchainedTail('acme', at(1), 2);
+      expect(tail?.head).toEqual({ hash: 'h2', eventId: b.eventId, seq: 2 });
+      expect(ids(tail)).toEqual(events.slice(2).map((e) => e.eventId));
+    });
+
+    it('reads many tenants’ stamp counts and check marks together', async () => {
+      const s = await make();
+      const tenants = Array.from({ length: 60 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+      for (const [i, tenantId] of tenants.entries()) {
+        if (i % 3 === 0) continue;
+        await s.grants.recordAccessCheck({ checkId: id(), tenantId, checkedAt: iso(1), agent: 'a@x' });
+        if (i % 3 === 2) await s.checks.advanceCheckMark(tenantId, 0, { seq: 1, checkedAt: iso(1) });
+      }
+      const states = await s.checks.checkStates([...tenants, 'nobody', 't01']);
+      expect(states.size).toBe(61);
+      expect(states.get('nobody')).toEqual({ stamped: 0, mark: null });
+      for (const [i, tenantId] of tenants.entries())
+        expect(states.get(tenantId)).toEqual({
+          stamped: i % 3 === 0 ? 0 : 1,
+          mark: i % 3 === 2 ? { seq: 1, checkedAt: iso(1) } : null,
+        });
+    });
+
+    it('writes a check’s event alone and counts a grant’s checks once each, by their stamp count', async () => {
+      const s = await make();
+      const { grant: g } = await tenantWithGrant(s, 'acme', 600);
+      const check = event('acme', 'access.checked', g.grantId, { actor: 'a@x' });
+      expect(await s.checks.putCheckEvent(check)).toBe(true);
+      expect(await s.checks.putCheckEvent(check)).toBe(false);
+      const tally = async () => (await s.receipts.receiptTally('acme', g.grantId))?.accessChecks;
+      expect(await tally()).toBe(0);
+      const checks = (from: number, to: number, agent = 'a@x') =>
+        Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, agent }));
+      expect(await s.checks.tallyChecks('acme', g.grantId, checks(1, 3))).toBe(3);
+      expect(await s.checks.tallyChecks('acme', g.grantId, checks(1, 3))).toBe(0);
+      expect(await s.checks.tallyChecks('acme', g.grantId, checks(2, 3))).toBe(0);
+      // A run delivered again in other bounds: only its checks after the count are added.
+      expect(await s.checks.tallyChecks('acme', g.grantId, checks(2, 5, 'b@x'))).toBe(2);
+      expect(await s.checks.tallyChecks('acme', g.grantId, checks(7, 8))).toBe(2);
+      expect(await s.receipts.receiptTally('acme', g.grantId)).toMatchObject({
+        accessChecks: 7,
+        agents: ['a@x', 'b@x'],
+      });
+      await expect(s.checks.tallyChecks('acme', 'no-such-grant', checks(1, 1))).rejects.toThrow(
+        'does not exist',
+      );
+    });
+
     it('moves the check mark only over a run that continues it', async () => {
       const s = await make();
       const mark = (seq: number) => ({ seq, checkedAt: iso(seq) });

@@ -2,14 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import { chainPendingOf, matchesChainFilter } from '../../functions/adapters/dynamodb/stream.ts';
-import { CHAIN_SETTLE_MS, chainPending } from '../../functions/use-cases/audit.ts';
+import { verifyChain } from '../../functions/domain/audit-chain.ts';
+import { CHAIN_SETTLE_MS, chainAuditLog, chainPending } from '../../functions/use-cases/audit.ts';
 import { newEvent } from '../../functions/use-cases/events.ts';
 import { checkAccess, listAudit } from '../../functions/use-cases/support.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
+import { exportLines } from '../support/audit-table.ts';
 import { givenActiveGrant, silentLog } from '../support/deps.ts';
 import { recordChecksFromStream, streamRecords } from '../support/stream.ts';
 import { localCredentials } from '../support/table.ts';
@@ -113,6 +116,100 @@ describe('the chaining step on the stream (DynamoDB Local)', () => {
     expect(step.reads.length).toBeGreaterThan(0);
     const [note] = await chainRecords(t, 2);
     expect(chainPendingOf(note as DynamoDBRecord)).toEqual([fresh]);
+  });
+});
+
+/** `n` support activities of `acme`, 10 ms apart (no grant named: nothing else is written). */
+async function activities(t: Given, n: number) {
+  for (let i = 0; i < n; i++, t.clock.advance(10))
+    await t.stores.checks.appendEventOnce(
+      newEvent(t.deps, t.clock.now(), 'acme', 'support.activity', 'agent@vendor.example', null, {
+        action: `step ${i}`,
+        target: null,
+        ticket: null,
+      }),
+    );
+}
+
+describe('the chaining step’s round trips and races (DynamoDB Local)', () => {
+  it('reads every tenant’s checks in one batch and each tenant’s unchained tail with its head in one query, then writes one transaction', async () => {
+    const t = await givenActiveGrant();
+    await activities(t, 5);
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    const step = counted(t);
+    expect(await chainPending(step.deps, (await chainRecords(t)).flatMap(chainPendingOf))).toMatchObject({
+      chained: 7,
+      later: 0,
+    });
+    expect(step.reads.sort()).toEqual(['chainEvents', 'checkStates', 'unchainedTail']);
+    expect(verifyChain(await exportLines(t, 10))).toMatchObject({ ok: true, events: 7 });
+    // Chained already: the next pass finds an empty tail and writes nothing.
+    await activities(t, 1);
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    const again = counted(t);
+    const settled = new Date(t.clock.now().getTime() - CHAIN_SETTLE_MS - 1).toISOString();
+    expect(await chainPending(again.deps, [{ tenantId: 'acme', from: settled, to: settled }])).toMatchObject({
+      chained: 1,
+    });
+    expect(again.reads.sort()).toEqual(['chainEvents', 'checkStates', 'unchainedTail']);
+  });
+
+  it('a step whose head moved after it read the tail goes on from the new head: nothing forked, doubled or left out', async () => {
+    const t = await givenActiveGrant();
+    await activities(t, 10);
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    const pending = (await chainRecords(t)).flatMap(chainPendingOf);
+    // Another chainer (its clock behind) chains the first half between this step's read and its write.
+    const halfway = new Date(Date.parse((pending[5] as (typeof pending)[0]).from) + 1);
+    let raced = false;
+    const racing = {
+      ...t.deps,
+      chain: new Proxy(t.stores.chain, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (name !== 'chainEvents' || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            if (!raced) {
+              raced = true;
+              expect((await chainAuditLog(t.deps, 'acme', CHAIN_SETTLE_MS, halfway)).chained).toBe(6);
+            }
+            return value.apply(target, args);
+          };
+        },
+      }),
+    };
+    expect(await chainPending(racing, pending)).toMatchObject({ chained: 6, later: 0 });
+    const lines = await exportLines(t, 20);
+    expect(verifyChain(lines)).toMatchObject({ ok: true, events: 12 });
+    expect(new Set(lines.map((l) => JSON.parse(l).hash)).size).toBe(12);
+  });
+
+  it('steps racing for the same tenants never fork or double the chain', async () => {
+    const t = await givenActiveGrant();
+    await activities(t, 30);
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    const pending = (await chainRecords(t)).flatMap(chainPendingOf);
+    const runs = await Promise.all([1, 2, 3, 4].map(() => chainPending(t.deps, pending)));
+    expect(runs.reduce((n, r) => n + r.chained, 0)).toBe(32);
+    const lines = await exportLines(t, 50);
+    expect(verifyChain(lines)).toMatchObject({ ok: true, events: 32 });
+    expect((await t.stores.chain.getChainHead('acme'))?.seq).toBe(32);
+  });
+
+  it('a deleted head is not taken from the events: the step stops and says so, and what was chained still verifies', async () => {
+    const t = await givenActiveGrant();
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    expect((await chainAuditLog(t.deps, 'acme')).chained).toBe(2);
+    await activities(t, 2);
+    t.clock.advance(CHAIN_SETTLE_MS + 1);
+    await t.doc.send(
+      new DeleteCommand({ TableName: t.tableName, Key: { pk: keys.tenant('acme'), sk: keys.chainHead } }),
+    );
+    const settled = new Date(t.clock.now().getTime() - CHAIN_SETTLE_MS - 1).toISOString();
+    await expect(chainPending(t.deps, [{ tenantId: 'acme', from: settled, to: settled }])).rejects.toThrow(
+      'behind its chained events',
+    );
+    expect(verifyChain(await exportLines(t, 10))).toMatchObject({ ok: true, events: 2 });
   });
 });
 

@@ -7,11 +7,12 @@ import type {
   AuditChainStore,
   ChainHead,
   ChainPending,
+  ChainTail,
   Page,
   PageRequest,
   SealedEvent,
 } from '../../domain/ports.ts';
-import { count, text } from './fields.ts';
+import { count, countOrNull, text } from './fields.ts';
 import { toEvent } from './items.ts';
 import { keys } from './keys.ts';
 import type { Table, TransactItem } from './table.ts';
@@ -63,6 +64,35 @@ export class DynamoAuditChain implements AuditChainStore {
       }),
     );
     return Items.map(toEvent);
+  }
+
+  /**
+   * Reads the log backwards from `before` until the first chained event: the events above it are
+   * the unchained tail, and it is the head (every chained event carries the hash and sequence
+   * number the head item would). One consistent query, a page of `limit` + 1 items.
+   */
+  async unchainedTail(tenantId: string, before: Date, limit: number): Promise<ChainTail | null> {
+    const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.tenant(tenantId),
+          ':from': keys.eventPrefix,
+          ':to': keys.event(idTimePrefix(before)),
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit + 1,
+      }),
+    );
+    const newest = Items.findIndex((item) => typeof item.hash === 'string');
+    const tail = (newest === -1 ? Items : Items.slice(0, newest)).map(toEvent).reverse();
+    if (newest === -1) return LastEvaluatedKey || tail.length > limit ? null : { head: null, events: tail };
+    const chained = Items[newest] as Record<string, unknown>;
+    const seq = countOrNull(chained, 'seq');
+    if (seq === null) return null;
+    return { head: { hash: text(chained, 'hash'), eventId: text(chained, 'eventId'), seq }, events: tail };
   }
 
   /**

@@ -26,6 +26,12 @@ export interface ChainPending {
   to: string;
 }
 
+/** A tenant's unchained events and the head they follow (null: nothing chained yet). */
+export interface ChainTail {
+  head: ChainHead | null;
+  events: AuditEvent[];
+}
+
 export interface SealedEvent {
   eventId: string;
   hash: string;
@@ -45,6 +51,13 @@ export interface AuditChainStore {
     before: Date,
     limit: number,
   ): Promise<AuditEvent[]>;
+  /**
+   * The events not chained yet whose ids were made before `before`, oldest first, and the head
+   * as the newest chained event before them says (its hash and sequence number): one read that
+   * needs no head first. Null when more than `limit` events are unchained (or a chained event
+   * carries no sequence number): then read the head and go on from it.
+   */
+  unchainedTail(tenantId: string, before: Date, limit: number): Promise<ChainTail | null>;
   /** Throws ConcurrentModificationError when the head is no longer `head`. */
   chainEvents(tenantId: string, head: ChainHead | null, sealed: readonly SealedEvent[]): Promise<void>;
   /** Chained events, oldest first. */
@@ -60,16 +73,43 @@ export interface CheckMark {
   checkedAt: string;
 }
 
+/** What a tenant's checks are: how many were stamped, and how far they are recorded without a gap. */
+export interface CheckState {
+  stamped: number;
+  mark: CheckMark | null;
+}
+
+/** A check a grant's receipt counts: its stamp count (`StampedCheck.seq`) and its agent. */
+export interface CountedCheck {
+  seq: number;
+  agent: string;
+}
+
 /**
  * The access checks' events, recorded from their stamps in the stream. Only the check recorder
  * moves the mark; the chainer reads it and never chains past a check that is not recorded.
  */
 export interface CheckRecordStore {
-  /** Appends an event made from a durable record; false when an event with its id exists already. */
+  /**
+   * Appends an event made from a durable record, with its count on its grant's receipt; false
+   * when an event with its id exists already.
+   */
   appendEventOnce(event: AuditEvent): Promise<boolean>;
+  /**
+   * Appends a check's event alone (its receipt count comes with `tallyChecks`); false when an
+   * event with its id exists already.
+   */
+  putCheckEvent(event: AuditEvent): Promise<boolean>;
+  /**
+   * Counts checks of a grant (in stamp order) on its receipt, each once: the grant keeps the stamp
+   * count of the last check it counted, and only later ones are added. Returns how many were.
+   */
+  tallyChecks(tenantId: string, grantId: string, checks: readonly CountedCheck[]): Promise<number>;
   /** How many checks the tenant's access item has stamped (0: none since checks are counted). */
   stampedChecks(tenantId: string): Promise<number>;
   checkMark(tenantId: string): Promise<CheckMark | null>;
+  /** The stamp count and the mark of many tenants, read together (consistently). */
+  checkStates(tenantIds: readonly string[]): Promise<Map<string, CheckState>>;
   /**
    * Moves the mark from `after` (the check before the recorded run; 0 for the first) to `to`,
    * but only over a run that continues it: a mark at or past `to` stays ('ahead': recorded

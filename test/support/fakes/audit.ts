@@ -61,6 +61,14 @@ export class FakeAuditChain implements AuditChainStore {
     );
   };
 
+  unchainedTail: AuditChainStore['unchainedTail'] = async (tenantId, before, limit) => {
+    const bound = idTimePrefix(before);
+    const head = this.world.heads.get(tenantId) ?? null;
+    const events = this.world.tenantEvents(tenantId).filter((e) => e.hash === undefined && e.eventId < bound);
+    if (events.length > limit) return null;
+    return { head: head ? { ...head } : null, events: structuredClone(events) };
+  };
+
   chainEvents: AuditChainStore['chainEvents'] = async (tenantId, head, sealed) => {
     const last = sealed.at(-1);
     if (!last) return;
@@ -99,6 +107,24 @@ export class FakeCheckRecords implements CheckRecordStore {
     return appendOnce(this.world, event);
   };
 
+  putCheckEvent: CheckRecordStore['putCheckEvent'] = async (event) => {
+    if (this.world.hasEvent(event)) return false;
+    this.world.writeEvent(event, { tally: false });
+    return true;
+  };
+
+  tallyChecks: CheckRecordStore['tallyChecks'] = async (tenantId, grantId, checks) => {
+    const grant = this.world.grants.get(grantKey(tenantId, grantId));
+    if (!grant) throw new Error(`The grant ${grantId} of these access checks does not exist.`);
+    const rest = checks.filter((c) => c.seq > (grant.tally.checkSeq ?? 0));
+    for (const c of rest) {
+      grant.tally.accessChecks++;
+      grant.tally.agents.add(c.agent);
+      grant.tally.checkSeq = c.seq;
+    }
+    return rest.length;
+  };
+
   stampedChecks: CheckRecordStore['stampedChecks'] = async (tenantId) => {
     return this.world.access.get(tenantId)?.checkSeq ?? 0;
   };
@@ -106,6 +132,15 @@ export class FakeCheckRecords implements CheckRecordStore {
   checkMark: CheckRecordStore['checkMark'] = async (tenantId) => {
     const mark = this.world.marks.get(tenantId);
     return mark ? { ...mark } : null;
+  };
+
+  checkStates: CheckRecordStore['checkStates'] = async (tenantIds) => {
+    return new Map(
+      tenantIds.map((t) => {
+        const mark = this.world.marks.get(t);
+        return [t, { stamped: this.world.access.get(t)?.checkSeq ?? 0, mark: mark ? { ...mark } : null }];
+      }),
+    );
   };
 
   advanceCheckMark: CheckRecordStore['advanceCheckMark'] = async (tenantId, after, to) => {

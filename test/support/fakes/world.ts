@@ -68,8 +68,8 @@ export class World {
   }
 
   /** Writes the event (checked by the caller) and its count on the grant's receipt. */
-  writeEvent(event: AuditEvent): void {
-    const tally = this.tallied(event);
+  writeEvent(event: AuditEvent, options: { tally: boolean } = { tally: true }): void {
+    const tally = options.tally ? this.tallied(event) : undefined;
     const counter = TALLIED[event.type];
     if (tally && counter) {
       tally[counter]++;
@@ -110,6 +110,8 @@ export interface Tally {
   callerVerifications: number;
   activities: number;
   agents: Set<string>;
+  /** The stamp count of the last access check counted (checks counted by run). */
+  checkSeq?: number;
 }
 
 const TALLIED: Partial<Record<AuditEvent['type'], 'accessChecks' | 'callerVerifications' | 'activities'>> = {
