@@ -45,8 +45,11 @@ export interface WebhookStore {
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
   markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
-  /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
-  startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /**
+   * Writes a new delivery as it is (its first attempt's outcome, or unattempted and due) unless
+   * it is written already (a repeated event writes nothing twice): false then.
+   */
+  writeDelivery(delivery: Delivery): Promise<boolean>;
   /**
    * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
    * event id. While the previous test waits for a retry, that retry is brought forward instead

@@ -189,25 +189,13 @@ export class DynamoWebhooks implements WebhookStore {
     });
   }
 
-  async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
-    const written: Delivery[] = [];
-    // Eight at a time: a batch of a hundred must not take the table's whole write rate at once.
-    for (let i = 0; i < deliveries.length; i += 8) {
-      const landed = await Promise.all(deliveries.slice(i, i + 8).map((d) => this.startDelivery(d)));
-      written.push(...landed.filter((d): d is Delivery => d !== null));
-    }
-    return written;
-  }
-
-  private async startDelivery(delivery: Delivery): Promise<Delivery | null> {
-    return (await this.table.writeIf({
+  async writeDelivery(delivery: Delivery): Promise<boolean> {
+    return this.table.writeIf({
       Put: {
         Item: deliveryItem(delivery),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    }))
-      ? delivery
-      : null;
+    });
   }
 
   async startTest(delivery: Delivery): Promise<string> {
