@@ -290,7 +290,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     wake();
   }
 
-  /** Reads the shard on and hands out what it read; true when it read records and nothing waits for a lane. */
+  /** Reads the shard on and hands out what it read; true when it read records (it reads on at once, whatever lanes are busy). */
   async function pollShard(state: ShardState): Promise<boolean> {
     if (state.stalled) {
       if (state.inFlight > 0) return false;
@@ -344,7 +344,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       shards.delete(state.shardId);
       await save();
     }
-    return records.length > 0 && state.inFlight === 0;
+    return records.length > 0;
   }
 
   await describe();
@@ -366,7 +366,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         console.error('stream poller:', (error as Error).message);
       }
-      // While records keep coming and no batch is in flight, read on at once (as the event
+      // While records keep coming, read on at once, batches in flight or not (as the event
       // source mapping does); a batch that ends wakes the loop to hand out the next.
       if (!behind && !nudged && !stopped)
         await new Promise<void>((resolve) => {
