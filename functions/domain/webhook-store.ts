@@ -46,10 +46,10 @@ export interface WebhookStore {
   /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
   markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
   /**
-   * Writes a new delivery as it is (its first attempt's outcome, or unattempted and due) unless
-   * it is written already (a repeated event writes nothing twice): false then.
+   * Writes new deliveries as they are (each its first attempt's outcome, or unattempted and due),
+   * but none written already (a repeated event writes nothing twice); returns those it wrote.
    */
-  writeDelivery(delivery: Delivery): Promise<boolean>;
+  writeDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**
    * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
    * event id. While the previous test waits for a retry, that retry is brought forward instead

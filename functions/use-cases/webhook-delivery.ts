@@ -77,18 +77,15 @@ export const DUE_SCAN_MAX = 10_000;
  */
 export const WEBHOOK_EVENT_SOURCE = { batchSize: 100, parallelizationFactor: 10 } as const;
 
-/** Deliveries written at once by the stream's sender: a batch of a hundred is not a hundred writes at once. */
-export const WRITE_CONCURRENCY = 16;
-
 /**
  * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
- * that takes its type, attempted at once and then written, once, with its outcome (a failed one
- * due for its retry). One that is cut off by the budget, not started by then, or for an
- * endpoint failing lately is written unattempted, due at once: the retry driver makes its first
- * attempt. Nothing is written before the attempt, so the driver cannot take a delivery the
- * sender holds. A delivery already written (a record given again) is not written twice; a
- * write that fails throws, and the stream gives the batch again: its attempts may be repeated,
- * with the same `webhook-id`, never lost.
+ * that takes its type, attempted at once; then the batch's deliveries are written, each once,
+ * with its outcome (a failed one due for its retry). One that is cut off by the budget, not
+ * started by then, or for an endpoint failing lately is written unattempted, due at once: the
+ * retry driver makes its first attempt. Nothing is written before the attempts, so the driver
+ * cannot take a delivery the sender holds. A delivery written already (a record given again)
+ * is not written twice; a write that fails throws, and the stream gives the batch again: its
+ * attempts may be repeated, with the same `webhook-id`, never lost.
  */
 export async function deliverEvents(
   deps: DeliveryDeps,
@@ -100,69 +97,38 @@ export async function deliverEvents(
   const lists = await Promise.all(tenants.map((tenantId) => deps.webhooks.listWebhooks(tenantId)));
   const byTenant = new Map(tenants.map((tenantId, i) => [tenantId, lists[i] ?? []]));
   const toAttempt: Delivery[] = [];
-  const toHandOn: Delivery[] = [];
+  const handedOn: Delivery[] = [];
+  const seen = new Set<string>();
   for (const event of events) {
     for (const webhook of byTenant.get(event.tenantId) ?? []) {
       if (!webhook.eventTypes.includes(event.type)) continue;
       const delivery = newDelivery(webhook, event.eventId, event.type, event.at, { ...event }, now, null);
+      const key = `${endpointOf(delivery)}#${delivery.eventId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       // An endpoint that failed or kept the stream waiting lately gets its attempts from the
       // driver only: the next batch does not wait for it again.
-      (isFailing(webhook, now) ? toHandOn : toAttempt).push(delivery);
+      (isFailing(webhook, now) ? handedOn : toAttempt).push(delivery);
     }
   }
-  if (toAttempt.length + toHandOn.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
-  const writer = new DeliveryWriter(deps);
-  for (const delivery of toHandOn) writer.write(delivery);
+  if (seen.size === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
   const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
-  const result = await attemptWithin(deps, toAttempt, budgetMs, known, writer);
-  await writer.done();
-  return { ...result, handedOn: result.handedOn + toHandOn.length };
-}
-
-/** Writes deliveries as they come, WRITE_CONCURRENCY at a time; `done` throws the first failure once all are settled. */
-class DeliveryWriter {
-  private readonly queue: Delivery[] = [];
-  private readonly running = new Set<Promise<void>>();
-  private failure: unknown;
-  private failed = false;
-
-  constructor(private readonly deps: DeliveryDeps) {}
-
-  write(delivery: Delivery) {
-    this.queue.push(delivery);
-    this.next();
+  const result = await attemptWithin(deps, toAttempt, budgetMs, known);
+  try {
+    await deps.webhooks.writeDeliveries([...result.outcomes, ...handedOn]);
+  } catch (error) {
+    deps.log.error('webhook deliveries not written; the stream gives their events again', {
+      deliveries: seen.size,
+      error: (error as Error).name,
+    });
+    throw error;
   }
-
-  private next() {
-    while (this.running.size < WRITE_CONCURRENCY && this.queue.length > 0) {
-      const delivery = this.queue.shift() as Delivery;
-      const run: Promise<void> = this.deps.webhooks
-        .writeDelivery(delivery)
-        .then(
-          () => undefined,
-          (error) => {
-            this.deps.log.error('webhook delivery not written; the stream gives its event again', {
-              tenantId: delivery.tenantId,
-              webhookId: delivery.webhookId,
-              eventId: delivery.eventId,
-              error: (error as Error).name,
-            });
-            if (!this.failed) [this.failed, this.failure] = [true, error];
-          },
-        )
-        .finally(() => {
-          this.running.delete(run);
-          this.next();
-        });
-      this.running.add(run);
-    }
-  }
-
-  async done(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
-    if (this.failed) throw this.failure;
-  }
+  return {
+    attempted: result.attempted,
+    delivered: result.delivered,
+    handedOn: result.handedOn + handedOn.length,
+  };
 }
 
 /** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
@@ -182,21 +148,21 @@ async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolea
 
 /**
  * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
- * most `budgetMs`, handing each to `writer` as soon as its outcome is known: what is still
- * running then is cut off, and it and what has not started are written unattempted, due now.
- * Each endpoint's health is noted once: failing if any attempt failed or was cut off.
+ * most `budgetMs`: what is still running then is cut off, and it and what has not started come
+ * back unattempted, due now. Each endpoint's health is noted once: failing if any attempt
+ * failed or was cut off.
  */
 async function attemptWithin(
   deps: DeliveryDeps,
   deliveries: readonly Delivery[],
   budgetMs: number,
   known: ReadonlyMap<string, StoredWebhook>,
-  writer: DeliveryWriter,
 ) {
   const byEndpoint = new Map<string, Delivery[]>();
   for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), budgetMs);
+  const outcomes: Delivery[] = [];
   let delivered = 0;
   let handedOn = 0;
   try {
@@ -212,13 +178,13 @@ async function attemptWithin(
           if (outcome === null || outcome.error === CUT_OFF) {
             ok = false;
             handedOn++;
-            writer.write({ ...delivery, dueAt: deps.clock.now().toISOString() });
+            outcomes.push({ ...delivery, dueAt: deps.clock.now().toISOString() });
             return;
           }
           const after = afterAttempt(delivery, outcome, at);
           if (after.status === 'delivered') delivered++;
           else ok = false;
-          writer.write(after);
+          outcomes.push(after);
         });
         await noteHealth(deps, webhook, ok, deps.clock.now());
       }),
@@ -226,7 +192,7 @@ async function attemptWithin(
   } finally {
     clearTimeout(timer);
   }
-  return { attempted: deliveries.length - handedOn, delivered, handedOn };
+  return { outcomes, attempted: deliveries.length - handedOn, delivered, handedOn };
 }
 
 /** The delivery with one more attempt, made at `at`, that went as `outcome`: delivered, due for its retry, or failed for good. */

@@ -55,10 +55,10 @@ export class FakeWebhooks implements WebhookStore {
     if (webhook) webhook.failingUntil = until;
   };
 
-  writeDelivery: WebhookStore['writeDelivery'] = async (delivery) => {
-    if (this.deliveries.has(deliveryKey(delivery))) return false;
-    this.deliveries.set(deliveryKey(delivery), structuredClone(delivery));
-    return true;
+  writeDeliveries: WebhookStore['writeDeliveries'] = async (deliveries) => {
+    const fresh = deliveries.filter((d) => !this.deliveries.has(deliveryKey(d)));
+    for (const d of fresh) this.deliveries.set(deliveryKey(d), structuredClone(d));
+    return fresh;
   };
 
   startTest: WebhookStore['startTest'] = async (delivery) => {
