@@ -49,9 +49,9 @@ export const BACKGROUND_FUNCTIONS = {
     entry: 'functions/handlers/deliver-webhooks.ts',
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
-    // The tenant's webhooks (Query), a delivery per webhook (PutItem), each attempt's webhook
-    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem).
-    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'] },
+    // The tenant's webhooks (Query), the batch's deliveries with their first attempts (PutItem,
+    // in transactions) and an endpoint's failing mark (UpdateItem).
+    needs: { table: ['Query', 'PutItem', 'UpdateItem'] },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',
