@@ -87,6 +87,9 @@ interface ShardState {
   iterator?: string | undefined;
   /** The shard ended (no next iterator): what is queued goes without waiting for a window. */
   closed: boolean;
+  /** When it was last read, and whether that read was full (more is waiting: read on at once). */
+  readAt: number;
+  full: boolean;
   retryAt: number;
   failures: number;
   /** In stream order, from the checkpoint on. */
@@ -195,6 +198,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
             shardId: id,
             parentShardId: shard.ParentShardId,
             closed: false,
+            readAt: 0,
+            full: false,
             retryAt: 0,
             failures: 0,
             read: [],
@@ -228,6 +233,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   function rewind(state: ShardState) {
     state.iterator = undefined;
     state.closed = false;
+    state.readAt = 0;
     state.read = [];
     state.lanes = newLanes();
     state.stalled = null;
@@ -290,7 +296,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     wake();
   }
 
-  /** Reads the shard on and hands out what it read; true when it read records (it reads on at once, whatever lanes are busy). */
+  /**
+   * Reads the shard on (every `pollMs`, as Lambda polls a shard a few times a second, at once
+   * after a full read) and hands out what it read; true when more is waiting to be read.
+   */
   async function pollShard(state: ShardState): Promise<boolean> {
     if (state.stalled) {
       if (state.inFlight > 0) return false;
@@ -302,7 +311,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     if (state.retryAt > Date.now()) return false;
     if (state.parentShardId && shards.has(state.parentShardId)) return false; // parent first
     let records: StreamRecord[] = [];
-    if (!state.closed && state.read.length < READ_AHEAD_MAX) {
+    const due = state.full || Date.now() - state.readAt >= (options.pollMs ?? 200);
+    if (due && !state.closed && state.read.length < READ_AHEAD_MAX) {
       state.iterator ??= await iteratorFor(state);
       if (!state.iterator) return false;
       let result: GetRecordsCommandOutput;
@@ -320,6 +330,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       records = result.Records ?? [];
       const now = Date.now();
+      state.readAt = now;
+      state.full = records.length >= STREAM_READ_LIMIT;
       // Like the event source mapping's filter: records that do not match are passed over, and
       // the handler gets batches of at most `batchSize` matching records, in order (per lane).
       for (const record of records) {
@@ -344,7 +356,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       shards.delete(state.shardId);
       await save();
     }
-    return records.length > 0;
+    return state.full;
   }
 
   await describe();
@@ -366,8 +378,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         console.error('stream poller:', (error as Error).message);
       }
-      // While records keep coming, read on at once, batches in flight or not (as the event
-      // source mapping does); a batch that ends wakes the loop to hand out the next.
+      // After a full read, read on at once, batches in flight or not; a batch that ends wakes
+      // the loop to hand out the next.
       if (!behind && !nudged && !stopped)
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.pollMs ?? 200);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
@@ -38,6 +38,12 @@ async function given() {
   });
   const put = (pk: string, sk: string) =>
     table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind: 'lane-test' } }));
+  let reads = 0;
+  const send = streams.send.bind(streams);
+  streams.send = ((command: unknown, ...rest: unknown[]) => {
+    if (command instanceof GetRecordsCommand) reads++;
+    return (send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof streams.send;
   const start = (handler: StreamPollerOptions['handler'], options: Partial<StreamPollerOptions> = {}) =>
     startStreamPoller({
       dynamodb: table.client,
@@ -53,7 +59,7 @@ async function given() {
       handler,
       ...options,
     });
-  return { put, start, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  return { put, start, reads: () => reads, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
 }
 
 describe('the local stream poller: the event source mapping’s parallelization factor (DynamoDB Local)', () => {
@@ -155,6 +161,38 @@ describe('the local stream poller: the event source mapping’s parallelization 
       expect(handled).toEqual([`${other}/new`]);
     } finally {
       await again.stop();
+      await t.cleanup();
+    }
+  });
+});
+
+describe('the local stream poller: how often it reads (DynamoDB Local)', () => {
+  it('reads a shard that keeps getting records once per poll interval, not as fast as it can', async () => {
+    const t = await given();
+    const handled: string[] = [];
+    const poller = await t.start(
+      async (event) => {
+        handled.push(...event.Records.map(idOf));
+        return undefined;
+      },
+      { pollMs: 250, parallelization: 1 },
+    );
+    try {
+      const before = t.reads();
+      const started = Date.now();
+      let written = 0;
+      while (Date.now() - started < 2_000) await t.put('TENANT#busy', String(++written));
+      const elapsed = Date.now() - started;
+      await until(
+        async () => handled.length,
+        (n) => n === written,
+        10_000,
+        'every record handled',
+      );
+      // About one read per interval (and one more once the last records came).
+      expect(t.reads() - before).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 3);
+    } finally {
+      await poller.stop();
       await t.cleanup();
     }
   });
