@@ -49,6 +49,8 @@ export interface StreamPollerOptions {
   batchingWindowMs?: number;
   /** Batches per shard handled at once (the event source mapping's parallelization factor; 1). */
   parallelization?: number;
+  /** Records read ahead of the checkpoint at most (10 000). */
+  readAheadMax?: number;
   retryBaseMs?: number;
 }
 
@@ -312,7 +314,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     if (state.parentShardId && shards.has(state.parentShardId)) return false; // parent first
     let records: StreamRecord[] = [];
     const due = state.full || Date.now() - state.readAt >= (options.pollMs ?? 200);
-    if (due && !state.closed && state.read.length < READ_AHEAD_MAX) {
+    if (due && !state.closed && state.read.length < (options.readAheadMax ?? READ_AHEAD_MAX)) {
       state.iterator ??= await iteratorFor(state);
       if (!state.iterator) return false;
       let result: GetRecordsCommandOutput;
@@ -356,7 +358,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       shards.delete(state.shardId);
       await save();
     }
-    return state.full;
+    // Only a read made now that came back full: with nothing read (the read-ahead full, the
+    // shard ended) the loop waits, or it would go round without ever letting I/O in.
+    return records.length >= STREAM_READ_LIMIT;
   }
 
   await describe();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
 import { laneOf, type StreamPollerOptions, startStreamPoller } from '../../local/stream-poller.ts';
@@ -59,7 +59,26 @@ async function given() {
       handler,
       ...options,
     });
-  return { put, start, reads: () => reads, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  /** `count` items of one partition key, written 25 at a time. */
+  const putMany = async (pk: string, count: number) => {
+    for (let i = 0; i < count; i += 25)
+      await table.doc.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [table.tableName]: Array.from({ length: Math.min(25, count - i) }, (_, j) => ({
+              PutRequest: { Item: { pk, sk: String(i + j), kind: 'lane-test' } },
+            })),
+          },
+        }),
+      );
+  };
+  return {
+    put,
+    putMany,
+    start,
+    reads: () => reads,
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  };
 }
 
 describe('the local stream poller: the event source mapping’s parallelization factor (DynamoDB Local)', () => {
@@ -196,4 +215,52 @@ describe('the local stream poller: how often it reads (DynamoDB Local)', () => {
       await t.cleanup();
     }
   });
+});
+
+describe('the local stream poller: a lane that holds up the reading (DynamoDB Local)', () => {
+  it('waits, letting everything else in the process go on, once it has read as far ahead as it may', async () => {
+    const t = await given();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let handled = 0;
+    // Written before the poller starts: its first read comes back full and fills the read-ahead.
+    await t.putMany('TENANT#held', 1_000);
+    const poller = await t.start(
+      async (event) => {
+        await held;
+        handled += event.Records.length;
+        return undefined;
+      },
+      { parallelization: 1, batchSize: 100, readAheadMax: 1_000 },
+    );
+    try {
+      await until(
+        async () => t.reads(),
+        (n) => n >= 1,
+        10_000,
+        'the first read',
+      );
+      // The process's timers (and its server sockets, workers' answers…) still get their turn.
+      const late: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const asked = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        late.push(Date.now() - asked - 20);
+      }
+      expect(Math.max(...late)).toBeLessThan(500);
+      release();
+      await until(
+        async () => handled,
+        (n) => n === 1_000,
+        20_000,
+        'every record handled once the lane goes on',
+      );
+    } finally {
+      release();
+      await poller.stop();
+      await t.cleanup();
+    }
+  }, 60_000);
 });
