@@ -49,10 +49,10 @@ export const BACKGROUND_FUNCTIONS = {
     entry: 'functions/handlers/deliver-webhooks.ts',
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
-    // The tenant's webhooks (Query), a delivery per webhook (PutItem), each attempt's webhook
-    // (GetItem) and its record (PutItem); an attempt cut off is handed on (UpdateItem), and the
-    // retry driver woken for it and for a failed attempt's first retry.
-    needs: { table: ['Query', 'PutItem', 'GetItem', 'UpdateItem'], wakesRetries: true },
+    // The tenant's webhooks (Query), the batch's deliveries with their first attempts (PutItem,
+    // in transactions) and an endpoint's failing mark (UpdateItem); the retry driver woken for
+    // what was handed on and for a failed first attempt's retry.
+    needs: { table: ['Query', 'PutItem', 'UpdateItem'], wakesRetries: true },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',

@@ -15,6 +15,7 @@ import type { BackgroundFunctionName } from '../functions/background.ts';
 import type { HttpResponse } from '../functions/http/handler.ts';
 import type { Route } from '../functions/http/routes.ts';
 import { CHAIN_EVENT_SOURCE } from '../functions/use-cases/audit.ts';
+import { WEBHOOK_EVENT_SOURCE } from '../functions/use-cases/webhook-delivery.ts';
 import { appDeps } from '../functions/wiring/app.ts';
 import { stageValuesFromEnvironment } from '../functions/wiring/settings.ts';
 import { buildConsoleIfStale, consoleHandler } from './console.ts';
@@ -303,7 +304,13 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
       {
         timeoutMs,
         ...options
-      }: { timeoutMs: number; batchSize?: number; batchingWindowMs?: number; abandonOnStop?: boolean },
+      }: {
+        timeoutMs: number;
+        batchSize?: number;
+        batchingWindowMs?: number;
+        parallelization?: number;
+        abandonOnStop?: boolean;
+      },
     ) => {
       const invoke = functions.invoker(name);
       const poller = await startStreamPoller({
@@ -336,7 +343,8 @@ export async function startLocalStack(env: LocalEnv): Promise<LocalStack> {
 
     const webhookPoller = await consume('webhooks', 'deliverWebhooks', matchesPublishFilter, {
       timeoutMs: 30_000,
-      batchSize: 100,
+      batchSize: WEBHOOK_EVENT_SOURCE.batchSize,
+      parallelization: WEBHOOK_EVENT_SOURCE.parallelizationFactor,
     });
     // The retry driver as in AWS: woken by its one-time schedules (the Scheduler emulator invokes
     // it), and one look a minute as the rule does, the first at once on start (retries due while

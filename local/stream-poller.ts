@@ -12,13 +12,17 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 /**
- * Reads the table's stream from DynamoDB Local and invokes the notifier exactly as Lambda's
- * event source mapping would: batches in order per shard, a reported failure (or a thrown
- * error) redelivers from that record after a backoff, progress checkpointed under the data
- * folder so a restart resumes where it stopped.
+ * Reads the table's stream from DynamoDB Local and invokes the handler exactly as Lambda's
+ * event source mapping would: batches in order per shard — or, with a parallelization factor,
+ * per lane of a shard, the records of one partition key always on the same lane and in order,
+ * lanes side by side — a reported failure (or a thrown error) redelivers from that record after
+ * a backoff, progress checkpointed under the data folder (only past what every lane has
+ * finished) so a restart resumes where it stopped.
  */
 /** Records one GetRecords call may return (the DynamoDB Streams maximum). */
 const STREAM_READ_LIMIT = 1000;
+/** Records read ahead of the checkpoint at most: a slow lane stops the reading, not the memory. */
+const READ_AHEAD_MAX = 10_000;
 
 export interface StreamPollerOptions {
   dynamodb: DynamoDBClient;
@@ -32,8 +36,8 @@ export interface StreamPollerOptions {
   filter?: (record: DynamoDBRecord) => boolean;
   pollMs?: number;
   /**
-   * Stop without waiting for the batch in flight (it is not checkpointed, so the next start
-   * delivers it again): for a consumer whose handler may wait long and is safe to repeat.
+   * Stop without waiting for the batches in flight (they are not checkpointed, so the next start
+   * delivers them again): for a consumer whose handler may wait long and is safe to repeat.
    */
   abandonOnStop?: boolean;
   /** Matching records per handler invocation (the event source mapping's batch size; 100). */
@@ -43,6 +47,10 @@ export interface StreamPollerOptions {
    * (the event source mapping's batching window; 0: at once).
    */
   batchingWindowMs?: number;
+  /** Batches per shard handled at once (the event source mapping's parallelization factor; 1). */
+  parallelization?: number;
+  /** Records read ahead of the checkpoint at most (10 000). */
+  readAheadMax?: number;
   retryBaseMs?: number;
 }
 
@@ -57,18 +65,45 @@ interface Checkpoints {
   shards: Record<string, string>;
 }
 
+/** A record read from the shard and not yet checkpointed: done once its lane handled it (or it did not match). */
+interface Entry {
+  sequence: string;
+  done: boolean;
+}
+
+interface Queued {
+  record: DynamoDBRecord;
+  entry: Entry;
+  /** When it was read: a lane's batching window opens with its oldest queued record. */
+  readAt: number;
+}
+
+interface Lane {
+  queue: Queued[];
+  busy: boolean;
+}
+
 interface ShardState {
   shardId: string;
   parentShardId?: string | undefined;
   iterator?: string | undefined;
+  /** The shard ended (no next iterator): what is queued goes without waiting for a window. */
+  closed: boolean;
+  /** When it was last read, and whether that read was full (more is waiting: read on at once). */
+  readAt: number;
+  full: boolean;
   retryAt: number;
   failures: number;
-  /** Records read but not yet handed over (a batching window open), and when the first matching one came. */
-  read: StreamRecord[];
-  matching: DynamoDBRecord[];
-  since: number;
+  /** In stream order, from the checkpoint on. */
+  read: Entry[];
+  lanes: Lane[];
+  inFlight: number;
+  /**
+   * A batch failed or a read went wrong: no further batch starts, and once those in flight are
+   * done the shard checkpoints what every lane finished and reads again from there.
+   */
+  stalled: 'failed' | 'expired' | null;
 }
-
 /** A record as DynamoDB Streams returns it, in the shape Lambda hands to a stream consumer. */
 export function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
@@ -93,6 +128,16 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
   };
 }
 
+/** Which of `lanes` a record goes to: always the same one for the same partition key. */
+export function laneOf(record: DynamoDBRecord, hashKey: string, lanes: number): number {
+  if (lanes <= 1) return 0;
+  const key = JSON.stringify(record.dynamodb?.Keys?.[hashKey] ?? null);
+  // FNV-1a: cheap and spreads similar keys (`TENANT#a`, `TENANT#b`) apart.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
+}
+
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const file = join(
     options.dataDir,
@@ -104,15 +149,24 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   } catch {
     // First start.
   }
-  const save = async () => {
-    await writeFile(`${file}.tmp`, JSON.stringify(checkpoints));
-    await rename(`${file}.tmp`, file);
+  // Lanes finish in any order: one write of the file at a time, each with the checkpoints as they are then.
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => {
+    saving = saving
+      .then(async () => {
+        await writeFile(`${file}.tmp`, JSON.stringify(checkpoints));
+        await rename(`${file}.tmp`, file);
+      })
+      // The next save writes the checkpoints as they are then; a restart meanwhile redelivers more.
+      .catch((error) => console.error('stream poller: checkpoint not saved:', (error as Error).message));
+    return saving;
   };
 
   const region = (await options.dynamodb.config.region()) as string;
   const { Table } = await options.dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+  const hashKey = Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName ?? 'pk';
   if (checkpoints.streamArn !== streamArn) checkpoints = { streamArn, shards: {} };
 
   const shards = new Map<string, ShardState>();
@@ -120,6 +174,18 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let isReady = false;
   let stopped = false;
   const retryBase = options.retryBaseMs ?? 1000;
+  const size = options.batchSize ?? 100;
+  const parallelization = Math.max(1, options.parallelization ?? 1);
+  const running = new Set<Promise<void>>();
+  let wakeUp: (() => void) | undefined;
+  /** A batch ended since the loop last looked: it looks again at once. */
+  let nudged = false;
+  const wake = () => {
+    nudged = true;
+    wakeUp?.();
+  };
+
+  const newLanes = (): Lane[] => Array.from({ length: parallelization }, () => ({ queue: [], busy: false }));
 
   async function describe() {
     let start: string | undefined;
@@ -133,11 +199,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           shards.set(id, {
             shardId: id,
             parentShardId: shard.ParentShardId,
+            closed: false,
+            readAt: 0,
+            full: false,
             retryAt: 0,
             failures: 0,
             read: [],
-            matching: [],
-            since: 0,
+            lanes: newLanes(),
+            inFlight: 0,
+            stalled: null,
           });
         }
       }
@@ -164,8 +234,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   /** Reads again from the checkpoint: what was read after it is read anew. */
   function rewind(state: ShardState) {
     state.iterator = undefined;
+    state.closed = false;
+    state.readAt = 0;
     state.read = [];
-    state.matching = [];
+    state.lanes = newLanes();
+    state.stalled = null;
   }
 
   function backoff(state: ShardState) {
@@ -174,109 +247,161 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     state.retryAt = Date.now() + Math.min(retryBase * 2 ** (state.failures - 1), 30_000);
   }
 
-  /** Reads the shard on; true when it read records (the loop then goes on without a pause). */
+  /** Moves the checkpoint past every record handled so far, up to the first one that is not. */
+  async function advance(state: ShardState) {
+    const pending = state.read.findIndex((entry) => !entry.done);
+    const handled = pending === -1 ? state.read.length : pending;
+    if (handled === 0) return;
+    const last = state.read[handled - 1]?.sequence as string;
+    state.read.splice(0, handled);
+    checkpoints.shards[state.shardId] = last;
+    await save();
+  }
+
+  /** Hands each idle lane its next batch once it is full, its window has passed, or the shard ended. */
+  function dispatch(state: ShardState) {
+    const now = Date.now();
+    for (const lane of state.lanes) {
+      if (stopped || state.stalled || lane.busy || lane.queue.length === 0) continue;
+      const due =
+        lane.queue.length >= size ||
+        now - (lane.queue[0]?.readAt ?? now) >= (options.batchingWindowMs ?? 0) ||
+        state.closed;
+      if (!due) continue;
+      const batch = lane.queue.splice(0, size);
+      lane.busy = true;
+      state.inFlight++;
+      const run: Promise<void> = handle(state, lane, batch).finally(() => running.delete(run));
+      running.add(run);
+    }
+  }
+
+  async function handle(state: ShardState, lane: Lane, batch: Queued[]) {
+    let failedAt: string | undefined;
+    try {
+      const response = await options.handler({ Records: batch.map((q) => q.record) });
+      failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
+    } catch {
+      failedAt = batch[0]?.record.dynamodb?.SequenceNumber;
+    }
+    lane.busy = false;
+    state.inFlight--;
+    if (stopped && options.abandonOnStop) return;
+    const failed =
+      failedAt === undefined ? -1 : batch.findIndex((q) => q.record.dynamodb?.SequenceNumber === failedAt);
+    // An identifier not in the batch fails the whole batch, as Lambda treats it.
+    const handled = failedAt === undefined ? batch.length : Math.max(0, failed);
+    for (const q of batch.slice(0, handled)) q.entry.done = true;
+    if (failedAt !== undefined) state.stalled = 'failed';
+    else if (!state.stalled) state.failures = 0;
+    await advance(state);
+    wake();
+  }
+
+  /**
+   * Reads the shard on (every `pollMs`, as Lambda polls a shard a few times a second, at once
+   * after a full read) and hands out what it read; true when more is waiting to be read.
+   */
   async function pollShard(state: ShardState): Promise<boolean> {
+    if (state.stalled) {
+      if (state.inFlight > 0) return false;
+      await advance(state);
+      if (state.stalled === 'failed') backoff(state);
+      else rewind(state);
+      return false;
+    }
     if (state.retryAt > Date.now()) return false;
     if (state.parentShardId && shards.has(state.parentShardId)) return false; // parent first
-    state.iterator ??= await iteratorFor(state);
-    if (!state.iterator) return false;
-    let result: GetRecordsCommandOutput;
-    try {
-      // As many as one read returns: most records may not match the filter (access checks).
-      result = await options.streams.send(
-        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: STREAM_READ_LIMIT }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'ExpiredIteratorException') {
-        rewind(state);
-        return false;
-      }
-      throw error;
-    }
-    const records = result.Records ?? [];
-    // Like the event source mapping's filter: records that do not match are passed over, and
-    // the handler gets batches of at most `batchSize` matching records, in order.
-    const matching = records
-      .map((r) => toLambdaRecord(r, streamArn as string, region))
-      .filter((r) => options.filter?.(r) ?? true);
-    if (state.matching.length === 0 && matching.length > 0) state.since = Date.now();
-    state.read.push(...records);
-    state.matching.push(...matching);
-    const size = options.batchSize ?? 100;
-    const closed = !result.NextShardIterator;
-    const due =
-      state.matching.length >= size || Date.now() - state.since >= (options.batchingWindowMs ?? 0) || closed;
-    if (state.read.length > 0 && (state.matching.length === 0 || due)) {
-      const read = state.read;
-      const delivered = state.matching;
-      let failedAt: string | undefined;
-      for (let start = 0; start < delivered.length && failedAt === undefined; start += size) {
-        if (stopped && options.abandonOnStop) return false;
-        const batch = delivered.slice(start, start + size);
-        try {
-          const response = await options.handler({ Records: batch });
-          failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
-        } catch {
-          failedAt = batch[0]?.dynamodb?.SequenceNumber;
+    let records: StreamRecord[] = [];
+    const due = state.full || Date.now() - state.readAt >= (options.pollMs ?? 200);
+    if (due && !state.closed && state.read.length < (options.readAheadMax ?? READ_AHEAD_MAX)) {
+      state.iterator ??= await iteratorFor(state);
+      if (!state.iterator) return false;
+      let result: GetRecordsCommandOutput;
+      try {
+        // As many as one read returns: most records may not match the filter (access checks).
+        result = await options.streams.send(
+          new GetRecordsCommand({ ShardIterator: state.iterator, Limit: STREAM_READ_LIMIT }),
+        );
+      } catch (error) {
+        if ((error as Error).name === 'ExpiredIteratorException') {
+          state.stalled = 'expired';
+          return false;
         }
-        if (stopped && options.abandonOnStop) return false;
+        throw error;
       }
-      const done =
-        failedAt === undefined
-          ? read
-          : read.slice(
-              0,
-              read.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt),
-            );
-      const last = done.at(-1)?.dynamodb?.SequenceNumber;
-      if (last) {
-        checkpoints.shards[state.shardId] = last;
-        await save();
+      records = result.Records ?? [];
+      const now = Date.now();
+      state.readAt = now;
+      state.full = records.length >= STREAM_READ_LIMIT;
+      // Like the event source mapping's filter: records that do not match are passed over, and
+      // the handler gets batches of at most `batchSize` matching records, in order (per lane).
+      for (const record of records) {
+        const entry: Entry = { sequence: record.dynamodb?.SequenceNumber as string, done: false };
+        state.read.push(entry);
+        const lambdaRecord = toLambdaRecord(record, streamArn as string, region);
+        if (!(options.filter?.(lambdaRecord) ?? true)) entry.done = true;
+        else
+          state.lanes[laneOf(lambdaRecord, hashKey, parallelization)]?.queue.push({
+            record: lambdaRecord,
+            entry,
+            readAt: now,
+          });
       }
-      if (failedAt !== undefined) {
-        backoff(state);
-        return false;
-      }
-      state.failures = 0;
-      state.read = [];
-      state.matching = [];
+      if (result.NextShardIterator) state.iterator = result.NextShardIterator;
+      else state.closed = true;
     }
-    if (!closed) state.iterator = result.NextShardIterator;
-    else if (state.read.length === 0) {
+    dispatch(state);
+    await advance(state);
+    if (state.closed && state.read.length === 0 && state.inFlight === 0) {
       checkpoints.shards[state.shardId] = 'closed';
       shards.delete(state.shardId);
       await save();
     }
-    return records.length > 0;
+    // Only a read made now that came back full: with nothing read (the read-ahead full, the
+    // shard ended) the loop waits, or it would go round without ever letting I/O in.
+    return records.length >= STREAM_READ_LIMIT;
   }
 
   await describe();
-  let behind = false;
   const loop = (async () => {
     while (!stopped) {
+      let behind = false;
+      nudged = false;
       try {
         if (Date.now() - lastDescribe > 2000) await describe();
-        behind = false;
         for (const state of [...shards.values()]) {
           if (stopped) break;
           try {
             if (await pollShard(state)) behind = true;
           } catch (error) {
             console.error('stream poller:', (error as Error).message);
-            backoff(state);
+            state.stalled = 'failed';
           }
         }
       } catch (error) {
         console.error('stream poller:', (error as Error).message);
       }
-      // While records keep coming, read on at once (as the event source mapping does).
-      if (!behind) await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+      // After a full read, read on at once, batches in flight or not; a batch that ends wakes
+      // the loop to hand out the next.
+      if (!behind && !nudged && !stopped)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollMs ?? 200);
+          wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      wakeUp = undefined;
     }
+    if (!options.abandonOnStop) while (running.size > 0) await Promise.all([...running]);
+    await saving;
   })();
   return {
     ready: () => isReady && !stopped,
     stop: async () => {
       stopped = true;
+      wake();
       if (!options.abandonOnStop) await loop;
     },
   };

@@ -24,14 +24,15 @@ export interface Delivery {
   error: string | null;
   /** When the retry driver may take it (its next attempt, or when a sender's claim lapses); null once settled. */
   dueAt: string | null;
-  /** The sender holding it, if any: only that sender may record the attempt. */
+  /** The retry driver holding it, if any: only that driver may record the attempt. */
   claim: string | null;
 }
 
 /**
  * Customer webhooks and their deliveries. Every change of a webhook is written with its audit
- * event in one transaction; a delivery is attempted only by the sender that claimed it, so two
- * senders never record the same attempt.
+ * event in one transaction. The stream's sender writes a delivery only after its first attempt
+ * (or unattempted, due at once); from then on it is attempted only by the driver that claimed
+ * it, so two drivers never record the same attempt.
  */
 export interface WebhookStore {
   /** WebhookLimitReachedError when the tenant has WEBHOOKS_MAX already (however many add at once). */
@@ -45,8 +46,11 @@ export interface WebhookStore {
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
   markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
-  /** Writes the deliveries not written yet (a repeated event writes none twice) and returns those it wrote. */
-  startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
+  /**
+   * Writes new deliveries as they are (each its first attempt's outcome, or unattempted and due),
+   * but none written already (a repeated event writes nothing twice); returns those it wrote.
+   */
+  writeDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**
    * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
    * event id. While the previous test waits for a retry, that retry is brought forward instead

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEventOf } from '../adapters/dynamodb/stream.ts';
 import { eventData, isDeliverable } from '../domain/audit.ts';
@@ -8,9 +7,9 @@ import { deliveryDeps } from '../wiring/webhooks.ts';
 
 /**
  * Customers' webhooks, on the table's stream (its own consumer): every deliverable event becomes
- * a delivery to each webhook of its tenant that takes it, written before its first attempt, so
- * a failed attempt is retried by the retry driver, never by the stream. Only a failure to write
- * the deliveries hands the batch back to the stream.
+ * a delivery to each webhook of its tenant that takes it, attempted and written with its
+ * outcome, so a failed attempt is retried by the retry driver, never by the stream. Only a
+ * failure to write a delivery hands the batch back to the stream (thrown).
  */
 export const handler = async (event: DynamoDBStreamEvent) => {
   const events = event.Records.flatMap((record) => {
@@ -18,7 +17,7 @@ export const handler = async (event: DynamoDBStreamEvent) => {
     return audit && isDeliverable(audit) ? [eventData(audit)] : [];
   });
   if (events.length === 0) return { batchItemFailures: [] };
-  const result = await deliverEvents(deliveryDeps(), events, randomUUID());
+  const result = await deliverEvents(deliveryDeps(), events);
   if (result.attempted > 0) logger.info('webhook deliveries', result);
   return { batchItemFailures: [] };
 };

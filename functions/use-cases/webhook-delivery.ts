@@ -12,6 +12,7 @@ import {
   CUT_OFF,
   type Delivery,
   type OutgoingWebhook,
+  type SendOutcome,
   type WebhookSender,
   type WebhookStore,
 } from '../domain/webhook-store.ts';
@@ -74,52 +75,70 @@ const DUE_PAGE = 500;
 export const DUE_SCAN_MAX = 10_000;
 
 /**
+ * The table stream's consumer of deliverable events, as its event source mapping is set up (the
+ * stack and the local runtime): tenants' batches side by side, each tenant's events in order.
+ */
+export const WEBHOOK_EVENT_SOURCE = { batchSize: 100, parallelizationFactor: 10 } as const;
+
+/**
  * From the table's stream: each deliverable event becomes one delivery per webhook of its tenant
- * that takes its type, written claimed by this sender (so the retry driver leaves it alone while
- * the first attempt runs), and attempted at once. A record delivered twice writes nothing twice.
+ * that takes its type, attempted at once; then the batch's deliveries are written, each once,
+ * with its outcome (a failed one due for its retry). One that is cut off by the budget, not
+ * started by then, or for an endpoint failing lately is written unattempted, due at once: the
+ * retry driver makes its first attempt. Nothing is written before the attempts, so the driver
+ * cannot take a delivery the sender holds. A delivery written already (a record given again)
+ * is not written twice; a write that fails throws, and the stream gives the batch again: its
+ * attempts may be repeated, with the same `webhook-id`, never lost.
  */
 export async function deliverEvents(
   deps: DeliveryDeps,
   events: readonly EventData[],
-  claim: string,
   budgetMs = FIRST_ATTEMPT_BUDGET_MS,
 ) {
   const now = deps.clock.now();
-  const byTenant = new Map<string, StoredWebhook[]>();
-  const deliveries: Delivery[] = [];
+  const tenants = [...new Set(events.map((e) => e.tenantId))];
+  const lists = await Promise.all(tenants.map((tenantId) => deps.webhooks.listWebhooks(tenantId)));
+  const byTenant = new Map(tenants.map((tenantId, i) => [tenantId, lists[i] ?? []]));
+  const toAttempt: Delivery[] = [];
+  const handedOn: Delivery[] = [];
+  const seen = new Set<string>();
   for (const event of events) {
-    let webhooks = byTenant.get(event.tenantId);
-    if (!webhooks) {
-      webhooks = await deps.webhooks.listWebhooks(event.tenantId);
-      byTenant.set(event.tenantId, webhooks);
-    }
-    for (const webhook of webhooks) {
+    for (const webhook of byTenant.get(event.tenantId) ?? []) {
       if (!webhook.eventTypes.includes(event.type)) continue;
+      const delivery = newDelivery(webhook, event.eventId, event.type, event.at, { ...event }, now, null);
+      const key = `${endpointOf(delivery)}#${delivery.eventId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       // An endpoint that failed or kept the stream waiting lately gets its attempts from the
       // driver only: the next batch does not wait for it again.
-      const failing = isFailing(webhook, now);
-      deliveries.push(
-        newDelivery(
-          webhook,
-          event.eventId,
-          event.type,
-          event.at,
-          { ...event },
-          failing ? now : new Date(now.getTime() + CLAIM_MS),
-          failing ? null : claim,
-        ),
-      );
+      (isFailing(webhook, now) ? handedOn : toAttempt).push(delivery);
     }
   }
-  if (deliveries.length === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
-  const started = await deps.webhooks.startDeliveries(deliveries);
-  const mine = started.filter((d) => d.claim === claim);
+  if (seen.size === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
   // Just read: the first attempts need not read each webhook again (retries do, and stop once it is gone).
   const known = new Map([...byTenant.values()].flat().map((w) => [endpointOf(w), w]));
-  const result = await attemptWithin(deps, mine, claim, budgetMs, known);
-  const handedOn = result.handedOn + started.length - mine.length;
-  if (handedOn > 0) await wakeDriverFor(deps, deps.clock.now());
-  return { ...result, handedOn };
+  const result = await attemptWithin(deps, toAttempt, budgetMs, known);
+  const written = [...result.outcomes, ...handedOn];
+  try {
+    await deps.webhooks.writeDeliveries(written);
+  } catch (error) {
+    deps.log.error('webhook deliveries not written; the stream gives their events again', {
+      deliveries: seen.size,
+      error: (error as Error).name,
+    });
+    throw error;
+  }
+  // What falls due within the minute (handed on: now; a failed first attempt: its 5 s retry)
+  // wakes the driver for it; the per-minute look takes what falls due later.
+  const soonest = Math.min(
+    ...written.flatMap((d) => (d.status === 'pending' && d.dueAt ? [Date.parse(d.dueAt)] : [])),
+  );
+  if (Number.isFinite(soonest)) await wakeDriverFor(deps, new Date(soonest));
+  return {
+    attempted: result.attempted,
+    delivered: result.delivered,
+    handedOn: result.handedOn + handedOn.length,
+  };
 }
 
 /** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
@@ -139,13 +158,13 @@ async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolea
 
 /**
  * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
- * most `budgetMs`: what is still running then is cut off, and it and what has not started are
- * handed to the retry driver, due now.
+ * most `budgetMs`: what is still running then is cut off, and it and what has not started come
+ * back unattempted, due now. Each endpoint's health is noted once: failing if any attempt
+ * failed or was cut off.
  */
 async function attemptWithin(
   deps: DeliveryDeps,
   deliveries: readonly Delivery[],
-  claim: string,
   budgetMs: number,
   known: ReadonlyMap<string, StoredWebhook>,
 ) {
@@ -153,38 +172,58 @@ async function attemptWithin(
   for (const d of deliveries) byEndpoint.set(endpointOf(d), [...(byEndpoint.get(endpointOf(d)) ?? []), d]);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), budgetMs);
+  const outcomes: Delivery[] = [];
   let delivered = 0;
   let handedOn = 0;
-  const slow = new Set<StoredWebhook>();
   try {
     await Promise.all(
-      [...byEndpoint.values()].map((queue) =>
-        forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
+      [...byEndpoint.entries()].map(async ([endpoint, queue]) => {
+        const webhook = known.get(endpoint) as StoredWebhook;
+        let ok = true;
+        await forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
+          const at = deps.clock.now();
           const outcome = abort.signal.aborted
-            ? 'cut-off'
-            : await attemptLogged(deps, delivery, claim, abort.signal, known.get(endpointOf(delivery)));
-          if (outcome === 'delivered') delivered++;
-          if (outcome === 'cut-off') {
+            ? null
+            : await deps.sender.send(outgoing(webhook, delivery, at), abort.signal);
+          if (outcome === null || outcome.error === CUT_OFF) {
+            ok = false;
             handedOn++;
-            const webhook = known.get(endpointOf(delivery));
-            if (webhook && !slow.has(webhook)) {
-              slow.add(webhook);
-              await noteHealth(deps, webhook, false, deps.clock.now());
-            }
-            await deps.webhooks.releaseDelivery(delivery, claim, deps.clock.now()).catch((error) =>
-              deps.log.warn('webhook delivery not handed on; its claim lapses', {
-                error: (error as Error).name,
-              }),
-            );
+            outcomes.push({ ...delivery, dueAt: deps.clock.now().toISOString() });
+            return;
           }
-        }),
-      ),
+          const after = afterAttempt(delivery, outcome, at);
+          if (after.status === 'delivered') delivered++;
+          else ok = false;
+          outcomes.push(after);
+        });
+        await noteHealth(deps, webhook, ok, deps.clock.now());
+      }),
     );
   } finally {
     clearTimeout(timer);
   }
-  return { attempted: deliveries.length - handedOn, delivered, handedOn };
+  return { outcomes, attempted: deliveries.length - handedOn, delivered, handedOn };
 }
+
+/** The delivery with one more attempt, made at `at`, that went as `outcome`: delivered, due for its retry, or failed for good. */
+function afterAttempt(delivery: Delivery, outcome: SendOutcome, at: Date): Delivery {
+  const attempts = delivery.attempts + 1;
+  const ok = isSuccess(outcome);
+  const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
+  return {
+    ...delivery,
+    attempts,
+    lastAttemptAt: at.toISOString(),
+    responseStatus: outcome.status,
+    error: ok ? null : (outcome.error ?? 'unexpected-status'),
+    status: ok ? 'delivered' : next ? 'pending' : 'failed',
+    nextAttemptAt: next?.toISOString() ?? null,
+    dueAt: next?.toISOString() ?? null,
+  };
+}
+
+const isSuccess = (outcome: SendOutcome) =>
+  outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
 
 const endpointOf = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) => `${d.tenantId}#${d.webhookId}`;
 
@@ -386,27 +425,15 @@ export async function attempt(
   }
   const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
   if (outcome.error === CUT_OFF) return null;
-  const attempts = delivery.attempts + 1;
-  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-  await noteHealth(deps, webhook, ok, at);
-  const next = ok || outcome.error === 'forbidden-address' ? null : nextAttemptAt(attempts, at);
-  const after: Delivery = {
-    ...delivery,
-    attempts,
-    lastAttemptAt: at.toISOString(),
-    responseStatus: outcome.status,
-    error: ok ? null : (outcome.error ?? 'unexpected-status'),
-    status: ok ? 'delivered' : next ? 'pending' : 'failed',
-    nextAttemptAt: next?.toISOString() ?? null,
-    dueAt: next?.toISOString() ?? null,
-  };
+  await noteHealth(deps, webhook, isSuccess(outcome), at);
+  const after = afterAttempt(delivery, outcome, at);
   if (!(await deps.webhooks.settleAttempt(after, claim)))
     deps.log.warn('webhook attempt made after its claim lapsed', {
       tenantId: delivery.tenantId,
       webhookId: delivery.webhookId,
       eventId: delivery.eventId,
     });
-  else if (next) await wakeDriverFor(deps, next);
+  else if (after.status === 'pending' && after.dueAt) await wakeDriverFor(deps, new Date(after.dueAt));
   return after;
 }
 

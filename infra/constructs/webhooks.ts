@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { PUBLISH_RECORDS_FILTERS } from '../../functions/adapters/dynamodb/stream.ts';
 import { WAKE_SCHEDULE_PREFIX } from '../../functions/adapters/retry-wake-ups.ts';
 import { BACKGROUND_FUNCTIONS } from '../../functions/background.ts';
+import { WEBHOOK_EVENT_SOURCE } from '../../functions/use-cases/webhook-delivery.ts';
 import { AppFunction } from './function.ts';
 import { grantNeeds } from './grants-access.ts';
 import { streamConsumer } from './stream-failures.ts';
@@ -119,10 +120,10 @@ export class CustomerWebhooks extends Construct {
     this.sender.fn.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
+        batchSize: WEBHOOK_EVENT_SOURCE.batchSize,
         // Batches of different tenants (partition keys) run side by side: an endpoint that
         // keeps its first attempt waiting holds up only the events that share its slot.
-        parallelizationFactor: 10,
+        parallelizationFactor: WEBHOOK_EVENT_SOURCE.parallelizationFactor,
         retryAttempts: 10_000,
         maxRecordAge: Duration.hours(24),
         onFailure: new SqsDlq(this.failures),

@@ -163,15 +163,18 @@ describe('webhooks on DynamoDB Local', () => {
     expect((await t.audit.listEvents('acme', { limit: 10 })).items).toEqual([]);
   });
 
-  it('delivers each event to the webhooks of its tenant that take its type, once, signed; a repeated stream record sends nothing twice', async () => {
+  it('delivers each event to the webhooks of its tenant that take its type, signed; a repeated stream record writes nothing twice (its attempt, if repeated, has the same webhook-id)', async () => {
     const t = await given();
     const all = await t.add();
     const onlyChecks = await t.add('acme', { eventTypes: ['access.checked'] });
     const other = await t.add('other');
     const created = t.event('grant.created');
-    await deliverEvents(t.delivery, [created], 'sender-1');
-    await deliverEvents(t.delivery, [created], 'sender-2');
-    expect(t.sender.sent.map((s) => s.url)).toEqual([all.url]);
+    await deliverEvents(t.delivery, [created]);
+    const firstAt = t.clock.now().toISOString();
+    t.clock.advance(1_000);
+    await deliverEvents(t.delivery, [created]);
+    expect(t.sender.sent.map((s) => s.url)).toEqual([all.url, all.url]);
+    expect(new Set(t.sender.sent.map((s) => s.headers['webhook-id']))).toEqual(new Set([created.eventId]));
     const [request] = t.sender.sent;
     expect(verifyAt(t.clock.now(), all.secret, request)).toMatchObject({
       type: 'grant.created',
@@ -184,7 +187,7 @@ describe('webhooks on DynamoDB Local', () => {
         type: 'grant.created',
         status: 'delivered',
         attempts: 1,
-        lastAttemptAt: t.clock.now().toISOString(),
+        lastAttemptAt: firstAt,
         nextAttemptAt: null,
         responseStatus: 200,
         error: null,
@@ -204,7 +207,7 @@ describe('webhooks on DynamoDB Local', () => {
     const t = await given();
     const hook = await t.add();
     t.sender.answer = () => ({ status: 500, error: null });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     const status = async () =>
       (await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0];
     expect(await status()).toMatchObject({ status: 'pending', attempts: 1, responseStatus: 500 });
@@ -233,7 +236,7 @@ describe('webhooks on DynamoDB Local', () => {
     const t = await given();
     await t.add();
     t.sender.answer = () => ({ status: null, error: 'timeout' });
-    await deliverEvents(t.delivery, [t.event(), t.event(), t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event(), t.event(), t.event()]);
     t.clock.advance(6_000);
     const [a, b] = await Promise.all([
       retryDueDeliveries(t.delivery, 'driver-a'),
@@ -247,7 +250,7 @@ describe('webhooks on DynamoDB Local', () => {
     const t = await given();
     const hook = await t.add();
     t.sender.answer = () => ({ status: 503, error: null });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     await removeWebhook(t.deps, 'acme', hook.webhookId, 'admin@acme.example', t.clock.now());
     t.clock.advance(10_000);
     await retryDueDeliveries(t.delivery, 'driver');
@@ -295,7 +298,7 @@ describe('webhooks on DynamoDB Local', () => {
     const t = await given();
     const hook = await t.add();
     t.sender.answer = () => ({ status: null, error: 'forbidden-address' });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     expect((await listDeliveries(t.deps, 'acme', hook.webhookId, { limit: 1 })).deliveries[0]).toMatchObject({
       status: 'failed',
       error: 'forbidden-address',
@@ -318,7 +321,6 @@ describe('webhooks on DynamoDB Local', () => {
         ...Array.from({ length: 10 }, () => t.event('grant.created', 'slow')),
         t.event('grant.created', 'zz-fast'),
       ],
-      'sender',
       300,
     );
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -353,7 +355,6 @@ describe('webhooks on DynamoDB Local', () => {
     await deliverEvents(
       t.delivery,
       Array.from({ length: 600 }, () => t.event('grant.created', 'evil')),
-      'sender',
       0,
     );
     t.clock.advance(1);
@@ -409,17 +410,16 @@ describe('webhooks on DynamoDB Local', () => {
     await t.add('other', { url: 'https://other.example.com/in' });
     t.sender.answer = (r) =>
       r.url === slow.url ? { status: 503, error: null } : { status: 200, error: null };
-    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')]);
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeTruthy();
     // Now it hangs: the next batch does not wait the budget (3 s) for it.
     t.sender.hanging.add(slow.url);
     t.sender.sent.length = 0;
     const started = Date.now();
-    const result = await deliverEvents(
-      t.delivery,
-      [t.event('grant.created', 'slow'), t.event('grant.created', 'other')],
-      'sender',
-    );
+    const result = await deliverEvents(t.delivery, [
+      t.event('grant.created', 'slow'),
+      t.event('grant.created', 'other'),
+    ]);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(result).toEqual({ attempted: 1, delivered: 1, handedOn: 1 });
     expect(t.sender.sent.map((r) => r.url)).toEqual(['https://other.example.com/in']);
@@ -437,7 +437,7 @@ describe('webhooks on DynamoDB Local', () => {
     await retryDueDeliveries(t.delivery, 'driver');
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeNull();
     t.sender.sent.length = 0;
-    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender');
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')]);
     expect(t.sender.sent.map((r) => r.url)).toEqual([slow.url]);
   });
 
@@ -445,7 +445,7 @@ describe('webhooks on DynamoDB Local', () => {
     const t = await given();
     const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
     t.sender.hanging.add(slow.url);
-    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 'sender', 100);
+    await deliverEvents(t.delivery, [t.event('grant.created', 'slow')], 100);
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBe(
       new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
     );

@@ -138,9 +138,9 @@ afterEach(() => vi.useRealTimers());
 describe('the retry driver: one look per invocation, woken for what falls due', () => {
   it('retries after about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (never early, at most a slot late), then gives up', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     t.sender.answer = () => ({ status: 503, error: null });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     const looks = await runDriver(t, '2026-12-02T20:00:00.000Z');
     const gaps = offsetsSeconds(t.sender.sent);
     expect(gaps).toHaveLength(RETRY_DELAYS_SECONDS.length);
@@ -161,9 +161,9 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('the first retry is asked for by the failing attempt itself; the later ones by the per-minute look before them', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     t.sender.answer = () => ({ status: 500, error: null });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     expect(t.wakeUps.take()).toEqual(['2026-12-01T10:00:05.300Z']);
     t.clock.set('2026-12-01T10:00:06.000Z');
     await retryDueDeliveries(t.delivery, 'driver');
@@ -177,9 +177,9 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('a look never waits for time to pass: it returns with no timer running', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     t.sender.answer = () => ({ status: 503, error: null });
-    await deliverEvents(t.delivery, [t.event()], 'sender');
+    await deliverEvents(t.delivery, [t.event()]);
     t.clock.advance(5_000);
     vi.useFakeTimers();
     // With the timers frozen, a sleep would never end: the look would not return.
@@ -190,7 +190,7 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('nothing due within the minute: no wake-up (an idle stage costs one look a minute)', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     expect(await retryDueDeliveries(t.delivery, 'driver')).toEqual({
       attempted: 0,
       delivered: 0,
@@ -201,13 +201,13 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('plans a wake-up for the soonest unclaimed delivery within the horizon; one being attempted is left to its sender', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     t.sender.answer = () => 'hold';
     // One first attempt in flight (claimed for a minute by the sender) ...
-    const sending = deliverEvents(t.delivery, [t.event()], 'sender', 60_000);
+    const sending = deliverEvents(t.delivery, [t.event()], 60_000);
     await vi.waitFor(() => expect(t.sender.held).toHaveLength(1));
     // ... and one waiting for its retry in 40 s.
-    await t.webhooks.startDeliveries([
+    await t.webhooks.writeDeliveries([
       {
         ...[...t.webhooks.deliveries.values()][0],
         eventId: 'later',
@@ -231,14 +231,13 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('an endpoint’s backlog: its slots this look, the rest on a wake-up asked once those attempts ended; the other endpoint is served in the same look', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('slow', 'w1'));
-    await t.webhooks.addWebhook(webhook('fast', 'w2'));
+    await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
+    await t.webhooks.addWebhook(webhook('fast', 'w2'), undefined as never);
     // Handed on by the stream's sender (its budget spent at once), all due now.
     t.sender.answer = () => 'hold';
     const handed = await deliverEvents(
       t.delivery,
       [...Array.from({ length: 20 }, () => t.event('slow')), t.event('fast')],
-      'sender',
       0,
     );
     expect(handed.handedOn).toBe(21);
@@ -271,13 +270,12 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('looks that overlap share an endpoint’s slots: the second starts none of the held endpoint’s, the other endpoint’s at once', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('slow', 'w1'));
-    await t.webhooks.addWebhook(webhook('fast', 'w2'));
+    await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
+    await t.webhooks.addWebhook(webhook('fast', 'w2'), undefined as never);
     t.sender.answer = () => 'hold';
     await deliverEvents(
       t.delivery,
       Array.from({ length: 12 }, () => t.event('slow')),
-      'sender',
       0,
     );
     t.wakeUps.take();
@@ -289,7 +287,7 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     // Another look meanwhile (the per-minute one, a wake-up): none of the slow endpoint's, the fast one's at once.
     t.clock.advance(1_000);
     t.sender.answer = (url) => (url.includes('slow') ? 'hold' : { status: 200, error: null });
-    await t.webhooks.startDeliveries([
+    await t.webhooks.writeDeliveries([
       {
         ...([...t.webhooks.deliveries.values()][0] as Delivery),
         tenantId: 'fast',
@@ -315,11 +313,11 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('an endpoint that failed lately: its deliveries go to the driver with a wake-up at once', async () => {
     const t = given();
-    await t.webhooks.addWebhook({
-      ...webhook('acme', 'w1'),
-      failingUntil: '2026-12-01T10:05:00.000Z',
-    });
-    expect(await deliverEvents(t.delivery, [t.event()], 'sender')).toEqual({
+    await t.webhooks.addWebhook(
+      { ...webhook('acme', 'w1'), failingUntil: '2026-12-01T10:05:00.000Z' },
+      undefined as never,
+    );
+    expect(await deliverEvents(t.delivery, [t.event()])).toEqual({
       attempted: 0,
       delivered: 0,
       handedOn: 1,
@@ -330,30 +328,30 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
 
   it('a delivered first attempt asks for nothing', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
-    expect(await deliverEvents(t.delivery, [t.event()], 'sender')).toMatchObject({ delivered: 1 });
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
+    expect(await deliverEvents(t.delivery, [t.event()])).toMatchObject({ delivered: 1 });
     expect(t.wakeUps.take()).toEqual([]);
   });
 
   it('a test asks for a look at once', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     const id = ulidGenerator().next(t.clock.now());
-    await t.webhooks.addWebhook(webhook('acme', id));
+    await t.webhooks.addWebhook(webhook('acme', id), undefined as never);
     await testWebhook(t.webhookDeps, 'acme', id, t.clock.now());
     expect(t.wakeUps.take()).toEqual([T0]);
   });
 
   it('a wake-up that cannot be asked for is a warning, not a failed attempt: the per-minute look retries it', async () => {
     const t = given();
-    await t.webhooks.addWebhook(webhook('acme', 'w1'));
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
     t.wakeUps.failWith = new ThrottlingException({
       message: 'Rate exceeded',
       Message: 'Rate exceeded',
       $metadata: {},
     });
     t.sender.answer = () => ({ status: 503, error: null });
-    expect(await deliverEvents(t.delivery, [t.event()], 'sender')).toMatchObject({ attempted: 1 });
+    expect(await deliverEvents(t.delivery, [t.event()])).toMatchObject({ attempted: 1 });
     expect(t.warnings).toEqual(['webhook retry driver not woken; its per-minute look takes the delivery']);
     t.wakeUps.failWith = null;
     const looks = await runDriver(t, '2026-12-01T10:01:30.000Z');

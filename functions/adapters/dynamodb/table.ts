@@ -61,7 +61,7 @@ export const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /** The reasons of a cancelled transaction, item by item (undefined: not a cancelled transaction). */
-function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
   const reasons: unknown = Reflect.get(error, 'CancellationReasons');
   return Array.isArray(reasons) ? reasons : undefined;

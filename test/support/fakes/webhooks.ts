@@ -1,93 +1,132 @@
-import type { AuditEvent } from '../../../functions/domain/audit.ts';
-import { WebhookTestPendingError } from '../../../functions/domain/errors.ts';
-import type { Page, PageRequest } from '../../../functions/domain/ports.ts';
+import {
+  ConcurrentModificationError,
+  WebhookLimitReachedError,
+  WebhookTestPendingError,
+} from '../../../functions/domain/errors.ts';
 import type { Delivery, WebhookStore } from '../../../functions/domain/webhook-store.ts';
-import type { StoredWebhook } from '../../../functions/domain/webhooks.ts';
+import { type StoredWebhook, WEBHOOKS_MAX } from '../../../functions/domain/webhooks.ts';
+import { World } from './world.ts';
 
-const key = (d: Pick<Delivery, 'tenantId' | 'webhookId' | 'eventId'>) =>
+const webhookKey = (w: Pick<StoredWebhook, 'tenantId' | 'webhookId'>) => `${w.tenantId}#${w.webhookId}`;
+const deliveryKey = (d: Pick<Delivery, 'tenantId' | 'webhookId' | 'eventId'>) =>
   `${d.tenantId}#${d.webhookId}#${d.eventId}`;
-const webhookKey = (tenantId: string, webhookId: string) => `${tenantId}#${webhookId}`;
+/** The order of the due index: by when, then by whose. */
+const dueOrder = (d: Delivery) => `${d.dueAt}#${d.tenantId}#${d.webhookId}#${d.eventId}`;
 
 /**
- * Webhooks and deliveries in memory, with the conditions of the DynamoDB store (claims, one
- * pending test) but no transactions or audit events: for the delivery use cases over a fake clock.
+ * Webhooks and their deliveries in memory, as DynamoWebhooks keeps them on the table: every
+ * write checks and changes in one synchronous step, like its conditions. The audit events of
+ * webhook changes are not kept (the DynamoDB store's tests cover them).
  */
 export class FakeWebhooks implements WebhookStore {
   readonly webhooks = new Map<string, StoredWebhook>();
   readonly deliveries = new Map<string, Delivery>();
+  private readonly tests = new Map<string, string>();
   /** How many reads of due deliveries were made (each page one). */
   dueReads = 0;
 
-  async addWebhook(webhook: StoredWebhook, _event?: AuditEvent): Promise<void> {
-    this.webhooks.set(webhookKey(webhook.tenantId, webhook.webhookId), structuredClone(webhook));
-  }
-  async getWebhook(tenantId: string, webhookId: string): Promise<StoredWebhook | null> {
-    return structuredClone(this.webhooks.get(webhookKey(tenantId, webhookId)) ?? null);
-  }
-  async listWebhooks(tenantId: string): Promise<StoredWebhook[]> {
-    return [...this.webhooks.values()].filter((w) => w.tenantId === tenantId).map((w) => structuredClone(w));
-  }
-  async removeWebhook(webhook: StoredWebhook): Promise<void> {
-    this.webhooks.delete(webhookKey(webhook.tenantId, webhook.webhookId));
-  }
-  async replaceSecret(_before: StoredWebhook, after: StoredWebhook): Promise<void> {
-    this.webhooks.set(webhookKey(after.tenantId, after.webhookId), structuredClone(after));
-  }
-  async markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void> {
-    const webhook = this.webhooks.get(webhookKey(tenantId, webhookId));
+  constructor(private readonly world = new World()) {}
+
+  addWebhook: WebhookStore['addWebhook'] = async (webhook) => {
+    if ([...this.webhooks.values()].filter((w) => w.tenantId === webhook.tenantId).length >= WEBHOOKS_MAX)
+      throw new WebhookLimitReachedError(WEBHOOKS_MAX);
+    this.webhooks.set(webhookKey(webhook), structuredClone(webhook));
+  };
+
+  getWebhook: WebhookStore['getWebhook'] = async (tenantId, webhookId) =>
+    structuredClone(this.webhooks.get(webhookKey({ tenantId, webhookId })) ?? null);
+
+  listWebhooks: WebhookStore['listWebhooks'] = async (tenantId) =>
+    [...this.webhooks.values()]
+      .filter((w) => w.tenantId === tenantId)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map((w) => structuredClone(w));
+
+  removeWebhook: WebhookStore['removeWebhook'] = async (webhook) => {
+    if (!this.webhooks.delete(webhookKey(webhook))) throw new ConcurrentModificationError();
+  };
+
+  replaceSecret: WebhookStore['replaceSecret'] = async (before, after) => {
+    if (this.webhooks.get(webhookKey(before))?.secret !== before.secret)
+      throw new ConcurrentModificationError();
+    this.webhooks.set(webhookKey(after), structuredClone(after));
+  };
+
+  markFailing: WebhookStore['markFailing'] = async (tenantId, webhookId, until) => {
+    const webhook = this.webhooks.get(webhookKey({ tenantId, webhookId }));
     if (webhook) webhook.failingUntil = until;
-  }
-  async startDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
-    const written = deliveries.filter((d) => !this.deliveries.has(key(d)));
-    for (const d of written) this.deliveries.set(key(d), structuredClone(d));
-    return written;
-  }
-  async startTest(delivery: Delivery): Promise<string> {
-    const pending = [...this.deliveries.values()].find(
-      (d) => d.type === 'webhook.test' && d.webhookId === delivery.webhookId && d.status === 'pending',
-    );
-    if (pending) throw new WebhookTestPendingError();
-    this.deliveries.set(key(delivery), structuredClone(delivery));
+  };
+
+  writeDeliveries: WebhookStore['writeDeliveries'] = async (deliveries) => {
+    const fresh = deliveries.filter((d) => !this.deliveries.has(deliveryKey(d)));
+    for (const d of fresh) this.deliveries.set(deliveryKey(d), structuredClone(d));
+    return fresh;
+  };
+
+  startTest: WebhookStore['startTest'] = async (delivery) => {
+    const key = webhookKey(delivery);
+    const latest = this.tests.get(key);
+    const previous = latest ? this.deliveries.get(deliveryKey({ ...delivery, eventId: latest })) : undefined;
+    if (previous?.status === 'pending') {
+      const now = delivery.dueAt as string;
+      const waiting = previous.claim === null && previous.dueAt !== null && previous.dueAt > now;
+      if (!waiting) throw new WebhookTestPendingError();
+      previous.dueAt = now;
+      previous.nextAttemptAt = now;
+      return previous.eventId;
+    }
+    this.deliveries.set(deliveryKey(delivery), structuredClone(delivery));
+    this.tests.set(key, delivery.eventId);
     return delivery.eventId;
-  }
-  async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
+  };
+
+  dueDeliveries: WebhookStore['dueDeliveries'] = async (now, limit, after) => {
     this.dueReads++;
-    const order = (d: Delivery) => `${d.dueAt}#${key(d)}`;
-    const due = [...this.deliveries.values()]
+    return [...this.deliveries.values()]
       .filter((d) => d.dueAt !== null && d.dueAt <= now.toISOString())
-      .filter((d) => !after || order(d) > order(after))
-      .sort((a, b) => order(a).localeCompare(order(b)));
-    return due.slice(0, limit).map((d) => structuredClone(d));
-  }
-  async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
-    const current = this.deliveries.get(key(delivery));
+      .filter((d) => !after || dueOrder(d) > dueOrder(after))
+      .sort((a, b) => dueOrder(a).localeCompare(dueOrder(b)))
+      .slice(0, limit)
+      .map((d) => structuredClone(d));
+  };
+
+  claimDelivery: WebhookStore['claimDelivery'] = async (delivery, claim, until) => {
+    const stored = this.deliveries.get(deliveryKey(delivery));
     if (
-      current?.status !== 'pending' ||
-      current.dueAt !== delivery.dueAt ||
-      current.attempts !== delivery.attempts
+      !stored ||
+      stored.dueAt !== delivery.dueAt ||
+      stored.attempts !== delivery.attempts ||
+      stored.status !== 'pending'
     )
       return false;
-    Object.assign(current, { claim, dueAt: until.toISOString() });
+    stored.claim = claim;
+    stored.dueAt = until.toISOString();
     return true;
-  }
-  async releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean> {
-    const current = this.deliveries.get(key(delivery));
-    if (current?.claim !== claim) return false;
-    Object.assign(current, { claim: null, dueAt: dueAt.toISOString() });
+  };
+
+  releaseDelivery: WebhookStore['releaseDelivery'] = async (delivery, claim, dueAt) => {
+    const stored = this.deliveries.get(deliveryKey(delivery));
+    if (!stored || stored.claim !== claim) return false;
+    stored.claim = null;
+    stored.dueAt = dueAt.toISOString();
     return true;
-  }
-  async settleAttempt(after: Delivery, claim: string): Promise<boolean> {
-    const current = this.deliveries.get(key(after));
-    if (current?.claim !== claim) return false;
-    this.deliveries.set(key(after), { ...structuredClone(after), claim: null });
+  };
+
+  settleAttempt: WebhookStore['settleAttempt'] = async (after, claim) => {
+    const stored = this.deliveries.get(deliveryKey(after));
+    if (!stored || stored.claim !== claim) return false;
+    this.deliveries.set(deliveryKey(after), { ...structuredClone(after), claim: null });
     return true;
-  }
-  async listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>> {
-    const items = [...this.deliveries.values()]
-      .filter((d) => d.tenantId === tenantId && d.webhookId === webhookId)
-      .sort((a, b) => b.eventId.localeCompare(a.eventId))
-      .slice(0, page.limit)
-      .map((d) => structuredClone(d));
-    return { items, nextCursor: null };
-  }
+  };
+
+  listDeliveries: WebhookStore['listDeliveries'] = async (tenantId, webhookId, page) =>
+    this.world.page(
+      `deliveries#${tenantId}#${webhookId}`,
+      [...this.deliveries.values()]
+        .filter((d) => d.tenantId === tenantId && d.webhookId === webhookId)
+        .sort((a, b) => b.eventId.localeCompare(a.eventId))
+        .map((d) => ({ key: d.eventId, value: d })),
+      page,
+      'desc',
+    );
 }

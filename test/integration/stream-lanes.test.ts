@@ -1,0 +1,266 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { describe, expect, inject, it } from 'vitest';
+import { laneOf, type StreamPollerOptions, startStreamPoller } from '../../local/stream-poller.ts';
+import { freshTable, localCredentials } from '../support/table.ts';
+import { until } from '../support/until.ts';
+
+const LANES = 4;
+const laneOfKey = (pk: string) => laneOf({ dynamodb: { Keys: { pk: { S: pk } } } }, 'pk', LANES);
+/** Partition keys that land on different lanes. */
+function keysOnDistinctLanes(count: number): string[] {
+  const keys: string[] = [];
+  const lanes = new Set<number>();
+  for (let i = 0; keys.length < count; i++) {
+    const key = `TENANT#lane-${i}`;
+    if (lanes.has(laneOfKey(key))) continue;
+    lanes.add(laneOfKey(key));
+    keys.push(key);
+  }
+  return keys;
+}
+
+const idOf = (r: DynamoDBRecord) => `${r.dynamodb?.Keys?.pk?.S}/${r.dynamodb?.Keys?.sk?.S}`;
+// Only this test's items pass.
+const mine = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.kind?.S === 'lane-test';
+
+async function given() {
+  const table = await freshTable();
+  const dataDir = await mkdtemp(join(tmpdir(), 'poller-lanes-'));
+  const streams = new DynamoDBStreamsClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: 'eu-central-1',
+    credentials: localCredentials,
+  });
+  const put = (pk: string, sk: string) =>
+    table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind: 'lane-test' } }));
+  let reads = 0;
+  const send = streams.send.bind(streams);
+  streams.send = ((command: unknown, ...rest: unknown[]) => {
+    if (command instanceof GetRecordsCommand) reads++;
+    return (send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof streams.send;
+  const start = (handler: StreamPollerOptions['handler'], options: Partial<StreamPollerOptions> = {}) =>
+    startStreamPoller({
+      dynamodb: table.client,
+      streams,
+      tableName: table.tableName,
+      dataDir,
+      consumer: 'lanes',
+      filter: mine,
+      pollMs: 50,
+      retryBaseMs: 100,
+      batchSize: 2,
+      parallelization: LANES,
+      handler,
+      ...options,
+    });
+  /** `count` items of one partition key, written 25 at a time. */
+  const putMany = async (pk: string, count: number) => {
+    for (let i = 0; i < count; i += 25)
+      await table.doc.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [table.tableName]: Array.from({ length: Math.min(25, count - i) }, (_, j) => ({
+              PutRequest: { Item: { pk, sk: String(i + j), kind: 'lane-test' } },
+            })),
+          },
+        }),
+      );
+  };
+  return {
+    put,
+    putMany,
+    start,
+    reads: () => reads,
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+describe('the local stream poller: the event source mapping’s parallelization factor (DynamoDB Local)', () => {
+  it('keeps each partition key’s records in order on one lane while other keys’ batches go on beside it', async () => {
+    const t = await given();
+    const [slow, fast] = keysOnDistinctLanes(2) as [string, string];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: string[][] = [];
+    const poller = await t.start(async (event: DynamoDBStreamEvent) => {
+      const ids = event.Records.map(idOf);
+      if (ids[0]?.startsWith(slow) && handled.every((batch) => !batch[0]?.startsWith(slow))) await held;
+      handled.push(ids);
+      return undefined;
+    });
+    try {
+      for (const sk of ['1', '2', '3']) await t.put(slow, sk);
+      for (const sk of ['1', '2']) await t.put(fast, sk);
+      // The slow key's first batch is held: the other key's records are handled meanwhile.
+      await until(
+        async () => handled.flat(),
+        (ids) => ids.includes(`${fast}/1`) && ids.includes(`${fast}/2`),
+        10_000,
+        'the other lane’s records while the first is held',
+      );
+      expect(handled.flat().some((id) => id.startsWith(slow))).toBe(false);
+      release();
+      await until(
+        async () => handled.flat().filter((id) => id.startsWith(slow)),
+        (ids) => ids.length === 3,
+        10_000,
+        'the held lane’s records',
+      );
+      expect(handled.flat().filter((id) => id.startsWith(slow))).toEqual([
+        `${slow}/1`,
+        `${slow}/2`,
+        `${slow}/3`,
+      ]);
+      expect(handled.every((batch) => new Set(batch.map((id) => id.split('/')[0])).size === 1)).toBe(true);
+    } finally {
+      release();
+      await poller.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('after a failure on one lane, checkpoints only past what every lane finished: what comes after the failed record is given again', async () => {
+    const t = await given();
+    const [failing, other] = keysOnDistinctLanes(2) as [string, string];
+    // Written before the poller starts: one read hands both lanes their batches at once.
+    await t.put(other, 'before');
+    await t.put(failing, 'x');
+    await t.put(other, 'after');
+    const handled: string[] = [];
+    let failures = 0;
+    const handler = async (event: DynamoDBStreamEvent) => {
+      const ids = event.Records.map(idOf);
+      handled.push(...ids);
+      if (ids.includes(`${failing}/x`) && failures === 0) {
+        failures++;
+        return {
+          batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber as string }],
+        };
+      }
+      return undefined;
+    };
+    const poller = await t.start(handler);
+    try {
+      await until(
+        async () => handled.filter((id) => id === `${failing}/x`).length,
+        (n) => n === 2,
+        10_000,
+        'the failed record given again',
+      );
+      await until(
+        async () => handled.filter((id) => id === `${other}/after`).length,
+        (n) => n === 2,
+        10_000,
+        'the other lane’s later record given again',
+      );
+      // Before the failed record: checkpointed, not given again.
+      expect(handled.filter((id) => id === `${other}/before`)).toHaveLength(1);
+    } finally {
+      await poller.stop();
+    }
+    // A restart goes on from past everything handled: nothing is given again.
+    handled.length = 0;
+    const again = await t.start(handler);
+    try {
+      await t.put(other, 'new');
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/new`),
+        10_000,
+        'the new record after the restart',
+      );
+      expect(handled).toEqual([`${other}/new`]);
+    } finally {
+      await again.stop();
+      await t.cleanup();
+    }
+  });
+});
+
+describe('the local stream poller: how often it reads (DynamoDB Local)', () => {
+  it('reads a shard that keeps getting records once per poll interval, not as fast as it can', async () => {
+    const t = await given();
+    const handled: string[] = [];
+    const poller = await t.start(
+      async (event) => {
+        handled.push(...event.Records.map(idOf));
+        return undefined;
+      },
+      { pollMs: 250, parallelization: 1 },
+    );
+    try {
+      const before = t.reads();
+      const started = Date.now();
+      let written = 0;
+      while (Date.now() - started < 2_000) await t.put('TENANT#busy', String(++written));
+      const elapsed = Date.now() - started;
+      await until(
+        async () => handled.length,
+        (n) => n === written,
+        10_000,
+        'every record handled',
+      );
+      // About one read per interval (and one more once the last records came).
+      expect(t.reads() - before).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 3);
+    } finally {
+      await poller.stop();
+      await t.cleanup();
+    }
+  });
+});
+
+describe('the local stream poller: a lane that holds up the reading (DynamoDB Local)', () => {
+  it('waits, letting everything else in the process go on, once it has read as far ahead as it may', async () => {
+    const t = await given();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let handled = 0;
+    // Written before the poller starts: its first read comes back full and fills the read-ahead.
+    await t.putMany('TENANT#held', 1_000);
+    const poller = await t.start(
+      async (event) => {
+        await held;
+        handled += event.Records.length;
+        return undefined;
+      },
+      { parallelization: 1, batchSize: 100, readAheadMax: 1_000 },
+    );
+    try {
+      await until(
+        async () => t.reads(),
+        (n) => n >= 1,
+        10_000,
+        'the first read',
+      );
+      // The process's timers (and its server sockets, workers' answers…) still get their turn.
+      const late: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const asked = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        late.push(Date.now() - asked - 20);
+      }
+      expect(Math.max(...late)).toBeLessThan(500);
+      release();
+      await until(
+        async () => handled,
+        (n) => n === 1_000,
+        20_000,
+        'every record handled once the lane goes on',
+      );
+    } finally {
+      release();
+      await poller.stop();
+      await t.cleanup();
+    }
+  }, 60_000);
+});
