@@ -128,7 +128,11 @@ describe('the stream’s webhook sender', () => {
     ]);
     t.sender.answer = () => ({ status: 204, error: null });
     t.clock.advance(5_000);
-    expect(await retryDueDeliveries(t.deps, 'driver')).toEqual({ attempted: 1, delivered: 1, nextLookAt: null });
+    expect(await retryDueDeliveries(t.deps, 'driver')).toEqual({
+      attempted: 1,
+      delivered: 1,
+      nextLookAt: null,
+    });
     expect(t.stored(failing)).toMatchObject([{ status: 'delivered', attempts: 2 }]);
   });
 
