@@ -225,6 +225,8 @@ function seal(head: ChainHead | null, events: readonly AuditEvent[]): SealedEven
 
 /** Tenants whose stamped checks are written at the same time. */
 const CONCURRENT_TENANTS = 16;
+/** A tenant's check events written at a time. */
+const CHECK_WRITES_AT_ONCE = 8;
 
 export interface RecordedChecks {
   /** Events written now (the others were there already). */
@@ -259,14 +261,22 @@ export async function recordStampedChecks(
   }
   const result: RecordedChecks = { written: 0, gaps: [] };
   await forEachConcurrently([...byTenant.entries()], CONCURRENT_TENANTS, async ([tenantId, list]) => {
-    const byGrant = new Map<string, CountedCheck[]>();
-    for (const { check, active, seq } of list) {
-      const event = accessCheckedEvent(check, active);
+    const events = list.map(({ check, active, seq }) => ({
+      event: accessCheckedEvent(check, active),
+      seq,
+      check,
+    }));
+    // A tenant's events side by side (a flood of checks on one tenant is written as fast as the
+    // table takes it): the mark moves only once every one of them is written, so their order
+    // does not matter.
+    await forEachConcurrently(events, CHECK_WRITES_AT_ONCE, async ({ event, seq }) => {
       const written = seq === 0 ? deps.checks.appendEventOnce(event) : deps.checks.putCheckEvent(event);
       if (await written) result.written++;
+    });
+    const byGrant = new Map<string, CountedCheck[]>();
+    for (const { event, seq, check } of events)
       if (seq !== 0 && event.grantId !== null)
         byGrant.set(event.grantId, [...(byGrant.get(event.grantId) ?? []), { seq, agent: check.agent }]);
-    }
     for (const [grantId, counted] of byGrant) await deps.checks.tallyChecks(tenantId, grantId, counted);
     for (const run of consecutiveRuns(list)) {
       const moved = await deps.checks.advanceCheckMark(tenantId, run.after, run.to);
