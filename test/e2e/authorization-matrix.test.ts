@@ -1,5 +1,4 @@
 import { describe, expect, inject, it } from 'vitest';
-import { forEachConcurrently } from '../../functions/use-cases/deps.ts';
 import { agentToken, call, tenantWithPeople, tokenFor } from '../support/api.ts';
 import { mailedLink } from '../support/mail.ts';
 
@@ -134,113 +133,112 @@ describe('authorization matrix: every route × every caller', () => {
       emailVerified: false,
     });
     let n = 0;
-    const cells = MATRIX.flatMap(([route, expected]) =>
-      CALLERS.map((caller, i) => ({ route, caller, want: expected[i] as number })),
-    );
-    // Two cells at a time: each has its own tenants, so none depends on another’s data or order.
-    await forEachConcurrently(cells, 2, async ({ route, caller, want }) => {
-      // Fresh tenants per cell: no cell depends on another's data.
-      const a = await tenantWithPeople('mx');
-      const b = await tenantWithPeople('mx');
-      const tokens: Record<Caller, string | undefined> = {
-        none: undefined,
-        forged: `${a.people.admin.slice(0, -6)}AAAAAA`,
-        adminOwn: a.people.admin,
-        adminForeign: b.people.admin,
-        contactOwn: a.people.contact,
-        contactForeign: b.people.contact,
-        userOwn: a.people.user,
-        agent,
-        // Ada's own email, but not verified by the identity provider.
-        contactUnverified: await tokenFor({
-          email: a.contacts.contact.email,
-          tenantId: a.tenantId,
-          emailVerified: false,
-        }),
-        agentUnverified,
-      };
-      let grantId = '';
-      let link = '';
-      const linkRef = Object.keys(LINKS).find((ref) => route.includes(ref));
-      if (linkRef) {
-        const { mail, label } = LINKS[linkRef] as (typeof LINKS)[string];
-        // Bob grants or asks; Ada is mailed the links.
-        const made =
-          mail === 'grant'
-            ? await call('POST', `/tenants/${a.tenantId}/grants`, {
-                token: a.people.contact2,
-                json: { reason: 'linked', durationSeconds: 900 },
-              })
-            : await call('POST', `/tenants/${a.tenantId}/instructions`, {
-                token: a.people.contact2,
-                json: { kind: 'account-deletion', details: 'linked' },
-              });
-        expect(made.status).toBe(201);
-        const subject =
-          mail === 'grant'
-            ? 'Support access granted: linked'
-            : `Instruction given: account deletion (${a.tenantId})`;
-        link = (await mailedLink(inject('sesUrl'), a.contacts.contact.email, subject, label)).token;
+    for (const [route, expected] of MATRIX) {
+      for (const [i, caller] of CALLERS.entries()) {
+        // Fresh tenants per cell: no cell depends on another's data.
+        const a = await tenantWithPeople('mx');
+        const b = await tenantWithPeople('mx');
+        const tokens: Record<Caller, string | undefined> = {
+          none: undefined,
+          forged: `${a.people.admin.slice(0, -6)}AAAAAA`,
+          adminOwn: a.people.admin,
+          adminForeign: b.people.admin,
+          contactOwn: a.people.contact,
+          contactForeign: b.people.contact,
+          userOwn: a.people.user,
+          agent,
+          // Ada's own email, but not verified by the identity provider.
+          contactUnverified: await tokenFor({
+            email: a.contacts.contact.email,
+            tenantId: a.tenantId,
+            emailVerified: false,
+          }),
+          agentUnverified,
+        };
+        let grantId = '';
+        let link = '';
+        const linkRef = Object.keys(LINKS).find((ref) => route.includes(ref));
+        if (linkRef) {
+          const { mail, label } = LINKS[linkRef] as (typeof LINKS)[string];
+          // Bob grants or asks; Ada is mailed the links.
+          const made =
+            mail === 'grant'
+              ? await call('POST', `/tenants/${a.tenantId}/grants`, {
+                  token: a.people.contact2,
+                  json: { reason: 'linked', durationSeconds: 900 },
+                })
+              : await call('POST', `/tenants/${a.tenantId}/instructions`, {
+                  token: a.people.contact2,
+                  json: { kind: 'account-deletion', details: 'linked' },
+                });
+          expect(made.status).toBe(201);
+          const subject =
+            mail === 'grant'
+              ? 'Support access granted: linked'
+              : `Instruction given: account deletion (${a.tenantId})`;
+          link = (await mailedLink(inject('sesUrl'), a.contacts.contact.email, subject, label)).token;
+        }
+        let instructionId = '';
+        if (route.includes('{pending}') || route.includes('{confirmed}')) {
+          // Requested by Bob, so Ada (contactOwn) is the second pair of eyes.
+          const requested = await call('POST', `/tenants/${a.tenantId}/instructions`, {
+            token: a.people.contact2,
+            json: route.includes('{pending}')
+              ? { kind: 'account-deletion', details: 'matrix' }
+              : { kind: 'data-export', details: 'matrix' },
+          });
+          expect(requested.status, requested.text).toBe(201);
+          instructionId = requested.body.instructionId;
+        }
+        if (/grants\/\{grant\}/.test(route) || route === 'POST /tenants/A/activity') {
+          const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
+            token: a.people.contact2,
+            json: { reason: 'seed', durationSeconds: 900 },
+          });
+          grantId = created.body.grantId;
+        }
+        let webhookId = '';
+        if (route.includes('{webhook}')) {
+          const added = await call('POST', `/tenants/${a.tenantId}/webhooks`, {
+            token: a.people.admin,
+            json: { url: 'http://127.0.0.1:9/matrix' },
+          });
+          expect(added.status, added.text).toBe(201);
+          webhookId = added.body.webhookId;
+        }
+        if (route === 'POST /tenants/A/grants' && caller === 'contactOwn') {
+          // nothing active: the create can succeed
+        }
+        const [method, template] = route.split(' ') as [string, string];
+        const path = template
+          .replace('/A/', `/${a.tenantId}/`)
+          .replace(/\/A$/, `/${a.tenantId}`)
+          .replace('{grant}', grantId)
+          .replace(/\{(link|extend|confirm|reject)\}/, link)
+          .replace(/\{(pending|confirmed)\}/, instructionId)
+          .replace('{spare}', a.contacts.readOnly.contactId)
+          .replace('{webhook}', webhookId);
+        const body = BODIES[route];
+        const json =
+          body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('{n}', String(n++)));
+        const response = await call(method, path, { token: tokens[caller], json });
+        const want = expected[i] as number;
+        results.push(
+          `${route} as ${caller}: ${response.status}${response.status === want ? '' : ` (want ${want}: ${response.text.slice(0, 120)})`}`,
+        );
+        if (want >= 400) {
+          expect(response.headers.get('content-type')).toBe('application/problem+json');
+          const codes = { 401: ['unauthenticated'], 403: ['forbidden', 'not-authorized-contact'] } as Record<
+            number,
+            string[]
+          >;
+          if (EMAIL_NOT_VERIFIED.has(`${route} as ${caller}`))
+            expect(response.body.code).toBe('email-not-verified');
+          else expect(codes[want]).toContain(response.body.code);
+          if (caller.endsWith('Foreign')) expect(response.body.code).toBe('forbidden');
+        }
       }
-      let instructionId = '';
-      if (route.includes('{pending}') || route.includes('{confirmed}')) {
-        // Requested by Bob, so Ada (contactOwn) is the second pair of eyes.
-        const requested = await call('POST', `/tenants/${a.tenantId}/instructions`, {
-          token: a.people.contact2,
-          json: route.includes('{pending}')
-            ? { kind: 'account-deletion', details: 'matrix' }
-            : { kind: 'data-export', details: 'matrix' },
-        });
-        expect(requested.status, requested.text).toBe(201);
-        instructionId = requested.body.instructionId;
-      }
-      if (/grants\/\{grant\}/.test(route) || route === 'POST /tenants/A/activity') {
-        const created = await call('POST', `/tenants/${a.tenantId}/grants`, {
-          token: a.people.contact2,
-          json: { reason: 'seed', durationSeconds: 900 },
-        });
-        grantId = created.body.grantId;
-      }
-      let webhookId = '';
-      if (route.includes('{webhook}')) {
-        const added = await call('POST', `/tenants/${a.tenantId}/webhooks`, {
-          token: a.people.admin,
-          json: { url: 'http://127.0.0.1:9/matrix' },
-        });
-        expect(added.status, added.text).toBe(201);
-        webhookId = added.body.webhookId;
-      }
-      if (route === 'POST /tenants/A/grants' && caller === 'contactOwn') {
-        // nothing active: the create can succeed
-      }
-      const [method, template] = route.split(' ') as [string, string];
-      const path = template
-        .replace('/A/', `/${a.tenantId}/`)
-        .replace(/\/A$/, `/${a.tenantId}`)
-        .replace('{grant}', grantId)
-        .replace(/\{(link|extend|confirm|reject)\}/, link)
-        .replace(/\{(pending|confirmed)\}/, instructionId)
-        .replace('{spare}', a.contacts.readOnly.contactId)
-        .replace('{webhook}', webhookId);
-      const body = BODIES[route];
-      const json =
-        body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace('{n}', String(n++)));
-      const response = await call(method, path, { token: tokens[caller], json });
-      results.push(
-        `${route} as ${caller}: ${response.status}${response.status === want ? '' : ` (want ${want}: ${response.text.slice(0, 120)})`}`,
-      );
-      if (want >= 400) {
-        expect(response.headers.get('content-type')).toBe('application/problem+json');
-        const codes = { 401: ['unauthenticated'], 403: ['forbidden', 'not-authorized-contact'] } as Record<
-          number,
-          string[]
-        >;
-        if (EMAIL_NOT_VERIFIED.has(`${route} as ${caller}`))
-          expect(response.body.code).toBe('email-not-verified');
-        else expect(codes[want]).toContain(response.body.code);
-        if (caller.endsWith('Foreign')) expect(response.body.code).toBe('forbidden');
-      }
-    });
+    }
     const mismatches = results.filter((r) => r.includes('want'));
     expect(mismatches).toEqual([]);
     expect(results).toHaveLength(MATRIX.length * CALLERS.length);
