@@ -93,6 +93,17 @@ function toDelivery(item: Item): Delivery {
   };
 }
 
+/** A pending delivery still as it was read and unclaimed (a claim moves `dueAt`). */
+const asReadUnclaimed = (delivery: Delivery) => ({
+  ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: {
+    ':seen': delivery.dueAt,
+    ':attempts': delivery.attempts,
+    ':pending': 'pending',
+  },
+});
+
 export class DynamoWebhooks implements WebhookStore {
   constructor(private readonly table: Table) {}
 
@@ -299,15 +310,11 @@ export class DynamoWebhooks implements WebhookStore {
       Update: {
         Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
         UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
-        // As read, unclaimed: a claim moves `dueAt`.
-        ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ...asReadUnclaimed(delivery),
         ExpressionAttributeValues: {
+          ...asReadUnclaimed(delivery).ExpressionAttributeValues,
           ':due': dueAt,
           ':sort': dueSort(delivery, dueAt),
-          ':seen': delivery.dueAt,
-          ':attempts': delivery.attempts,
-          ':pending': 'pending',
         },
       },
     });
@@ -352,15 +359,12 @@ export class DynamoWebhooks implements WebhookStore {
       Update: {
         Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
         UpdateExpression: 'SET claim = :claim, dueAt = :until, gsi1sk = :sort',
-        ConditionExpression: 'dueAt = :seen AND attempts = :attempts AND #status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ...asReadUnclaimed(delivery),
         ExpressionAttributeValues: {
+          ...asReadUnclaimed(delivery).ExpressionAttributeValues,
           ':claim': claim,
           ':until': dueAt,
           ':sort': dueSort(delivery, dueAt),
-          ':seen': delivery.dueAt,
-          ':attempts': delivery.attempts,
-          ':pending': 'pending',
         },
       },
     });
