@@ -1,6 +1,7 @@
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock } from '../domain/clock.ts';
 import type { RetryWakeUps } from '../domain/retry-wake-ups.ts';
+import { atExpression } from './scheduler.ts';
 
 export interface RetryWakeUpSettings {
   groupName: string;
@@ -51,7 +52,7 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
         new CreateScheduleCommand({
           Name: name,
           GroupName: this.settings.groupName,
-          ScheduleExpression: `at(${slot.toISOString().slice(0, 19)})`,
+          ScheduleExpression: atExpression(slot.toISOString()),
           ScheduleExpressionTimezone: 'UTC',
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',
