@@ -40,8 +40,13 @@ export interface WebhookStore {
   getWebhook(tenantId: string, webhookId: string): Promise<StoredWebhook | null>;
   /** Oldest first. */
   listWebhooks(tenantId: string): Promise<StoredWebhook[]>;
-  /** ConcurrentModificationError when it is gone already. */
+  /**
+   * ConcurrentModificationError when it is gone already. When it is marked failing, its tenant
+   * keeps the mark (`removedFailingUntil`).
+   */
   removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
+  /** The failing mark of the tenant's last removed webhook that had one (null: none). */
+  removedFailingUntil(tenantId: string): Promise<string | null>;
   /** Only while its secret is still `before`'s (ConcurrentModificationError otherwise). */
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */

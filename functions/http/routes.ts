@@ -320,8 +320,9 @@ export const routes = [
     body: s.AddWebhookBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'WebhookCreated' },
-    // The webhook and its event (PutItem) with the tenant's webhook count (UpdateItem), in one transaction.
-    needs: { table: ['PutItem', 'UpdateItem'] },
+    // The count's mark of a removed failing webhook (GetItem); the webhook and its event (PutItem)
+    // with the tenant's webhook count (UpdateItem), in one transaction.
+    needs: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
   },
   {
     name: 'listWebhooks',

@@ -143,14 +143,27 @@ export async function deliverEvents(
 
 /** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
 export const FAILING_FOR_MS = 10 * 60_000;
+/**
+ * How long a mark stands before a success may clear it: an endpoint that answers the driver
+ * well and then keeps the stream's next batch waiting does so once a minute at most.
+ */
+export const FAILING_AT_LEAST_MS = 60_000;
+
+/** The mark of an endpoint found failing at `now`. */
+export const failingFrom = (now: Date) => new Date(now.getTime() + FAILING_FOR_MS).toISOString();
 
 const isFailing = (webhook: StoredWebhook, now: Date) =>
   webhook.failingUntil != null && now.getTime() < Date.parse(webhook.failingUntil);
 
+/** Marked, and the mark has stood FAILING_AT_LEAST_MS (every mark is set for FAILING_FOR_MS). */
+const mayClear = (webhook: StoredWebhook, now: Date) =>
+  webhook.failingUntil != null &&
+  now.getTime() >= Date.parse(webhook.failingUntil) - FAILING_FOR_MS + FAILING_AT_LEAST_MS;
+
 /** Marks an endpoint failing, or clears the mark, when that changes it; a failure to write it only costs a wait. */
 async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolean, now: Date) {
-  if (ok ? webhook.failingUntil == null : isFailing(webhook, now)) return;
-  const until = ok ? null : new Date(now.getTime() + FAILING_FOR_MS).toISOString();
+  if (ok ? !mayClear(webhook, now) : isFailing(webhook, now)) return;
+  const until = ok ? null : failingFrom(now);
   await deps.webhooks
     .markFailing(webhook.tenantId, webhook.webhookId, until)
     .catch((error) => deps.log.warn('webhook endpoint state not recorded', { error: (error as Error).name }));

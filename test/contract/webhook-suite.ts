@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Delivery, WebhookStore } from '../../functions/domain/webhook-store.ts';
+import type { StoredWebhook } from '../../functions/domain/webhooks.ts';
 import { newDelivery } from '../../functions/use-cases/webhook-delivery.ts';
+import { event } from './builders.ts';
 
 const T = new Date('2026-12-01T10:00:00.000Z');
 const hook = { tenantId: 'acme', webhookId: 'wh-1' };
@@ -67,6 +69,41 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
         true,
       );
       expect(await store.dueDeliveries(T, 10)).toEqual([]);
+    });
+  });
+
+  describe(`${name}: webhooks`, () => {
+    const stored = (webhookId: string, failingUntil: string | null): StoredWebhook => ({
+      webhookId,
+      tenantId: 'acme',
+      url: 'https://hooks.example.com/x',
+      eventTypes: ['access.checked'],
+      format: 'standard',
+      locale: 'en',
+      description: null,
+      createdAt: T.toISOString(),
+      createdBy: 'admin@acme.test',
+      secret: 'whsec_x',
+      previousSecret: null,
+      previousSecretUntil: null,
+      failingUntil,
+    });
+
+    it('a removed webhook marked failing leaves its mark with the tenant; one without a mark does not clear it', async () => {
+      const store = await make();
+      expect(await store.removedFailingUntil('acme')).toBeNull();
+      const mark = '2026-12-01T10:10:00.000Z';
+      await store.addWebhook(stored('wh-a', null), event('acme', 'webhook.added'));
+      await store.markFailing('acme', 'wh-a', mark);
+      await store.removeWebhook(
+        (await store.getWebhook('acme', 'wh-a')) as StoredWebhook,
+        event('acme', 'webhook.removed'),
+      );
+      expect(await store.removedFailingUntil('acme')).toBe(mark);
+      await store.addWebhook(stored('wh-b', null), event('acme', 'webhook.added'));
+      await store.removeWebhook(stored('wh-b', null), event('acme', 'webhook.removed'));
+      expect(await store.removedFailingUntil('acme')).toBe(mark);
+      expect(await store.removedFailingUntil('other')).toBeNull();
     });
   });
 }

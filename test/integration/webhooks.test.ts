@@ -14,6 +14,7 @@ import {
 import {
   type DeliveryDeps,
   deliverEvents,
+  FAILING_AT_LEAST_MS,
   FAILING_FOR_MS,
   PER_ENDPOINT_CONCURRENCY,
   RetryDriver,
@@ -423,7 +424,7 @@ describe('webhooks on DynamoDB Local', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(result).toEqual({ attempted: 1, delivered: 1, handedOn: 1 });
     expect(t.sender.sent.map((r) => r.url)).toEqual(['https://other.example.com/in']);
-    // Its delivery is the driver's, due at once; a success there ends the mark.
+    // Its delivery is the driver's, due at once; a success there, once the mark has stood a minute, ends it.
     const [handed] = (await t.webhooks.listDeliveries('slow', slow.webhookId, { limit: 1 })).items;
     expect(handed).toMatchObject({
       status: 'pending',
@@ -433,7 +434,7 @@ describe('webhooks on DynamoDB Local', () => {
     });
     t.sender.hanging.delete(slow.url);
     t.sender.answer = () => ({ status: 200, error: null });
-    t.clock.advance(5_000);
+    t.clock.advance(FAILING_AT_LEAST_MS);
     await retryDueDeliveries(t.delivery, 'driver');
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBeNull();
     t.sender.sent.length = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventData } from '../../functions/domain/audit.ts';
+import { ulidGenerator } from '../../functions/domain/ids.ts';
 import type { Log } from '../../functions/domain/ports.ts';
 import {
   CUT_OFF,
@@ -11,9 +12,11 @@ import type { StoredWebhook } from '../../functions/domain/webhooks.ts';
 import {
   type DeliveryDeps,
   deliverEvents,
+  FAILING_AT_LEAST_MS,
   FAILING_FOR_MS,
   retryDueDeliveries,
 } from '../../functions/use-cases/webhook-delivery.ts';
+import { addWebhook, removeWebhook } from '../../functions/use-cases/webhooks.ts';
 import { FakeClock } from '../support/clock.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { FakeWebhooks } from '../support/fakes/webhooks.ts';
@@ -165,6 +168,59 @@ describe('the stream’s webhook sender', () => {
       new Set(t.stored(slow).map((d) => JSON.stringify([d.status, d.attempts, d.dueAt, d.claim]))),
     ).toEqual(new Set([JSON.stringify(['pending', 0, t.clock.now().toISOString(), null])]));
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).not.toBeNull();
+  });
+
+  it('a success clears the mark only once it has stood a minute: an endpoint that answers the driver and then hangs holds up the stream once a minute at most', async () => {
+    const t = given();
+    const hook = await t.hook('acme');
+    t.sender.hanging.add(hook.url);
+    await deliverEvents(t.deps, [t.event('acme')], 50);
+    const markedAt = t.clock.now().getTime();
+    t.sender.hanging.delete(hook.url);
+    t.clock.advance(5_000);
+    expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
+    // Hanging again: the stream does not try it (and so does not wait for it).
+    t.sender.hanging.add(hook.url);
+    t.sender.sent.length = 0;
+    expect(await deliverEvents(t.deps, [t.event('acme')], 50)).toEqual({
+      attempted: 0,
+      delivered: 0,
+      handedOn: 1,
+    });
+    expect(t.sender.sent).toEqual([]);
+    // A minute after the mark, the driver's next success ends it.
+    t.sender.hanging.delete(hook.url);
+    t.clock.set(new Date(markedAt + FAILING_AT_LEAST_MS));
+    expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
+    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).toBeNull();
+  });
+
+  it('a webhook added after its tenant removed one marked failing starts marked: removing and adding does not win the stream back', async () => {
+    const t = given();
+    const deps = {
+      ...t.deps,
+      ids: ulidGenerator(),
+      addressPolicy: { allowLoopback: false },
+      resolveHost: async () => ['93.184.216.34'],
+    };
+    const add = () =>
+      addWebhook(deps, 'acme', 'admin@acme.example', { url: 'https://hang.example.com/in' }, t.clock.now());
+    const first = await add();
+    t.sender.hanging.add('https://hang.example.com/in');
+    await deliverEvents(t.deps, [t.event('acme')], 50);
+    await removeWebhook(deps, 'acme', first.webhookId, 'admin@acme.example', t.clock.now());
+    t.clock.advance(1_000);
+    const second = await add();
+    expect((await t.webhooks.getWebhook('acme', second.webhookId))?.failingUntil).toBe(
+      new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
+    );
+    t.sender.sent.length = 0;
+    expect(await deliverEvents(t.deps, [t.event('acme')], 50)).toMatchObject({ attempted: 0, handedOn: 1 });
+    expect(t.sender.sent).toEqual([]);
+    // Once the removed one's mark has ended, a new webhook starts unmarked.
+    t.clock.advance(FAILING_FOR_MS);
+    const third = await add();
+    expect((await t.webhooks.getWebhook('acme', third.webhookId))?.failingUntil).toBeNull();
   });
 
   it('an endpoint failing lately: nothing sent, each delivery written once for the driver', async () => {

@@ -174,13 +174,22 @@ export class DynamoWebhooks implements WebhookStore {
         Update: {
           TableName: this.table.name,
           Key: { pk: tenantKey(webhook.tenantId), sk: COUNT_KEY },
-          UpdateExpression: 'SET #n = #n - :one',
+          UpdateExpression: `SET #n = #n - :one${webhook.failingUntil ? ', removedFailingUntil = :failing' : ''}`,
           ConditionExpression: '#n > :zero',
           ExpressionAttributeNames: { '#n': 'webhooks' },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ...(webhook.failingUntil ? { ':failing': webhook.failingUntil } : {}),
+          },
         },
       },
     ]);
+  }
+
+  async removedFailingUntil(tenantId: string): Promise<string | null> {
+    const count = await this.table.getItem(tenantKey(tenantId), COUNT_KEY);
+    return (count?.removedFailingUntil as string | undefined) ?? null;
   }
 
   async replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void> {

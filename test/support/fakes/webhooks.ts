@@ -22,6 +22,7 @@ export class FakeWebhooks implements WebhookStore {
   readonly webhooks = new Map<string, StoredWebhook>();
   readonly deliveries = new Map<string, Delivery>();
   private readonly tests = new Map<string, string>();
+  private readonly removedFailing = new Map<string, string>();
   /** How many reads of due deliveries were made (each page one). */
   dueReads = 0;
 
@@ -44,7 +45,11 @@ export class FakeWebhooks implements WebhookStore {
 
   removeWebhook: WebhookStore['removeWebhook'] = async (webhook) => {
     if (!this.webhooks.delete(webhookKey(webhook))) throw new ConcurrentModificationError();
+    if (webhook.failingUntil) this.removedFailing.set(webhook.tenantId, webhook.failingUntil);
   };
+
+  removedFailingUntil: WebhookStore['removedFailingUntil'] = async (tenantId) =>
+    this.removedFailing.get(tenantId) ?? null;
 
   replaceSecret: WebhookStore['replaceSecret'] = async (before, after) => {
     if (this.webhooks.get(webhookKey(before))?.secret !== before.secret)
