@@ -51,16 +51,21 @@ export const BACKGROUND_FUNCTIONS = {
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
     // The tenant's webhooks (Query), the batch's deliveries with their first attempts (PutItem,
     // in transactions) and an endpoint's failing mark (UpdateItem); the retry driver woken for
-    // what was handed on and for a failed first attempt's retry.
-    needs: { table: ['Query', 'PutItem', 'UpdateItem'], wakesRetries: true },
+    // what was handed on and for a failed first attempt's retry, once per slot (its mark: PutItem,
+    // DeleteItem when the schedule could not be made).
+    needs: { table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], wakesRetries: true },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',
     description:
       'One look at the webhook attempts that are due (retries, tests), when woken for them and every minute',
     // Due deliveries (Query on the index), their claim (UpdateItem), the webhook (GetItem), the
-    // attempt's record (PutItem); its next look's wake-up.
-    needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true, wakesRetries: true },
+    // attempt's record (PutItem); its next look's wake-up and the slot's mark (PutItem, DeleteItem).
+    needs: {
+      table: ['Query', 'UpdateItem', 'GetItem', 'PutItem', 'DeleteItem'],
+      index: true,
+      wakesRetries: true,
+    },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

@@ -24,6 +24,14 @@ export const wakeSlot = (at: Date) =>
 export const wakeScheduleName = (slot: Date) =>
   `${WAKE_SCHEDULE_PREFIX}${slot.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 
+/** Marks of the slots planned, shared by every sender: one Scheduler call per slot, not one per Lambda instance. */
+export interface WakeUpSlots {
+  /** False when the slot is marked already (its schedule made or being made). */
+  claim(slot: Date): Promise<boolean>;
+  /** Takes the mark back (its schedule could not be made): the next ask tries again. */
+  release(slot: Date): Promise<void>;
+}
+
 /**
  * Wake-ups as EventBridge Scheduler one-time schedules, one per slot of WAKE_SLOT_MS, invoking
  * the retry driver at the slot's end and deleted once fired. A failed invocation is retried for
@@ -38,6 +46,7 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
     private readonly client: SchedulerClient,
     private readonly settings: RetryWakeUpSettings,
     private readonly clock: Clock,
+    private readonly slots: WakeUpSlots,
   ) {}
 
   async wakeAt(at: Date): Promise<void> {
@@ -46,6 +55,10 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
     const slot = wakeSlot(at > now ? at : now);
     for (const planned of this.planned) if (planned <= now.getTime()) this.planned.delete(planned);
     if (this.planned.has(slot.getTime())) return;
+    if (!(await this.slots.claim(slot))) {
+      this.planned.add(slot.getTime());
+      return;
+    }
     const name = wakeScheduleName(slot);
     try {
       await this.client.send(
@@ -68,8 +81,11 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
         }),
       );
     } catch (error) {
-      // Another sender planned this slot first: the same wake-up.
-      if (!(error instanceof ConflictException)) throw error;
+      // Made already (the mark was taken back after a failure that had made it): the same wake-up.
+      if (!(error instanceof ConflictException)) {
+        await this.slots.release(slot).catch(() => {});
+        throw error;
+      }
     }
     this.planned.add(slot.getTime());
   }

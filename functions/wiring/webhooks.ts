@@ -2,6 +2,7 @@ import { dynamoDocumentClient } from '../adapters/aws-clients.ts';
 import { schedulerClient } from '../adapters/aws-clients-scheduler.ts';
 import { CursorCodec, CursorKeyring } from '../adapters/dynamodb/cursor.ts';
 import { Table } from '../adapters/dynamodb/table.ts';
+import { DynamoWakeUpSlots } from '../adapters/dynamodb/wake-up-slots.ts';
 import { DynamoWebhooks } from '../adapters/dynamodb/webhooks.ts';
 import { ScheduledRetryWakeUps } from '../adapters/retry-wake-ups.ts';
 import { readCursorKeys } from '../adapters/secrets.ts';
@@ -19,15 +20,20 @@ let store: DynamoWebhooks | undefined;
 let deps: WebhookDeps | undefined;
 let delivery: DeliveryDeps | undefined;
 
-function webhookStore(): DynamoWebhooks {
+let table: Table | undefined;
+
+function webhookTable(): Table {
   // The cursor key is read on the first list only: the senders list nothing and need no secret.
-  store ??= new DynamoWebhooks(
-    new Table(
-      dynamoDocumentClient(),
-      tableConfig().TABLE_NAME,
-      new CursorCodec(new CursorKeyring(() => readCursorKeys(cursorConfig().CURSOR_KEY_SECRET_ARN))),
-    ),
+  table ??= new Table(
+    dynamoDocumentClient(),
+    tableConfig().TABLE_NAME,
+    new CursorCodec(new CursorKeyring(() => readCursorKeys(cursorConfig().CURSOR_KEY_SECRET_ARN))),
   );
+  return table;
+}
+
+function webhookStore(): DynamoWebhooks {
+  store ??= new DynamoWebhooks(webhookTable());
   return store;
 }
 
@@ -50,6 +56,7 @@ const wakeUps: RetryWakeUps = {
           roleArn: config.RETRY_SCHEDULER_ROLE_ARN,
         },
         systemClock,
+        new DynamoWakeUpSlots(webhookTable()),
       );
     }
     return scheduled.wakeAt(at);

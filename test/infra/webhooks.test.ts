@@ -74,8 +74,14 @@ describe('customer webhooks in the stack', () => {
 
   it('gives the sender and the retry driver exactly their table actions, and nothing else of AWS but the stream and the cursor key', () => {
     const sender = tableActionsOf(stack.webhooks.sender.fn);
-    // No GetItem: the first attempts use the webhooks the batch listed.
-    expect(sender.table).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    // No GetItem: the first attempts use the webhooks the batch listed. DeleteItem: a wake-up
+    // slot's mark only, taken back when its schedule could not be made.
+    expect(sender.table).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(sender.index).toEqual([]);
     // sqs: the sender's on-failure queue; the driver's wake-ups (below).
     expect(beyondTheTable(sender.all, ['sqs:', 'scheduler:CreateSchedule', 'iam:PassRole'])).toEqual([]);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ScheduledRetryWakeUps,
   WAKE_SLOT_MS,
+  type WakeUpSlots,
   wakeScheduleName,
   wakeSlot,
 } from '../../functions/adapters/retry-wake-ups.ts';
@@ -372,13 +373,27 @@ describe('wake-ups as one-time schedules', () => {
       },
     };
     const clock = new FakeClock('2026-12-01T10:00:00.300Z');
-    const wakeUps = new ScheduledRetryWakeUps(
-      client as never,
-      { groupName: 'group', functionArn: 'arn:retrier', roleArn: 'arn:role' },
-      clock,
-    );
-    return { calls, client, clock, wakeUps };
+    const marked = new Set<number>();
+    const slots: WakeUpSlots = {
+      claim: async (slot) => !marked.has(slot.getTime()) && Boolean(marked.add(slot.getTime())),
+      release: async (slot) => void marked.delete(slot.getTime()),
+    };
+    const instance = () =>
+      new ScheduledRetryWakeUps(
+        client as never,
+        { groupName: 'group', functionArn: 'arn:retrier', roleArn: 'arn:role' },
+        clock,
+        slots,
+      );
+    return { calls, client, clock, wakeUps: instance(), instance };
   }
+
+  it('a slot marked by another instance is not asked for again: one call per slot, however many senders ask', async () => {
+    const t = given();
+    const others = [t.instance(), t.instance(), t.instance()];
+    await Promise.all([t.wakeUps, ...others].map((w) => w.wakeAt(new Date('2026-12-01T10:00:05.000Z'))));
+    expect(t.calls.map((c) => c.Name)).toEqual(['webhook-retries-20261201T100006Z']);
+  });
 
   it('one schedule per slot, at its end (never before the moment asked for), invoking the driver once and deleted after', async () => {
     const t = given();
@@ -426,7 +441,8 @@ describe('wake-ups as one-time schedules', () => {
     });
     await expect(t.wakeUps.wakeAt(t.clock.now())).rejects.toThrow('Rate exceeded');
     t.client.answer = null;
-    await t.wakeUps.wakeAt(t.clock.now());
+    // The mark was taken back: another instance asks for the slot and makes it.
+    await t.instance().wakeAt(t.clock.now());
     expect(t.calls).toHaveLength(2);
   });
 
