@@ -1,4 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { Resolver } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -13,12 +14,36 @@ import { type AddressPolicy, ATTEMPT_TIMEOUT_MS, forbiddenAddress, isIpAddress }
 /** Resolves a host name to every address it has (as `dns.lookup` with `all`). */
 export type Resolve = (host: string) => Promise<LookupAddress[]>;
 
-export const systemResolve: Resolve = (host) =>
-  new Promise((resolve, reject) =>
-    dnsLookup(host, { all: true, verbatim: true }, (error, addresses) =>
-      error ? reject(error) : resolve(addresses),
-    ),
-  );
+const LOOPBACK: LookupAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+/** The system's name servers (`/etc/resolv.conf`), asked directly. */
+let resolver: Resolver | undefined;
+
+/**
+ * Resolves over DNS queries of our own, not `dns.lookup`: that runs `getaddrinfo` on libuv's
+ * four threads, so a customer's name server that answers slowly would hold every other
+ * tenant's resolution (and the process's file and crypto work) behind it. `localhost` names
+ * are loopback (RFC 6761), as the system's lookup answers them.
+ */
+export const systemResolve: Resolve = async (host) => {
+  if (host === 'localhost' || host.endsWith('.localhost')) return LOOPBACK;
+  resolver ??= new Resolver({ timeout: 2_000, tries: 2 });
+  return resolveWith(resolver, host);
+};
+
+/** Every A and AAAA record of `host` (IPv4 first); ENOTFOUND when it has none. */
+export async function resolveWith(resolver: Resolver, host: string): Promise<LookupAddress[]> {
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
+  const addresses = [
+    ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+    ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+  ];
+  if (addresses.length > 0) return addresses;
+  // A name server that refused or timed out is not a refused connection to the webhook.
+  throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+}
 
 const FORBIDDEN = 'forbidden-address';
 
