@@ -29,25 +29,30 @@ function toLink(item: Item): ActionLink {
 export class DynamoLinks implements LinkStore {
   constructor(private readonly table: Table) {}
 
+  /**
+   * One conditional put each, side by side, not a transaction: a mail is sent only once all are
+   * written, and the links of a try that failed halfway were never mailed (their tokens are
+   * gone with it). A transaction would bill each link twice.
+   */
   async issueLinks(links: readonly ActionLink[]): Promise<void> {
-    if (links.length === 0) return;
-    await this.table.transact(
-      links.map((link) => ({
-        Put: {
-          TableName: this.table.name,
-          Item: {
-            pk: keys.link(link.tokenHash),
-            sk: keys.linkSort,
-            kind: 'link',
-            ...link,
-            [TTL_ATTRIBUTE]: Math.ceil(Date.parse(link.validUntil) / 1000) + KEPT_AFTER_VALIDITY_SECONDS,
+    const written = await Promise.all(
+      links.map((link) =>
+        this.table.writeIf({
+          Put: {
+            Item: {
+              pk: keys.link(link.tokenHash),
+              sk: keys.linkSort,
+              kind: 'link',
+              ...link,
+              [TTL_ATTRIBUTE]: Math.ceil(Date.parse(link.validUntil) / 1000) + KEPT_AFTER_VALIDITY_SECONDS,
+            },
+            // 256 random bits do not collide; should one ever, it must not replace another's link.
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          // 256 random bits do not collide; should one ever, it must not replace another's link.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      })),
-      () => new Error('An emailed link could not be stored.'),
+        }),
+      ),
     );
+    if (written.includes(false)) throw new Error('An emailed link could not be stored.');
   }
 
   async getLink(tokenHash: string): Promise<ActionLink | null> {
