@@ -21,7 +21,10 @@ import { type Entry, Lane, laneOf, type Queued, retryDelayMs } from './stream-la
  */
 /** Records one GetRecords call may return (the DynamoDB Streams maximum). */
 const STREAM_READ_LIMIT = 1000;
-/** Records read ahead of the checkpoint at most: a slow lane stops the reading, not the memory. */
+/**
+ * Records read ahead of the checkpoint at most (a run of records passed over counts once): a slow
+ * lane stops the reading, not the memory.
+ */
 const READ_AHEAD_MAX = 10_000;
 
 export interface StreamPollerOptions {
@@ -281,17 +284,24 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     state.readAt = now;
     state.full = records.length >= STREAM_READ_LIMIT;
     for (const record of records) {
-      const entry: Entry = { sequence: record.dynamodb?.SequenceNumber as string, done: false };
-      state.read.push(entry);
-      state.lastRead = entry.sequence;
+      const sequence = record.dynamodb?.SequenceNumber as string;
+      state.lastRead = sequence;
       const lambdaRecord = toLambdaRecord(record, streamArn as string, region);
-      if (!(options.filter?.(lambdaRecord) ?? true)) entry.done = true;
-      else
-        state.lanes[laneOf(lambdaRecord, hashKey, parallelization)]?.push({
-          record: lambdaRecord,
-          entry,
-          readAt: now,
-        });
+      const last = state.read.at(-1);
+      if (!(options.filter?.(lambdaRecord) ?? true)) {
+        // One entry for a run of records already done: behind a failing lane, the many records
+        // this consumer passes over do not fill the read-ahead.
+        if (last?.done) last.sequence = sequence;
+        else state.read.push({ sequence, done: true });
+        continue;
+      }
+      const entry: Entry = { sequence, done: false };
+      state.read.push(entry);
+      state.lanes[laneOf(lambdaRecord, hashKey, parallelization)]?.push({
+        record: lambdaRecord,
+        entry,
+        readAt: now,
+      });
     }
   }
 

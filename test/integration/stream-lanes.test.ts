@@ -37,8 +37,8 @@ async function given() {
     region: 'eu-central-1',
     credentials: localCredentials,
   });
-  const put = (pk: string, sk: string) =>
-    table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind: 'lane-test' } }));
+  const put = (pk: string, sk: string, kind = 'lane-test') =>
+    table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind } }));
   let reads = 0;
   /** The error the next read fails with, as DynamoDB Streams would answer it. */
   let failNext: string | undefined;
@@ -211,6 +211,52 @@ describe('the local stream poller: the event source mapping’s parallelization 
       expect(handled).toEqual([`${other}/new`]);
     } finally {
       await again.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('keeps reading past records the filter passes over while a lane fails: they do not fill the read-ahead', async () => {
+    const t = await given();
+    const [failing, other] = keysOnDistinctLanes(2) as [string, string];
+    await t.put(failing, 'x');
+    const handled: string[] = [];
+    let failures = 0;
+    const poller = await t.start(
+      async (event) => {
+        const ids = event.Records.map(idOf);
+        handled.push(...ids);
+        if (ids.includes(`${failing}/x`) && !handled.includes(`${other}/after`)) {
+          failures++;
+          throw new Error('the function fails');
+        }
+        return undefined;
+      },
+      { readAheadMax: 10 },
+    );
+    try {
+      await until(
+        async () => failures,
+        (n) => n >= 1,
+        10_000,
+        'the first failure',
+      );
+      // Many more records than the read-ahead holds, none for this consumer, read while the lane fails.
+      for (let i = 0; i < 30; i++) await t.put('TENANT#elsewhere', String(i), 'not-for-this-consumer');
+      await t.put(other, 'after');
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/after`),
+        10_000,
+        'the other lane’s record written after them',
+      );
+      await until(
+        async () => handled.filter((id) => id === `${failing}/x`).length,
+        (n) => n === failures + 1,
+        10_000,
+        'the failing lane’s recovery',
+      );
+    } finally {
+      await poller.stop();
       await t.cleanup();
     }
   });
