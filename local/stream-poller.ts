@@ -5,23 +5,26 @@ import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
-  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type Entry, Lane, laneOf, type Queued, retryDelayMs } from './stream-lanes.ts';
 
 /**
  * Reads the table's stream from DynamoDB Local and invokes the handler exactly as Lambda's
  * event source mapping would: batches in order per shard — or, with a parallelization factor,
  * per lane of a shard, the records of one partition key always on the same lane and in order,
- * lanes side by side — a reported failure (or a thrown error) redelivers from that record after
- * a backoff, progress checkpointed under the data folder (only past what every lane has
- * finished) so a restart resumes where it stopped.
+ * lanes side by side — a reported failure (or a thrown error) gives the batch again from that
+ * record after a backoff, on its own lane while the others go on; progress checkpointed under the
+ * data folder (only past what every lane has finished) so a restart resumes where it stopped.
  */
 /** Records one GetRecords call may return (the DynamoDB Streams maximum). */
 const STREAM_READ_LIMIT = 1000;
-/** Records read ahead of the checkpoint at most: a slow lane stops the reading, not the memory. */
+/**
+ * Records read ahead of the checkpoint at most (a run of records passed over counts once): a slow
+ * lane stops the reading, not the memory.
+ */
 const READ_AHEAD_MAX = 10_000;
 
 export interface StreamPollerOptions {
@@ -65,45 +68,26 @@ interface Checkpoints {
   shards: Record<string, string>;
 }
 
-/** A record read from the shard and not yet checkpointed: done once its lane handled it (or it did not match). */
-interface Entry {
-  sequence: string;
-  done: boolean;
-}
-
-interface Queued {
-  record: DynamoDBRecord;
-  entry: Entry;
-  /** When it was read: a lane's batching window opens with its oldest queued record. */
-  readAt: number;
-}
-
-interface Lane {
-  queue: Queued[];
-  busy: boolean;
-}
-
 interface ShardState {
   shardId: string;
   parentShardId?: string | undefined;
   iterator?: string | undefined;
+  /** The last record read: a new iterator (the last one expired or failed) reads on after it. */
+  lastRead?: string | undefined;
   /** The shard ended (no next iterator): what is queued goes without waiting for a window. */
   closed: boolean;
   /** When it was last read, and whether that read was full (more is waiting: read on at once). */
   readAt: number;
   full: boolean;
-  retryAt: number;
-  failures: number;
+  /** A read that failed is tried again after a backoff; the lanes go on with what was read. */
+  readRetryAt: number;
+  readFailures: number;
   /** In stream order, from the checkpoint on. */
   read: Entry[];
   lanes: Lane[];
   inFlight: number;
-  /**
-   * A batch failed or a read went wrong: no further batch starts, and once those in flight are
-   * done the shard checkpoints what every lane finished and reads again from there.
-   */
-  stalled: 'failed' | 'expired' | null;
 }
+
 /** A record as DynamoDB Streams returns it, in the shape Lambda hands to a stream consumer. */
 export function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
@@ -126,16 +110,6 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
       StreamViewType: d.StreamViewType as never,
     },
   };
-}
-
-/** Which of `lanes` a record goes to: always the same one for the same partition key. */
-export function laneOf(record: DynamoDBRecord, hashKey: string, lanes: number): number {
-  if (lanes <= 1) return 0;
-  const key = JSON.stringify(record.dynamodb?.Keys?.[hashKey] ?? null);
-  // FNV-1a: cheap and spreads similar keys (`TENANT#a`, `TENANT#b`) apart.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % lanes;
 }
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
@@ -174,7 +148,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let isReady = false;
   let stopped = false;
   const retryBase = options.retryBaseMs ?? 1000;
-  const size = options.batchSize ?? 100;
+  const laneRules = {
+    batchSize: options.batchSize ?? 100,
+    batchingWindowMs: options.batchingWindowMs ?? 0,
+    retryBaseMs: retryBase,
+  };
   const parallelization = Math.max(1, options.parallelization ?? 1);
   const running = new Set<Promise<void>>();
   let wakeUp: (() => void) | undefined;
@@ -185,7 +163,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     wakeUp?.();
   };
 
-  const newLanes = (): Lane[] => Array.from({ length: parallelization }, () => ({ queue: [], busy: false }));
+  const newLanes = (): Lane[] => Array.from({ length: parallelization }, () => new Lane(laneRules));
 
   async function describe() {
     let start: string | undefined;
@@ -202,12 +180,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
             closed: false,
             readAt: 0,
             full: false,
-            retryAt: 0,
-            failures: 0,
+            readRetryAt: 0,
+            readFailures: 0,
             read: [],
             lanes: newLanes(),
             inFlight: 0,
-            stalled: null,
           });
         }
       }
@@ -218,7 +195,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   }
 
   async function iteratorFor(state: ShardState): Promise<string | undefined> {
-    const after = checkpoints.shards[state.shardId];
+    const after = state.lastRead ?? checkpoints.shards[state.shardId];
     const { ShardIterator } = await options.streams.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
@@ -229,22 +206,6 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }),
     );
     return ShardIterator;
-  }
-
-  /** Reads again from the checkpoint: what was read after it is read anew. */
-  function rewind(state: ShardState) {
-    state.iterator = undefined;
-    state.closed = false;
-    state.readAt = 0;
-    state.read = [];
-    state.lanes = newLanes();
-    state.stalled = null;
-  }
-
-  function backoff(state: ShardState) {
-    state.failures++;
-    rewind(state);
-    state.retryAt = Date.now() + Math.min(retryBase * 2 ** (state.failures - 1), 30_000);
   }
 
   /** Moves the checkpoint past every record handled so far, up to the first one that is not. */
@@ -258,18 +219,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     await save();
   }
 
-  /** Hands each idle lane its next batch once it is full, its window has passed, or the shard ended. */
+  /** Hands each lane its next batch once it is due (see `Lane.take`). */
   function dispatch(state: ShardState) {
+    if (stopped) return;
     const now = Date.now();
     for (const lane of state.lanes) {
-      if (stopped || state.stalled || lane.busy || lane.queue.length === 0) continue;
-      const due =
-        lane.queue.length >= size ||
-        now - (lane.queue[0]?.readAt ?? now) >= (options.batchingWindowMs ?? 0) ||
-        state.closed;
-      if (!due) continue;
-      const batch = lane.queue.splice(0, size);
-      lane.busy = true;
+      const batch = lane.take(now, state.closed);
+      if (!batch) continue;
       state.inFlight++;
       const run: Promise<void> = handle(state, lane, batch).finally(() => running.delete(run));
       running.add(run);
@@ -284,18 +240,69 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     } catch {
       failedAt = batch[0]?.record.dynamodb?.SequenceNumber;
     }
-    lane.busy = false;
     state.inFlight--;
     if (stopped && options.abandonOnStop) return;
     const failed =
       failedAt === undefined ? -1 : batch.findIndex((q) => q.record.dynamodb?.SequenceNumber === failedAt);
     // An identifier not in the batch fails the whole batch, as Lambda treats it.
-    const handled = failedAt === undefined ? batch.length : Math.max(0, failed);
-    for (const q of batch.slice(0, handled)) q.entry.done = true;
-    if (failedAt !== undefined) state.stalled = 'failed';
-    else if (!state.stalled) state.failures = 0;
+    lane.settle(batch, failedAt === undefined ? batch.length : Math.max(0, failed), Date.now());
     await advance(state);
     wake();
+  }
+
+  /** Reads on from where the shard's reading stopped: nothing when the read fails. */
+  async function read(state: ShardState): Promise<StreamRecord[]> {
+    try {
+      state.iterator ??= await iteratorFor(state);
+      if (!state.iterator) return [];
+      // As many as one read returns: most records may not match the filter (access checks).
+      const result = await options.streams.send(
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: STREAM_READ_LIMIT }),
+      );
+      state.readFailures = 0;
+      if (result.NextShardIterator) state.iterator = result.NextShardIterator;
+      else state.closed = true;
+      return result.Records ?? [];
+    } catch (error) {
+      // The next read takes a new iterator after the last record read: what was read stays on
+      // its lanes, and an iterator that merely expired is replaced at once.
+      state.iterator = undefined;
+      if ((error as Error).name !== 'ExpiredIteratorException') {
+        console.error('stream poller:', (error as Error).message);
+        state.readRetryAt = Date.now() + retryDelayMs(retryBase, ++state.readFailures);
+      }
+      return [];
+    }
+  }
+
+  /**
+   * Like the event source mapping's filter: records that do not match are passed over, and the
+   * handler gets batches of at most `batchSize` matching records, in order (per lane).
+   */
+  function enqueue(state: ShardState, records: StreamRecord[]) {
+    const now = Date.now();
+    state.readAt = now;
+    state.full = records.length >= STREAM_READ_LIMIT;
+    for (const record of records) {
+      const sequence = record.dynamodb?.SequenceNumber as string;
+      state.lastRead = sequence;
+      const lambdaRecord = toLambdaRecord(record, streamArn as string, region);
+      const last = state.read.at(-1);
+      if (!(options.filter?.(lambdaRecord) ?? true)) {
+        // One entry for a run of records already done: behind a failing lane, the many records
+        // this consumer passes over do not fill the read-ahead.
+        if (last?.done) last.sequence = sequence;
+        else state.read.push({ sequence, done: true });
+        continue;
+      }
+      const entry: Entry = { sequence, done: false };
+      state.read.push(entry);
+      state.lanes[laneOf(lambdaRecord, hashKey, parallelization)]?.push({
+        record: lambdaRecord,
+        entry,
+        readAt: now,
+      });
+    }
   }
 
   /**
@@ -303,53 +310,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
    * after a full read) and hands out what it read; true when more is waiting to be read.
    */
   async function pollShard(state: ShardState): Promise<boolean> {
-    if (state.stalled) {
-      if (state.inFlight > 0) return false;
-      await advance(state);
-      if (state.stalled === 'failed') backoff(state);
-      else rewind(state);
-      return false;
-    }
-    if (state.retryAt > Date.now()) return false;
     if (state.parentShardId && shards.has(state.parentShardId)) return false; // parent first
     let records: StreamRecord[] = [];
-    const due = state.full || Date.now() - state.readAt >= (options.pollMs ?? 200);
+    const now = Date.now();
+    const due = now >= state.readRetryAt && (state.full || now - state.readAt >= (options.pollMs ?? 200));
     if (due && !state.closed && state.read.length < (options.readAheadMax ?? READ_AHEAD_MAX)) {
-      state.iterator ??= await iteratorFor(state);
-      if (!state.iterator) return false;
-      let result: GetRecordsCommandOutput;
-      try {
-        // As many as one read returns: most records may not match the filter (access checks).
-        result = await options.streams.send(
-          new GetRecordsCommand({ ShardIterator: state.iterator, Limit: STREAM_READ_LIMIT }),
-        );
-      } catch (error) {
-        if ((error as Error).name === 'ExpiredIteratorException') {
-          state.stalled = 'expired';
-          return false;
-        }
-        throw error;
-      }
-      records = result.Records ?? [];
-      const now = Date.now();
-      state.readAt = now;
-      state.full = records.length >= STREAM_READ_LIMIT;
-      // Like the event source mapping's filter: records that do not match are passed over, and
-      // the handler gets batches of at most `batchSize` matching records, in order (per lane).
-      for (const record of records) {
-        const entry: Entry = { sequence: record.dynamodb?.SequenceNumber as string, done: false };
-        state.read.push(entry);
-        const lambdaRecord = toLambdaRecord(record, streamArn as string, region);
-        if (!(options.filter?.(lambdaRecord) ?? true)) entry.done = true;
-        else
-          state.lanes[laneOf(lambdaRecord, hashKey, parallelization)]?.queue.push({
-            record: lambdaRecord,
-            entry,
-            readAt: now,
-          });
-      }
-      if (result.NextShardIterator) state.iterator = result.NextShardIterator;
-      else state.closed = true;
+      records = await read(state);
+      enqueue(state, records);
     }
     dispatch(state);
     await advance(state);
@@ -372,12 +339,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         if (Date.now() - lastDescribe > 2000) await describe();
         for (const state of [...shards.values()]) {
           if (stopped) break;
-          try {
-            if (await pollShard(state)) behind = true;
-          } catch (error) {
-            console.error('stream poller:', (error as Error).message);
-            state.stalled = 'failed';
-          }
+          if (await pollShard(state)) behind = true;
         }
       } catch (error) {
         console.error('stream poller:', (error as Error).message);

@@ -5,7 +5,8 @@ import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamo
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
-import { laneOf, type StreamPollerOptions, startStreamPoller } from '../../local/stream-poller.ts';
+import { laneOf } from '../../local/stream-lanes.ts';
+import { type StreamPollerOptions, startStreamPoller } from '../../local/stream-poller.ts';
 import { freshTable, localCredentials } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
@@ -36,12 +37,23 @@ async function given() {
     region: 'eu-central-1',
     credentials: localCredentials,
   });
-  const put = (pk: string, sk: string) =>
-    table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind: 'lane-test' } }));
+  const put = (pk: string, sk: string, kind = 'lane-test') =>
+    table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk, kind } }));
   let reads = 0;
+  /** The error the next read fails with, as DynamoDB Streams would answer it. */
+  let failNext: string | undefined;
+  let failedReads = 0;
   const send = streams.send.bind(streams);
   streams.send = ((command: unknown, ...rest: unknown[]) => {
-    if (command instanceof GetRecordsCommand) reads++;
+    if (command instanceof GetRecordsCommand) {
+      reads++;
+      if (failNext) {
+        const error = Object.assign(new Error(`${failNext} (from the test)`), { name: failNext });
+        failNext = undefined;
+        failedReads++;
+        return Promise.reject(error);
+      }
+    }
     return (send as (...args: unknown[]) => unknown)(command, ...rest);
   }) as typeof streams.send;
   const start = (handler: StreamPollerOptions['handler'], options: Partial<StreamPollerOptions> = {}) =>
@@ -77,6 +89,10 @@ async function given() {
     putMany,
     start,
     reads: () => reads,
+    failNextRead: (name: string) => {
+      failNext = name;
+    },
+    failedReads: () => failedReads,
     cleanup: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
@@ -127,46 +143,61 @@ describe('the local stream poller: the event source mapping’s parallelization 
     }
   });
 
-  it('after a failure on one lane, checkpoints only past what every lane finished: what comes after the failed record is given again', async () => {
+  it('retries a failing batch on its own lane: the other lanes’ records go on meanwhile, each once and in order', async () => {
     const t = await given();
     const [failing, other] = keysOnDistinctLanes(2) as [string, string];
-    // Written before the poller starts: one read hands both lanes their batches at once.
-    await t.put(other, 'before');
+    const FAILURES = 3;
+    // Written before the poller starts: one read hands both lanes their first batch at once.
+    await t.put(other, '1');
     await t.put(failing, 'x');
-    await t.put(other, 'after');
+    await t.put(other, '2');
     const handled: string[] = [];
     let failures = 0;
+    let recovered = false;
     const handler = async (event: DynamoDBStreamEvent) => {
       const ids = event.Records.map(idOf);
       handled.push(...ids);
-      if (ids.includes(`${failing}/x`) && failures === 0) {
-        failures++;
-        return {
-          batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber as string }],
-        };
+      if (ids.includes(`${failing}/x`)) {
+        // Fails (the function throws) until it has failed often enough and the other lane's later
+        // records have all come: they do not wait for it.
+        if (failures < FAILURES || !handled.includes(`${other}/6`)) {
+          failures++;
+          throw new Error('the function fails');
+        }
+        recovered = true;
       }
       return undefined;
     };
     const poller = await t.start(handler);
     try {
       await until(
-        async () => handled.filter((id) => id === `${failing}/x`).length,
-        (n) => n === 2,
+        async () => failures,
+        (n) => n >= 1,
         10_000,
-        'the failed record given again',
+        'the first failure',
+      );
+      for (const sk of ['3', '4', '5', '6']) await t.put(other, sk);
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/6`),
+        10_000,
+        'the other lane’s later records while the failing lane backs off',
       );
       await until(
-        async () => handled.filter((id) => id === `${other}/after`).length,
-        (n) => n === 2,
+        async () => recovered,
+        (done) => done,
         10_000,
-        'the other lane’s later record given again',
+        'the failing lane’s recovery',
       );
-      // Before the failed record: checkpointed, not given again.
-      expect(handled.filter((id) => id === `${other}/before`)).toHaveLength(1);
+      expect(handled.filter((id) => id.startsWith(`${other}/`))).toEqual(
+        ['1', '2', '3', '4', '5', '6'].map((sk) => `${other}/${sk}`),
+      );
+      expect(handled.filter((id) => id === `${failing}/x`)).toHaveLength(failures + 1);
+      expect(failures).toBeGreaterThanOrEqual(FAILURES);
     } finally {
       await poller.stop();
     }
-    // A restart goes on from past everything handled: nothing is given again.
+    // Everything was handled: a restart gives nothing again.
     handled.length = 0;
     const again = await t.start(handler);
     try {
@@ -178,6 +209,111 @@ describe('the local stream poller: the event source mapping’s parallelization 
         'the new record after the restart',
       );
       expect(handled).toEqual([`${other}/new`]);
+    } finally {
+      await again.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('keeps reading past records the filter passes over while a lane fails: they do not fill the read-ahead', async () => {
+    const t = await given();
+    const [failing, other] = keysOnDistinctLanes(2) as [string, string];
+    await t.put(failing, 'x');
+    const handled: string[] = [];
+    let failures = 0;
+    const poller = await t.start(
+      async (event) => {
+        const ids = event.Records.map(idOf);
+        handled.push(...ids);
+        if (ids.includes(`${failing}/x`) && !handled.includes(`${other}/after`)) {
+          failures++;
+          throw new Error('the function fails');
+        }
+        return undefined;
+      },
+      { readAheadMax: 10 },
+    );
+    try {
+      await until(
+        async () => failures,
+        (n) => n >= 1,
+        10_000,
+        'the first failure',
+      );
+      // Many more records than the read-ahead holds, none for this consumer, read while the lane fails.
+      for (let i = 0; i < 30; i++) await t.put('TENANT#elsewhere', String(i), 'not-for-this-consumer');
+      await t.put(other, 'after');
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/after`),
+        10_000,
+        'the other lane’s record written after them',
+      );
+      await until(
+        async () => handled.filter((id) => id === `${failing}/x`).length,
+        (n) => n === failures + 1,
+        10_000,
+        'the failing lane’s recovery',
+      );
+    } finally {
+      await poller.stop();
+      await t.cleanup();
+    }
+  });
+
+  it('checkpoints only up to the oldest record a lane has not finished: a restart gives the failing lane’s records again', async () => {
+    const t = await given();
+    const [failing, other] = keysOnDistinctLanes(2) as [string, string];
+    await t.put(other, 'before');
+    await t.put(failing, 'x');
+    await t.put(failing, 'y');
+    await t.put(other, 'after');
+    const handled: string[] = [];
+    // The function reports the failing key's first record as failed, again and again.
+    const failingOn = async (event: DynamoDBStreamEvent) => {
+      handled.push(...event.Records.map(idOf));
+      const failed = event.Records.find((r) => idOf(r) === `${failing}/x`);
+      return failed
+        ? { batchItemFailures: [{ itemIdentifier: failed.dynamodb?.SequenceNumber as string }] }
+        : undefined;
+    };
+    const poller = await t.start(failingOn);
+    try {
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/after`) && ids.filter((id) => id === `${failing}/x`).length >= 2,
+        10_000,
+        'the other lane’s records and the failing one given again',
+      );
+      expect(handled.filter((id) => id.startsWith(`${other}/`))).toEqual([
+        `${other}/before`,
+        `${other}/after`,
+      ]);
+    } finally {
+      await poller.stop();
+    }
+    handled.length = 0;
+    const again = await t.start(async (event) => {
+      handled.push(...event.Records.map(idOf));
+      return undefined;
+    });
+    try {
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${failing}/y`),
+        10_000,
+        'the failing lane’s records after the restart',
+      );
+      // From the failed record on, as read again from the checkpoint: the other lane's record
+      // after it comes again too; the one before it, checkpointed, does not.
+      expect(handled.filter((id) => id.startsWith(`${failing}/`))).toEqual([`${failing}/x`, `${failing}/y`]);
+      await until(
+        async () => handled,
+        (ids) => ids.includes(`${other}/after`),
+        10_000,
+        'the other lane’s record after the failed one',
+      );
+      expect(handled).not.toContain(`${other}/before`);
     } finally {
       await again.stop();
       await t.cleanup();
@@ -263,4 +399,67 @@ describe('the local stream poller: a lane that holds up the reading (DynamoDB Lo
       await t.cleanup();
     }
   }, 60_000);
+});
+
+describe('the local stream poller: a read that fails (DynamoDB Local)', () => {
+  it.each(['ExpiredIteratorException', 'InternalServerError'])(
+    'reads on after the last record read when a read fails with %s: no record is given again',
+    async (errorName) => {
+      const t = await given();
+      const [failing, other] = keysOnDistinctLanes(2) as [string, string];
+      // The failing lane holds the checkpoint before `other/2`: a read from the checkpoint would give it again.
+      await t.put(other, '1');
+      await t.put(failing, 'x');
+      await t.put(other, '2');
+      const handled: string[] = [];
+      let failsNow = true;
+      let recovered = false;
+      const poller = await t.start(async (event) => {
+        const ids = event.Records.map(idOf);
+        handled.push(...ids);
+        if (ids.includes(`${failing}/x`)) {
+          if (failsNow) throw new Error('the function fails');
+          recovered = true;
+        }
+        return undefined;
+      });
+      try {
+        await until(
+          async () => handled,
+          (ids) => ids.includes(`${other}/2`) && ids.includes(`${failing}/x`),
+          10_000,
+          'both lanes’ first batches',
+        );
+        t.failNextRead(errorName);
+        await until(
+          async () => t.failedReads(),
+          (n) => n === 1,
+          10_000,
+          'the failed read',
+        );
+        await t.put(other, '3');
+        await until(
+          async () => handled,
+          (ids) => ids.includes(`${other}/3`),
+          15_000,
+          'the record written after the failed read',
+        );
+        failsNow = false;
+        await until(
+          async () => recovered,
+          (done) => done,
+          15_000,
+          'the failing lane’s recovery',
+        );
+        expect(handled.filter((id) => id.startsWith(`${other}/`))).toEqual([
+          `${other}/1`,
+          `${other}/2`,
+          `${other}/3`,
+        ]);
+      } finally {
+        await poller.stop();
+        await t.cleanup();
+      }
+    },
+  );
 });
