@@ -49,11 +49,12 @@ export const BACKGROUND_FUNCTIONS = {
     entry: 'functions/handlers/deliver-webhooks.ts',
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
-    // The tenant's webhooks (Query), the batch's deliveries with their first attempts (PutItem,
-    // in transactions) and an endpoint's failing mark (UpdateItem); the retry driver woken for
+    // The tenant's webhooks (Query) and whether it is held (GetItem), the batch's deliveries with
+    // their first attempts (PutItem, in transactions), an endpoint's failing mark and its tenant's
+    // hold (UpdateItem); the retry driver woken for
     // what was handed on and for a failed first attempt's retry, once per slot (its mark: PutItem,
     // DeleteItem when the schedule could not be made).
-    needs: { table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], wakesRetries: true },
+    needs: { table: ['Query', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], wakesRetries: true },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',

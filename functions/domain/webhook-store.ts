@@ -40,14 +40,16 @@ export interface WebhookStore {
   getWebhook(tenantId: string, webhookId: string): Promise<StoredWebhook | null>;
   /** Oldest first. */
   listWebhooks(tenantId: string): Promise<StoredWebhook[]>;
-  /**
-   * ConcurrentModificationError when it is gone already. When it is marked failing, its tenant
-   * keeps the mark (`removedFailingUntil`).
-   */
+  /** ConcurrentModificationError when it is gone already. */
   removeWebhook(webhook: StoredWebhook, event: AuditEvent): Promise<void>;
-  /** The failing mark of the tenant's last removed webhook that had one (null: none). */
-  removedFailingUntil(tenantId: string): Promise<string | null>;
-  /** Only while its secret is still `before`'s (ConcurrentModificationError otherwise). */
+  /** Until when the tenant's endpoints get no first attempt from the stream (null: never held). */
+  tenantHeldUntil(tenantId: string): Promise<string | null>;
+  /** Holds the tenant until `until`, unless it is held longer already; whether or not it has webhooks now. */
+  holdTenant(tenantId: string, until: string): Promise<void>;
+  /**
+   * Only while its secret is still `before`'s (ConcurrentModificationError otherwise); writes
+   * the secrets alone, so a failing mark written meanwhile stays.
+   */
   replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void>;
   /** Marks the webhook failing until `until`, or clears the mark (null); nothing when it is gone. */
   markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;

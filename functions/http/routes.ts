@@ -320,9 +320,8 @@ export const routes = [
     body: s.AddWebhookBody,
     query: s.NoQuery,
     success: { status: 201, schema: 'WebhookCreated' },
-    // The count's mark of a removed failing webhook (GetItem); the webhook and its event (PutItem)
-    // with the tenant's webhook count (UpdateItem), in one transaction.
-    needs: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
+    // The webhook and its event (PutItem) with the tenant's webhook count (UpdateItem), in one transaction.
+    needs: { table: ['PutItem', 'UpdateItem'] },
   },
   {
     name: 'listWebhooks',
@@ -357,7 +356,8 @@ export const routes = [
       'A new signing secret, shown this once; for 24 hours every delivery is signed with the new and the previous one.',
     query: s.NoQuery,
     success: { status: 200, schema: 'WebhookSecret' },
-    needs: { table: ['GetItem', 'PutItem'] },
+    // The webhook (GetItem); its secrets (UpdateItem) and the event (PutItem) in one transaction.
+    needs: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
   },
   {
     name: 'testWebhook',

@@ -97,8 +97,12 @@ export async function deliverEvents(
 ) {
   const now = deps.clock.now();
   const tenants = [...new Set(events.map((e) => e.tenantId))];
-  const lists = await Promise.all(tenants.map((tenantId) => deps.webhooks.listWebhooks(tenantId)));
+  const [lists, holds] = await Promise.all([
+    Promise.all(tenants.map((tenantId) => deps.webhooks.listWebhooks(tenantId))),
+    Promise.all(tenants.map((tenantId) => deps.webhooks.tenantHeldUntil(tenantId))),
+  ]);
   const byTenant = new Map(tenants.map((tenantId, i) => [tenantId, lists[i] ?? []]));
+  const held = new Set(tenants.filter((_, i) => isBefore(now, holds[i])));
   const toAttempt: Delivery[] = [];
   const handedOn: Delivery[] = [];
   const seen = new Set<string>();
@@ -109,9 +113,10 @@ export async function deliverEvents(
       const key = `${endpointOf(delivery)}#${delivery.eventId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      // An endpoint that failed or kept the stream waiting lately gets its attempts from the
-      // driver only: the next batch does not wait for it again.
-      (isFailing(webhook, now) ? handedOn : toAttempt).push(delivery);
+      // An endpoint that failed or kept the stream waiting lately, and every endpoint of a tenant
+      // one of whose did so within the minute, gets its attempts from the driver only: the next
+      // batch does not wait for them again (however they are removed, added or swapped).
+      (held.has(webhook.tenantId) || isFailing(webhook, now) ? handedOn : toAttempt).push(delivery);
     }
   }
   if (seen.size === 0) return { attempted: 0, delivered: 0, handedOn: 0 };
@@ -141,8 +146,20 @@ export async function deliverEvents(
   };
 }
 
-/** How long an endpoint whose attempt failed, or ran past the stream's budget, gets no first attempt from the stream (a success ends it). */
+/** How long an endpoint whose attempt failed, or was slow, gets no first attempt from the stream (a success ends it). */
 export const FAILING_FOR_MS = 10 * 60_000;
+/**
+ * An attempt that took longer than this (or ran past the stream's budget, or did not start
+ * before it ended) was slow: its endpoint kept the stream's batch waiting, even if it answered
+ * 2xx in the end, and is marked as if it failed.
+ */
+export const SLOW_ATTEMPT_MS = 1_000;
+/**
+ * How long a tenant one of whose endpoints kept the stream's batch waiting gets no first attempt
+ * from the stream for any of its endpoints: a tenant holds up its stream lane once a minute at
+ * most, whatever it does with its endpoints.
+ */
+export const TENANT_HELD_FOR_MS = 60_000;
 /**
  * How long a mark stands before a success may clear it: an endpoint that answers the driver
  * well and then keeps the stream's next batch waiting does so once a minute at most.
@@ -152,8 +169,10 @@ export const FAILING_AT_LEAST_MS = 60_000;
 /** The mark of an endpoint found failing at `now`. */
 export const failingFrom = (now: Date) => new Date(now.getTime() + FAILING_FOR_MS).toISOString();
 
-const isFailing = (webhook: StoredWebhook, now: Date) =>
-  webhook.failingUntil != null && now.getTime() < Date.parse(webhook.failingUntil);
+const isBefore = (now: Date, until: string | null | undefined) =>
+  until != null && now.getTime() < Date.parse(until);
+
+const isFailing = (webhook: StoredWebhook, now: Date) => isBefore(now, webhook.failingUntil);
 
 /** Marked, and the mark has stood FAILING_AT_LEAST_MS (every mark is set for FAILING_FOR_MS). */
 const mayClear = (webhook: StoredWebhook, now: Date) =>
@@ -173,7 +192,7 @@ async function noteHealth(deps: DeliveryDeps, webhook: StoredWebhook, ok: boolea
  * Attempts the deliveries, each endpoint's in turn (PER_ENDPOINT_CONCURRENCY at a time), for at
  * most `budgetMs`: what is still running then is cut off, and it and what has not started come
  * back unattempted, due now. Each endpoint's health is noted once: failing if any attempt
- * failed or was cut off.
+ * failed, was slow, or was cut off; and the tenant of an endpoint that was slow is held.
  */
 async function attemptWithin(
   deps: DeliveryDeps,
@@ -193,29 +212,43 @@ async function attemptWithin(
       [...byEndpoint.entries()].map(async ([endpoint, queue]) => {
         const webhook = known.get(endpoint) as StoredWebhook;
         let ok = true;
+        let slow = false;
         await forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
           const at = deps.clock.now();
           const outcome = abort.signal.aborted
             ? null
             : await deps.sender.send(outgoing(webhook, delivery, at), abort.signal);
           if (outcome === null || outcome.error === CUT_OFF) {
-            ok = false;
+            slow = true;
             handedOn++;
             outcomes.push({ ...delivery, dueAt: deps.clock.now().toISOString() });
             return;
           }
+          if (tookLong(deps, at)) slow = true;
           const after = afterAttempt(delivery, outcome, at);
           if (after.status === 'delivered') delivered++;
           else ok = false;
           outcomes.push(after);
         });
-        await noteHealth(deps, webhook, ok, deps.clock.now());
+        const now = deps.clock.now();
+        await noteHealth(deps, webhook, ok && !slow, now);
+        if (slow) await holdTenant(deps, webhook.tenantId, now);
       }),
     );
   } finally {
     clearTimeout(timer);
   }
   return { outcomes, attempted: deliveries.length - handedOn, delivered, handedOn };
+}
+
+const tookLong = (deps: Pick<DeliveryDeps, 'clock'>, at: Date) =>
+  deps.clock.now().getTime() - at.getTime() > SLOW_ATTEMPT_MS;
+
+/** Holds the tenant's endpoints from the stream for TENANT_HELD_FOR_MS; a failure to write it only costs a wait. */
+async function holdTenant(deps: DeliveryDeps, tenantId: string, now: Date) {
+  await deps.webhooks
+    .holdTenant(tenantId, new Date(now.getTime() + TENANT_HELD_FOR_MS).toISOString())
+    .catch((error) => deps.log.warn('webhook tenant hold not recorded', { error: (error as Error).name }));
 }
 
 /** The delivery with one more attempt, made at `at`, that went as `outcome`: delivered, due for its retry, or failed for good. */
@@ -438,7 +471,7 @@ export async function attempt(
   }
   const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
   if (outcome.error === CUT_OFF) return null;
-  await noteHealth(deps, webhook, isSuccess(outcome), at);
+  await noteHealth(deps, webhook, isSuccess(outcome) && !tookLong(deps, at), at);
   const after = afterAttempt(delivery, outcome, at);
   if (!(await deps.webhooks.settleAttempt(after, claim)))
     deps.log.warn('webhook attempt made after its claim lapsed', {

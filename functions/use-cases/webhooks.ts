@@ -22,7 +22,7 @@ import {
 } from '../domain/webhooks.ts';
 import { retryOnConflict } from './deps.ts';
 import { newEvent } from './events.ts';
-import { failingFrom, newDelivery, wakeDriverFor } from './webhook-delivery.ts';
+import { newDelivery, wakeDriverFor } from './webhook-delivery.ts';
 
 export interface WebhookDeps {
   webhooks: WebhookStore;
@@ -64,8 +64,6 @@ export async function addWebhook(
     checkResolvedAddresses(addresses, deps.addressPolicy);
   }
   const description = input.description?.trim() || null;
-  // Removing a failing endpoint and adding another does not buy the stream's first attempts back.
-  const removedFailing = await deps.webhooks.removedFailingUntil(tenantId);
   const webhook: StoredWebhook = {
     webhookId: deps.ids.next(now),
     tenantId,
@@ -81,8 +79,6 @@ export async function addWebhook(
     secret: newWebhookSecret(),
     previousSecret: null,
     previousSecretUntil: null,
-    failingUntil:
-      removedFailing !== null && Date.parse(removedFailing) > now.getTime() ? failingFrom(now) : null,
   };
   await deps.webhooks.addWebhook(
     webhook,
@@ -106,10 +102,7 @@ async function webhookOf(deps: Pick<WebhookDeps, 'webhooks'>, tenantId: string, 
   return webhook;
 }
 
-/**
- * Its pending retries stop: an attempt first reads the webhook, and finds none. A failing mark
- * it had stays with its tenant (a webhook added before it ends starts marked).
- */
+/** Its pending retries stop: an attempt first reads the webhook, and finds none. */
 export async function removeWebhook(
   deps: WebhookDeps,
   tenantId: string,

@@ -89,21 +89,50 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
       failingUntil,
     });
 
-    it('a removed webhook marked failing leaves its mark with the tenant; one without a mark does not clear it', async () => {
+    it('holds a tenant, with or without webhooks, only ever longer; removing its webhooks does not lift it', async () => {
       const store = await make();
-      expect(await store.removedFailingUntil('acme')).toBeNull();
-      const mark = '2026-12-01T10:10:00.000Z';
+      expect(await store.tenantHeldUntil('acme')).toBeNull();
+      await store.holdTenant('acme', '2026-12-01T10:01:00.000Z');
       await store.addWebhook(stored('wh-a', null), event('acme', 'webhook.added'));
-      await store.markFailing('acme', 'wh-a', mark);
-      await store.removeWebhook(
-        (await store.getWebhook('acme', 'wh-a')) as StoredWebhook,
-        event('acme', 'webhook.removed'),
+      await store.holdTenant('acme', '2026-12-01T10:00:30.000Z');
+      expect(await store.tenantHeldUntil('acme')).toBe('2026-12-01T10:01:00.000Z');
+      await store.removeWebhook(stored('wh-a', null), event('acme', 'webhook.removed'));
+      await store.holdTenant('acme', '2026-12-01T10:02:00.000Z');
+      expect(await store.tenantHeldUntil('acme')).toBe('2026-12-01T10:02:00.000Z');
+      expect(await store.tenantHeldUntil('other')).toBeNull();
+      // The count still counts: ten webhooks may be added to a held tenant, not eleven.
+      for (let i = 0; i < 10; i++)
+        await store.addWebhook(stored(`wh-${i}`, null), event('acme', 'webhook.added'));
+      await expect(store.addWebhook(stored('wh-x', null), event('acme', 'webhook.added'))).rejects.toThrow();
+    });
+
+    it('replacing the secret writes the secrets alone: a failing mark written since the webhook was read stays', async () => {
+      const store = await make();
+      await store.addWebhook(stored('wh-a', null), event('acme', 'webhook.added'));
+      const before = (await store.getWebhook('acme', 'wh-a')) as StoredWebhook;
+      await store.markFailing('acme', 'wh-a', '2026-12-01T10:10:00.000Z');
+      await store.replaceSecret(
+        before,
+        {
+          ...before,
+          secret: 'whsec_new',
+          previousSecret: before.secret,
+          previousSecretUntil: '2026-12-02T10:00:00.000Z',
+        },
+        event('acme', 'webhook.secret-rotated'),
       );
-      expect(await store.removedFailingUntil('acme')).toBe(mark);
-      await store.addWebhook(stored('wh-b', null), event('acme', 'webhook.added'));
-      await store.removeWebhook(stored('wh-b', null), event('acme', 'webhook.removed'));
-      expect(await store.removedFailingUntil('acme')).toBe(mark);
-      expect(await store.removedFailingUntil('other')).toBeNull();
+      expect(await store.getWebhook('acme', 'wh-a')).toMatchObject({
+        secret: 'whsec_new',
+        previousSecret: 'whsec_x',
+        failingUntil: '2026-12-01T10:10:00.000Z',
+      });
+      await expect(
+        store.replaceSecret(
+          before,
+          { ...before, secret: 'whsec_other' },
+          event('acme', 'webhook.secret-rotated'),
+        ),
+      ).rejects.toMatchObject({ name: 'ConcurrentModificationError' });
     });
   });
 }

@@ -15,6 +15,8 @@ import {
   FAILING_AT_LEAST_MS,
   FAILING_FOR_MS,
   retryDueDeliveries,
+  SLOW_ATTEMPT_MS,
+  TENANT_HELD_FOR_MS,
 } from '../../functions/use-cases/webhook-delivery.ts';
 import { addWebhook, removeWebhook } from '../../functions/use-cases/webhooks.ts';
 import { FakeClock } from '../support/clock.ts';
@@ -195,7 +197,7 @@ describe('the stream’s webhook sender', () => {
     expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).toBeNull();
   });
 
-  it('a webhook added after its tenant removed one marked failing starts marked: removing and adding does not win the stream back', async () => {
+  it('a tenant whose endpoint kept the batch waiting is held a minute: removed and added again, or another of its endpoints, gets no first attempt from the stream', async () => {
     const t = given();
     const deps = {
       ...t.deps,
@@ -203,24 +205,68 @@ describe('the stream’s webhook sender', () => {
       addressPolicy: { allowLoopback: false },
       resolveHost: async () => ['93.184.216.34'],
     };
-    const add = () =>
-      addWebhook(deps, 'acme', 'admin@acme.example', { url: 'https://hang.example.com/in' }, t.clock.now());
-    const first = await add();
+    const add = (url: string) => addWebhook(deps, 'acme', 'admin@acme.example', { url }, t.clock.now());
+    const first = await add('https://hang.example.com/in');
+    const other = await add('https://other.example.com/in');
     t.sender.hanging.add('https://hang.example.com/in');
-    await deliverEvents(t.deps, [t.event('acme')], 50);
+    // The admin removes it while the stream waits for it: the hold is the tenant's all the same.
+    const batch = deliverEvents(t.deps, [t.event('acme')], 50);
     await removeWebhook(deps, 'acme', first.webhookId, 'admin@acme.example', t.clock.now());
+    await batch;
     t.clock.advance(1_000);
-    const second = await add();
-    expect((await t.webhooks.getWebhook('acme', second.webhookId))?.failingUntil).toBe(
-      new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
-    );
+    const again = await add('https://hang.example.com/in');
     t.sender.sent.length = 0;
-    expect(await deliverEvents(t.deps, [t.event('acme')], 50)).toMatchObject({ attempted: 0, handedOn: 1 });
+    const started = Date.now();
+    expect(await deliverEvents(t.deps, [t.event('acme'), t.event('beta')], 50)).toMatchObject({
+      attempted: 0,
+      handedOn: 2,
+    });
+    expect(Date.now() - started).toBeLessThan(40);
     expect(t.sender.sent).toEqual([]);
-    // Once the removed one's mark has ended, a new webhook starts unmarked.
-    t.clock.advance(FAILING_FOR_MS);
-    const third = await add();
-    expect((await t.webhooks.getWebhook('acme', third.webhookId))?.failingUntil).toBeNull();
+    expect((await t.webhooks.getWebhook('acme', again.webhookId))?.failingUntil ?? null).toBeNull();
+    expect(t.stored({ ...other, webhookId: other.webhookId } as StoredWebhook)).toHaveLength(2);
+    // A minute later the stream tries the tenant's endpoints again (the hanging one, once more).
+    t.clock.advance(TENANT_HELD_FOR_MS);
+    await deliverEvents(t.deps, [t.event('acme')], 50);
+    expect(t.sender.sent.map((r) => r.url).sort()).toEqual([
+      'https://hang.example.com/in',
+      'https://other.example.com/in',
+    ]);
+  });
+
+  it('an endpoint that answers 2xx, but slowly, kept the batch waiting: it is marked and its tenant held; a slow success at the driver clears nothing', async () => {
+    const t = given();
+    const hook = await t.hook('acme');
+    t.sender.answer = () => {
+      t.clock.advance(SLOW_ATTEMPT_MS + 1);
+      return { status: 200, error: null };
+    };
+    expect(await deliverEvents(t.deps, [t.event('acme')])).toMatchObject({ attempted: 1, delivered: 1 });
+    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).not.toBeNull();
+    expect(await t.webhooks.tenantHeldUntil('acme')).toBe(
+      new Date(t.clock.now().getTime() + TENANT_HELD_FOR_MS).toISOString(),
+    );
+    t.clock.advance(FAILING_AT_LEAST_MS);
+    await deliverEvents(t.deps, [t.event('acme')]);
+    expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
+    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).not.toBeNull();
+    t.sender.answer = () => ({ status: 200, error: null });
+    await deliverEvents(t.deps, [t.event('acme')]);
+    expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
+    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).toBeNull();
+  });
+
+  it('a quick failure marks the endpoint but does not hold its tenant: the tenant’s other endpoints keep their first attempts', async () => {
+    const t = given();
+    const broken = await t.hook('acme', { url: 'https://broken.example.com/in' });
+    const fine = await t.hook('acme', { url: 'https://fine.example.com/in' });
+    t.sender.answer = (r) =>
+      r.url === broken.url ? { status: 500, error: null } : { status: 204, error: null };
+    await deliverEvents(t.deps, [t.event('acme')]);
+    expect(await t.webhooks.tenantHeldUntil('acme')).toBeNull();
+    t.sender.sent.length = 0;
+    await deliverEvents(t.deps, [t.event('acme')]);
+    expect(t.sender.sent.map((r) => r.url)).toEqual([fine.url]);
   });
 
   it('an endpoint failing lately: nothing sent, each delivery written once for the driver', async () => {

@@ -11,7 +11,6 @@ import {
   type Item,
   retryTransactionConflict,
   type Table,
-  type TransactItem,
 } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
 
@@ -174,37 +173,58 @@ export class DynamoWebhooks implements WebhookStore {
         Update: {
           TableName: this.table.name,
           Key: { pk: tenantKey(webhook.tenantId), sk: COUNT_KEY },
-          UpdateExpression: `SET #n = #n - :one${webhook.failingUntil ? ', removedFailingUntil = :failing' : ''}`,
+          UpdateExpression: 'SET #n = #n - :one',
           ConditionExpression: '#n > :zero',
           ExpressionAttributeNames: { '#n': 'webhooks' },
-          ExpressionAttributeValues: {
-            ':zero': 0,
-            ':one': 1,
-            ...(webhook.failingUntil ? { ':failing': webhook.failingUntil } : {}),
-          },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
         },
       },
     ]);
   }
 
-  async removedFailingUntil(tenantId: string): Promise<string | null> {
+  async tenantHeldUntil(tenantId: string): Promise<string | null> {
     const count = await this.table.getItem(tenantKey(tenantId), COUNT_KEY);
-    return (count?.removedFailingUntil as string | undefined) ?? null;
+    return (count?.heldUntil as string | undefined) ?? null;
+  }
+
+  async holdTenant(tenantId: string, until: string): Promise<void> {
+    // On the count item, which outlives every webhook: removing the endpoint does not lift it.
+    await this.table.writeIf({
+      Update: {
+        Key: { pk: tenantKey(tenantId), sk: COUNT_KEY },
+        UpdateExpression: 'SET heldUntil = :until, kind = :kind',
+        ConditionExpression: 'attribute_not_exists(heldUntil) OR heldUntil < :until',
+        ExpressionAttributeValues: { ':until': until, ':kind': 'webhook-count' },
+      },
+    });
   }
 
   async replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void> {
-    const items: TransactItem[] = [
+    const secrets = {
+      secret: after.secret,
+      previousSecret: after.previousSecret,
+      previousSecretUntil: after.previousSecretUntil,
+      earlierSecret: after.earlierSecret ?? null,
+      earlierSecretUntil: after.earlierSecretUntil ?? null,
+    };
+    await this.table.transact([
       {
-        Put: {
+        Update: {
           TableName: this.table.name,
-          Item: webhookItem(after),
-          ConditionExpression: 'secret = :secret',
-          ExpressionAttributeValues: { ':secret': before.secret },
+          Key: { pk: tenantKey(before.tenantId), sk: webhookKey(before.webhookId) },
+          // The secrets alone: the failing mark is the senders' to write, whenever they do.
+          UpdateExpression: `SET ${Object.keys(secrets)
+            .map((name) => `${name} = :${name}`)
+            .join(', ')}`,
+          ConditionExpression: 'secret = :before',
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(Object.entries(secrets).map(([name, value]) => [`:${name}`, value])),
+            ':before': before.secret,
+          },
         },
       },
       this.table.putEvent(event),
-    ];
-    await this.table.transact(items);
+    ]);
   }
 
   async markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void> {

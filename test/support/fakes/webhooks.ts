@@ -22,7 +22,7 @@ export class FakeWebhooks implements WebhookStore {
   readonly webhooks = new Map<string, StoredWebhook>();
   readonly deliveries = new Map<string, Delivery>();
   private readonly tests = new Map<string, string>();
-  private readonly removedFailing = new Map<string, string>();
+  private readonly held = new Map<string, string>();
   /** How many reads of due deliveries were made (each page one). */
   dueReads = 0;
 
@@ -45,16 +45,25 @@ export class FakeWebhooks implements WebhookStore {
 
   removeWebhook: WebhookStore['removeWebhook'] = async (webhook) => {
     if (!this.webhooks.delete(webhookKey(webhook))) throw new ConcurrentModificationError();
-    if (webhook.failingUntil) this.removedFailing.set(webhook.tenantId, webhook.failingUntil);
   };
 
-  removedFailingUntil: WebhookStore['removedFailingUntil'] = async (tenantId) =>
-    this.removedFailing.get(tenantId) ?? null;
+  tenantHeldUntil: WebhookStore['tenantHeldUntil'] = async (tenantId) => this.held.get(tenantId) ?? null;
+
+  holdTenant: WebhookStore['holdTenant'] = async (tenantId, until) => {
+    if ((this.held.get(tenantId) ?? '') < until) this.held.set(tenantId, until);
+  };
 
   replaceSecret: WebhookStore['replaceSecret'] = async (before, after) => {
-    if (this.webhooks.get(webhookKey(before))?.secret !== before.secret)
-      throw new ConcurrentModificationError();
-    this.webhooks.set(webhookKey(after), structuredClone(after));
+    const webhook = this.webhooks.get(webhookKey(before));
+    if (webhook?.secret !== before.secret) throw new ConcurrentModificationError();
+    const { secret, previousSecret, previousSecretUntil, earlierSecret, earlierSecretUntil } = after;
+    Object.assign(webhook, {
+      secret,
+      previousSecret,
+      previousSecretUntil,
+      earlierSecret,
+      earlierSecretUntil,
+    });
   };
 
   markFailing: WebhookStore['markFailing'] = async (tenantId, webhookId, until) => {
