@@ -52,21 +52,17 @@ export const BACKGROUND_FUNCTIONS = {
     // The tenant's webhooks (Query) and whether it is held (GetItem), the batch's deliveries with
     // their first attempts (PutItem, in transactions), an endpoint's failing mark and its tenant's
     // hold (UpdateItem); the retry driver woken for
-    // what was handed on and for a failed first attempt's retry, once per slot (its mark: PutItem,
-    // DeleteItem when the schedule could not be made).
-    needs: { table: ['Query', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], wakesRetries: true },
+    // what was handed on and for a failed first attempt's retry, once per slot (its lease: PutItem,
+    // UpdateItem).
+    needs: { table: ['Query', 'GetItem', 'PutItem', 'UpdateItem'], wakesRetries: true },
   },
   retryWebhooks: {
     entry: 'functions/handlers/retry-webhooks.ts',
     description:
       'One look at the webhook attempts that are due (retries, tests), when woken for them and every minute',
     // Due deliveries (Query on the index), their claim (UpdateItem), the webhook (GetItem), the
-    // attempt's record (PutItem); its next look's wake-up and the slot's mark (PutItem, DeleteItem).
-    needs: {
-      table: ['Query', 'UpdateItem', 'GetItem', 'PutItem', 'DeleteItem'],
-      index: true,
-      wakesRetries: true,
-    },
+    // attempt's record (PutItem); its next look's wake-up and the slot's lease (PutItem, UpdateItem).
+    needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true, wakesRetries: true },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;
 

@@ -26,9 +26,11 @@ export const wakeScheduleName = (slot: Date) =>
 
 /** Marks of the slots planned, shared by every sender: one Scheduler call per slot, not one per Lambda instance. */
 export interface WakeUpSlots {
-  /** False when the slot is marked already (its schedule made or being made). */
-  claim(slot: Date): Promise<boolean>;
-  /** Takes the mark back (its schedule could not be made): the next ask tries again. */
+  /** The slot's lease for asking the Scheduler; false while another sender holds it or once its schedule is made. */
+  claim(slot: Date, now: Date): Promise<boolean>;
+  /** Its schedule is made: no sender asks for it again. */
+  made(slot: Date, now: Date): Promise<void>;
+  /** Gives the lease back at once (its schedule could not be made): the next ask tries again. */
   release(slot: Date): Promise<void>;
 }
 
@@ -55,10 +57,9 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
     const slot = wakeSlot(at > now ? at : now);
     for (const planned of this.planned) if (planned <= now.getTime()) this.planned.delete(planned);
     if (this.planned.has(slot.getTime())) return;
-    if (!(await this.slots.claim(slot))) {
-      this.planned.add(slot.getTime());
-      return;
-    }
+    // Held by another sender (or made): not remembered here, so if that sender fails to make it,
+    // the next ask takes the slot over.
+    if (!(await this.slots.claim(slot, now))) return;
     const name = wakeScheduleName(slot);
     try {
       await this.client.send(
@@ -81,12 +82,15 @@ export class ScheduledRetryWakeUps implements RetryWakeUps {
         }),
       );
     } catch (error) {
-      // Made already (the mark was taken back after a failure that had made it): the same wake-up.
+      // Made already (a sender whose lease lapsed, or an earlier try that timed out): the same wake-up.
       if (!(error instanceof ConflictException)) {
         await this.slots.release(slot).catch(() => {});
         throw error;
       }
     }
     this.planned.add(slot.getTime());
+    // Unrecorded, a sender may ask again once the lease lapses: the Scheduler answers it with a
+    // conflict, the same wake-up.
+    await this.slots.made(slot, now).catch(() => {});
   }
 }

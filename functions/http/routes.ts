@@ -370,8 +370,8 @@ export const routes = [
     query: s.NoQuery,
     success: { status: 202, schema: 'WebhookTestAccepted' },
     // The delivery and the webhook's test marker (PutItem), in one transaction; the driver sends it,
-    // woken once per slot (the slot's mark: PutItem, DeleteItem when the schedule could not be made).
-    needs: { table: ['GetItem', 'PutItem', 'DeleteItem'], wakesRetries: true },
+    // woken once per slot (the slot's lease: PutItem, UpdateItem).
+    needs: { table: ['GetItem', 'PutItem', 'UpdateItem'], wakesRetries: true },
   },
   {
     name: 'listWebhookDeliveries',

@@ -75,9 +75,7 @@ describe('customer webhooks in the stack', () => {
   it('gives the sender and the retry driver exactly their table actions, and nothing else of AWS but the stream and the cursor key', () => {
     const sender = tableActionsOf(stack.webhooks.sender.fn);
     // GetItem: the tenant's hold only (the first attempts use the webhooks the batch listed).
-    // DeleteItem: a wake-up slot's mark only, taken back when its schedule could not be made.
     expect(sender.table).toEqual([
-      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

@@ -33,6 +33,7 @@ import { FakeClock } from '../support/clock.ts';
 import { silentLog } from '../support/deps.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { FakeWebhooks } from '../support/fakes/webhooks.ts';
+import { until } from '../support/until.ts';
 
 const T0 = '2026-12-01T10:00:00.300Z';
 
@@ -373,10 +374,17 @@ describe('wake-ups as one-time schedules', () => {
       },
     };
     const clock = new FakeClock('2026-12-01T10:00:00.300Z');
-    const marked = new Set<number>();
+    // Each slot's lease as the table keeps it: until when it is held, or made.
+    const marks = new Map<number, number | 'made'>();
     const slots: WakeUpSlots = {
-      claim: async (slot) => !marked.has(slot.getTime()) && Boolean(marked.add(slot.getTime())),
-      release: async (slot) => void marked.delete(slot.getTime()),
+      claim: async (slot, now) => {
+        const mark = marks.get(slot.getTime());
+        if (mark === 'made' || (mark !== undefined && mark >= now.getTime())) return false;
+        marks.set(slot.getTime(), now.getTime() + 10_000);
+        return true;
+      },
+      made: async (slot) => void marks.set(slot.getTime(), 'made'),
+      release: async (slot) => void marks.set(slot.getTime(), 0),
     };
     const instance = () =>
       new ScheduledRetryWakeUps(
@@ -385,7 +393,7 @@ describe('wake-ups as one-time schedules', () => {
         clock,
         slots,
       );
-    return { calls, client, clock, wakeUps: instance(), instance };
+    return { calls, client, clock, wakeUps: instance(), instance, marks };
   }
 
   it('a slot marked by another instance is not asked for again: one call per slot, however many senders ask', async () => {
@@ -444,6 +452,49 @@ describe('wake-ups as one-time schedules', () => {
     // The mark was taken back: another instance asks for the slot and makes it.
     await t.instance().wakeAt(t.clock.now());
     expect(t.calls).toHaveLength(2);
+  });
+
+  it('a sender that asked while another held the slot asks again, and makes it when that one failed', async () => {
+    const t = given();
+    const b = t.instance();
+    let fail: (error: Error) => void = () => {};
+    t.client.send = async (command: CreateScheduleCommand) => {
+      t.calls.push(command.input);
+      if (t.calls.length === 1) return new Promise((_, reject) => (fail = reject));
+      return { ScheduleArn: 'arn' };
+    };
+    const first = t.wakeUps.wakeAt(t.clock.now()).catch(() => 'failed');
+    await until(
+      async () => t.calls.length,
+      (n) => n === 1,
+      5_000,
+      'the first call',
+      5,
+    );
+    await b.wakeAt(t.clock.now());
+    expect(t.calls).toHaveLength(1);
+    fail(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
+    expect(await first).toBe('failed');
+    await b.wakeAt(t.clock.now());
+    expect(t.calls.map((c) => c.Name)).toEqual([
+      'webhook-retries-20261201T100002Z',
+      'webhook-retries-20261201T100002Z',
+    ]);
+  });
+
+  it('a slot whose sender died while asking is taken over once its lease lapses; a made one never again', async () => {
+    const t = given();
+    const slot = wakeSlot(t.clock.now());
+    t.marks.set(slot.getTime(), t.clock.now().getTime() + 10_000);
+    await t.wakeUps.wakeAt(t.clock.now());
+    expect(t.calls).toHaveLength(0);
+    t.clock.advance(1_500);
+    t.marks.set(slot.getTime(), t.clock.now().getTime() - 1);
+    await t.wakeUps.wakeAt(new Date(slot.getTime() - 1));
+    expect(t.calls).toHaveLength(1);
+    expect(t.marks.get(slot.getTime())).toBe('made');
+    await t.instance().wakeAt(new Date(slot.getTime() - 1));
+    expect(t.calls).toHaveLength(1);
   });
 
   it('a slot once passed may be planned again (its schedule fired and is gone)', async () => {
