@@ -33,13 +33,40 @@ export const systemResolve: Resolve = async (host) => {
   return resolveWith(resolver, host);
 };
 
-/** Every A and AAAA record of `host` (IPv4 first); ENOTFOUND when it has none. */
+/**
+ * How long the other family may take once one has answered with addresses (RFC 8305's
+ * resolution delay): a name server that ignores AAAA queries costs this, not its time-out.
+ */
+const OTHER_FAMILY_GRACE_MS = 50;
+
+/**
+ * The A and AAAA records of `host` (IPv4 first): every address of both families when both answer
+ * within OTHER_FAMILY_GRACE_MS of each other, else those of the first to answer with any.
+ * ENOTFOUND when neither has one. Every address returned is checked before it is connected to.
+ */
 export async function resolveWith(resolver: Resolver, host: string): Promise<LookupAddress[]> {
-  const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
-  const addresses = [
-    ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
-    ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+  const none: LookupAddress[] = [];
+  const families = [
+    resolver.resolve4(host).then(
+      (list) => list.map((address) => ({ address, family: 4 })),
+      () => none,
+    ),
+    resolver.resolve6(host).then(
+      (list) => list.map((address) => ({ address, family: 6 })),
+      () => none,
+    ),
   ];
+  // Either family with addresses, or both without.
+  await Promise.race([
+    ...families.map((family) => family.then((list) => (list.length > 0 ? list : new Promise(() => {})))),
+    Promise.all(families),
+  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<LookupAddress[]>((resolve) => {
+    timer = setTimeout(resolve, OTHER_FAMILY_GRACE_MS, none);
+  });
+  const addresses = (await Promise.all(families.map((family) => Promise.race([family, grace])))).flat();
+  clearTimeout(timer);
   if (addresses.length > 0) return addresses;
   // A name server that refused or timed out is not a refused connection to the webhook.
   throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });

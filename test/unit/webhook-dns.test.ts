@@ -14,7 +14,10 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A name server on loopback: `fast.test` at once, `slow.test` never, anything else: no such name. */
+/**
+ * A name server on loopback: `fast.test` at once, `slow.test` never, `v4only.test` its A record at
+ * once and never an answer for AAAA, anything else: no such name.
+ */
 async function nameServer(): Promise<{ resolver: Resolver; asked: string[] }> {
   const socket: Socket = createSocket('udp4');
   const asked: string[] = [];
@@ -24,7 +27,8 @@ async function nameServer(): Promise<{ resolver: Resolver; asked: string[] }> {
     if (!question) return;
     asked.push(`${question.name} ${question.type}`);
     if (question.name === 'slow.test') return;
-    const known = question.name === 'fast.test';
+    if (question.name === 'v4only.test' && question.type === 'AAAA') return;
+    const known = question.name === 'fast.test' || question.name === 'v4only.test';
     const answers =
       known && question.type === 'A'
         ? [{ type: 'A' as const, name: question.name, ttl: 60, data: '93.184.215.14' }]
@@ -82,6 +86,21 @@ describe('resolving a webhook’s host', () => {
     resolver.cancel();
     await Promise.all(slow);
   });
+
+  it('a name server that ignores AAAA queries costs a moment, not its time-out: the A records are used', async () => {
+    const { resolver } = await nameServer();
+    const started = performance.now();
+    expect(await resolveWith(resolver, 'v4only.test')).toEqual([{ address: '93.184.215.14', family: 4 }]);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    resolver.cancel();
+  });
+
+  it('the system’s resolution holds no thread of the pool either: with every one held, it still answers', async () => {
+    holdThreadPool();
+    // Whatever the machine's name servers say of a name that cannot exist (RFC 6761), or if it
+    // has none to ask, the answer comes without a thread: dns.lookup would wait for the pool.
+    await expect(systemResolve('no-such-host.invalid')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+  }, 15_000);
 
   it('a name without an address is not found, not a refused connection: the attempt fails with host-not-found', async () => {
     const { resolver, asked } = await nameServer();
