@@ -263,6 +263,31 @@ describe('webhooks on DynamoDB Local', () => {
       attempts: 1,
       dueAt: null,
     });
+    // Nothing of it pending: its lane has left the index.
+    expect(await t.webhooks.lanesToLook(new Date('2030-01-01T00:00:00.000Z'))).toEqual([]);
+  });
+
+  it('two looks at once: an endpoint that never answers has eight of the driver’s attempts in flight, not sixteen; the other endpoint is served', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    const fast = await t.add('fast', { url: 'https://fast.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    // Handed on unattempted (the stream's budget spent at once), all due now.
+    await deliverEvents(
+      t.delivery,
+      Array.from({ length: 20 }, () => t.event('grant.created', 'slow')),
+      0,
+    );
+    await testWebhook(t.deps, 'fast', fast.webhookId, t.clock.now());
+    t.sender.sent.length = 0;
+    const looks = [new RetryDriver(t.delivery, 'driver-a'), new RetryDriver(t.delivery, 'driver-b')];
+    const started = await Promise.all(looks.map((look) => look.tick()));
+    expect(started.reduce((a, b) => a + b, 0)).toBe(PER_ENDPOINT_CONCURRENCY + 1);
+    // Later in the minute, while they hang, another look starts none of them.
+    t.clock.advance(30_000);
+    expect(await new RetryDriver(t.delivery, 'driver-c').tick()).toBe(0);
+    expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+    expect(t.sender.sent.filter((r) => r.url === fast.url)).toHaveLength(1);
   });
 
   it('a rotation: the next delivery carries both signatures; a test goes to that webhook only', async () => {
