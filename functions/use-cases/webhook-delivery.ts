@@ -301,13 +301,17 @@ export class RetryDriver {
   private async take(lane: Lane, now: Date): Promise<number> {
     const { webhooks } = this.deps;
     const until = new Date(now.getTime() + CLAIM_MS);
-    const taken = await webhooks.takeLane(lane, this.claim, now, until);
-    if (!taken) return 0;
+    let taken: Lane | null;
     let read: Delivery[];
     try {
+      taken = await webhooks.takeLane(lane, this.claim, now, until);
+      if (!taken) return 0;
       read = await webhooks.laneDeliveries(lane.tenantId, lane.webhookId, PER_ENDPOINT_CONCURRENCY + 1);
     } catch (error) {
-      this.deps.log.warn('webhook endpoint not read; its lease lapses within the minute', {
+      // The other endpoints go on; this one's lease, if taken, lapses within the minute.
+      this.deps.log.warn('webhook endpoint not looked at; a later look takes it', {
+        tenantId: lane.tenantId,
+        webhookId: lane.webhookId,
         error: (error as Error).name,
       });
       return 0;

@@ -348,6 +348,27 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     expect(t.webhooks.dueReads).toBe(11);
   });
 
+  it('an endpoint whose lane cannot be taken or read (the table throttles) is a warning: the other endpoints are served in the same look', async () => {
+    const t = given();
+    for (const id of ['w1', 'w2', 'w3']) await t.webhooks.addWebhook(webhook('acme', id), undefined as never);
+    for (const id of ['w1', 'w2', 'w3'])
+      await t.webhooks.writeDeliveries(backlog('acme', id, 2, new Date(Date.parse(T0) - 1_000)));
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    const take = t.webhooks.takeLane;
+    t.webhooks.takeLane = async (lane, ...rest) => {
+      if (lane.webhookId === 'w1') throw throttled;
+      return take(lane, ...rest);
+    };
+    const read = t.webhooks.laneDeliveries;
+    t.webhooks.laneDeliveries = async (tenantId, webhookId, limit) => {
+      if (webhookId === 'w2') throw throttled;
+      return read(tenantId, webhookId, limit);
+    };
+    expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({ attempted: 2, delivered: 2 });
+    expect(t.sender.sent.map((s) => s.url)).toEqual(Array(2).fill(webhook('acme', 'w3').url));
+    expect(t.warnings).toEqual(Array(2).fill('webhook endpoint not looked at; a later look takes it'));
+  });
+
   it('two looks at once never have more than eight attempts in flight to one endpoint, with a backlog of 10 500 (the stream’s sender aside)', async () => {
     const t = given();
     await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
