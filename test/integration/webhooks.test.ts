@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { dynamoDocumentClient } from '../../functions/adapters/aws-clients.ts';
 import { DynamoAudit } from '../../functions/adapters/dynamodb/audit.ts';
 import { Table } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoWebhooks } from '../../functions/adapters/dynamodb/webhooks.ts';
@@ -7,6 +9,7 @@ import type { EventData } from '../../functions/domain/audit.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CUT_OFF,
+  type Lane,
   type OutgoingWebhook,
   type SendOutcome,
   type WebhookSender,
@@ -30,7 +33,8 @@ import {
 import { FakeClock } from '../support/clock.ts';
 import { silentLog, testCursors } from '../support/deps.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
-import { freshTable } from '../support/table.ts';
+import { faultyProxy } from '../support/faulty-proxy.ts';
+import { freshTable, localClientConfig } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
 /** The library checks the timestamp against its own clock: verify as of the fake clock. */
@@ -97,7 +101,7 @@ async function given() {
       grantId: null,
       details: { access: true, checkedAt: clock.now().toISOString() },
     }) as EventData;
-  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event };
+  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event, tableName };
 }
 
 describe('webhooks on DynamoDB Local', () => {
@@ -265,6 +269,38 @@ describe('webhooks on DynamoDB Local', () => {
     });
     // Nothing of it pending: its lane has left the index.
     expect(await t.webhooks.lanesToLook(new Date('2030-01-01T00:00:00.000Z'))).toEqual([]);
+  });
+
+  it('a lane’s lease, taken or given back while a batch’s transaction counts on the lane (TransactionConflict), is tried again, never lost', async () => {
+    const t = await given();
+    const hook = await t.add();
+    t.sender.answer = () => ({ status: 503, error: null });
+    await deliverEvents(t.delivery, [t.event()]);
+    t.clock.advance(6_000);
+    const proxy = await faultyProxy(inject('dynamoEndpoint'));
+    onTestFinished(proxy.close);
+    const client = new DynamoDBClient(localClientConfig(proxy.endpoint, 1));
+    const webhooks = new DynamoWebhooks(new Table(dynamoDocumentClient(client), t.tableName, testCursors()));
+    const conflict = () => ({
+      operation: 'UpdateItem',
+      times: 2,
+      status: 400,
+      errorType: 'TransactionConflictException',
+    });
+    proxy.inject(conflict());
+    const lane = await webhooks.takeLane(
+      { tenantId: 'acme', webhookId: hook.webhookId },
+      'driver',
+      t.clock.now(),
+      new Date(t.clock.now().getTime() + 60_000),
+    );
+    expect(lane).toMatchObject({ pending: 1, leaseHolder: 'driver' });
+    proxy.inject(conflict());
+    await webhooks.releaseLane(lane as Lane, 'driver', new Date(t.clock.now().getTime() + 30_000));
+    expect(proxy.seen.filter((op) => op === 'UpdateItem')).toHaveLength(6);
+    expect(await t.webhooks.lanesToLook(new Date('2030-01-01T00:00:00.000Z'))).toMatchObject([
+      { pending: 1, leaseHolder: null, lookAt: '2026-12-01T10:00:36.000Z' },
+    ]);
   });
 
   it('two looks at once: an endpoint that never answers has eight of the driver’s attempts in flight, not sixteen; the other endpoint is served', async () => {

@@ -1,4 +1,9 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
 import {
   ConcurrentModificationError,
@@ -451,19 +456,22 @@ export class DynamoWebhooks implements WebhookStore {
     until: Date,
   ): Promise<Lane | null> {
     try {
-      const { Attributes } = await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: tenantKey(lane.tenantId), sk: laneKey(lane.webhookId) },
-          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
-          ConditionExpression: 'lookAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeValues: {
-            ':holder': holder,
-            ':until': until.toISOString(),
-            ':now': now.toISOString(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+      // A lane meets the sender's transactions (its counts) in flight: tried again, as they are.
+      const { Attributes } = await retryTransactionConflict(() =>
+        this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: { pk: tenantKey(lane.tenantId), sk: laneKey(lane.webhookId) },
+            UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
+            ConditionExpression: 'lookAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            ExpressionAttributeValues: {
+              ':holder': holder,
+              ':until': until.toISOString(),
+              ':now': now.toISOString(),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
       return toLane(Attributes ?? {});
     } catch (error) {
@@ -494,42 +502,41 @@ export class DynamoWebhooks implements WebhookStore {
     const Key = { pk: tenantKey(taken.tenantId), sk: laneKey(taken.webhookId) };
     const at = lookAt.toISOString();
     if (
-      await this.table.writeIf({
-        Update: {
-          Key,
-          UpdateExpression: 'SET lookAt = :at, gsi1sk = :sort REMOVE leaseHolder, leaseUntil',
-          ConditionExpression:
-            'leaseHolder = :holder AND pending > :zero AND (version = :version OR lookAt > :at)',
-          ExpressionAttributeValues: {
-            ':at': at,
-            ':sort': laneSort(taken, at),
-            ':holder': holder,
-            ':zero': 0,
-            ':version': taken.version,
-          },
+      await this.laneWriteIf({
+        Key,
+        UpdateExpression: 'SET lookAt = :at, gsi1sk = :sort REMOVE leaseHolder, leaseUntil',
+        ConditionExpression:
+          'leaseHolder = :holder AND pending > :zero AND (version = :version OR lookAt > :at)',
+        ExpressionAttributeValues: {
+          ':at': at,
+          ':sort': laneSort(taken, at),
+          ':holder': holder,
+          ':zero': 0,
+          ':version': taken.version,
         },
       })
     )
       return;
     if (
-      await this.table.writeIf({
-        Update: {
-          Key,
-          UpdateExpression: 'REMOVE lookAt, gsi1pk, gsi1sk, leaseHolder, leaseUntil',
-          ConditionExpression: 'leaseHolder = :holder AND pending <= :zero',
-          ExpressionAttributeValues: { ':holder': holder, ':zero': 0 },
-        },
+      await this.laneWriteIf({
+        Key,
+        UpdateExpression: 'REMOVE lookAt, gsi1pk, gsi1sk, leaseHolder, leaseUntil',
+        ConditionExpression: 'leaseHolder = :holder AND pending <= :zero',
+        ExpressionAttributeValues: { ':holder': holder, ':zero': 0 },
       })
     )
       return;
-    await this.table.writeIf({
-      Update: {
-        Key,
-        UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
-        ConditionExpression: 'leaseHolder = :holder',
-        ExpressionAttributeValues: { ':holder': holder },
-      },
+    await this.laneWriteIf({
+      Key,
+      UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
+      ConditionExpression: 'leaseHolder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
     });
+  }
+
+  /** A conditional update of a lane, tried again while it meets a sender's transaction in flight. */
+  private laneWriteIf(update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    return retryTransactionConflict(() => this.table.writeIf({ Update: update }));
   }
 
   async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
