@@ -369,6 +369,22 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     expect(t.warnings).toEqual(Array(2).fill('webhook endpoint not looked at; a later look takes it'));
   });
 
+  it('an endpoint whose index shows fewer deliveries than its lane counts (index lag) gets its next look within the minute, not at its retry', async () => {
+    const t = given();
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('acme', 'w1', 2, new Date(Date.parse(T0) - 1_000)));
+    const read = t.webhooks.laneDeliveries;
+    t.webhooks.laneDeliveries = async (...args) => (await read(...args)).slice(0, 1);
+    t.sender.answer = () => ({ status: 503, error: null });
+    const minute = new Date(Date.parse(T0) + 60_000).toISOString();
+    // The one it saw failed again: its retry is 5 minutes away, the one it did not see is due.
+    expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({
+      attempted: 1,
+      nextLookAt: minute,
+    });
+    expect(t.webhooks.lanes.get('acme#w1')).toMatchObject({ pending: 2, lookAt: minute, leaseHolder: null });
+  });
+
   it('two looks at once never have more than eight attempts in flight to one endpoint, with a backlog of 10 500 (the stream’s sender aside)', async () => {
     const t = given();
     await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
