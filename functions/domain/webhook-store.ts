@@ -99,9 +99,10 @@ export interface WebhookStore {
   /**
    * Gives the lane's lease back, if `holder` still holds it: with no delivery pending the lane
    * leaves the index; otherwise its next look is `lookAt`, unless a writer since `taken` was read
-   * set a sooner one.
+   * set a sooner one. Returns the lane's next look then (null: it left the index, or the lease
+   * was no longer `holder`'s).
    */
-  releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<void>;
+  releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<string | null>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
   claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
   /**

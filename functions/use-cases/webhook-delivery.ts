@@ -340,9 +340,14 @@ export class RetryDriver {
         // Fewer read than pending, though there was room: some are not in the index yet.
         const lagging = read.length < Math.min(taken.pending, PER_ENDPOINT_CONCURRENCY + 1);
         const lookAt = Math.min(...next, lagging ? minute : Number.POSITIVE_INFINITY);
-        if (Number.isFinite(lookAt)) this.lookAgainAt(lookAt);
         // Nothing left: the lane leaves the index (or, written to since, keeps the writer's look).
-        await webhooks.releaseLane(taken, this.claim, new Date(Number.isFinite(lookAt) ? lookAt : minute));
+        const after = await webhooks.releaseLane(
+          taken,
+          this.claim,
+          new Date(Number.isFinite(lookAt) ? lookAt : minute),
+        );
+        // The writer's look too: a look that found the lane held left it to this one.
+        if (after) this.lookAgainAt(Date.parse(after));
       })
       .catch((error) =>
         this.deps.log.warn('webhook endpoint lease not given back; it lapses within the minute', {

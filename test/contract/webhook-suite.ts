@@ -81,7 +81,7 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
       expect(await store.laneDeliveries(hook.tenantId, hook.webhookId, 9)).toMatchObject([
         { eventId: delivery(1).eventId, claim: 'driver', dueAt: AFTER_MINUTE.toISOString() },
       ]);
-      await store.releaseLane(lane, 'driver', AFTER_MINUTE);
+      expect(await store.releaseLane(lane, 'driver', AFTER_MINUTE)).toBe(AFTER_MINUTE.toISOString());
       expect(await store.lanesToLook(T)).toEqual([]);
       expect(await laneOf(store)).toMatchObject({ pending: 1, lookAt: AFTER_MINUTE.toISOString() });
     });
@@ -129,21 +129,23 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
         leaseHolder: 'b',
       });
       // The lapsed holder gives back nothing of b's.
-      await store.releaseLane((await laneOf(store)) as Lane, 'a', T);
+      expect(await store.releaseLane((await laneOf(store)) as Lane, 'a', T)).toBeNull();
       expect(await laneOf(store)).toMatchObject({ leaseHolder: 'b', lookAt: LATER.toISOString() });
     });
 
-    it('giving a lane back: its next look as given, unless a writer since asked for a sooner one', async () => {
+    it('giving a lane back: its next look as given, unless a writer since asked for a sooner one (the look it answers is the one that stands)', async () => {
       const store = await make();
       await store.writeDeliveries([delivery(1)]);
       let lane = (await store.takeLane(hook, 'driver', T, AFTER_MINUTE)) as Lane;
-      await store.releaseLane(lane, 'driver', LATER);
+      expect(await store.releaseLane(lane, 'driver', LATER)).toBe(LATER.toISOString());
       expect(await laneOf(store)).toMatchObject({ lookAt: LATER.toISOString(), leaseHolder: null });
       // A writer meanwhile wants a look at T + 5 s: a later one given back gives way to it ...
       await store.writeDeliveries([delivery(2, { dueAt: LATER.toISOString() })]);
       lane = (await store.takeLane(hook, 'driver', LATER, new Date(LATER.getTime() + 60_000))) as Lane;
       await store.writeDeliveries([delivery(3, { dueAt: SOON.toISOString() })]);
-      await store.releaseLane(lane, 'driver', new Date(LATER.getTime() + 30_000));
+      expect(await store.releaseLane(lane, 'driver', new Date(LATER.getTime() + 30_000))).toBe(
+        SOON.toISOString(),
+      );
       expect(await laneOf(store)).toMatchObject({
         pending: 3,
         lookAt: SOON.toISOString(),
@@ -152,7 +154,7 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
       // ... a sooner one given back wins.
       lane = (await store.takeLane(hook, 'driver', LATER, new Date(LATER.getTime() + 60_000))) as Lane;
       await store.writeDeliveries([delivery(4, { dueAt: LATER.toISOString() })]);
-      await store.releaseLane(lane, 'driver', T);
+      expect(await store.releaseLane(lane, 'driver', T)).toBe(T.toISOString());
       expect(await laneOf(store)).toMatchObject({ pending: 4, lookAt: T.toISOString() });
     });
 
@@ -171,7 +173,7 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
         };
         expect(await store.settleAttempt(stopped, 'driver')).toBe(true);
       }
-      await store.releaseLane(lane, 'driver', AFTER_MINUTE);
+      expect(await store.releaseLane(lane, 'driver', AFTER_MINUTE)).toBeNull();
       expect(await store.lanesToLook(new Date('2027-01-01T00:00:00.000Z'))).toEqual([]);
       expect(await laneOf(store)).toBeUndefined();
       expect(await store.laneDeliveries(hook.tenantId, hook.webhookId, 9)).toEqual([]);
@@ -208,7 +210,7 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
       const [d] = await store.laneDeliveries(hook.tenantId, hook.webhookId, 9);
       await store.claimDelivery(d as Delivery, 'driver', AFTER_MINUTE);
       await store.settleAttempt({ ...(d as Delivery), attempts: 1, dueAt: LATER.toISOString() }, 'driver');
-      await store.releaseLane(lane, 'driver', LATER);
+      expect(await store.releaseLane(lane, 'driver', LATER)).toBe(LATER.toISOString());
       expect(await store.startTest({ ...delivery(2), type: 'webhook.test', dueAt: SOON.toISOString() })).toBe(
         test.eventId,
       );

@@ -385,6 +385,28 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     expect(t.webhooks.lanes.get('acme#w1')).toMatchObject({ pending: 2, lookAt: minute, leaseHolder: null });
   });
 
+  it('a test written while a look holds its endpoint: that look plans for it when it gives the lane back, not the per-minute look', async () => {
+    const t = given();
+    const id = ulidGenerator().next(t.clock.now());
+    await t.webhooks.addWebhook(webhook('acme', id), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('acme', id, 2, new Date(Date.parse(T0) - 1_000)));
+    t.sender.answer = () => 'hold';
+    const holding = retryDueDeliveries(t.delivery, 'driver-1');
+    await vi.waitFor(() => expect(t.sender.held).toHaveLength(2));
+    t.clock.advance(1_000);
+    await testWebhook(t.webhookDeps, 'acme', id, t.clock.now());
+    // Its wake-up's look finds the endpoint held: none of its attempts, and no plan of its own.
+    expect(await retryDueDeliveries(t.delivery, 'driver-2')).toMatchObject({
+      attempted: 0,
+      nextLookAt: null,
+    });
+    t.sender.answer = () => ({ status: 204, error: null });
+    for (const release of t.sender.held.splice(0)) release();
+    expect(await holding).toMatchObject({ attempted: 2, nextLookAt: '2026-12-01T10:00:01.300Z' });
+    expect((await retryDueDeliveries(t.delivery, 'driver-3')).attempted).toBe(1);
+    expect(t.sender.sent.at(-1)?.url).toBe(webhook('acme', id).url);
+  });
+
   it('two looks at once never have more than eight attempts in flight to one endpoint, with a backlog of 10 500 (the stream’s sender aside)', async () => {
     const t = given();
     await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);

@@ -496,9 +496,10 @@ export class DynamoWebhooks implements WebhookStore {
 
   /**
    * At most three conditional updates, the first that applies: the next look (none written
-   * since, or only later ones); out of the index (none pending); the lease alone.
+   * since, or only later ones); out of the index (none pending); the lease alone (a writer's
+   * sooner look stands).
    */
-  async releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<void> {
+  async releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<string | null> {
     const Key = { pk: tenantKey(taken.tenantId), sk: laneKey(taken.webhookId) };
     const at = lookAt.toISOString();
     if (
@@ -516,7 +517,7 @@ export class DynamoWebhooks implements WebhookStore {
         },
       })
     )
-      return;
+      return at;
     if (
       await this.laneWriteIf({
         Key,
@@ -525,13 +526,26 @@ export class DynamoWebhooks implements WebhookStore {
         ExpressionAttributeValues: { ':holder': holder, ':zero': 0 },
       })
     )
-      return;
-    await this.laneWriteIf({
-      Key,
-      UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
-      ConditionExpression: 'leaseHolder = :holder',
-      ExpressionAttributeValues: { ':holder': holder },
-    });
+      return null;
+    // Written to since with a sooner look: that one stands, and the holder plans for it.
+    try {
+      const { Attributes } = await retryTransactionConflict(() =>
+        this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key,
+            UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
+            ConditionExpression: 'leaseHolder = :holder',
+            ExpressionAttributeValues: { ':holder': holder },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return toLane(Attributes ?? {}).lookAt;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
   }
 
   /** A conditional update of a lane, tried again while it meets a sender's transaction in flight. */

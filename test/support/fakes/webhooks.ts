@@ -145,7 +145,7 @@ export class FakeWebhooks implements WebhookStore {
 
   releaseLane: WebhookStore['releaseLane'] = async (taken, holder, lookAt) => {
     const lane = this.lanes.get(webhookKey(taken));
-    if (!lane || lane.leaseHolder !== holder) return;
+    if (!lane || lane.leaseHolder !== holder) return null;
     const at = lookAt.toISOString();
     const next =
       lane.pending <= 0
@@ -154,6 +154,7 @@ export class FakeWebhooks implements WebhookStore {
           ? at
           : lane.lookAt;
     this.lanes.set(webhookKey(taken), { ...lane, lookAt: next, leaseHolder: null, leaseUntil: null });
+    return next;
   };
 
   claimDelivery: WebhookStore['claimDelivery'] = async (delivery, claim, until) => {
