@@ -113,10 +113,13 @@ export class FakeWebhooks implements WebhookStore {
 
   lanesToLook: WebhookStore['lanesToLook'] = async (before) => {
     this.laneReads++;
-    return [...this.lanes.values()]
-      .filter((l) => l.pending > 0 && l.lookAt !== null && l.lookAt <= before.toISOString())
-      .sort((a, b) => (a.lookAt as string).localeCompare(b.lookAt as string))
-      .map((l) => structuredClone(l));
+    return (
+      [...this.lanes.values()]
+        // In the index while it has a `lookAt`: from the first write that adds one until a look finds none pending.
+        .filter((l) => l.lookAt !== null && l.lookAt <= before.toISOString())
+        .sort((a, b) => (a.lookAt as string).localeCompare(b.lookAt as string))
+        .map((l) => structuredClone(l))
+    );
   };
 
   takeLane: WebhookStore['takeLane'] = async (of, holder, now, until) => {
