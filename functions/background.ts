@@ -50,9 +50,9 @@ export const BACKGROUND_FUNCTIONS = {
     description:
       "Delivers every deliverable event to its tenant's webhooks, first attempt at once (on the table stream)",
     // The tenant's webhooks (Query) and whether it is held (GetItem), the batch's deliveries with
-    // their first attempts (PutItem, in transactions), an endpoint's failing mark and its tenant's
-    // hold (UpdateItem); the retry driver woken for
-    // what was handed on and for a failed first attempt's retry, once per slot (its lease: PutItem,
+    // their first attempts (PutItem, in transactions with their lanes' counts: UpdateItem), an
+    // endpoint's failing mark and its tenant's hold (UpdateItem); the retry driver woken for what
+    // was handed on and for a failed first attempt's retry, once per slot (its lease: PutItem,
     // UpdateItem).
     needs: { table: ['Query', 'GetItem', 'PutItem', 'UpdateItem'], wakesRetries: true },
   },
@@ -60,8 +60,10 @@ export const BACKGROUND_FUNCTIONS = {
     entry: 'functions/handlers/retry-webhooks.ts',
     description:
       'One look at the webhook attempts that are due (retries, tests), when woken for them and every minute',
-    // Due deliveries (Query on the index), their claim (UpdateItem), the webhook (GetItem), the
-    // attempt's record (PutItem); its next look's wake-up and the slot's lease (PutItem, UpdateItem).
+    // The lanes wanting a look and an endpoint's due deliveries (Query on the index), a lane's
+    // lease and a delivery's claim (UpdateItem), the webhook (GetItem), the attempt's record
+    // (PutItem, with its lane's count when it ends the delivery); its next look's wake-up and the
+    // slot's lease (PutItem, UpdateItem).
     needs: { table: ['Query', 'UpdateItem', 'GetItem', 'PutItem'], index: true, wakesRetries: true },
   },
 } as const satisfies Record<string, { entry: string; description: string; needs: FunctionNeeds }>;

@@ -29,6 +29,25 @@ export interface Delivery {
 }
 
 /**
+ * One endpoint's turn with the retry driver. Every write that adds pending deliveries counts
+ * them here and sets `lookAt` (in the same transaction), every settle that ends one counts it
+ * off; the driver takes the lease to attempt the endpoint's deliveries, so one endpoint's
+ * attempts never come from two looks at once.
+ */
+export interface Lane {
+  tenantId: string;
+  webhookId: string;
+  /** How many of the endpoint's deliveries are pending. */
+  pending: number;
+  /** Bumped by every write that adds a pending delivery or brings one forward. */
+  version: number;
+  /** When the endpoint next wants a look; null once nothing is pending. */
+  lookAt: string | null;
+  leaseHolder: string | null;
+  leaseUntil: string | null;
+}
+
+/**
  * Customer webhooks and their deliveries. Every change of a webhook is written with its audit
  * event in one transaction. The stream's sender writes a delivery only after its first attempt
  * (or unattempted, due at once); from then on it is attempted only by the driver that claimed
@@ -55,23 +74,48 @@ export interface WebhookStore {
   markFailing(tenantId: string, webhookId: string, until: string | null): Promise<void>;
   /**
    * Writes new deliveries as they are (each its first attempt's outcome, or unattempted and due),
-   * but none written already (a repeated event writes nothing twice); returns those it wrote.
+   * but none written already (a repeated event writes nothing twice), each pending one counted
+   * on its lane, whose `lookAt` becomes the soonest `dueAt` written; returns those it wrote.
    */
   writeDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]>;
   /**
-   * Writes a test delivery (due at its `dueAt`), the webhook's only one pending, and returns its
-   * event id. While the previous test waits for a retry, that retry is brought forward instead
+   * Writes a test delivery (due at its `dueAt`, counted on its lane, whose `lookAt` it sets), the
+   * webhook's only one pending, and returns its event id. While the previous test waits for a
+   * retry, that retry is brought forward instead (its lane's `lookAt` with it)
    * (and its id returned); while it is due or being attempted: WebhookTestPendingError.
    * ConcurrentModificationError when another test was written meanwhile.
    */
   startTest(delivery: Delivery): Promise<string>;
-  /** Deliveries whose `dueAt` is at or before `now`, soonest first (after `after`, one read before, if given). */
-  dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]>;
+  /**
+   * The lanes with pending deliveries whose `lookAt` is at or before `before`, soonest first
+   * (every page).
+   */
+  lanesToLook(before: Date): Promise<Lane[]>;
+  /**
+   * Takes the lane's lease for `holder` until `until` while its `lookAt` has come (at `now`) and
+   * no other holder's lease runs; returns the lane as it is then, or null.
+   */
+  takeLane(
+    lane: Pick<Lane, 'tenantId' | 'webhookId'>,
+    holder: string,
+    now: Date,
+    until: Date,
+  ): Promise<Lane | null>;
+  /** The endpoint's pending deliveries, soonest due first (claimed ones too, due when their claim lapses). */
+  laneDeliveries(tenantId: string, webhookId: string, limit: number): Promise<Delivery[]>;
+  /**
+   * Gives the lane's lease back, if `holder` still holds it: with no delivery pending the lane
+   * leaves the index; otherwise its next look is `lookAt`, unless a writer since `taken` was read
+   * set a sooner one. Returns the lane's next look then (null: it left the index, or the lease
+   * was no longer `holder`'s).
+   */
+  releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<string | null>;
   /** Takes a due delivery as it was read for `claim` until `until`; false when another sender took it. */
   claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean>;
-  /** Gives a claimed delivery back unattempted, due at `dueAt`; false when the claim was lost. */
-  releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean>;
-  /** Records an attempt made under `claim` (`after` is the delivery with it); false when the claim was lost. */
+  /**
+   * Records an attempt made under `claim` (`after` is the delivery with it), one fewer pending on
+   * its lane when it ends the delivery; false when the claim was lost.
+   */
   settleAttempt(after: Delivery, claim: string): Promise<boolean>;
   /** Newest first. */
   listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>>;

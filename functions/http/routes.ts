@@ -369,8 +369,9 @@ export const routes = [
       'Sends a `webhook.test` delivery to this webhook only (see its deliveries); one pending at a time (a retry it waits for is made now; 409 webhook-test-pending while it is due or being attempted).',
     query: s.NoQuery,
     success: { status: 202, schema: 'WebhookTestAccepted' },
-    // The delivery and the webhook's test marker (PutItem), in one transaction; the driver sends it,
-    // woken once per slot (the slot's lease: PutItem, UpdateItem).
+    // The delivery and the webhook's test marker (PutItem) with its lane's count (UpdateItem), in
+    // one transaction, or a waiting retry brought forward (UpdateItem); the driver sends it, woken
+    // once per slot (the slot's lease: PutItem, UpdateItem).
     needs: { table: ['GetItem', 'PutItem', 'UpdateItem'], wakesRetries: true },
   },
   {

@@ -11,12 +11,13 @@ import { slackText } from '../domain/slack-text.ts';
 import {
   CUT_OFF,
   type Delivery,
+  type Lane,
   type OutgoingWebhook,
   type SendOutcome,
   type WebhookSender,
   type WebhookStore,
 } from '../domain/webhook-store.ts';
-import { ATTEMPT_TIMEOUT_MS, nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
+import { nextAttemptAt, type StoredWebhook, signingSecrets } from '../domain/webhooks.ts';
 import { forEachConcurrently } from './deps.ts';
 
 export interface DeliveryDeps {
@@ -56,9 +57,15 @@ export function newDelivery(
   };
 }
 
-/** How long a sender holds a delivery: past its attempt's timeout, so two never send at once. */
+/**
+ * How long a driver holds a delivery, and an endpoint's lane: past its attempts' timeout, so two
+ * never send at once.
+ */
 export const CLAIM_MS = 60_000;
-/** Attempts in flight to one endpoint at a time: a slow one holds up only its own deliveries. */
+/**
+ * Attempts in flight to one endpoint at a time, from the stream's sender and from the retry
+ * driver each: a slow one holds up only its own deliveries.
+ */
 export const PER_ENDPOINT_CONCURRENCY = 8;
 /**
  * How long the stream's sender waits for first attempts: an attempt still running then is cut
@@ -66,13 +73,8 @@ export const PER_ENDPOINT_CONCURRENCY = 8;
  * stream (other tenants' first attempts) this long at most. The driver gives it the full 10 s.
  */
 export const FIRST_ATTEMPT_BUDGET_MS = 3_000;
-/** How many due deliveries the driver reads per query. */
-const DUE_PAGE = 500;
-/**
- * How many due deliveries one look of the driver reads at most (twenty queries): a delivery
- * with fewer than this many due before it is started on the next look whatever their endpoints.
- */
-export const DUE_SCAN_MAX = 10_000;
+/** How many lanes a look takes at a time (their attempts then run side by side). */
+const LANES_AT_ONCE = 10;
 
 /**
  * The table stream's consumer of deliverable events, as its event source mapping is set up (the
@@ -273,28 +275,6 @@ const isSuccess = (outcome: SendOutcome) =>
 
 const endpointOf = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) => `${d.tenantId}#${d.webhookId}`;
 
-async function attemptLogged(
-  deps: DeliveryDeps,
-  delivery: Delivery,
-  claim: string,
-  signal?: AbortSignal,
-  webhook?: StoredWebhook,
-): Promise<Delivery['status'] | 'cut-off' | 'unrecorded'> {
-  try {
-    const after = await attempt(deps, delivery, claim, signal, webhook);
-    return after === null ? 'cut-off' : after.status;
-  } catch (error) {
-    // Left claimed: the retry driver takes it again once the claim lapses.
-    deps.log.error('webhook attempt not recorded', {
-      tenantId: delivery.tenantId,
-      webhookId: delivery.webhookId,
-      eventId: delivery.eventId,
-      error: (error as Error).name,
-    });
-    return 'unrecorded';
-  }
-}
-
 /**
  * How far ahead a look plans: a delivery falling due sooner than this (before the next
  * per-minute look) gets a wake-up of its own, so it is attempted on time, not up to a minute late.
@@ -315,25 +295,21 @@ export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock'
 }
 
 /**
- * The retry driver, one look per invocation: claims every delivery whose attempt is due (a retry,
- * a test, a first attempt handed on, or one whose sender stopped before recording it) and starts
- * it, at most PER_ENDPOINT_CONCURRENCY per endpoint, so an endpoint that never answers holds only
- * its own slots. It never waits for time to pass: what falls due later, or did not fit this look,
- * gets a wake-up instead.
+ * The retry driver, one look per invocation: takes every endpoint whose lane wants a look (a
+ * retry, a test, a first attempt handed on, or one whose sender stopped before recording it is
+ * due) and starts its due deliveries, at most PER_ENDPOINT_CONCURRENCY, under the lane's lease:
+ * an endpoint's attempts come from one look at a time, however many run at once, and an
+ * endpoint's backlog, however long, costs a look one query and delays no other endpoint. It
+ * never waits for time to pass: what falls due later, or did not fit this look, gets a wake-up.
  */
 export class RetryDriver {
-  private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   attempted = 0;
   delivered = 0;
-  /** Due deliveries this look read but left (its own slots for their endpoint full, or past the limit). */
+  /** Lanes wanting a look that this one left (past its limit). */
   private leftOver = false;
-  /** Due deliveries left because attempts elsewhere (another look, the sender) hold all their endpoint's slots. */
-  private blocked = false;
-  /** Attempts in flight elsewhere, per endpoint, as this look read them. */
-  private readonly elsewhere = new Map<string, number>();
-  /** The soonest unclaimed delivery falling due within WAKE_HORIZON_MS, if any. */
-  private soonest: Date | null = null;
+  /** The soonest next look of a lane this look read or gave back. */
+  private soonest: number | null = null;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -341,95 +317,132 @@ export class RetryDriver {
   ) {}
 
   /**
-   * One look at what is due; returns how many attempts it started (at most `limit`). It reads
-   * everything due within WAKE_HORIZON_MS, up to DUE_SCAN_MAX deliveries: past the deliveries of
-   * endpoints whose slots are full, so one endpoint's backlog, however long, does not hide
-   * another's due delivery behind it; and past the attempts in flight elsewhere (claimed, their
-   * claim lapsing within the minute), which take their endpoint's slots here too, so looks that
-   * overlap still give an endpoint PER_ENDPOINT_CONCURRENCY attempts at a time.
+   * One look: reads the lanes wanting a look within WAKE_HORIZON_MS (every page) and takes those
+   * whose time has come, a few at a time, starting their attempts without waiting for them;
+   * returns how many it started (it takes no lane once `limit` are). A lane another look holds
+   * is that look's to plan.
    */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
-    const horizon = new Date(now.getTime() + WAKE_HORIZON_MS);
-    const due: Delivery[] = [];
-    let after: Delivery | undefined;
-    for (let scanned = 0; ; ) {
-      const page = await this.deps.webhooks.dueDeliveries(horizon, DUE_PAGE, after);
-      for (const delivery of page) {
-        const dueAt = new Date(delivery.dueAt ?? now);
-        if (dueAt <= now) due.push(delivery);
-        else if (delivery.claim !== null)
-          this.elsewhere.set(endpointOf(delivery), (this.elsewhere.get(endpointOf(delivery)) ?? 0) + 1);
-        else if (!this.soonest || dueAt < this.soonest) this.soonest = dueAt;
-      }
-      scanned += page.length;
-      after = page.at(-1);
-      if (page.length < DUE_PAGE) break;
-      if (scanned >= DUE_SCAN_MAX) {
-        // Still among the due ones: more may be due behind them.
-        if (after && Date.parse(after.dueAt ?? '') <= now.getTime()) this.leftOver = true;
-        break;
-      }
-    }
+    const lanes = await this.deps.webhooks.lanesToLook(new Date(now.getTime() + WAKE_HORIZON_MS));
+    const due = lanes.filter((lane) => Date.parse(lane.lookAt ?? '') <= now.getTime());
+    for (const lane of lanes) if (!due.includes(lane)) this.lookAgainAt(Date.parse(lane.lookAt ?? ''));
     let started = 0;
-    for (const delivery of due) {
-      if (started >= limit) {
-        this.leftOver = true;
-        break;
+    await forEachConcurrently(due, LANES_AT_ONCE, async (lane) => {
+      if (started >= limit) this.leftOver = true;
+      else {
+        const taken = await this.take(lane, now);
+        started += taken;
       }
-      const outcome = await this.start(delivery, now);
-      if (outcome === 'started') started++;
-      if (outcome === 'no-slot') this.leftOver = true;
-      if (outcome === 'slots-elsewhere') this.blocked = true;
-    }
+    });
     return started;
   }
 
-  private async start(
-    delivery: Delivery,
-    now: Date,
-  ): Promise<'started' | 'no-slot' | 'slots-elsewhere' | 'taken'> {
-    const endpoint = endpointOf(delivery);
-    const busy = this.inFlight.get(endpoint) ?? 0;
-    if (busy + (this.elsewhere.get(endpoint) ?? 0) >= PER_ENDPOINT_CONCURRENCY)
-      return busy > 0 ? 'no-slot' : 'slots-elsewhere';
-    if (!(await this.deps.webhooks.claimDelivery(delivery, this.claim, new Date(now.getTime() + CLAIM_MS))))
-      return 'taken';
-    this.inFlight.set(endpoint, busy + 1);
-    this.attempted++;
-    const run: Promise<void> = attemptLogged(this.deps, { ...delivery, claim: this.claim }, this.claim)
-      .then((status) => {
-        if (status === 'delivered') this.delivered++;
-      })
-      .finally(() => {
-        this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1);
-        this.running.delete(run);
+  /**
+   * Takes the lane's lease, reads the endpoint's soonest deliveries and starts those due; once
+   * they have ended, gives the lease back with the lane's next look: when the soonest delivery
+   * left (one read past those taken bounds the rest) or retried falls due; in a minute at most
+   * when the index showed fewer than are pending (one it did not show yet waits no longer).
+   */
+  private async take(lane: Lane, now: Date): Promise<number> {
+    const { webhooks } = this.deps;
+    const until = new Date(now.getTime() + CLAIM_MS);
+    let taken: Lane | null;
+    let read: Delivery[];
+    try {
+      taken = await webhooks.takeLane(lane, this.claim, now, until);
+      if (!taken) return 0;
+      read = await webhooks.laneDeliveries(lane.tenantId, lane.webhookId, PER_ENDPOINT_CONCURRENCY + 1);
+    } catch (error) {
+      // The other endpoints go on; this one's lease, if taken, lapses within the minute.
+      this.deps.log.warn('webhook endpoint not looked at; a later look takes it', {
+        tenantId: lane.tenantId,
+        webhookId: lane.webhookId,
+        error: (error as Error).name,
       });
+      return 0;
+    }
+    const due = read
+      .filter((d) => Date.parse(d.dueAt ?? '') <= now.getTime())
+      .slice(0, PER_ENDPOINT_CONCURRENCY);
+    const next = read.filter((d) => !due.includes(d)).map((d) => Date.parse(d.dueAt ?? ''));
+    const claimed = await Promise.all(
+      due.map((delivery) =>
+        webhooks.claimDelivery(delivery, this.claim, until).catch(() => {
+          // Maybe claimed: due again once that claim would lapse.
+          next.push(until.getTime());
+          return false;
+        }),
+      ),
+    );
+    // Started, not waited for: this look goes on to the next lanes meanwhile.
+    const attempts = due.flatMap((delivery, i) =>
+      claimed[i] ? [this.attempt({ ...delivery, claim: this.claim }, until, next)] : [],
+    );
+    this.attempted += attempts.length;
+    const run: Promise<void> = Promise.all(attempts)
+      .then(async () => {
+        const minute = this.deps.clock.now().getTime() + WAKE_HORIZON_MS;
+        // Fewer read than pending, though there was room: some are not in the index yet.
+        const lagging = read.length < Math.min(taken.pending, PER_ENDPOINT_CONCURRENCY + 1);
+        const lookAt = Math.min(...next, lagging ? minute : Number.POSITIVE_INFINITY);
+        // Nothing left: the lane leaves the index (or, written to since, keeps the writer's look).
+        const after = await webhooks.releaseLane(
+          taken,
+          this.claim,
+          new Date(Number.isFinite(lookAt) ? lookAt : minute),
+        );
+        // The writer's look too: a look that found the lane held left it to this one.
+        if (after) this.lookAgainAt(Date.parse(after));
+      })
+      .catch((error) =>
+        this.deps.log.warn('webhook endpoint lease not given back; it lapses within the minute', {
+          error: (error as Error).name,
+        }),
+      )
+      .finally(() => this.running.delete(run));
     this.running.add(run);
-    return 'started';
+    return attempts.length;
   }
 
-  /** Waits for every attempt started so far (each ends within its 10 s timeout). */
+  /** One claimed delivery's attempt; when it falls due again goes into `next`. */
+  private async attempt(delivery: Delivery, until: Date, next: number[]): Promise<void> {
+    try {
+      const after = await attempt(this.deps, delivery, this.claim);
+      if (after?.status === 'delivered') this.delivered++;
+      if (after?.status === 'pending' && after.dueAt) next.push(Date.parse(after.dueAt));
+    } catch (error) {
+      // Left claimed: due again once the claim lapses.
+      next.push(until.getTime());
+      this.deps.log.error('webhook attempt not recorded', {
+        tenantId: delivery.tenantId,
+        webhookId: delivery.webhookId,
+        eventId: delivery.eventId,
+        error: (error as Error).name,
+      });
+    }
+  }
+
+  private lookAgainAt(at: number) {
+    if (this.soonest === null || at < this.soonest) this.soonest = at;
+  }
+
+  /** Waits for every attempt started so far (each ends within its 10 s timeout) and the leases given back. */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
   /**
-   * Once its attempts have ended: the next look, at once for what this one left (an endpoint's
-   * backlog gets its slots again only now, so it never has more than its share in flight); once
-   * the attempts elsewhere that held an endpoint's slots have ended (each within its timeout);
-   * or when the soonest delivery falls due, whichever comes first. Nothing due within the
-   * horizon: no wake-up, the per-minute look will do.
+   * Once its attempts have ended: the next look, at once for what this one left; or when the
+   * soonest lane it read or gave back wants it. Nothing within the horizon: no wake-up, the
+   * per-minute look will do.
    */
   async plan(): Promise<Date | null> {
     const now = this.deps.clock.now().getTime();
-    const candidates = [
-      this.leftOver ? now : null,
-      this.blocked ? now + ATTEMPT_TIMEOUT_MS : null,
-      this.soonest?.getTime() ?? null,
-    ].filter((t): t is number => t !== null);
+    const candidates = [this.leftOver ? now : null, this.soonest].filter((t): t is number => t !== null);
     if (candidates.length === 0) return null;
-    const next = new Date(Math.min(...candidates));
+    const next = new Date(Math.max(now, Math.min(...candidates)));
+    if (next.getTime() - now > WAKE_HORIZON_MS) return null;
     await wakeDriverFor(this.deps, next);
     return next;
   }

@@ -92,6 +92,12 @@ describe('customer webhooks in the stack', () => {
     expect(beyondTheTable(retrier.all, ['scheduler:CreateSchedule', 'iam:PassRole'])).toEqual([]);
   });
 
+  it('lets the test route write the delivery, its marker and its lane’s count (a waiting retry brought forward: an update), nothing else of the table', () => {
+    const route = tableActionsOf(stack.api.functions.testWebhook?.fn as never);
+    expect(route.table).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(route.index).toEqual([]);
+  });
+
   it('wakes the retry driver with one-time schedules in its own group, created by the sender, the driver and the test route only, invoking the driver only', () => {
     const group = stack.getLogicalId(stack.webhooks.wakeUpGroup);
     expect(resources[stack.getLogicalId(stack.webhooks.wakeUpGroup)]?.Type).toBe(

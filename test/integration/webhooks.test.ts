@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { dynamoDocumentClient } from '../../functions/adapters/aws-clients.ts';
 import { DynamoAudit } from '../../functions/adapters/dynamodb/audit.ts';
 import { Table } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoWebhooks } from '../../functions/adapters/dynamodb/webhooks.ts';
@@ -7,6 +9,7 @@ import type { EventData } from '../../functions/domain/audit.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CUT_OFF,
+  type Lane,
   type OutgoingWebhook,
   type SendOutcome,
   type WebhookSender,
@@ -31,7 +34,8 @@ import {
 import { FakeClock } from '../support/clock.ts';
 import { silentLog, testCursors } from '../support/deps.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
-import { freshTable } from '../support/table.ts';
+import { faultyProxy } from '../support/faulty-proxy.ts';
+import { freshTable, localClientConfig } from '../support/table.ts';
 import { until } from '../support/until.ts';
 
 /** The library checks the timestamp against its own clock: verify as of the fake clock. */
@@ -98,7 +102,7 @@ async function given() {
       grantId: null,
       details: { access: true, checkedAt: clock.now().toISOString() },
     }) as EventData;
-  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event };
+  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event, tableName };
 }
 
 describe('webhooks on DynamoDB Local', () => {
@@ -264,6 +268,63 @@ describe('webhooks on DynamoDB Local', () => {
       attempts: 1,
       dueAt: null,
     });
+    // Nothing of it pending: its lane has left the index.
+    expect(await t.webhooks.lanesToLook(new Date('2030-01-01T00:00:00.000Z'))).toEqual([]);
+  });
+
+  it('a lane’s lease, taken or given back while a batch’s transaction counts on the lane (TransactionConflict), is tried again, never lost', async () => {
+    const t = await given();
+    const hook = await t.add();
+    t.sender.answer = () => ({ status: 503, error: null });
+    await deliverEvents(t.delivery, [t.event()]);
+    t.clock.advance(6_000);
+    const proxy = await faultyProxy(inject('dynamoEndpoint'));
+    onTestFinished(proxy.close);
+    const client = new DynamoDBClient(localClientConfig(proxy.endpoint, 1));
+    const webhooks = new DynamoWebhooks(new Table(dynamoDocumentClient(client), t.tableName, testCursors()));
+    const conflict = () => ({
+      operation: 'UpdateItem',
+      times: 2,
+      status: 400,
+      errorType: 'TransactionConflictException',
+    });
+    proxy.inject(conflict());
+    const lane = await webhooks.takeLane(
+      { tenantId: 'acme', webhookId: hook.webhookId },
+      'driver',
+      t.clock.now(),
+      new Date(t.clock.now().getTime() + 60_000),
+    );
+    expect(lane).toMatchObject({ pending: 1, leaseHolder: 'driver' });
+    proxy.inject(conflict());
+    await webhooks.releaseLane(lane as Lane, 'driver', new Date(t.clock.now().getTime() + 30_000));
+    expect(proxy.seen.filter((op) => op === 'UpdateItem')).toHaveLength(6);
+    expect(await t.webhooks.lanesToLook(new Date('2030-01-01T00:00:00.000Z'))).toMatchObject([
+      { pending: 1, leaseHolder: null, lookAt: '2026-12-01T10:00:36.000Z' },
+    ]);
+  });
+
+  it('two looks at once: an endpoint that never answers has eight of the driver’s attempts in flight, not sixteen; the other endpoint is served', async () => {
+    const t = await given();
+    const slow = await t.add('slow', { url: 'https://slow.example.com/in' });
+    const fast = await t.add('fast', { url: 'https://fast.example.com/in' });
+    t.sender.hanging.add(slow.url);
+    // Handed on unattempted (the stream's budget spent at once), all due now.
+    await deliverEvents(
+      t.delivery,
+      Array.from({ length: 20 }, () => t.event('grant.created', 'slow')),
+      0,
+    );
+    await testWebhook(t.deps, 'fast', fast.webhookId, t.clock.now());
+    t.sender.sent.length = 0;
+    const looks = [new RetryDriver(t.delivery, 'driver-a'), new RetryDriver(t.delivery, 'driver-b')];
+    const started = await Promise.all(looks.map((look) => look.tick()));
+    expect(started.reduce((a, b) => a + b, 0)).toBe(PER_ENDPOINT_CONCURRENCY + 1);
+    // Later in the minute, while they hang, another look starts none of them.
+    t.clock.advance(30_000);
+    expect(await new RetryDriver(t.delivery, 'driver-c').tick()).toBe(0);
+    expect(t.sender.sent.filter((r) => r.url === slow.url)).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+    expect(t.sender.sent.filter((r) => r.url === fast.url)).toHaveLength(1);
   });
 
   it('a rotation: the next delivery carries both signatures; a test goes to that webhook only', async () => {

@@ -24,6 +24,7 @@ import { RETRY_DELAYS_SECONDS, type StoredWebhook } from '../../functions/domain
 import {
   type DeliveryDeps,
   deliverEvents,
+  newDelivery,
   PER_ENDPOINT_CONCURRENCY,
   retryDueDeliveries,
   WAKE_HORIZON_MS,
@@ -124,10 +125,10 @@ async function runDriver(t: Given, until: string) {
     const by = next === nextWake ? 'wake-up' : 'minute';
     // Two wake-ups in one slot are one schedule: one look.
     for (let i = wakes.length - 1; i >= 0; i--) if ((wakes[i] as number) <= next) wakes.splice(i, 1);
-    const reads = t.webhooks.dueReads;
+    const reads = t.webhooks.laneReads;
     await retryDueDeliveries(t.delivery, `driver-${next}`);
-    // One look: one read of what is due (a page holds everything here).
-    expect(t.webhooks.dueReads - reads).toBe(1);
+    // One look: one read of the lanes wanting a look.
+    expect(t.webhooks.laneReads - reads).toBe(1);
     looks.push({ at: new Date(next).toISOString(), by });
   }
 }
@@ -209,14 +210,12 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     const sending = deliverEvents(t.delivery, [t.event()], 60_000);
     await vi.waitFor(() => expect(t.sender.held).toHaveLength(1));
     // ... and one waiting for its retry in 40 s.
+    const later = new Date(t.clock.now().getTime() + 40_000);
     await t.webhooks.writeDeliveries([
       {
-        ...[...t.webhooks.deliveries.values()][0],
-        eventId: 'later',
-        claim: null,
+        ...newDelivery(webhook('acme', 'w1'), 'later', 'grant.created', T0, {}, later, null),
         attempts: 1,
-        dueAt: new Date(t.clock.now().getTime() + 40_000).toISOString(),
-      } as never,
+      },
     ]);
     expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({
       attempted: 0,
@@ -262,15 +261,19 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
       nextLookAt: '2026-12-01T10:00:05.300Z',
     });
     expect(t.wakeUps.take()).toEqual(['2026-12-01T10:00:05.300Z']);
-    // The next look takes the rest: answered at once, a slot is free again for the next.
+    // The next looks take the rest, at most eight each (answered at once or not).
     t.sender.answer = () => ({ status: 200, error: null });
     expect(await retryDueDeliveries(t.delivery, 'driver-2')).toMatchObject({
-      attempted: 20 - PER_ENDPOINT_CONCURRENCY,
+      attempted: PER_ENDPOINT_CONCURRENCY,
+      nextLookAt: '2026-12-01T10:00:05.300Z',
+    });
+    expect(await retryDueDeliveries(t.delivery, 'driver-3')).toMatchObject({
+      attempted: 20 - 2 * PER_ENDPOINT_CONCURRENCY,
       nextLookAt: null,
     });
   });
 
-  it('looks that overlap share an endpoint’s slots: the second starts none of the held endpoint’s, the other endpoint’s at once', async () => {
+  it('looks that overlap share an endpoint’s slots: the second starts none of the held endpoint’s (the first plans for it), the other endpoint’s at once', async () => {
     const t = given();
     await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
     await t.webhooks.addWebhook(webhook('fast', 'w2'), undefined as never);
@@ -301,15 +304,129 @@ describe('the retry driver: one look per invocation, woken for what falls due', 
     expect(await retryDueDeliveries(t.delivery, 'driver-2')).toEqual({
       attempted: 1,
       delivered: 1,
-      // When the attempts holding the slots have ended at the latest.
-      nextLookAt: '2026-12-01T10:00:11.300Z',
+      nextLookAt: null,
     });
     expect(t.sender.held).toHaveLength(PER_ENDPOINT_CONCURRENCY);
-    expect(t.wakeUps.take()).toEqual(['2026-12-01T10:00:11.300Z']);
+    expect(t.wakeUps.take()).toEqual([]);
     for (const release of t.sender.held.splice(0)) release();
     expect(await first).toMatchObject({
       attempted: PER_ENDPOINT_CONCURRENCY,
       nextLookAt: '2026-12-01T10:00:01.300Z',
+    });
+    expect(t.wakeUps.take()).toEqual(['2026-12-01T10:00:01.300Z']);
+  });
+
+  /** `count` retries of one endpoint, each due at `dueAt` (their first attempts failed). */
+  const backlog = (tenantId: string, webhookId: string, count: number, dueAt: Date) =>
+    Array.from({ length: count }, (_, i) => ({
+      ...newDelivery(
+        webhook(tenantId, webhookId),
+        `01J${String(i).padStart(10, '0')}`,
+        'grant.created',
+        T0,
+        {},
+        dueAt,
+        null,
+      ),
+      attempts: 1,
+      error: 'unexpected-status',
+      responseStatus: 503,
+    }));
+
+  it('a tenant whose ten endpoints fail piles up 11 000 due retries: another tenant’s one due retry, due after all of them, is attempted in the first look', async () => {
+    const t = given();
+    for (let i = 0; i < 10; i++) await t.webhooks.addWebhook(webhook('flood', `w${i}`), undefined as never);
+    await t.webhooks.addWebhook(webhook('quiet', 'w1'), undefined as never);
+    const start = Date.parse(T0);
+    for (let i = 0; i < 10; i++)
+      await t.webhooks.writeDeliveries(backlog('flood', `w${i}`, 1_100, new Date(start - 600_000 + i)));
+    await t.webhooks.writeDeliveries(backlog('quiet', 'w1', 1, new Date(start - 1)));
+    t.sender.answer = (url) =>
+      url.includes('flood') ? { status: 503, error: null } : { status: 204, error: null };
+    expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({ delivered: 1, nextLookAt: T0 });
+    expect(t.sender.sent.filter((s) => s.url.includes('quiet'))).toHaveLength(1);
+    // Each flooding endpoint got its eight; the look read each endpoint's backlog once.
+    expect(t.sender.sent).toHaveLength(10 * PER_ENDPOINT_CONCURRENCY + 1);
+    expect(t.webhooks.dueReads).toBe(11);
+  });
+
+  it('an endpoint whose lane cannot be taken or read (the table throttles) is a warning: the other endpoints are served in the same look', async () => {
+    const t = given();
+    for (const id of ['w1', 'w2', 'w3']) await t.webhooks.addWebhook(webhook('acme', id), undefined as never);
+    for (const id of ['w1', 'w2', 'w3'])
+      await t.webhooks.writeDeliveries(backlog('acme', id, 2, new Date(Date.parse(T0) - 1_000)));
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    const take = t.webhooks.takeLane;
+    t.webhooks.takeLane = async (lane, ...rest) => {
+      if (lane.webhookId === 'w1') throw throttled;
+      return take(lane, ...rest);
+    };
+    const read = t.webhooks.laneDeliveries;
+    t.webhooks.laneDeliveries = async (tenantId, webhookId, limit) => {
+      if (webhookId === 'w2') throw throttled;
+      return read(tenantId, webhookId, limit);
+    };
+    expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({ attempted: 2, delivered: 2 });
+    expect(t.sender.sent.map((s) => s.url)).toEqual(Array(2).fill(webhook('acme', 'w3').url));
+    expect(t.warnings).toEqual(Array(2).fill('webhook endpoint not looked at; a later look takes it'));
+  });
+
+  it('an endpoint whose index shows fewer deliveries than its lane counts (index lag) gets its next look within the minute, not at its retry', async () => {
+    const t = given();
+    await t.webhooks.addWebhook(webhook('acme', 'w1'), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('acme', 'w1', 2, new Date(Date.parse(T0) - 1_000)));
+    const read = t.webhooks.laneDeliveries;
+    t.webhooks.laneDeliveries = async (...args) => (await read(...args)).slice(0, 1);
+    t.sender.answer = () => ({ status: 503, error: null });
+    const minute = new Date(Date.parse(T0) + 60_000).toISOString();
+    // The one it saw failed again: its retry is 5 minutes away, the one it did not see is due.
+    expect(await retryDueDeliveries(t.delivery, 'driver')).toMatchObject({
+      attempted: 1,
+      nextLookAt: minute,
+    });
+    expect(t.webhooks.lanes.get('acme#w1')).toMatchObject({ pending: 2, lookAt: minute, leaseHolder: null });
+  });
+
+  it('a test written while a look holds its endpoint: that look plans for it when it gives the lane back, not the per-minute look', async () => {
+    const t = given();
+    const id = ulidGenerator().next(t.clock.now());
+    await t.webhooks.addWebhook(webhook('acme', id), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('acme', id, 2, new Date(Date.parse(T0) - 1_000)));
+    t.sender.answer = () => 'hold';
+    const holding = retryDueDeliveries(t.delivery, 'driver-1');
+    await vi.waitFor(() => expect(t.sender.held).toHaveLength(2));
+    t.clock.advance(1_000);
+    await testWebhook(t.webhookDeps, 'acme', id, t.clock.now());
+    // Its wake-up's look finds the endpoint held: none of its attempts, and no plan of its own.
+    expect(await retryDueDeliveries(t.delivery, 'driver-2')).toMatchObject({
+      attempted: 0,
+      nextLookAt: null,
+    });
+    t.sender.answer = () => ({ status: 204, error: null });
+    for (const release of t.sender.held.splice(0)) release();
+    expect(await holding).toMatchObject({ attempted: 2, nextLookAt: '2026-12-01T10:00:01.300Z' });
+    expect((await retryDueDeliveries(t.delivery, 'driver-3')).attempted).toBe(1);
+    expect(t.sender.sent.at(-1)?.url).toBe(webhook('acme', id).url);
+  });
+
+  it('two looks at once never have more than eight attempts in flight to one endpoint, with a backlog of 10 500 (the stream’s sender aside)', async () => {
+    const t = given();
+    await t.webhooks.addWebhook(webhook('slow', 'w1'), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('slow', 'w1', 10_500, new Date(Date.parse(T0) - 60_000)));
+    t.sender.answer = () => 'hold';
+    const looks = [retryDueDeliveries(t.delivery, 'driver-1'), retryDueDeliveries(t.delivery, 'driver-2')];
+    await vi.waitFor(() => expect(t.sender.held).toHaveLength(PER_ENDPOINT_CONCURRENCY));
+    // A third look while they hang, later in the minute: still none of this endpoint's.
+    t.clock.advance(30_000);
+    expect(await retryDueDeliveries(t.delivery, 'driver-3')).toMatchObject({ attempted: 0 });
+    expect(t.sender.held).toHaveLength(PER_ENDPOINT_CONCURRENCY);
+    for (const release of t.sender.held.splice(0)) release();
+    const [one, two] = await Promise.all(looks);
+    expect((one?.attempted ?? 0) + (two?.attempted ?? 0)).toBe(PER_ENDPOINT_CONCURRENCY);
+    // Once those ended, the next look takes the next eight.
+    t.sender.answer = () => ({ status: 204, error: null });
+    expect(await retryDueDeliveries(t.delivery, 'driver-4')).toMatchObject({
+      attempted: PER_ENDPOINT_CONCURRENCY,
     });
   });
 

@@ -43,7 +43,7 @@ class CountingWebhooks extends FakeWebhooks {
   failWrites = false;
   constructor() {
     super();
-    for (const name of ['markFailing', 'claimDelivery', 'releaseDelivery', 'settleAttempt'] as const) {
+    for (const name of ['markFailing', 'claimDelivery', 'settleAttempt'] as const) {
       const real = this[name].bind(this) as (...args: unknown[]) => Promise<unknown>;
       (this as Record<string, unknown>)[name] = (...args: unknown[]) => {
         this.calls.push(name);

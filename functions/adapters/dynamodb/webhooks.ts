@@ -1,16 +1,27 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../domain/audit.ts';
-import { WebhookLimitReachedError, WebhookTestPendingError } from '../../domain/errors.ts';
+import {
+  ConcurrentModificationError,
+  WebhookLimitReachedError,
+  WebhookTestPendingError,
+} from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../domain/ports.ts';
-import type { Delivery, WebhookStore } from '../../domain/webhook-store.ts';
+import type { Delivery, Lane, WebhookStore } from '../../domain/webhook-store.ts';
 import { type StoredWebhook, WEBHOOKS_MAX } from '../../domain/webhooks.ts';
 import {
   CONDITIONAL_CHECK_FAILED,
   cancellationReasons,
   guarded,
   type Item,
+  isConditionFailure,
   retryTransactionConflict,
   type Table,
+  type TransactItem,
 } from './table.ts';
 import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
 
@@ -21,7 +32,12 @@ import { ACTIVE_BY_DEADLINE_INDEX, TTL_ATTRIBUTE } from './table-definition.ts';
  * - `TENANT#<t>` / `WEBHOOK-TEST#<id>`: the event id of the webhook's latest test delivery
  *   (one pending at a time);
  * - `TENANT#<t>` / `DELIVERY#<webhookId>#<eventId>`: one event's delivery to one webhook;
- *   while pending it sits in the index partition `WEBHOOK-DUE`, sorted by when it is due.
+ *   while pending it sits in its endpoint's index partition `WEBHOOK-DUE#<t>#<webhookId>`,
+ *   sorted by when it is due;
+ * - `TENANT#<t>` / `WEBHOOK-LANE#<webhookId>`: the endpoint's lane (how many deliveries are
+ *   pending, the driver's lease); while any is pending it sits in the index partition
+ *   `WEBHOOK-LANES`, sorted by when it wants its next look. It outlives a removed webhook until
+ *   the driver has settled each of its deliveries.
  */
 const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
 const webhookKey = (webhookId: string) => `WEBHOOK#${webhookId}`;
@@ -30,12 +46,16 @@ const COUNT_KEY = 'WEBHOOKS';
 const testKey = (webhookId: string) => `WEBHOOK-TEST#${webhookId}`;
 const deliveryPrefix = (webhookId: string) => `DELIVERY#${webhookId}#`;
 const deliveryKey = (webhookId: string, eventId: string) => `${deliveryPrefix(webhookId)}${eventId}`;
-export const DUE_PARTITION = 'WEBHOOK-DUE';
+const duePartition = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) =>
+  `WEBHOOK-DUE#${d.tenantId}#${d.webhookId}`;
+const laneKey = (webhookId: string) => `WEBHOOK-LANE#${webhookId}`;
+const LANES_PARTITION = 'WEBHOOK-LANES';
+const laneSort = (lane: Pick<Lane, 'tenantId' | 'webhookId'>, lookAt: string) =>
+  `${lookAt}#${lane.tenantId}#${lane.webhookId}`;
 const DELIVERY_KEPT_SECONDS = 30 * 24 * 3600;
 /** Items one DynamoDB transaction may write. */
 const TRANSACTION_MAX = 100;
-const dueSort = (d: Pick<Delivery, 'tenantId' | 'webhookId' | 'eventId'>, dueAt: string) =>
-  `${dueAt}#${d.tenantId}#${d.webhookId}#${d.eventId}`;
+const dueSort = (d: Pick<Delivery, 'eventId'>, dueAt: string) => `${dueAt}#${d.eventId}`;
 
 function webhookItem(webhook: StoredWebhook): Item {
   return { pk: tenantKey(webhook.tenantId), sk: webhookKey(webhook.webhookId), kind: 'webhook', ...webhook };
@@ -69,7 +89,7 @@ function deliveryItem(delivery: Delivery): Item {
     ...delivery,
     // The delivery log is kept a month; DynamoDB's TTL removes older deliveries.
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(delivery.at) / 1000) + DELIVERY_KEPT_SECONDS,
-    ...(delivery.dueAt ? { gsi1pk: DUE_PARTITION, gsi1sk: dueSort(delivery, delivery.dueAt) } : {}),
+    ...(delivery.dueAt ? { gsi1pk: duePartition(delivery), gsi1sk: dueSort(delivery, delivery.dueAt) } : {}),
   };
 }
 
@@ -90,6 +110,83 @@ function toDelivery(item: Item): Delivery {
     dueAt: (item.dueAt as string | null | undefined) ?? null,
     claim: (item.claim as string | null | undefined) ?? null,
   };
+}
+
+function toLane(item: Item): Lane {
+  return {
+    tenantId: item.tenantId as string,
+    webhookId: item.webhookId as string,
+    pending: (item.pending as number | undefined) ?? 0,
+    version: (item.version as number | undefined) ?? 0,
+    lookAt: (item.lookAt as string | null | undefined) ?? null,
+    leaseHolder: (item.leaseHolder as string | null | undefined) ?? null,
+    leaseUntil: (item.leaseUntil as string | null | undefined) ?? null,
+  };
+}
+
+/**
+ * The lane's update for `added` more pending deliveries (0: one brought forward), its next look
+ * at `lookAt`: an upsert, so the first delivery creates the lane. It has no condition: it never
+ * cancels the transaction of the deliveries it counts.
+ */
+function laneAdds(
+  tableName: string,
+  lane: Pick<Lane, 'tenantId' | 'webhookId'>,
+  added: number,
+  lookAt: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: tenantKey(lane.tenantId), sk: laneKey(lane.webhookId) },
+      UpdateExpression:
+        'ADD pending :added, version :one SET kind = :kind, tenantId = :tenant, webhookId = :webhook, lookAt = :lookAt, gsi1pk = :lanes, gsi1sk = :sort',
+      ExpressionAttributeValues: {
+        ':added': added,
+        ':one': 1,
+        ':kind': 'webhook-lane',
+        ':tenant': lane.tenantId,
+        ':webhook': lane.webhookId,
+        ':lookAt': lookAt,
+        ':lanes': LANES_PARTITION,
+        ':sort': laneSort(lane, lookAt),
+      },
+    },
+  };
+}
+
+/** Each lane's pending deliveries among `deliveries`: how many, and the soonest due. */
+function pendingByLane(deliveries: readonly Delivery[]) {
+  const lanes = new Map<
+    string,
+    { lane: Pick<Lane, 'tenantId' | 'webhookId'>; count: number; soonest: string }
+  >();
+  for (const d of deliveries) {
+    if (d.status !== 'pending' || !d.dueAt) continue;
+    const key = `${d.tenantId}#${d.webhookId}`;
+    const seen = lanes.get(key);
+    if (!seen) lanes.set(key, { lane: d, count: 1, soonest: d.dueAt });
+    else {
+      seen.count++;
+      if (d.dueAt < seen.soonest) seen.soonest = d.dueAt;
+    }
+  }
+  return lanes;
+}
+
+/** The deliveries in chunks whose puts and lane updates fit one transaction. */
+function transactionChunks(deliveries: readonly Delivery[]): Delivery[][] {
+  const chunks: Delivery[][] = [];
+  let chunk: Delivery[] = [];
+  for (const d of deliveries) {
+    const next = [...chunk, d];
+    if (next.length + pendingByLane(next).size > TRANSACTION_MAX) {
+      chunks.push(chunk);
+      chunk = [d];
+    } else chunk = next;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** A pending delivery still as it was read and unclaimed (a claim moves `dueAt`). */
@@ -240,15 +337,15 @@ export class DynamoWebhooks implements WebhookStore {
   }
 
   /**
-   * In transactions of up to a hundred conditional puts: on DynamoDB Local one such request
-   * writes a batch several times faster than as many single puts (which hold up every other
-   * write, the access checks' included); in AWS it costs what a put and an update each did.
-   * A delivery written already cancels its transaction: the rest of it is written again.
+   * In transactions of up to a hundred items, the conditional puts of deliveries and their
+   * lanes' counts: on DynamoDB Local one such request writes a batch several times faster than
+   * as many single puts (which hold up every other write, the access checks' included); in AWS
+   * it costs what a put and an update each did. A delivery written already cancels its
+   * transaction: the rest of it is written again, with the lanes counting only what it writes.
    */
   async writeDeliveries(deliveries: readonly Delivery[]): Promise<Delivery[]> {
     const written: Delivery[] = [];
-    for (let i = 0; i < deliveries.length; i += TRANSACTION_MAX) {
-      let chunk = deliveries.slice(i, i + TRANSACTION_MAX);
+    for (let chunk of transactionChunks(deliveries)) {
       while (chunk.length > 0) {
         const refused = await this.writeAll(chunk);
         if (refused.length === 0) {
@@ -261,19 +358,24 @@ export class DynamoWebhooks implements WebhookStore {
     return written;
   }
 
-  /** Writes every delivery or none; the indexes of those written already (none written then). */
+  /** Writes every delivery, and counts the pending ones on their lanes, or nothing; the indexes of those written already (none written then). */
   private async writeAll(deliveries: readonly Delivery[]): Promise<number[]> {
     return retryTransactionConflict(async () => {
       try {
         await this.table.doc.send(
           new TransactWriteCommand({
-            TransactItems: deliveries.map((d) => ({
-              Put: {
-                TableName: this.table.name,
-                Item: deliveryItem(d),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
+            TransactItems: [
+              ...deliveries.map((d) => ({
+                Put: {
+                  TableName: this.table.name,
+                  Item: deliveryItem(d),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+              ...[...pendingByLane(deliveries).values()].map(({ lane, count, soonest }) =>
+                laneAdds(this.table.name, lane, count, soonest),
+              ),
+            ],
           }),
         );
         return [];
@@ -311,6 +413,7 @@ export class DynamoWebhooks implements WebhookStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      laneAdds(this.table.name, delivery, 1, delivery.dueAt as string),
       {
         Put: {
           TableName: this.table.name,
@@ -334,52 +437,150 @@ export class DynamoWebhooks implements WebhookStore {
     return delivery.eventId;
   }
 
+  /** The delivery due at `dueAt` instead, and its lane's next look with it. */
   private async bringForward(delivery: Delivery, dueAt: string): Promise<boolean> {
-    return this.table.writeIf({
-      Update: {
-        Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
-        UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
-        ...asReadUnclaimed(delivery),
-        ExpressionAttributeValues: {
-          ...asReadUnclaimed(delivery).ExpressionAttributeValues,
-          ':due': dueAt,
-          ':sort': dueSort(delivery, dueAt),
+    try {
+      await this.table.transact([
+        {
+          Update: {
+            TableName: this.table.name,
+            Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
+            UpdateExpression: 'SET dueAt = :due, nextAttemptAt = :due, gsi1sk = :sort',
+            ...asReadUnclaimed(delivery),
+            ExpressionAttributeValues: {
+              ...asReadUnclaimed(delivery).ExpressionAttributeValues,
+              ':due': dueAt,
+              ':sort': dueSort(delivery, dueAt),
+            },
+          },
         },
-      },
-    });
+        laneAdds(this.table.name, delivery, 0, dueAt),
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) return false;
+      throw error;
+    }
   }
 
-  async dueDeliveries(now: Date, limit: number, after?: Delivery): Promise<Delivery[]> {
-    const due: Delivery[] = [];
-    // The index's sort key names the delivery, so the one read last is where the next page starts.
-    let startKey: Record<string, unknown> | undefined = after?.dueAt
-      ? {
-          gsi1pk: DUE_PARTITION,
-          gsi1sk: dueSort(after, after.dueAt),
-          pk: tenantKey(after.tenantId),
-          sk: deliveryKey(after.webhookId, after.eventId),
-        }
-      : undefined;
-    do {
-      const result = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
-          KeyConditionExpression: '#pk = :pk AND #sk < :before',
-          ExpressionAttributeNames: {
-            '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
-            '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
-          },
-          // `~` sorts after every character of a timestamp and of the `#` that follows it.
-          ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':before': `${now.toISOString()}~` },
-          Limit: limit - due.length,
-          ExclusiveStartKey: startKey,
-        }),
+  async lanesToLook(before: Date): Promise<Lane[]> {
+    const lanes: Lane[] = [];
+    for await (const page of this.table.queryToEnd({
+      IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk < :before',
+      ExpressionAttributeNames: {
+        '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
+        '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
+      },
+      // `~` sorts after every character of a timestamp and of the `#` that follows it.
+      ExpressionAttributeValues: { ':pk': LANES_PARTITION, ':before': `${before.toISOString()}~` },
+    }))
+      lanes.push(...(page.Items ?? []).map(toLane));
+    return lanes;
+  }
+
+  async takeLane(
+    lane: Pick<Lane, 'tenantId' | 'webhookId'>,
+    holder: string,
+    now: Date,
+    until: Date,
+  ): Promise<Lane | null> {
+    try {
+      // A lane meets the sender's transactions (its counts) in flight: tried again, as they are.
+      const { Attributes } = await retryTransactionConflict(() =>
+        this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: { pk: tenantKey(lane.tenantId), sk: laneKey(lane.webhookId) },
+            UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
+            ConditionExpression: 'lookAt <= :now AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            ExpressionAttributeValues: {
+              ':holder': holder,
+              ':until': until.toISOString(),
+              ':now': now.toISOString(),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
-      due.push(...(result.Items ?? []).map(toDelivery));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey && due.length < limit);
-    return due;
+      return toLane(Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  async laneDeliveries(tenantId: string, webhookId: string, limit: number): Promise<Delivery[]> {
+    const result = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':pk': duePartition({ tenantId, webhookId }) },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(toDelivery);
+  }
+
+  /**
+   * At most three conditional updates, the first that applies: the next look (none written
+   * since, or only later ones); out of the index (none pending); the lease alone (a writer's
+   * sooner look stands).
+   */
+  async releaseLane(taken: Lane, holder: string, lookAt: Date): Promise<string | null> {
+    const Key = { pk: tenantKey(taken.tenantId), sk: laneKey(taken.webhookId) };
+    const at = lookAt.toISOString();
+    if (
+      await this.laneWriteIf({
+        Key,
+        UpdateExpression: 'SET lookAt = :at, gsi1sk = :sort REMOVE leaseHolder, leaseUntil',
+        ConditionExpression:
+          'leaseHolder = :holder AND pending > :zero AND (version = :version OR lookAt > :at)',
+        ExpressionAttributeValues: {
+          ':at': at,
+          ':sort': laneSort(taken, at),
+          ':holder': holder,
+          ':zero': 0,
+          ':version': taken.version,
+        },
+      })
+    )
+      return at;
+    if (
+      await this.laneWriteIf({
+        Key,
+        UpdateExpression: 'REMOVE lookAt, gsi1pk, gsi1sk, leaseHolder, leaseUntil',
+        ConditionExpression: 'leaseHolder = :holder AND pending <= :zero',
+        ExpressionAttributeValues: { ':holder': holder, ':zero': 0 },
+      })
+    )
+      return null;
+    // Written to since with a sooner look: that one stands, and the holder plans for it.
+    try {
+      const { Attributes } = await retryTransactionConflict(() =>
+        this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key,
+            UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
+            ConditionExpression: 'leaseHolder = :holder',
+            ExpressionAttributeValues: { ':holder': holder },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return toLane(Attributes ?? {}).lookAt;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  /** A conditional update of a lane, tried again while it meets a sender's transaction in flight. */
+  private laneWriteIf(update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    return retryTransactionConflict(() => this.table.writeIf({ Update: update }));
   }
 
   async claimDelivery(delivery: Delivery, claim: string, until: Date): Promise<boolean> {
@@ -399,31 +600,33 @@ export class DynamoWebhooks implements WebhookStore {
     });
   }
 
-  async releaseDelivery(delivery: Delivery, claim: string, dueAt: Date): Promise<boolean> {
-    const due = dueAt.toISOString();
-    return this.table.writeIf({
-      Update: {
-        Key: { pk: tenantKey(delivery.tenantId), sk: deliveryKey(delivery.webhookId, delivery.eventId) },
-        UpdateExpression: 'SET dueAt = :due, gsi1pk = :partition, gsi1sk = :sort REMOVE claim',
-        ConditionExpression: 'claim = :claim',
-        ExpressionAttributeValues: {
-          ':due': due,
-          ':partition': DUE_PARTITION,
-          ':sort': dueSort(delivery, due),
-          ':claim': claim,
-        },
-      },
-    });
-  }
-
   async settleAttempt(after: Delivery, claim: string): Promise<boolean> {
-    return this.table.writeIf({
+    const record: TransactItem = {
       Put: {
+        TableName: this.table.name,
         Item: deliveryItem({ ...after, claim: null }),
         ConditionExpression: 'claim = :claim',
         ExpressionAttributeValues: { ':claim': claim },
       },
-    });
+    };
+    if (after.status === 'pending') return this.table.writeIf({ Put: record.Put as never });
+    try {
+      await this.table.transact([
+        record,
+        {
+          Update: {
+            TableName: this.table.name,
+            Key: { pk: tenantKey(after.tenantId), sk: laneKey(after.webhookId) },
+            UpdateExpression: 'ADD pending :less',
+            ExpressionAttributeValues: { ':less': -1 },
+          },
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) return false;
+      throw error;
+    }
   }
 
   listDeliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<Delivery>> {
