@@ -302,6 +302,9 @@ export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock'
  * endpoint's backlog, however long, costs a look one query and delays no other endpoint. It
  * never waits for time to pass: what falls due later, or did not fit this look, gets a wake-up.
  */
+/** How many deliveries of the earlier due partition one look moves into lanes at most. */
+const EARLIER_PER_LOOK = 100;
+
 export class RetryDriver {
   private readonly running = new Set<Promise<void>>();
   attempted = 0;
@@ -324,6 +327,7 @@ export class RetryDriver {
    */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
+    await this.laneEarlierDeliveries();
     const lanes = await this.deps.webhooks.lanesToLook(new Date(now.getTime() + WAKE_HORIZON_MS));
     const due = lanes.filter((lane) => Date.parse(lane.lookAt ?? '') <= now.getTime());
     for (const lane of lanes) if (!due.includes(lane)) this.lookAgainAt(Date.parse(lane.lookAt ?? ''));
@@ -336,6 +340,21 @@ export class RetryDriver {
       }
     });
     return started;
+  }
+
+  /**
+   * Deliveries left pending by a version that kept them all in one due partition go into their
+   * lanes, a hundred a look: a deploy loses no pending retry.
+   */
+  private async laneEarlierDeliveries() {
+    const moved = await this.deps.webhooks.laneEarlierDeliveries(EARLIER_PER_LOOK).catch((error) => {
+      this.deps.log.warn('webhook deliveries of the earlier due partition not moved', {
+        error: (error as Error).name,
+      });
+      return 0;
+    });
+    // The index may not show their lanes to this look yet: the next comes at once.
+    if (moved > 0) this.leftOver = true;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/aws-clients.ts';
@@ -102,7 +103,7 @@ async function given() {
       grantId: null,
       details: { access: true, checkedAt: clock.now().toISOString() },
     }) as EventData;
-  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event, tableName };
+  return { webhooks, clock, deps, delivery, sender, wakeUps, audit, add, event, tableName, doc };
 }
 
 describe('webhooks on DynamoDB Local', () => {
@@ -511,6 +512,50 @@ describe('webhooks on DynamoDB Local', () => {
     expect((await t.webhooks.getWebhook('slow', slow.webhookId))?.failingUntil).toBe(
       new Date(t.clock.now().getTime() + FAILING_FOR_MS).toISOString(),
     );
+  });
+
+  it('a delivery left pending in the one due partition of before the lanes is moved into its lane and retried: a deploy loses no retry', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const dueAt = t.clock.now().toISOString();
+    const eventId = '01JEARLIERDELIVERY00000000';
+    // As the store wrote a failed first attempt before each endpoint had its lane.
+    await t.doc.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: {
+          pk: 'TENANT#acme',
+          sk: `DELIVERY#${hook.webhookId}#${eventId}`,
+          kind: 'webhook-delivery',
+          tenantId: 'acme',
+          webhookId: hook.webhookId,
+          eventId,
+          type: 'grant.created',
+          at: dueAt,
+          data: { tenantId: 'acme', eventId },
+          status: 'pending',
+          attempts: 1,
+          lastAttemptAt: dueAt,
+          nextAttemptAt: dueAt,
+          responseStatus: 503,
+          error: 'unexpected-status',
+          dueAt,
+          claim: null,
+          gsi1pk: 'WEBHOOK-DUE',
+          gsi1sk: `${dueAt}#acme#${hook.webhookId}#${eventId}`,
+        },
+      }),
+    );
+    const first = await retryDueDeliveries(t.delivery, 'driver');
+    // Moved, and the next look asked for at once (the index may not show its lane yet).
+    expect(first.nextLookAt).toBe(t.clock.now().toISOString());
+    const looks = [first];
+    while (looks.at(-1)?.attempted === 0 && looks.length < 20)
+      looks.push(await retryDueDeliveries(t.delivery, 'driver'));
+    expect(looks.at(-1)).toMatchObject({ attempted: 1, delivered: 1 });
+    const [stored] = (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items;
+    expect(stored).toMatchObject({ eventId, status: 'delivered', attempts: 2 });
+    expect(await t.webhooks.laneEarlierDeliveries(100)).toBe(0);
   });
 
   it('two rotations at once both succeed, and a delivery verifies with the secret before them and with each new one', async () => {

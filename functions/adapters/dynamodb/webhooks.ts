@@ -50,6 +50,8 @@ const duePartition = (d: Pick<Delivery, 'tenantId' | 'webhookId'>) =>
   `WEBHOOK-DUE#${d.tenantId}#${d.webhookId}`;
 const laneKey = (webhookId: string) => `WEBHOOK-LANE#${webhookId}`;
 const LANES_PARTITION = 'WEBHOOK-LANES';
+/** Where every pending delivery sat before each endpoint had its lane. */
+const EARLIER_DUE_PARTITION = 'WEBHOOK-DUE';
 const laneSort = (lane: Pick<Lane, 'tenantId' | 'webhookId'>, lookAt: string) =>
   `${lookAt}#${lane.tenantId}#${lane.webhookId}`;
 const DELIVERY_KEPT_SECONDS = 30 * 24 * 3600;
@@ -477,6 +479,46 @@ export class DynamoWebhooks implements WebhookStore {
     }))
       lanes.push(...(page.Items ?? []).map(toLane));
     return lanes;
+  }
+
+  async laneEarlierDeliveries(limit: number): Promise<number> {
+    const { Items: items = [] } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':pk': EARLIER_DUE_PARTITION },
+        Limit: limit,
+      }),
+    );
+    let moved = 0;
+    for (const d of items.map(toDelivery)) {
+      if (!d.dueAt) continue;
+      try {
+        await this.table.transact([
+          {
+            Update: {
+              TableName: this.table.name,
+              Key: { pk: tenantKey(d.tenantId), sk: deliveryKey(d.webhookId, d.eventId) },
+              UpdateExpression: 'SET gsi1pk = :partition, gsi1sk = :sort',
+              ConditionExpression: 'gsi1pk = :earlier',
+              ExpressionAttributeValues: {
+                ':partition': duePartition(d),
+                ':sort': dueSort(d, d.dueAt),
+                ':earlier': EARLIER_DUE_PARTITION,
+              },
+            },
+          },
+          laneAdds(this.table.name, d, 1, d.dueAt),
+        ]);
+        moved++;
+      } catch (error) {
+        // Moved by another look, or settled meanwhile.
+        if ((error as Error).name !== 'ConcurrentModificationError') throw error;
+      }
+    }
+    return moved;
   }
 
   async takeLane(

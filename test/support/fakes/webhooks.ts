@@ -29,6 +29,9 @@ export class FakeWebhooks implements WebhookStore {
   /** How many reads of an endpoint's deliveries were made. */
   dueReads = 0;
 
+  /** The fake never kept deliveries without lanes. */
+  laneEarlierDeliveries: WebhookStore['laneEarlierDeliveries'] = async () => 0;
+
   constructor(private readonly world = new World()) {}
 
   addWebhook: WebhookStore['addWebhook'] = async (webhook) => {
