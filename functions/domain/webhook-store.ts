@@ -93,9 +93,11 @@ export interface WebhookStore {
   lanesToLook(before: Date): Promise<Lane[]>;
   /**
    * Moves deliveries still pending in the one due partition that stores before the lanes kept
-   * (`WEBHOOK-DUE`) into their endpoint's lane, at most `limit` a call; how many it moved.
+   * (`WEBHOOK-DUE`) into their endpoint's lane, looked at from `now` on, at most `limit` a call;
+   * how many it moved. One an earlier driver holds is left until its claim lapses, and its
+   * claim is dropped: that driver cannot record on it any more.
    */
-  laneEarlierDeliveries(limit: number): Promise<number>;
+  laneEarlierDeliveries(limit: number, now: Date): Promise<number>;
   /**
    * Takes the lane's lease for `holder` until `until` while its `lookAt` has come (at `now`) and
    * no other holder's lease runs; returns the lane as it is then, or null.

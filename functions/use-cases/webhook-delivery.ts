@@ -148,14 +148,14 @@ export async function deliverEvents(
   };
 }
 
-/** How long an endpoint whose attempt failed, or was slow, gets no first attempt from the stream (a success ends it). */
+/** How long an endpoint whose attempt failed, or that was slow, gets no first attempt from the stream (a success ends it). */
 export const FAILING_FOR_MS = 10 * 60_000;
 /**
- * An attempt that took longer than this (or ran past the stream's budget, or did not start
- * before it ended) was slow: its endpoint kept the stream's batch waiting, even if it answered
- * 2xx in the end, and is marked as if it failed.
+ * An endpoint whose attempts in a batch took longer than this from the first one's start to the
+ * last one's end (or ran past the stream's budget, or did not start before it ended) kept the
+ * batch waiting, even if each answered 2xx: it is marked as if it failed, its tenant held.
  */
-export const SLOW_ATTEMPT_MS = 1_000;
+export const SLOW_ENDPOINT_MS = 1_000;
 /**
  * How long a tenant one of whose endpoints kept the stream's batch waiting gets no first attempt
  * from the stream for any of its endpoints: a tenant holds up its stream lane once a minute at
@@ -163,8 +163,8 @@ export const SLOW_ATTEMPT_MS = 1_000;
  */
 export const TENANT_HELD_FOR_MS = 60_000;
 /**
- * How long a mark stands before a success may clear it: an endpoint that answers the driver
- * well and then keeps the stream's next batch waiting does so once a minute at most.
+ * How long a mark stands before a success at the driver may clear it: an endpoint that answers
+ * the driver well and then keeps the stream's next batch waiting does so once a minute at most.
  */
 export const FAILING_AT_LEAST_MS = 60_000;
 
@@ -213,6 +213,7 @@ async function attemptWithin(
     await Promise.all(
       [...byEndpoint.entries()].map(async ([endpoint, queue]) => {
         const webhook = known.get(endpoint) as StoredWebhook;
+        const started = deps.clock.now().getTime();
         let ok = true;
         let slow = false;
         await forEachConcurrently(queue, PER_ENDPOINT_CONCURRENCY, async (delivery) => {
@@ -226,13 +227,14 @@ async function attemptWithin(
             outcomes.push({ ...delivery, dueAt: deps.clock.now().toISOString() });
             return;
           }
-          if (tookLong(deps, at)) slow = true;
           const after = afterAttempt(delivery, outcome, at);
           if (after.status === 'delivered') delivered++;
           else ok = false;
           outcomes.push(after);
         });
         const now = deps.clock.now();
+        // However its answers came, the batch waited this long for them.
+        if (now.getTime() - started > SLOW_ENDPOINT_MS) slow = true;
         await noteHealth(deps, webhook, ok && !slow, now);
         if (slow) await holdTenant(deps, webhook.tenantId, now);
       }),
@@ -242,9 +244,6 @@ async function attemptWithin(
   }
   return { outcomes, attempted: deliveries.length - handedOn, delivered, handedOn };
 }
-
-const tookLong = (deps: Pick<DeliveryDeps, 'clock'>, at: Date) =>
-  deps.clock.now().getTime() - at.getTime() > SLOW_ATTEMPT_MS;
 
 /** Holds the tenant's endpoints from the stream for TENANT_HELD_FOR_MS; a failure to write it only costs a wait. */
 async function holdTenant(deps: DeliveryDeps, tenantId: string, now: Date) {
@@ -294,6 +293,14 @@ export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock'
   );
 }
 
+/** How many deliveries of the earlier due partition one look moves into lanes at most. */
+const EARLIER_PER_LOOK = 100;
+/**
+ * How long a look goes on taking lanes (their attempts then run up to 10 s): the rest is the
+ * next look's, at once, well within the function's 30 s.
+ */
+export const LOOK_TAKING_MS = 15_000;
+
 /**
  * The retry driver, one look per invocation: takes every endpoint whose lane wants a look (a
  * retry, a test, a first attempt handed on, or one whose sender stopped before recording it is
@@ -302,9 +309,6 @@ export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock'
  * endpoint's backlog, however long, costs a look one query and delays no other endpoint. It
  * never waits for time to pass: what falls due later, or did not fit this look, gets a wake-up.
  */
-/** How many deliveries of the earlier due partition one look moves into lanes at most. */
-const EARLIER_PER_LOOK = 100;
-
 export class RetryDriver {
   private readonly running = new Set<Promise<void>>();
   attempted = 0;
@@ -327,17 +331,21 @@ export class RetryDriver {
    */
   async tick(limit = 500): Promise<number> {
     const now = this.deps.clock.now();
-    await this.laneEarlierDeliveries();
+    await this.laneEarlierDeliveries(now);
     const lanes = await this.deps.webhooks.lanesToLook(new Date(now.getTime() + WAKE_HORIZON_MS));
     const due = lanes.filter((lane) => Date.parse(lane.lookAt ?? '') <= now.getTime());
     for (const lane of lanes) if (!due.includes(lane)) this.lookAgainAt(Date.parse(lane.lookAt ?? ''));
     let started = 0;
     await forEachConcurrently(due, LANES_AT_ONCE, async (lane) => {
-      if (started >= limit) this.leftOver = true;
-      else {
-        const taken = await this.take(lane, now);
-        started += taken;
+      const late = this.deps.clock.now().getTime() - now.getTime() >= LOOK_TAKING_MS;
+      if (late || started + PER_ENDPOINT_CONCURRENCY > limit) {
+        this.leftOver = true;
+        return;
       }
+      // Its slots are reserved before it is taken: lanes taken side by side stay within `limit`.
+      started += PER_ENDPOINT_CONCURRENCY;
+      const taken = await this.take(lane);
+      started -= PER_ENDPOINT_CONCURRENCY - taken;
     });
     return started;
   }
@@ -346,8 +354,8 @@ export class RetryDriver {
    * Deliveries left pending by a version that kept them all in one due partition go into their
    * lanes, a hundred a look: a deploy loses no pending retry.
    */
-  private async laneEarlierDeliveries() {
-    const moved = await this.deps.webhooks.laneEarlierDeliveries(EARLIER_PER_LOOK).catch((error) => {
+  private async laneEarlierDeliveries(now: Date) {
+    const moved = await this.deps.webhooks.laneEarlierDeliveries(EARLIER_PER_LOOK, now).catch((error) => {
       this.deps.log.warn('webhook deliveries of the earlier due partition not moved', {
         error: (error as Error).name,
       });
@@ -363,8 +371,10 @@ export class RetryDriver {
    * left (one read past those taken bounds the rest) or retried falls due; in a minute at most
    * when the index showed fewer than are pending (one it did not show yet waits no longer).
    */
-  private async take(lane: Lane, now: Date): Promise<number> {
+  private async take(lane: Lane): Promise<number> {
     const { webhooks } = this.deps;
+    // Its own time, not the look's: a lane taken late in a long look gets a lease of its own length.
+    const now = this.deps.clock.now();
     const until = new Date(now.getTime() + CLAIM_MS);
     let taken: Lane | null;
     let read: Delivery[];
@@ -401,10 +411,13 @@ export class RetryDriver {
     this.attempted += attempts.length;
     const run: Promise<void> = Promise.all(attempts)
       .then(async () => {
-        const minute = this.deps.clock.now().getTime() + WAKE_HORIZON_MS;
+        const released = this.deps.clock.now().getTime();
+        const minute = released + WAKE_HORIZON_MS;
         // Fewer read than pending, though there was room: some are not in the index yet.
         const lagging = read.length < Math.min(taken.pending, PER_ENDPOINT_CONCURRENCY + 1);
-        const lookAt = Math.min(...next, lagging ? minute : Number.POSITIVE_INFINITY);
+        // A backlog's next look is now, not when its oldest fell due: behind every lane that
+        // wanted one before, so each endpoint gets its turn however long another's backlog.
+        const lookAt = Math.max(released, Math.min(...next, lagging ? minute : Number.POSITIVE_INFINITY));
         // Nothing left: the lane leaves the index (or, written to since, keeps the writer's look).
         const after = await webhooks.releaseLane(
           taken,
@@ -503,7 +516,8 @@ export async function attempt(
   }
   const outcome = await deps.sender.send(outgoing(webhook, delivery, at), signal);
   if (outcome.error === CUT_OFF) return null;
-  await noteHealth(deps, webhook, isSuccess(outcome) && !tookLong(deps, at), at);
+  // The driver's attempts hold up no batch: its success clears a mark (once it has stood a minute).
+  await noteHealth(deps, webhook, isSuccess(outcome), at);
   const after = afterAttempt(delivery, outcome, at);
   if (!(await deps.webhooks.settleAttempt(after, claim)))
     deps.log.warn('webhook attempt made after its claim lapsed', {

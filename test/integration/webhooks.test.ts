@@ -10,6 +10,7 @@ import type { EventData } from '../../functions/domain/audit.ts';
 import { ulidGenerator } from '../../functions/domain/ids.ts';
 import {
   CUT_OFF,
+  type Delivery,
   type Lane,
   type OutgoingWebhook,
   type SendOutcome,
@@ -514,48 +515,86 @@ describe('webhooks on DynamoDB Local', () => {
     );
   });
 
-  it('a delivery left pending in the one due partition of before the lanes is moved into its lane and retried: a deploy loses no retry', async () => {
-    const t = await given();
-    const hook = await t.add();
-    const dueAt = t.clock.now().toISOString();
-    const eventId = '01JEARLIERDELIVERY00000000';
-    // As the store wrote a failed first attempt before each endpoint had its lane.
-    await t.doc.send(
+  /** A pending delivery as the store wrote it before each endpoint had its lane (one due partition). */
+  const putEarlier = (
+    t: Awaited<ReturnType<typeof given>>,
+    webhookId: string,
+    eventId: string,
+    dueAt: string,
+    claim: string | null = null,
+  ) =>
+    t.doc.send(
       new PutCommand({
         TableName: t.tableName,
         Item: {
           pk: 'TENANT#acme',
-          sk: `DELIVERY#${hook.webhookId}#${eventId}`,
+          sk: `DELIVERY#${webhookId}#${eventId}`,
           kind: 'webhook-delivery',
           tenantId: 'acme',
-          webhookId: hook.webhookId,
+          webhookId,
           eventId,
           type: 'grant.created',
-          at: dueAt,
+          at: t.clock.now().toISOString(),
           data: { tenantId: 'acme', eventId },
           status: 'pending',
           attempts: 1,
-          lastAttemptAt: dueAt,
+          lastAttemptAt: t.clock.now().toISOString(),
           nextAttemptAt: dueAt,
           responseStatus: 503,
           error: 'unexpected-status',
           dueAt,
-          claim: null,
+          claim,
           gsi1pk: 'WEBHOOK-DUE',
-          gsi1sk: `${dueAt}#acme#${hook.webhookId}#${eventId}`,
+          gsi1sk: `${dueAt}#acme#${webhookId}#${eventId}`,
         },
       }),
     );
-    const first = await retryDueDeliveries(t.delivery, 'driver');
-    // Moved, and the next look asked for at once (the index may not show its lane yet).
-    expect(first.nextLookAt).toBe(t.clock.now().toISOString());
-    const looks = [first];
-    while (looks.at(-1)?.attempted === 0 && looks.length < 20)
+  const looksUntilAttempted = async (t: Awaited<ReturnType<typeof given>>) => {
+    const looks = [await retryDueDeliveries(t.delivery, 'driver')];
+    while (looks.at(-1)?.attempted === 0 && looks.length < 5)
       looks.push(await retryDueDeliveries(t.delivery, 'driver'));
+    return looks;
+  };
+
+  it('deliveries left pending in the one due partition of before the lanes are moved into their lane when due and retried: a deploy loses no retry, and one due later does not hold back one due now', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const now = t.clock.now().toISOString();
+    const later = new Date(t.clock.now().getTime() + 10 * 3600_000).toISOString();
+    await putEarlier(t, hook.webhookId, '01JEARLIERDELIVERY00000001', now);
+    await putEarlier(t, hook.webhookId, '01JEARLIERDELIVERY00000002', later);
+    const looks = await looksUntilAttempted(t);
+    // Moved, and the next look asked for at once (the index may not show its lane yet).
+    expect(looks[0]?.nextLookAt).toBe(now);
     expect(looks.at(-1)).toMatchObject({ attempted: 1, delivered: 1 });
-    const [stored] = (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items;
-    expect(stored).toMatchObject({ eventId, status: 'delivered', attempts: 2 });
-    expect(await t.webhooks.laneEarlierDeliveries(100)).toBe(0);
+    const stored = (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 5 })).items;
+    expect(stored.map((d) => [d.eventId, d.status, d.attempts])).toEqual([
+      ['01JEARLIERDELIVERY00000002', 'pending', 1],
+      ['01JEARLIERDELIVERY00000001', 'delivered', 2],
+    ]);
+    // Ten hours on, the other is moved and retried too.
+    t.clock.set(later);
+    expect((await looksUntilAttempted(t)).at(-1)).toMatchObject({ attempted: 1, delivered: 1 });
+    expect(await t.webhooks.laneEarlierDeliveries(100, t.clock.now())).toBe(0);
+  });
+
+  it('one an earlier driver holds is moved only once its claim lapsed, and that driver can no longer record on it', async () => {
+    const t = await given();
+    const hook = await t.add();
+    const lapses = new Date(t.clock.now().getTime() + 30_000).toISOString();
+    await putEarlier(t, hook.webhookId, '01JEARLIERDELIVERY00000003', lapses, 'earlier-driver');
+    expect(await t.webhooks.laneEarlierDeliveries(100, t.clock.now())).toBe(0);
+    t.clock.advance(31_000);
+    expect(await t.webhooks.laneEarlierDeliveries(100, t.clock.now())).toBe(1);
+    const [moved] = (await t.webhooks.listDeliveries('acme', hook.webhookId, { limit: 1 })).items;
+    expect(moved?.claim).toBeNull();
+    expect(
+      await t.webhooks.settleAttempt(
+        { ...(moved as Delivery), status: 'delivered', dueAt: null },
+        'earlier-driver',
+      ),
+    ).toBe(false);
+    expect((await looksUntilAttempted(t)).at(-1)).toMatchObject({ attempted: 1, delivered: 1 });
   });
 
   it('two rotations at once both succeed, and a delivery verifies with the secret before them and with each new one', async () => {

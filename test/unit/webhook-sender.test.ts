@@ -15,7 +15,7 @@ import {
   FAILING_AT_LEAST_MS,
   FAILING_FOR_MS,
   retryDueDeliveries,
-  SLOW_ATTEMPT_MS,
+  SLOW_ENDPOINT_MS,
   TENANT_HELD_FOR_MS,
 } from '../../functions/use-cases/webhook-delivery.ts';
 import { addWebhook, removeWebhook } from '../../functions/use-cases/webhooks.ts';
@@ -234,26 +234,38 @@ describe('the stream’s webhook sender', () => {
     ]);
   });
 
-  it('an endpoint that answers 2xx, but slowly, kept the batch waiting: it is marked and its tenant held; a slow success at the driver clears nothing', async () => {
+  it('an endpoint whose answers each come in under a second but keep the batch waiting over one together is marked and its tenant held; a success at the driver a minute later clears the mark', async () => {
     const t = given();
     const hook = await t.hook('acme');
     t.sender.answer = () => {
-      t.clock.advance(SLOW_ATTEMPT_MS + 1);
+      t.clock.advance(600);
       return { status: 200, error: null };
     };
-    expect(await deliverEvents(t.deps, [t.event('acme')])).toMatchObject({ attempted: 1, delivered: 1 });
+    expect(await deliverEvents(t.deps, [t.event('acme'), t.event('acme')])).toMatchObject({
+      attempted: 2,
+      delivered: 2,
+    });
     expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).not.toBeNull();
     expect(await t.webhooks.tenantHeldUntil('acme')).toBe(
       new Date(t.clock.now().getTime() + TENANT_HELD_FOR_MS).toISOString(),
     );
     t.clock.advance(FAILING_AT_LEAST_MS);
-    await deliverEvents(t.deps, [t.event('acme')]);
-    expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
-    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).not.toBeNull();
-    t.sender.answer = () => ({ status: 200, error: null });
-    await deliverEvents(t.deps, [t.event('acme')]);
+    t.sender.sent.length = 0;
+    expect(await deliverEvents(t.deps, [t.event('acme')])).toMatchObject({ attempted: 0, handedOn: 1 });
     expect(await retryDueDeliveries(t.deps, 'driver')).toMatchObject({ attempted: 1, delivered: 1 });
     expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).toBeNull();
+  });
+
+  it('one quick answer keeps nothing waiting: neither mark nor hold', async () => {
+    const t = given();
+    const hook = await t.hook('acme');
+    t.sender.answer = () => {
+      t.clock.advance(SLOW_ENDPOINT_MS - 10);
+      return { status: 200, error: null };
+    };
+    await deliverEvents(t.deps, [t.event('acme')]);
+    expect((await t.webhooks.getWebhook('acme', hook.webhookId))?.failingUntil).toBeNull();
+    expect(await t.webhooks.tenantHeldUntil('acme')).toBeNull();
   });
 
   it('a quick failure marks the endpoint but does not hold its tenant: the tenant’s other endpoints keep their first attempts', async () => {

@@ -481,14 +481,18 @@ export class DynamoWebhooks implements WebhookStore {
     return lanes;
   }
 
-  async laneEarlierDeliveries(limit: number): Promise<number> {
+  async laneEarlierDeliveries(limit: number, now: Date): Promise<number> {
     const { Items: items = [] } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
         IndexName: ACTIVE_BY_DEADLINE_INDEX.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey },
-        ExpressionAttributeValues: { ':pk': EARLIER_DUE_PARTITION },
+        ExpressionAttributeNames: {
+          '#pk': ACTIVE_BY_DEADLINE_INDEX.partitionKey,
+          '#sk': ACTIVE_BY_DEADLINE_INDEX.sortKey,
+        },
+        // A claimed one is due when its claim lapses: only those unclaimed or lapsed by now.
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeValues: { ':pk': EARLIER_DUE_PARTITION, ':before': `${now.toISOString()}~` },
         Limit: limit,
       }),
     );
@@ -501,16 +505,20 @@ export class DynamoWebhooks implements WebhookStore {
             Update: {
               TableName: this.table.name,
               Key: { pk: tenantKey(d.tenantId), sk: deliveryKey(d.webhookId, d.eventId) },
-              UpdateExpression: 'SET gsi1pk = :partition, gsi1sk = :sort',
-              ConditionExpression: 'gsi1pk = :earlier',
+              // Unclaimed from here on: an earlier driver's late record fails its claim's condition.
+              UpdateExpression: 'SET gsi1pk = :partition, gsi1sk = :sort, claim = :none',
+              ConditionExpression: 'gsi1pk = :earlier AND dueAt = :seen',
               ExpressionAttributeValues: {
                 ':partition': duePartition(d),
                 ':sort': dueSort(d, d.dueAt),
+                ':none': null,
                 ':earlier': EARLIER_DUE_PARTITION,
+                ':seen': d.dueAt,
               },
             },
           },
-          laneAdds(this.table.name, d, 1, d.dueAt),
+          // Looked at now, whatever each is due: the look reads when the lane's next one falls due.
+          laneAdds(this.table.name, d, 1, now.toISOString()),
         ]);
         moved++;
       } catch (error) {
