@@ -155,6 +155,36 @@ export async function scale(ctx: Ctx) {
     });
   };
   pageRow(`audit log of ${eventCount} events`, deepAudit, firstAudit, emptyAudit);
+  // Where a deep audit page's time goes: the same two pages through the API and straight from
+  // the store's query (no gateway, no function), interleaved so the machine's load falls on all
+  // four alike, with the answers' sizes.
+  const audit = tableStores(doc, TABLE, new CursorCodec(await localCursorKey(ctx.dataDir))).audit;
+  const series = {
+    api1: [] as number[],
+    api41: [] as number[],
+    store1: [] as number[],
+    store41: [] as number[],
+  };
+  const time = async (into: number[], task: () => Promise<unknown>) => {
+    const started = performance.now();
+    await task();
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < (QUICK ? 30 : 100); i++) {
+    await time(series.api1, () => auditPage());
+    await time(series.api41, () => auditPage(auditCursor));
+    await time(series.store1, () => audit.listEvents(big.tenantId, { limit: 50 }));
+    await time(series.store41, () => audit.listEvents(big.tenantId, { limit: 50, cursor: auditCursor }));
+  }
+  const bytes = async (cursor?: string) => JSON.stringify((await auditPage(cursor)).body).length;
+  const p50 = (values: number[]) => round(percentile(values, 50));
+  add({
+    name: 'scale: audit page 41 / page 1 interleaved, through the API and from the store alone (p50)',
+    value: round(percentile(series.api41, 50) / percentile(series.api1, 50)),
+    unit: `ratio through the API (${p50(series.api41)} vs ${p50(series.api1)} ms); from the store's query alone ${round(percentile(series.store41, 50) / percentile(series.store1, 50))} (${p50(series.store41)} vs ${p50(series.store1)} ms); answers ${await bytes(auditCursor)} vs ${await bytes()} bytes`,
+    target: '≤ 1.25',
+    pass: percentile(series.api41, 50) / percentile(series.api1, 50) <= 1.25,
+  });
   pageRow(`GET /access with ${grantCount} active grants`, deepAccess, firstAccess, emptyAccess);
 
   // The sweep's read: overdue grants only, whatever the number of active ones.
