@@ -65,6 +65,8 @@ export interface WebhookStore {
   tenantHeldUntil(tenantId: string): Promise<string | null>;
   /** Holds the tenant until `until`, unless it is held longer already; whether or not it has webhooks now. */
   holdTenant(tenantId: string, until: string): Promise<void>;
+  /** Notes that an endpoint of the tenant kept a batch waiting at `at`; returns when one last did before (null: never). */
+  noteSlowEndpoint(tenantId: string, at: string): Promise<string | null>;
   /**
    * Only while its secret is still `before`'s (ConcurrentModificationError otherwise); writes
    * the secrets alone, so a failing mark written meanwhile stays.

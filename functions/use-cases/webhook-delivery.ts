@@ -49,7 +49,8 @@ export function newDelivery(
     status: 'pending',
     attempts: 0,
     lastAttemptAt: null,
-    nextAttemptAt: null,
+    // Pending: when it is to be attempted, as the delivery log shows it.
+    nextAttemptAt: dueAt.toISOString(),
     responseStatus: null,
     error: null,
     dueAt: dueAt.toISOString(),
@@ -157,9 +158,10 @@ export const FAILING_FOR_MS = 10 * 60_000;
  */
 export const SLOW_ENDPOINT_MS = 1_000;
 /**
- * How long a tenant one of whose endpoints kept the stream's batch waiting gets no first attempt
- * from the stream for any of its endpoints: a tenant holds up its stream lane once a minute at
- * most, whatever it does with its endpoints.
+ * How long a tenant whose endpoints kept the stream's batch waiting twice within this time (two
+ * endpoints, or one removed and added again) gets no first attempt from the stream for any of
+ * them: a tenant holds up its stream lane twice a minute at most, whatever it does with its
+ * endpoints, and one slow endpoint alone keeps its tenant's others on the stream.
  */
 export const TENANT_HELD_FOR_MS = 60_000;
 /**
@@ -224,7 +226,8 @@ async function attemptWithin(
           if (outcome === null || outcome.error === CUT_OFF) {
             slow = true;
             handedOn++;
-            outcomes.push({ ...delivery, dueAt: deps.clock.now().toISOString() });
+            const dueAt = deps.clock.now().toISOString();
+            outcomes.push({ ...delivery, dueAt, nextAttemptAt: dueAt });
             return;
           }
           const after = afterAttempt(delivery, outcome, at);
@@ -236,7 +239,7 @@ async function attemptWithin(
         // However its answers came, the batch waited this long for them.
         if (now.getTime() - started > SLOW_ENDPOINT_MS) slow = true;
         await noteHealth(deps, webhook, ok && !slow, now);
-        if (slow) await holdTenant(deps, webhook.tenantId, now);
+        if (slow) await noteSlow(deps, webhook.tenantId, now);
       }),
     );
   } finally {
@@ -245,11 +248,20 @@ async function attemptWithin(
   return { outcomes, attempted: deliveries.length - handedOn, delivered, handedOn };
 }
 
-/** Holds the tenant's endpoints from the stream for TENANT_HELD_FOR_MS; a failure to write it only costs a wait. */
-async function holdTenant(deps: DeliveryDeps, tenantId: string, now: Date) {
-  await deps.webhooks
-    .holdTenant(tenantId, new Date(now.getTime() + TENANT_HELD_FOR_MS).toISOString())
-    .catch((error) => deps.log.warn('webhook tenant hold not recorded', { error: (error as Error).name }));
+/**
+ * Notes that an endpoint of the tenant kept the batch waiting; the second time within
+ * TENANT_HELD_FOR_MS (another endpoint, or the same one removed and added again) holds the
+ * tenant's endpoints from the stream that long. One slow endpoint alone costs its tenant's other
+ * endpoints nothing. A failure to write either only costs a wait.
+ */
+async function noteSlow(deps: DeliveryDeps, tenantId: string, now: Date) {
+  try {
+    const before = await deps.webhooks.noteSlowEndpoint(tenantId, now.toISOString());
+    if (before !== null && now.getTime() - Date.parse(before) < TENANT_HELD_FOR_MS)
+      await deps.webhooks.holdTenant(tenantId, new Date(now.getTime() + TENANT_HELD_FOR_MS).toISOString());
+  } catch (error) {
+    deps.log.warn('webhook tenant hold not recorded', { error: (error as Error).name });
+  }
 }
 
 /** The delivery with one more attempt, made at `at`, that went as `outcome`: delivered, due for its retry, or failed for good. */
@@ -293,6 +305,23 @@ export async function wakeDriverFor(deps: Pick<DeliveryDeps, 'wakeUps' | 'clock'
   );
 }
 
+/**
+ * The lanes in turns of one per tenant (each turn in the order they want their look): a tenant
+ * with many endpoints due, however many it added and removed, takes one place in each turn, so
+ * another tenant's lane is among a look's first.
+ */
+function byTenantInTurn(lanes: readonly Lane[]): Lane[] {
+  const turn = new Map<string, number>();
+  return lanes
+    .map((lane) => {
+      const n = turn.get(lane.tenantId) ?? 0;
+      turn.set(lane.tenantId, n + 1);
+      return { lane, n };
+    })
+    .sort((a, b) => a.n - b.n)
+    .map(({ lane }) => lane);
+}
+
 /** How many deliveries of the earlier due partition one look moves into lanes at most. */
 const EARLIER_PER_LOOK = 100;
 /**
@@ -333,7 +362,7 @@ export class RetryDriver {
     const now = this.deps.clock.now();
     await this.laneEarlierDeliveries(now);
     const lanes = await this.deps.webhooks.lanesToLook(new Date(now.getTime() + WAKE_HORIZON_MS));
-    const due = lanes.filter((lane) => Date.parse(lane.lookAt ?? '') <= now.getTime());
+    const due = byTenantInTurn(lanes.filter((lane) => Date.parse(lane.lookAt ?? '') <= now.getTime()));
     for (const lane of lanes) if (!due.includes(lane)) this.lookAgainAt(Date.parse(lane.lookAt ?? ''));
     let started = 0;
     await forEachConcurrently(due, LANES_AT_ONCE, async (lane) => {

@@ -254,6 +254,17 @@ export function webhookDeliveryContract(name: string, make: () => Promise<Webhoo
       await expect(store.addWebhook(stored('wh-x', null), event('acme', 'webhook.added'))).rejects.toThrow();
     });
 
+    it('notes a tenant’s slow endpoints, answering when one last was (before any webhook, and after)', async () => {
+      const store = await make();
+      expect(await store.noteSlowEndpoint('acme', '2026-12-01T10:00:00.000Z')).toBeNull();
+      await store.addWebhook(stored('wh-a', null), event('acme', 'webhook.added'));
+      expect(await store.noteSlowEndpoint('acme', '2026-12-01T10:00:30.000Z')).toBe(
+        '2026-12-01T10:00:00.000Z',
+      );
+      expect(await store.noteSlowEndpoint('other', '2026-12-01T10:00:30.000Z')).toBeNull();
+      expect((await store.listWebhooks('acme')).map((w) => w.webhookId)).toEqual(['wh-a']);
+    });
+
     it('replacing the secret writes the secrets alone: a failing mark written since the webhook was read stays', async () => {
       const store = await make();
       await store.addWebhook(stored('wh-a', null), event('acme', 'webhook.added'));

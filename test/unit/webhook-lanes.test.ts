@@ -98,6 +98,16 @@ describe('the retry driver’s lanes', () => {
     expect(Math.max(...looks)).toBeLessThanOrEqual(500);
   });
 
+  it('lanes are taken in turns of one per tenant: six hundred endpoints of one tenant, added and removed with retries pending, do not put another tenant’s retry off', async () => {
+    const t = given();
+    for (let i = 0; i < 620; i++)
+      await t.webhooks.writeDeliveries(backlog('flood', `w${i}`, 16, new Date(t.start - 600_000)));
+    await t.webhooks.addWebhook(webhook('quiet', 'q1'), undefined as never);
+    await t.webhooks.writeDeliveries(backlog('quiet', 'q1', 1, new Date(t.start - 1_000)));
+    await retryDueDeliveries(t.deps, 'look');
+    expect(t.sender.sent.filter((url) => url.includes('quiet'))).toHaveLength(1);
+  });
+
   it('a look takes no more lanes than its limit allows, though it takes them side by side', async () => {
     const t = given();
     for (let i = 0; i < 100; i++)

@@ -298,6 +298,19 @@ export class DynamoWebhooks implements WebhookStore {
     });
   }
 
+  async noteSlowEndpoint(tenantId: string, at: string): Promise<string | null> {
+    const { Attributes } = await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: { pk: tenantKey(tenantId), sk: COUNT_KEY },
+        UpdateExpression: 'SET slowAt = :at, kind = :kind',
+        ExpressionAttributeValues: { ':at': at, ':kind': 'webhook-count' },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return (Attributes?.slowAt as string | undefined) ?? null;
+  }
+
   async replaceSecret(before: StoredWebhook, after: StoredWebhook, event: AuditEvent): Promise<void> {
     const secrets = {
       secret: after.secret,

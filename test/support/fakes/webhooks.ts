@@ -24,6 +24,7 @@ export class FakeWebhooks implements WebhookStore {
   readonly lanes = new Map<string, Lane>();
   private readonly tests = new Map<string, string>();
   private readonly held = new Map<string, string>();
+  private readonly slow = new Map<string, string>();
   /** How many reads of lanes to look at were made. */
   laneReads = 0;
   /** How many reads of an endpoint's deliveries were made. */
@@ -54,6 +55,12 @@ export class FakeWebhooks implements WebhookStore {
   };
 
   tenantHeldUntil: WebhookStore['tenantHeldUntil'] = async (tenantId) => this.held.get(tenantId) ?? null;
+
+  noteSlowEndpoint: WebhookStore['noteSlowEndpoint'] = async (tenantId, at) => {
+    const before = this.slow.get(tenantId) ?? null;
+    this.slow.set(tenantId, at);
+    return before;
+  };
 
   holdTenant: WebhookStore['holdTenant'] = async (tenantId, until) => {
     if ((this.held.get(tenantId) ?? '') < until) this.held.set(tenantId, until);
