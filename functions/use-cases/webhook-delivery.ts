@@ -426,11 +426,18 @@ export class RetryDriver {
     const next = read.filter((d) => !due.includes(d)).map((d) => Date.parse(d.dueAt ?? ''));
     const claimed = await Promise.all(
       due.map((delivery) =>
-        webhooks.claimDelivery(delivery, this.claim, until).catch(() => {
-          // Maybe claimed: due again once that claim would lapse.
-          next.push(until.getTime());
-          return false;
-        }),
+        webhooks.claimDelivery(delivery, this.claim, until).then(
+          (ok) => {
+            // Changed since read (a test brought forward, an index that lagged): the next look reads it again.
+            if (!ok) next.push(now.getTime());
+            return ok;
+          },
+          () => {
+            // Maybe claimed: due again once that claim would lapse.
+            next.push(until.getTime());
+            return false;
+          },
+        ),
       ),
     );
     // Started, not waited for: this look goes on to the next lanes meanwhile.

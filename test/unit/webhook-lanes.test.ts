@@ -108,6 +108,22 @@ describe('the retry driver’s lanes', () => {
     expect(t.sender.sent.filter((url) => url.includes('quiet'))).toHaveLength(1);
   });
 
+  it('a delivery that changed between its read and its claim is read again by the next look, not left to the lane’s later retries', async () => {
+    const t = given();
+    await t.webhooks.addWebhook(webhook('acme', 'w'), undefined as never);
+    // A later retry of the same endpoint (so the lane has more pending), then one due now.
+    await t.webhooks.writeDeliveries(
+      backlog('acme', 'w', 2, new Date(t.start + 600_000))
+        .slice(1)
+        .map((d) => ({ ...d, eventId: '01JLATER' })),
+    );
+    await t.webhooks.writeDeliveries(backlog('acme', 'w', 1, new Date(t.start - 1_000)));
+    t.webhooks.claimDelivery = async () => false;
+    const look = await retryDueDeliveries(t.deps, 'look');
+    expect(look.attempted).toBe(0);
+    expect(look.nextLookAt).toBe(t.clock.now().toISOString());
+  });
+
   it('a look takes no more lanes than its limit allows, though it takes them side by side', async () => {
     const t = given();
     for (let i = 0; i < 100; i++)
