@@ -109,6 +109,10 @@ export function startFunctions(options: {
     const started = new Promise<Worker>((ready, fail) => {
       const worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
         workerData: { name, bundle, callLog: options.callLog },
+        // Not the runtime's own `--import tsx`: its loader would run in every function's thread
+        // (a hooks thread and an esbuild process of its own each). Node strips the host script's
+        // types itself; the bundle is plain JavaScript.
+        execArgv: [],
         env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
       });
       const ids = new Set<number>();

@@ -129,3 +129,30 @@ clearInterval(alive);
     }
   }, 30_000);
 });
+
+describe('the local function host’s threads', () => {
+  it('runs a function without the runtime’s own loader: its thread is started with no Node options of the runtime', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'function-host-'));
+    try {
+      await writeFile(join(dir, 'options.mjs'), 'export const handler = async () => process.execArgv;');
+      await writeFile(
+        join(dir, 'main.mts'),
+        `import { startFunctions } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'local', 'functions.ts'))};
+const host = startFunctions({ bundles: { options: ${JSON.stringify(join(dir, 'options.mjs'))} }, environments: { options: {} }, runtime: {} });
+const alive = setInterval(() => {}, 1000);
+process.stdout.write(JSON.stringify({ runtime: process.execArgv, fn: await host.invoker('options')({}) }));
+await host.stop();
+clearInterval(alive);
+`,
+      );
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', join(dir, 'main.mts')],
+        { cwd: join(import.meta.dirname, '..', '..') },
+      );
+      expect(JSON.parse(stdout)).toEqual({ runtime: ['--import', 'tsx'], fn: [] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
