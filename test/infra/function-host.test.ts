@@ -131,10 +131,14 @@ clearInterval(alive);
 });
 
 describe('the local function host’s threads', () => {
-  it('runs a function without the runtime’s own loader: its thread is started with no Node options of the runtime', async () => {
+  it('runs a function without the runtime’s own loader and with a small young generation (a dozen of them share one process)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'function-host-'));
     try {
-      await writeFile(join(dir, 'options.mjs'), 'export const handler = async () => process.execArgv;');
+      await writeFile(
+        join(dir, 'options.mjs'),
+        `import { resourceLimits } from 'node:worker_threads';
+export const handler = async () => ({ execArgv: process.execArgv, youngMb: resourceLimits.maxYoungGenerationSizeMb });`,
+      );
       await writeFile(
         join(dir, 'main.mts'),
         `import { startFunctions } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'local', 'functions.ts'))};
@@ -150,7 +154,7 @@ clearInterval(alive);
         ['--import', 'tsx', join(dir, 'main.mts')],
         { cwd: join(import.meta.dirname, '..', '..') },
       );
-      expect(JSON.parse(stdout)).toEqual({ runtime: ['--import', 'tsx'], fn: [] });
+      expect(JSON.parse(stdout)).toEqual({ runtime: ['--import', 'tsx'], fn: { execArgv: [], youngMb: 16 } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
