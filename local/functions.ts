@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build, buildSync, stop } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { BACKGROUND_FUNCTIONS } from '../functions/background.ts';
 import { routeTable } from '../functions/http/routes.ts';
 import { productionEsbuild } from '../infra/bundling.ts';
@@ -72,25 +72,26 @@ export function synthesizeInChild(
  */
 const YOUNG_GENERATION_MB = 16;
 
-let hostScript: URL | undefined;
+let hostScript: Promise<URL> | undefined;
 /**
  * The script that runs a function in its thread (`function-worker.ts`), as JavaScript: a thread
  * that loads TypeScript itself loads Node's type stripper too (a WebAssembly module: about 9 MB
- * more in every function's thread). Built once per process, on the first start of a function.
+ * more in every function's thread). Built once per process, on the first start of a function
+ * (esbuild's synchronous API would keep a thread and a process of its own running for later calls).
  */
-function functionHostScript(): URL {
-  if (!hostScript) {
-    const [output] = buildSync({
-      entryPoints: [join(ROOT, 'local', 'function-worker.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      write: false,
-      logLevel: 'error',
-    }).outputFiles;
+function functionHostScript(): Promise<URL> {
+  hostScript ??= build({
+    entryPoints: [join(ROOT, 'local', 'function-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'error',
+  }).then(async ({ outputFiles: [output] }) => {
+    await stop();
     if (!output) throw new Error('The function host script did not build');
-    hostScript = new URL(`data:text/javascript,${encodeURIComponent(output.text)}`);
-  }
+    return new URL(`data:text/javascript,${encodeURIComponent(output.text)}`);
+  });
   return hostScript;
 }
 
@@ -137,50 +138,53 @@ export function startFunctions(options: {
     const bundle = options.bundles[name];
     const environment = options.environments[name];
     if (!bundle || !environment) return Promise.reject(new Error(`no function ${name}`));
-    const started = new Promise<Worker>((ready, fail) => {
-      const worker = new Worker(functionHostScript(), {
-        workerData: { name, bundle, callLog: options.callLog },
-        // The thread's name (`top -H`, /proc/<pid>/task): which function the CPU and memory are.
-        name,
-        // Not the runtime's own `--import tsx`: its loader would run in every function's thread
-        // (a hooks thread and an esbuild process of its own each).
-        execArgv: [],
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-        env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
-      });
-      const ids = new Set<number>();
-      inFlight.set(worker, ids);
-      worker.on('message', (message: InvocationMessage) => {
-        if (message.ready) return ready(worker);
-        if (reports && message.durationMs !== undefined)
-          reports.write(
-            `${JSON.stringify({ function: name, durationMs: Math.round(message.durationMs * 100) / 100, billedMs: Math.ceil(message.durationMs), error: message.error !== undefined })}\n`,
-          );
-        const waiting = pending.get(message.id ?? -1);
-        if (!waiting) return;
-        pending.delete(message.id ?? -1);
-        ids.delete(message.id ?? -1);
-        if (message.error)
-          waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
-        else waiting.resolve(message.result);
-      });
-      let crash: Error | undefined;
-      worker.once('error', (error) => {
-        crash = error;
-      });
-      // As Lambda after its runtime crashed: the invocations in flight fail (instead of waiting
-      // for ever) and the next one starts the function afresh.
-      worker.once('exit', (code) => {
-        if (workers.get(name) === started) workers.delete(name);
-        const error = new Error(
-          `${name}: runtime exited ${crash ? `with error: ${crash.message}` : `(${code})`}`,
-        );
-        for (const id of ids) pending.get(id)?.reject(error);
-        for (const id of ids) pending.delete(id);
-        fail(error);
-      });
-      worker.unref();
-    });
+    const started = functionHostScript().then(
+      (script) =>
+        new Promise<Worker>((ready, fail) => {
+          const worker = new Worker(script, {
+            workerData: { name, bundle, callLog: options.callLog },
+            // The thread's name (`top -H`, /proc/<pid>/task): which function the CPU and memory are.
+            name,
+            // Not the runtime's own `--import tsx`: its loader would run in every function's thread
+            // (a hooks thread and an esbuild process of its own each).
+            execArgv: [],
+            resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+            env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
+          });
+          const ids = new Set<number>();
+          inFlight.set(worker, ids);
+          worker.on('message', (message: InvocationMessage) => {
+            if (message.ready) return ready(worker);
+            if (reports && message.durationMs !== undefined)
+              reports.write(
+                `${JSON.stringify({ function: name, durationMs: Math.round(message.durationMs * 100) / 100, billedMs: Math.ceil(message.durationMs), error: message.error !== undefined })}\n`,
+              );
+            const waiting = pending.get(message.id ?? -1);
+            if (!waiting) return;
+            pending.delete(message.id ?? -1);
+            ids.delete(message.id ?? -1);
+            if (message.error)
+              waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+            else waiting.resolve(message.result);
+          });
+          let crash: Error | undefined;
+          worker.once('error', (error) => {
+            crash = error;
+          });
+          // As Lambda after its runtime crashed: the invocations in flight fail (instead of waiting
+          // for ever) and the next one starts the function afresh.
+          worker.once('exit', (code) => {
+            if (workers.get(name) === started) workers.delete(name);
+            const error = new Error(
+              `${name}: runtime exited ${crash ? `with error: ${crash.message}` : `(${code})`}`,
+            );
+            for (const id of ids) pending.get(id)?.reject(error);
+            for (const id of ids) pending.delete(id);
+            fail(error);
+          });
+          worker.unref();
+        }),
+    );
     return started;
   };
   return {
