@@ -63,6 +63,38 @@ export function synthesizeInChild(
   });
 }
 
+/**
+ * The young generation of each function's heap. V8 sizes it from the machine's memory (192 MB a
+ * thread on a 24 GB machine), and a thread busy with many requests at once grows it: with a dozen
+ * functions in one process that was about a quarter of the runtime's peak in a burst of 1 000
+ * creates (1 166 MB; 883–943 MB with 8 MB, 892 MB with 16, at no more CPU). A Lambda instance
+ * serves one request at a time.
+ */
+const YOUNG_GENERATION_MB = 16;
+
+let hostScript: Promise<URL> | undefined;
+/**
+ * The script that runs a function in its thread (`function-worker.ts`), as JavaScript: a thread
+ * that loads TypeScript itself loads Node's type stripper too (a WebAssembly module: about 9 MB
+ * more in every function's thread). Built once per process, on the first start of a function
+ * (esbuild's synchronous API would keep a thread and a process of its own running for later calls).
+ */
+function functionHostScript(): Promise<URL> {
+  hostScript ??= build({
+    entryPoints: [join(ROOT, 'local', 'function-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'error',
+  }).then(async ({ outputFiles: [output] }) => {
+    await stop();
+    if (!output) throw new Error('The function host script did not build');
+    return new URL(`data:text/javascript,${encodeURIComponent(output.text)}`);
+  });
+  return hostScript;
+}
+
 interface InvocationMessage {
   ready?: boolean;
   id?: number;
@@ -106,44 +138,53 @@ export function startFunctions(options: {
     const bundle = options.bundles[name];
     const environment = options.environments[name];
     if (!bundle || !environment) return Promise.reject(new Error(`no function ${name}`));
-    const started = new Promise<Worker>((ready, fail) => {
-      const worker = new Worker(new URL('./function-worker.ts', import.meta.url), {
-        workerData: { name, bundle, callLog: options.callLog },
-        env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
-      });
-      const ids = new Set<number>();
-      inFlight.set(worker, ids);
-      worker.on('message', (message: InvocationMessage) => {
-        if (message.ready) return ready(worker);
-        if (reports && message.durationMs !== undefined)
-          reports.write(
-            `${JSON.stringify({ function: name, durationMs: Math.round(message.durationMs * 100) / 100, billedMs: Math.ceil(message.durationMs), error: message.error !== undefined })}\n`,
-          );
-        const waiting = pending.get(message.id ?? -1);
-        if (!waiting) return;
-        pending.delete(message.id ?? -1);
-        ids.delete(message.id ?? -1);
-        if (message.error)
-          waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
-        else waiting.resolve(message.result);
-      });
-      let crash: Error | undefined;
-      worker.once('error', (error) => {
-        crash = error;
-      });
-      // As Lambda after its runtime crashed: the invocations in flight fail (instead of waiting
-      // for ever) and the next one starts the function afresh.
-      worker.once('exit', (code) => {
-        if (workers.get(name) === started) workers.delete(name);
-        const error = new Error(
-          `${name}: runtime exited ${crash ? `with error: ${crash.message}` : `(${code})`}`,
-        );
-        for (const id of ids) pending.get(id)?.reject(error);
-        for (const id of ids) pending.delete(id);
-        fail(error);
-      });
-      worker.unref();
-    });
+    const started = functionHostScript().then(
+      (script) =>
+        new Promise<Worker>((ready, fail) => {
+          const worker = new Worker(script, {
+            workerData: { name, bundle, callLog: options.callLog },
+            // The thread's name (`top -H`, /proc/<pid>/task): which function the CPU and memory are.
+            name,
+            // Not the runtime's own `--import tsx`: its loader would run in every function's thread
+            // (a hooks thread and an esbuild process of its own each).
+            execArgv: [],
+            resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+            env: { ...environment, ...options.runtime, AWS_LAMBDA_FUNCTION_NAME: name },
+          });
+          const ids = new Set<number>();
+          inFlight.set(worker, ids);
+          worker.on('message', (message: InvocationMessage) => {
+            if (message.ready) return ready(worker);
+            if (reports && message.durationMs !== undefined)
+              reports.write(
+                `${JSON.stringify({ function: name, durationMs: Math.round(message.durationMs * 100) / 100, billedMs: Math.ceil(message.durationMs), error: message.error !== undefined })}\n`,
+              );
+            const waiting = pending.get(message.id ?? -1);
+            if (!waiting) return;
+            pending.delete(message.id ?? -1);
+            ids.delete(message.id ?? -1);
+            if (message.error)
+              waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+            else waiting.resolve(message.result);
+          });
+          let crash: Error | undefined;
+          worker.once('error', (error) => {
+            crash = error;
+          });
+          // As Lambda after its runtime crashed: the invocations in flight fail (instead of waiting
+          // for ever) and the next one starts the function afresh.
+          worker.once('exit', (code) => {
+            if (workers.get(name) === started) workers.delete(name);
+            const error = new Error(
+              `${name}: runtime exited ${crash ? `with error: ${crash.message}` : `(${code})`}`,
+            );
+            for (const id of ids) pending.get(id)?.reject(error);
+            for (const id of ids) pending.delete(id);
+            fail(error);
+          });
+          worker.unref();
+        }),
+    );
     return started;
   };
   return {

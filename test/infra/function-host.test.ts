@@ -129,3 +129,34 @@ clearInterval(alive);
     }
   }, 30_000);
 });
+
+describe('the local function host’s threads', () => {
+  it('runs a function without the runtime’s own loader and with a small young generation (a dozen of them share one process)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'function-host-'));
+    try {
+      await writeFile(
+        join(dir, 'options.mjs'),
+        `import { resourceLimits } from 'node:worker_threads';
+export const handler = async () => ({ execArgv: process.execArgv, youngMb: resourceLimits.maxYoungGenerationSizeMb });`,
+      );
+      await writeFile(
+        join(dir, 'main.mts'),
+        `import { startFunctions } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'local', 'functions.ts'))};
+const host = startFunctions({ bundles: { options: ${JSON.stringify(join(dir, 'options.mjs'))} }, environments: { options: {} }, runtime: {} });
+const alive = setInterval(() => {}, 1000);
+process.stdout.write(JSON.stringify({ runtime: process.execArgv, fn: await host.invoker('options')({}) }));
+await host.stop();
+clearInterval(alive);
+`,
+      );
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', join(dir, 'main.mts')],
+        { cwd: join(import.meta.dirname, '..', '..') },
+      );
+      expect(JSON.parse(stdout)).toEqual({ runtime: ['--import', 'tsx'], fn: { execArgv: [], youngMb: 16 } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
