@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { DEFAULT_CIPHERS } from 'node:tls';
 import {
   CUT_OFF,
   type OutgoingWebhook,
@@ -74,6 +75,17 @@ export async function resolveWith(resolver: Resolver, host: string): Promise<Loo
 
 const FORBIDDEN = 'forbidden-address';
 
+/**
+ * The key exchanges an attempt offers: elliptic curves only. With finite-field Diffie-Hellman
+ * (TLS 1.2's DHE suites, TLS 1.3's ffdhe groups) the server chooses the group's size, and the
+ * client's share of a 10 000-bit one is seconds of the event loop's time: one hostile endpoint
+ * would hold every other attempt, timer and tenant of the process.
+ */
+export const KEY_EXCHANGE = {
+  ciphers: `${DEFAULT_CIPHERS}:!DHE:!kDHE`,
+  ecdhCurve: 'X25519:P-256:P-384',
+} as const;
+
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
   address: string | LookupAddress[],
@@ -139,6 +151,7 @@ export class HttpWebhookSender implements WebhookSender {
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
         lookup: lookup as never,
         agent: false,
+        ...KEY_EXCHANGE,
       });
       req.on('socket', (socket: Socket) => {
         socket.once('connect', () => {
@@ -172,6 +185,9 @@ function errorName(error: NodeJS.ErrnoException): string {
       return 'host-not-found';
     case 'ECONNRESET':
       return 'connection-reset';
+    // OpenSSL's failed handshake (an alert, no shared cipher).
+    case 'EPROTO':
+      return 'tls-failed';
     default:
       return error.code?.startsWith('ERR_TLS') || error.code?.includes('CERT')
         ? 'tls-failed'
