@@ -92,6 +92,10 @@ function functionHostScript(): Promise<URL> {
     if (!output) throw new Error('The function host script did not build');
     return new URL(`data:text/javascript,${encodeURIComponent(output.text)}`);
   });
+  // A build that failed is tried again by the next start, not remembered.
+  hostScript.catch(() => {
+    hostScript = undefined;
+  });
   return hostScript;
 }
 
