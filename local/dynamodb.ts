@@ -45,13 +45,7 @@ export function assertJava(): void {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
   const home = dynamoDbLocalHome();
-  const args = [
-    `-Xmx${options.maxHeap ?? '384m'}`,
-    // The JVM's quick compiler only: a local stack lives briefly, and a fresh DynamoDB Local spent
-    // 3.4 of its 11.8 s of CPU in a burst of 1 000 creates on the optimizing one (8.1 s without).
-    '-XX:TieredStopAtLevel=1',
-    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-  ];
+  const args = [`-Xmx${options.maxHeap ?? '384m'}`, `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`];
   args.push(
     '-jar',
     join(home, 'DynamoDBLocal.jar'),
