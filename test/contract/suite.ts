@@ -278,8 +278,11 @@ export function storeContract(name: string, make: () => Promise<TestStores>) {
         s.grants.listGrants('other', { limit: 2, cursor }, undefined, at(1)),
       ).rejects.toBeInstanceOf(ValidationError);
       await expect(s.audit.listEvents('acme', { limit: 2, cursor })).rejects.toBeInstanceOf(ValidationError);
+      // Its last two characters changed (to AA, or BB where they were AA: a cursor may end in AA,
+      // and then the "tampered" one was the same, rightly accepted).
+      const tampered = `${cursor.slice(0, -2)}${cursor.endsWith('AA') ? 'BB' : 'AA'}`;
       await expect(
-        s.grants.listGrants('acme', { limit: 2, cursor: `${cursor.slice(0, -2)}AA` }, undefined, at(1)),
+        s.grants.listGrants('acme', { limit: 2, cursor: tampered }, undefined, at(1)),
       ).rejects.toBeInstanceOf(ValidationError);
     });
 
