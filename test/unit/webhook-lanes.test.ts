@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingWebhook, SendOutcome, WebhookSender } from '../../functions/domain/webhook-store.ts';
-import type { StoredWebhook } from '../../functions/domain/webhooks.ts';
 import {
   CLAIM_MS,
   type DeliveryDeps,
@@ -14,25 +13,9 @@ import { silentLog } from '../support/deps.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { FakeWebhooks } from '../support/fakes/webhooks.ts';
 import { until } from '../support/until.ts';
+import { storedWebhook as webhook } from '../support/webhooks.ts';
 
 const T0 = '2026-12-01T10:00:00.300Z';
-
-function webhook(tenantId: string, webhookId: string): StoredWebhook {
-  return {
-    tenantId,
-    webhookId,
-    url: `https://${tenantId}.example.com/${webhookId}`,
-    eventTypes: ['grant.created'],
-    format: 'standard',
-    locale: 'en',
-    description: null,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    createdBy: 'admin@example.com',
-    secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
-    previousSecret: null,
-    previousSecretUntil: null,
-  };
-}
 
 /** `count` failed deliveries to one endpoint, each due for its retry at `dueAt`. */
 const backlog = (tenantId: string, webhookId: string, count: number, dueAt: Date) =>

@@ -20,7 +20,7 @@ import {
   type SendOutcome,
   type WebhookSender,
 } from '../../functions/domain/webhook-store.ts';
-import { RETRY_DELAYS_SECONDS, type StoredWebhook } from '../../functions/domain/webhooks.ts';
+import { RETRY_DELAYS_SECONDS } from '../../functions/domain/webhooks.ts';
 import {
   type DeliveryDeps,
   deliverEvents,
@@ -35,6 +35,7 @@ import { silentLog } from '../support/deps.ts';
 import { FakeRetryWakeUps } from '../support/fakes/retry-wake-ups.ts';
 import { FakeWebhooks } from '../support/fakes/webhooks.ts';
 import { until } from '../support/until.ts';
+import { storedWebhook as webhook } from '../support/webhooks.ts';
 
 const T0 = '2026-12-01T10:00:00.300Z';
 
@@ -53,23 +54,6 @@ class ScriptedSender implements WebhookSender {
       signal?.addEventListener('abort', () => resolve({ status: null, error: CUT_OFF }), { once: true });
     });
   }
-}
-
-function webhook(tenantId: string, webhookId: string): StoredWebhook {
-  return {
-    tenantId,
-    webhookId,
-    url: `https://${tenantId}.example.com/${webhookId}`,
-    eventTypes: ['grant.created'],
-    format: 'standard',
-    locale: 'en',
-    description: null,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    createdBy: 'admin@example.com',
-    secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
-    previousSecret: null,
-    previousSecretUntil: null,
-  };
 }
 
 function given() {
